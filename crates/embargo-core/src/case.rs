@@ -1,0 +1,139 @@
+//! The case aggregate: the private tracking issue of the policy, with its people, clocks,
+//! checklist and forks. The report's text lives in the store's `reports` table; the state
+//! machine does not need it.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use jiff::civil::{Date, DateTime};
+use serde::{Deserialize, Serialize};
+
+use crate::checklist::{Checklist, SignOff, Step};
+use crate::error::DomainError;
+use crate::ids::{CaseId, ForkId, UserId};
+use crate::policy::{Deadlines, Policy};
+use crate::private::Private;
+use crate::state::CaseState;
+use crate::values::{ProjectSlug, TimeZoneName};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    pub id: CaseId,
+    pub project: ProjectSlug,
+    pub state: CaseState,
+    pub received_at: Timestamp,
+    pub deadlines: Deadlines,
+    /// Set when the reporter is also a person with an account (the two-person rule needs
+    /// to know). Anonymous reporters have none.
+    pub reporter_user: Option<UserId>,
+    pub coordinator: Option<UserId>,
+    pub developers: BTreeSet<UserId>,
+    pub checklist: Checklist,
+    pub forks: Vec<Fork>,
+    pub dates: Option<EmbargoDates>,
+    pub acknowledged_at: Option<Timestamp>,
+    pub published_at: Option<Timestamp>,
+    /// Whether a fix had been released when the advisory went public.
+    pub fix_available: Option<bool>,
+    /// Bumped by every transition: the store refuses to save over a newer version
+    /// (a stale form gets a clear message instead of overwriting someone's work).
+    pub version: u64,
+}
+
+impl Case {
+    /// A freshly received report.
+    pub fn received(
+        id: CaseId,
+        project: ProjectSlug,
+        received_at: Timestamp,
+        reporter_user: Option<UserId>,
+        policy: &Policy,
+    ) -> Self {
+        Self {
+            id,
+            project,
+            state: CaseState::Received,
+            received_at,
+            deadlines: policy.deadlines_for(received_at),
+            reporter_user,
+            coordinator: None,
+            developers: BTreeSet::new(),
+            checklist: Checklist::default(),
+            forks: Vec::new(),
+            dates: None,
+            acknowledged_at: None,
+            published_at: None,
+            fix_available: None,
+            version: 0,
+        }
+    }
+
+    /// Whether the acknowledgement is overdue at `now`.
+    pub fn acknowledgement_overdue(&self, now: Timestamp) -> bool {
+        self.acknowledged_at.is_none()
+            && self.state.is_open()
+            && now > self.deadlines.acknowledge_by
+    }
+
+    /// Checks the two-person rule: the case has a Coordinator who is neither its Reporter
+    /// nor one of its Developers.
+    pub fn check_two_persons(&self) -> Result<(), DomainError> {
+        let Some(coordinator) = self.coordinator else {
+            return Err(DomainError::TwoPersonRule(
+                "the case has no Coordinator".to_string(),
+            ));
+        };
+        if self.reporter_user == Some(coordinator) {
+            return Err(DomainError::TwoPersonRule(
+                "the Coordinator must not be the Reporter of the case".to_string(),
+            ));
+        }
+        if self.developers.contains(&coordinator) {
+            return Err(DomainError::TwoPersonRule(
+                "the Coordinator must not be a Developer of the case".to_string(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn fork(&self, id: ForkId) -> Option<&Fork> {
+        self.forks.iter().find(|f| f.id == id)
+    }
+
+    pub fn every_fork_tested(&self) -> bool {
+        !self.forks.is_empty() && self.forks.iter().all(|f| f.tested.is_some())
+    }
+
+    pub fn step_done(&self, step: Step) -> bool {
+        self.checklist.is_done(step)
+    }
+}
+
+/// A private security fork where a fix is developed. CI does not run there, so each fork
+/// needs a manual-test sign-off before the fix is merged (policy step 8, rule 12 needs 8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fork {
+    pub id: ForkId,
+    /// e.g. `conda-forge/conda-smithy-ghsa-xxxx`: private forever.
+    pub name: Private<String>,
+    pub tested: Option<SignOff>,
+}
+
+/// Release and announcement dates, always with their time zone (PROCESS.md, Clocks).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmbargoDates {
+    pub release_on: Date,
+    pub announce_at: DateTime,
+    pub zone: TimeZoneName,
+}
+
+impl EmbargoDates {
+    /// The announcement as an instant. An ambiguous or skipped local time (DST change)
+    /// resolves the way jiff's "compatible" strategy does, like most calendar software.
+    pub fn announcement_instant(&self) -> Timestamp {
+        self.announce_at
+            .to_zoned_datetime(self.zone.zone())
+            .map(|z| z.timestamp())
+            .unwrap_or(Timestamp::MAX)
+    }
+}

@@ -1,0 +1,32 @@
+//! embargo's domain: the policy as code. Pure: no I/O, no async, no SQL, no HTTP. Time and
+//! randomness come in as arguments.
+//!
+//! The entry point is [`transition::transition`]: `(case, command, actor, now)` in, the new
+//! case and its events out, or an error naming the rule that refused the command.
+
+pub mod case;
+pub mod checklist;
+pub mod command;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod policy;
+pub mod private;
+pub mod public;
+pub mod role;
+pub mod state;
+pub mod transition;
+pub mod values;
+
+pub use case::{Case, EmbargoDates, Fork};
+pub use checklist::{Checklist, Owner, SignOff, Step};
+pub use command::Command;
+pub use error::{DomainError, ValueError};
+pub use event::{Event, Notice};
+pub use ids::{CaseId, ForkId, JobId, MessageId, UserId};
+pub use policy::{Deadlines, Extension, Policy};
+pub use private::Private;
+pub use role::{Actor, CaseRole, InstallationRoles, RolesOnCase};
+pub use state::{CaseState, RejectReason, Resolution};
+pub use transition::{Transition, transition};
+pub use values::{CveId, CweId, DisplayName, Email, ProjectSlug, RequiredText, TimeZoneName};
