@@ -1,1 +1,63 @@
-//! placeholder
+//! embargo's storage: SQLite through sqlx (WAL, embedded migrations), one module per
+//! aggregate, the hash-chained audit log and the job queue (outbox).
+
+mod audit;
+mod cases;
+mod codec;
+mod error;
+mod jobs;
+mod messages;
+mod open;
+mod people;
+mod projects;
+mod reports;
+mod tx;
+
+use std::path::Path;
+
+use sqlx::SqlitePool;
+
+pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
+pub use error::StoreError;
+pub use jobs::{Job, JobStatus, NewJob};
+pub use open::{APPLICATION_ID, OpenMode, latest_schema_version, sqlite_path};
+pub use people::Person;
+pub use projects::Project;
+pub use reports::StoredReport;
+pub use tx::Tx;
+
+/// The database. Cheap to clone (a pool).
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (and if allowed, creates and migrates) the database at `path`.
+    pub async fn open(path: &Path, mode: OpenMode) -> Result<Self, StoreError> {
+        Ok(Self {
+            pool: open::open_pool(path, mode).await?,
+        })
+    }
+
+    /// Starts a write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock up front,
+    /// so two writers queue instead of failing with "database is locked" mid-transaction.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Tx { inner })
+    }
+
+    /// A cheap query that proves the database answers (health checks).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}

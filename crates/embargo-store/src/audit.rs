@@ -1,0 +1,259 @@
+//! The audit log: append-only and hash-chained.
+//!
+//! Entry n stores `hash_n = SHA-256(prev_hash ‖ seq ‖ at ‖ actor ‖ case ‖ action ‖ detail)`
+//! (each field length-prefixed) and `prev_hash = hash_{n-1}`. `audit_head` holds the newest
+//! seq and hash, written in the same transaction. Editing any field of any row, deleting a
+//! row in the middle, or deleting the newest rows all break a link that `verify` reports.
+//! Triggers refuse UPDATE and DELETE, so only someone who drops them can try.
+
+use embargo_core::CaseId;
+use jiff::Timestamp;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::codec::{from_ts, ts};
+use crate::error::StoreError;
+use crate::{Store, Tx};
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What a use case records. `actor` is a stable text such as `user:<uuid>`, `reporter`,
+/// `system`; `detail` is JSON without private content (message bodies live in `messages`).
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry {
+    pub at: Timestamp,
+    pub actor: String,
+    pub case_id: Option<CaseId>,
+    pub action: String,
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub case_id: Option<String>,
+    pub action: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// One broken link found by `verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditProblem {
+    pub seq: i64,
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditReport {
+    pub entries: i64,
+    /// The newest hash: operators can note it elsewhere to anchor the chain.
+    pub head_hash: String,
+    pub problems: Vec<AuditProblem>,
+}
+
+impl AuditReport {
+    pub fn is_intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+fn entry_hash(
+    prev: &str,
+    seq: i64,
+    at: i64,
+    actor: &str,
+    case: &str,
+    action: &str,
+    detail: &str,
+) -> String {
+    let mut h = Sha256::new();
+    for field in [
+        prev.as_bytes(),
+        seq.to_string().as_bytes(),
+        at.to_string().as_bytes(),
+        actor.as_bytes(),
+        case.as_bytes(),
+        action.as_bytes(),
+        detail.as_bytes(),
+    ] {
+        h.update((field.len() as u64).to_be_bytes());
+        h.update(field);
+    }
+    hex::encode(h.finalize())
+}
+
+impl Tx {
+    /// Appends an entry after the current head. Returns its seq.
+    pub async fn append_audit(&mut self, entry: &NewAuditEntry) -> Result<i64, StoreError> {
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_optional(self.conn())
+            .await?;
+        let (prev_seq, prev_hash) = match head {
+            Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
+            None => (0, GENESIS.to_string()),
+        };
+        let seq = prev_seq + 1;
+        let at = ts(entry.at);
+        let case = entry.case_id.map(|c| c.to_string());
+        let detail = entry.detail.to_string();
+        let hash = entry_hash(
+            &prev_hash,
+            seq,
+            at,
+            &entry.actor,
+            case.as_deref().unwrap_or(""),
+            &entry.action,
+            &detail,
+        );
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, case_id, action, detail, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(seq)
+        .bind(at)
+        .bind(&entry.actor)
+        .bind(case.as_deref())
+        .bind(&entry.action)
+        .bind(&detail)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(self.conn())
+        .await?;
+        sqlx::query(
+            "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) \
+             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        )
+        .bind(seq)
+        .bind(&hash)
+        .execute(self.conn())
+        .await?;
+        Ok(seq)
+    }
+}
+
+fn row_entry(r: &SqliteRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        seq: r.try_get(0)?,
+        at: from_ts(r.try_get(1)?)?,
+        actor: r.try_get(2)?,
+        case_id: r.try_get(3)?,
+        action: r.try_get(4)?,
+        detail: r.try_get(5)?,
+        prev_hash: r.try_get(6)?,
+        hash: r.try_get(7)?,
+    })
+}
+
+const ENTRY_COLUMNS: &str = "seq, at, actor, case_id, action, detail, prev_hash, hash";
+
+impl Store {
+    /// The entries of one case, oldest first.
+    pub async fn audit_of_case(&self, case: CaseId) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE case_id = $1 ORDER BY seq");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case.to_string())
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(row_entry)
+            .collect()
+    }
+
+    /// Walks the whole chain and reports every broken link. Reads in pages so a long log
+    /// does not have to fit in memory.
+    pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
+        const PAGE: i64 = 1000;
+        let mut problems = Vec::new();
+        let mut expected_seq = 1;
+        let mut prev_hash = GENESIS.to_string();
+        let mut entries = 0;
+        let mut last_seen = 0;
+        loop {
+            let sql = format!(
+                "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+            );
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(last_seen)
+                .bind(PAGE)
+                .fetch_all(self.pool())
+                .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                // Read raw columns: an edited row may no longer parse as a domain value.
+                let seq: i64 = r.try_get(0)?;
+                let at: i64 = r.try_get(1)?;
+                let actor: String = r.try_get(2)?;
+                let case: Option<String> = r.try_get(3)?;
+                let action: String = r.try_get(4)?;
+                let detail: String = r.try_get(5)?;
+                let stored_prev: String = r.try_get(6)?;
+                let stored_hash: String = r.try_get(7)?;
+                entries += 1;
+                last_seen = seq;
+                if seq != expected_seq {
+                    problems.push(AuditProblem {
+                        seq,
+                        problem: format!("entries {expected_seq} to {} are missing", seq - 1),
+                    });
+                }
+                if stored_prev != prev_hash {
+                    problems.push(AuditProblem {
+                        seq,
+                        problem: "does not link to the entry before it".to_string(),
+                    });
+                }
+                let actual = entry_hash(
+                    &stored_prev,
+                    seq,
+                    at,
+                    &actor,
+                    case.as_deref().unwrap_or(""),
+                    &action,
+                    &detail,
+                );
+                if actual != stored_hash {
+                    problems.push(AuditProblem {
+                        seq,
+                        problem: "was edited: its content does not match its hash".to_string(),
+                    });
+                }
+                prev_hash = stored_hash;
+                expected_seq = seq + 1;
+            }
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_optional(self.pool())
+            .await?;
+        match head {
+            Some(h) => {
+                let (seq, hash): (i64, String) = (h.try_get(0)?, h.try_get(1)?);
+                if seq != last_seen || hash != prev_hash {
+                    problems.push(AuditProblem {
+                        seq,
+                        problem: format!(
+                            "the chain ends at entry {last_seen} but its recorded head is entry {seq}: entries were deleted or the head was edited"
+                        ),
+                    });
+                }
+            }
+            None if entries > 0 => problems.push(AuditProblem {
+                seq: 0,
+                problem: "the chain's head record is missing".to_string(),
+            }),
+            None => {}
+        }
+        Ok(AuditReport {
+            entries,
+            head_hash: prev_hash,
+            problems,
+        })
+    }
+}

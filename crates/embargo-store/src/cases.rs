@@ -1,0 +1,322 @@
+//! The case aggregate: the `cases` row plus its members, sign-offs, forks and extensions.
+//! Saving replaces the children wholesale: a case has tens of rows, not thousands, and
+//! whole replacement cannot leave a stale child behind.
+
+use std::collections::BTreeSet;
+
+use embargo_core::{
+    Case, CaseId, CaseRole, CaseState, Checklist, Deadlines, EmbargoDates, Extension, Fork, ForkId,
+    Private, ProjectSlug, RequiredText, SignOff, Step, TimeZoneName, UserId,
+};
+use sqlx::{Row, SqliteConnection};
+
+use crate::codec::{flag, from_ts, opt_ts, parse, parse_opt, ts};
+use crate::error::StoreError;
+use crate::{Store, Tx};
+
+const CASE_COLUMNS: &str = "id, project, state, resolution, reject_reason, duplicate_of, \
+    received_at, acknowledge_by, disclose_by, reporter_user, coordinator, release_on, \
+    announce_at, announce_zone, acknowledged_at, published_at, fix_available, version";
+
+impl Store {
+    pub async fn case(&self, id: CaseId) -> Result<Case, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        load(&mut conn, id).await
+    }
+
+    /// Case ids, newest first, optionally in one state.
+    pub async fn case_ids(&self, state: Option<&str>) -> Result<Vec<CaseId>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM cases WHERE ($1 IS NULL OR state = $1) ORDER BY received_at DESC, id",
+        )
+        .bind(state)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| parse(&r.try_get::<String, _>(0)?))
+            .collect()
+    }
+}
+
+impl Tx {
+    pub async fn case(&mut self, id: CaseId) -> Result<Case, StoreError> {
+        load(self.conn(), id).await
+    }
+
+    /// Inserts a new case (version 0).
+    pub async fn insert_case(&mut self, case: &Case) -> Result<(), StoreError> {
+        let sql = format!(
+            "INSERT INTO cases ({CASE_COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+        );
+        bind_case(sqlx::query(sqlx::AssertSqlSafe(sql)), case)
+            .execute(self.conn())
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                    StoreError::Conflict("the project is not in the installation's scope".into())
+                }
+                _ => StoreError::from(e),
+            })?;
+        save_children(self.conn(), case).await
+    }
+
+    /// Saves a case that `transition` produced from the stored version `case.version - 1`.
+    /// Refuses with `Stale` when the stored version moved on meanwhile.
+    pub async fn update_case(&mut self, case: &Case) -> Result<(), StoreError> {
+        let expected = i64::try_from(case.version).unwrap_or(i64::MAX) - 1;
+        let sql = "UPDATE cases SET project = $2, state = $3, resolution = $4, reject_reason = $5, \
+            duplicate_of = $6, received_at = $7, acknowledge_by = $8, disclose_by = $9, \
+            reporter_user = $10, coordinator = $11, release_on = $12, announce_at = $13, \
+            announce_zone = $14, acknowledged_at = $15, published_at = $16, fix_available = $17, \
+            version = $18 WHERE id = $1 AND version = $19";
+        let done = bind_case(sqlx::query(sql), case)
+            .bind(expected)
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Stale);
+        }
+        for table in [
+            "case_members",
+            "checklist_signoffs",
+            "forks",
+            "disclosure_extensions",
+        ] {
+            let sql = format!("DELETE FROM {table} WHERE case_id = $1");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(case.id.to_string())
+                .execute(self.conn())
+                .await?;
+        }
+        save_children(self.conn(), case).await
+    }
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+fn bind_case<'q>(q: Query<'q>, c: &Case) -> Query<'q> {
+    let (resolution, reason, duplicate_of) = match c.state {
+        CaseState::Closed { resolution } => {
+            let (reason, dup) = match resolution {
+                embargo_core::Resolution::Rejected { reason } => (
+                    Some(reason.name()),
+                    match reason {
+                        embargo_core::RejectReason::Duplicate { of } => Some(of.to_string()),
+                        _ => None,
+                    },
+                ),
+                _ => (None, None),
+            };
+            (Some(resolution.name()), reason, dup)
+        }
+        _ => (None, None, None),
+    };
+    let dates = c.dates.as_ref();
+    q.bind(c.id.to_string())
+        .bind(c.project.to_string())
+        .bind(c.state.name())
+        .bind(resolution)
+        .bind(reason)
+        .bind(duplicate_of)
+        .bind(ts(c.received_at))
+        .bind(ts(c.deadlines.acknowledge_by))
+        .bind(ts(c.deadlines.disclose_by))
+        .bind(c.reporter_user.map(|u| u.to_string()))
+        .bind(c.coordinator.map(|u| u.to_string()))
+        .bind(dates.map(|d| d.release_on.to_string()))
+        .bind(dates.map(|d| d.announce_at.to_string()))
+        .bind(dates.map(|d| d.zone.to_string()))
+        .bind(c.acknowledged_at.map(ts))
+        .bind(c.published_at.map(ts))
+        .bind(c.fix_available.map(flag))
+        .bind(i64::try_from(c.version).unwrap_or(i64::MAX))
+}
+
+async fn save_children(conn: &mut SqliteConnection, c: &Case) -> Result<(), StoreError> {
+    let id = c.id.to_string();
+    for dev in &c.developers {
+        sqlx::query(
+            "INSERT INTO case_members (case_id, user_id, role) VALUES ($1, $2, 'developer')",
+        )
+        .bind(&id)
+        .bind(dev.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (step, s) in c.checklist.entries() {
+        sqlx::query(
+            "INSERT INTO checklist_signoffs (case_id, step, role, signed_by, signed_at, note) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(i64::from(step.number()))
+        .bind(s.role.map(CaseRole::as_str).unwrap_or("system"))
+        .bind(s.by.map(|u| u.to_string()))
+        .bind(ts(s.at))
+        .bind(s.note.as_deref())
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, fork) in c.forks.iter().enumerate() {
+        let tested = fork.tested.as_ref();
+        sqlx::query(
+            "INSERT INTO forks (id, case_id, position, name, tested_by, tested_at, test_note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(fork.id.to_string())
+        .bind(&id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(fork.name.reveal())
+        .bind(tested.and_then(|t| t.by).map(|u| u.to_string()))
+        .bind(tested.map(|t| ts(t.at)))
+        .bind(tested.and_then(|t| t.note.as_deref()))
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, e) in c.deadlines.extensions.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO disclosure_extensions (case_id, position, from_at, to_at, reason, extended_by, extended_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(ts(e.from))
+        .bind(ts(e.to))
+        .bind(e.reason.as_ref())
+        .bind(e.by.to_string())
+        .bind(ts(e.at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn load(conn: &mut SqliteConnection, id: CaseId) -> Result<Case, StoreError> {
+    let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let key = id.to_string();
+
+    let developers: BTreeSet<UserId> = sqlx::query_scalar::<_, String>(
+        "SELECT user_id FROM case_members WHERE case_id = $1 AND role = 'developer'",
+    )
+    .bind(&key)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|s| parse(s))
+    .collect::<Result<_, _>>()?;
+
+    let mut signoffs = Vec::new();
+    for r in sqlx::query(
+        "SELECT step, role, signed_by, signed_at, note FROM checklist_signoffs WHERE case_id = $1 ORDER BY step, signed_at",
+    )
+    .bind(&key)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let step = Step::new(u8::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0))?;
+        let role = match r.try_get::<String, _>(1)?.as_str() {
+            "coordinator" => Some(CaseRole::Coordinator),
+            "developer" => Some(CaseRole::Developer),
+            _ => None,
+        };
+        signoffs.push((
+            step,
+            SignOff {
+                by: parse_opt(r.try_get(2)?)?,
+                role,
+                at: from_ts(r.try_get(3)?)?,
+                note: r.try_get(4)?,
+            },
+        ));
+    }
+
+    let mut forks = Vec::new();
+    for r in sqlx::query(
+        "SELECT id, name, tested_by, tested_at, test_note FROM forks WHERE case_id = $1 ORDER BY position",
+    )
+    .bind(&key)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let tested = match opt_ts(r.try_get(3)?)? {
+            Some(at) => Some(SignOff {
+                by: parse_opt(r.try_get(2)?)?,
+                role: Some(CaseRole::Developer),
+                at,
+                note: r.try_get(4)?,
+            }),
+            None => None,
+        };
+        forks.push(Fork {
+            id: parse::<ForkId>(&r.try_get::<String, _>(0)?)?,
+            name: Private::new(r.try_get(1)?),
+            tested,
+        });
+    }
+
+    let mut extensions = Vec::new();
+    for r in sqlx::query(
+        "SELECT from_at, to_at, reason, extended_by, extended_at FROM disclosure_extensions WHERE case_id = $1 ORDER BY position",
+    )
+    .bind(&key)
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        extensions.push(Extension {
+            from: from_ts(r.try_get(0)?)?,
+            to: from_ts(r.try_get(1)?)?,
+            reason: RequiredText::parse(&r.try_get::<String, _>(2)?)?,
+            by: parse(&r.try_get::<String, _>(3)?)?,
+            at: from_ts(r.try_get(4)?)?,
+        });
+    }
+
+    let state = CaseState::from_parts(
+        &row.try_get::<String, _>("state")?,
+        row.try_get::<Option<String>, _>("resolution")?.as_deref(),
+        row.try_get::<Option<String>, _>("reject_reason")?
+            .as_deref(),
+        parse_opt(row.try_get("duplicate_of")?)?,
+    )?;
+    let dates = match (
+        row.try_get::<Option<String>, _>("release_on")?,
+        row.try_get::<Option<String>, _>("announce_at")?,
+        row.try_get::<Option<String>, _>("announce_zone")?,
+    ) {
+        (Some(release), Some(announce), Some(zone)) => Some(EmbargoDates {
+            release_on: parse(&release)?,
+            announce_at: parse(&announce)?,
+            zone: TimeZoneName::parse(&zone)?,
+        }),
+        _ => None,
+    };
+    Ok(Case {
+        id,
+        project: ProjectSlug::parse(&row.try_get::<String, _>("project")?)?,
+        state,
+        received_at: from_ts(row.try_get("received_at")?)?,
+        deadlines: Deadlines {
+            acknowledge_by: from_ts(row.try_get("acknowledge_by")?)?,
+            disclose_by: from_ts(row.try_get("disclose_by")?)?,
+            extensions,
+        },
+        reporter_user: parse_opt(row.try_get("reporter_user")?)?,
+        coordinator: parse_opt(row.try_get("coordinator")?)?,
+        developers,
+        checklist: Checklist::from_entries(signoffs),
+        forks,
+        dates,
+        acknowledged_at: opt_ts(row.try_get("acknowledged_at")?)?,
+        published_at: opt_ts(row.try_get("published_at")?)?,
+        fix_available: row
+            .try_get::<Option<i64>, _>("fix_available")?
+            .map(|v| v != 0),
+        version: u64::try_from(row.try_get::<i64, _>("version")?).unwrap_or(0),
+    })
+}

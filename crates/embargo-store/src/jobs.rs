@@ -1,0 +1,172 @@
+//! The job queue (outbox). A use case enqueues jobs inside its transaction, so a side effect
+//! exists exactly when the change that caused it was committed. Workers claim due jobs
+//! with a lease; a job whose worker died becomes claimable again when its lease expires.
+
+use embargo_core::{CaseId, JobId};
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::codec::{from_ts, opt_ts, parse, parse_opt, ts};
+use crate::error::StoreError;
+use crate::{Store, Tx};
+
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: String,
+    pub case_id: Option<CaseId>,
+    pub payload: serde_json::Value,
+    pub run_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Pending,
+    Running,
+    Done,
+    /// Failed too often: shown on the dead-letter list, retried by hand.
+    Dead,
+}
+
+impl JobStatus {
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        Ok(match s {
+            "pending" => JobStatus::Pending,
+            "running" => JobStatus::Running,
+            "done" => JobStatus::Done,
+            "dead" => JobStatus::Dead,
+            other => return Err(StoreError::Corrupt(format!("job status {other:?}"))),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Job {
+    pub id: JobId,
+    pub kind: String,
+    pub case_id: Option<CaseId>,
+    pub payload: serde_json::Value,
+    pub status: JobStatus,
+    pub run_at: Timestamp,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub locked_until: Option<Timestamp>,
+}
+
+const JOB_COLUMNS: &str =
+    "id, kind, case_id, payload, status, run_at, attempts, last_error, locked_until";
+
+fn row_job(r: &SqliteRow) -> Result<Job, StoreError> {
+    let payload: String = r.try_get(3)?;
+    Ok(Job {
+        id: parse(&r.try_get::<String, _>(0)?)?,
+        kind: r.try_get(1)?,
+        case_id: parse_opt(r.try_get(2)?)?,
+        payload: serde_json::from_str(&payload)
+            .map_err(|e| StoreError::Corrupt(format!("job payload: {e}")))?,
+        status: JobStatus::parse(&r.try_get::<String, _>(4)?)?,
+        run_at: from_ts(r.try_get(5)?)?,
+        attempts: r.try_get(6)?,
+        last_error: r.try_get(7)?,
+        locked_until: opt_ts(r.try_get(8)?)?,
+    })
+}
+
+impl Tx {
+    pub async fn enqueue_job(
+        &mut self,
+        id: JobId,
+        job: &NewJob,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO jobs (id, kind, case_id, payload, status, run_at, attempts, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $6)",
+        )
+        .bind(id.to_string())
+        .bind(&job.kind)
+        .bind(job.case_id.map(|c| c.to_string()))
+        .bind(job.payload.to_string())
+        .bind(ts(job.run_at))
+        .bind(ts(now))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Jobs of one case (or all when `None`), oldest first.
+    pub async fn jobs(&self, case: Option<CaseId>) -> Result<Vec<Job>, StoreError> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE ($1 IS NULL OR case_id = $1) ORDER BY created_at, id"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case.map(|c| c.to_string()))
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(row_job)
+            .collect()
+    }
+
+    /// Claims the next due job for `lease`. Pending jobs whose time has come, and running
+    /// jobs whose lease ran out (their worker died), are claimable.
+    pub async fn claim_job(
+        &self,
+        now: Timestamp,
+        lease: SignedDuration,
+    ) -> Result<Option<Job>, StoreError> {
+        let until = now.checked_add(lease).unwrap_or(Timestamp::MAX);
+        let sql = format!(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
+             WHERE id = (SELECT id FROM jobs \
+                 WHERE (status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_until < $1) \
+                 ORDER BY run_at, id LIMIT 1) \
+             RETURNING {JOB_COLUMNS}"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(ts(now))
+            .bind(ts(until))
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(row_job).transpose()
+    }
+
+    pub async fn finish_job(&self, id: JobId, now: Timestamp) -> Result<(), StoreError> {
+        sqlx::query("UPDATE jobs SET status = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(ts(now))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failure: retried at `retry_at`, or dead when `retry_at` is `None`.
+    pub async fn fail_job(
+        &self,
+        id: JobId,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let (status, run_at) = match retry_at {
+            Some(t) => ("pending", Some(ts(t))),
+            None => ("dead", None),
+        };
+        sqlx::query(
+            "UPDATE jobs SET status = $2, run_at = COALESCE($3, run_at), last_error = $4, \
+             locked_until = NULL, updated_at = $5 WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(status)
+        .bind(run_at)
+        .bind(error)
+        .bind(ts(now))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

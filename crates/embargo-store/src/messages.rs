@@ -1,0 +1,79 @@
+//! Messages on a case: the thread with the reporter and the team's internal comments.
+
+use embargo_core::{Author, CaseId, Message, Private, Visibility};
+use sqlx::Row;
+
+use crate::codec::{from_ts, parse, parse_opt, ts};
+use crate::error::StoreError;
+use crate::{Store, Tx};
+
+impl Tx {
+    pub async fn insert_message(&mut self, m: &Message) -> Result<(), StoreError> {
+        let (kind, user) = match m.author {
+            Author::Reporter => ("reporter", None),
+            Author::User(u) => ("user", Some(u.to_string())),
+            Author::System => ("system", None),
+        };
+        sqlx::query(
+            "INSERT INTO messages (id, case_id, author_kind, author_user, visibility, notice, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(m.id.to_string())
+        .bind(m.case_id.to_string())
+        .bind(kind)
+        .bind(user)
+        .bind(match m.visibility {
+            Visibility::Reporter => "reporter",
+            Visibility::Internal => "internal",
+        })
+        .bind(m.notice.as_deref())
+        .bind(m.body.reveal())
+        .bind(ts(m.created_at))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Messages of a case, oldest first; `reporter_only` leaves out internal comments
+    /// (what the reporter's portal shows).
+    pub async fn messages(
+        &self,
+        case_id: CaseId,
+        reporter_only: bool,
+    ) -> Result<Vec<Message>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, author_kind, author_user, visibility, notice, body, created_at FROM messages \
+             WHERE case_id = $1 AND ($2 = 0 OR visibility = 'reporter') ORDER BY created_at, id",
+        )
+        .bind(case_id.to_string())
+        .bind(i64::from(reporter_only))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let author = match r.try_get::<String, _>(1)?.as_str() {
+                    "reporter" => Author::Reporter,
+                    "user" => Author::User(
+                        parse_opt(r.try_get(2)?)?
+                            .ok_or_else(|| StoreError::Corrupt("message without author".into()))?,
+                    ),
+                    _ => Author::System,
+                };
+                Ok(Message {
+                    id: parse(&r.try_get::<String, _>(0)?)?,
+                    case_id,
+                    author,
+                    visibility: match r.try_get::<String, _>(3)?.as_str() {
+                        "reporter" => Visibility::Reporter,
+                        _ => Visibility::Internal,
+                    },
+                    notice: r.try_get(4)?,
+                    body: Private::new(r.try_get(5)?),
+                    created_at: from_ts(r.try_get(6)?)?,
+                })
+            })
+            .collect()
+    }
+}

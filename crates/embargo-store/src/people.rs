@@ -1,0 +1,116 @@
+//! People with accounts.
+
+use embargo_core::{DisplayName, Email, InstallationRoles, UserId};
+use jiff::Timestamp;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::codec::{flag, from_ts, opt_ts, parse, ts};
+use crate::error::{StoreError, unique_as};
+use crate::{Store, Tx};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: UserId,
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub roles: InstallationRoles,
+    /// argon2id PHC string; `None` for people who cannot sign in with a password yet.
+    pub password_hash: Option<String>,
+    pub created_at: Timestamp,
+    pub disabled_at: Option<Timestamp>,
+}
+
+const PERSON_COLUMNS: &str =
+    "id, email, display_name, is_coordinator, is_admin, password_hash, created_at, disabled_at";
+
+fn row_person(r: &SqliteRow) -> Result<Person, StoreError> {
+    Ok(Person {
+        id: parse(&r.try_get::<String, _>(0)?)?,
+        email: Email::parse(&r.try_get::<String, _>(1)?)?,
+        display_name: DisplayName::parse(&r.try_get::<String, _>(2)?)?,
+        roles: InstallationRoles {
+            coordinator: r.try_get::<i64, _>(3)? != 0,
+            admin: r.try_get::<i64, _>(4)? != 0,
+        },
+        password_hash: r.try_get(5)?,
+        created_at: from_ts(r.try_get(6)?)?,
+        disabled_at: opt_ts(r.try_get(7)?)?,
+    })
+}
+
+fn email_key(email: &Email) -> String {
+    email.as_ref().to_lowercase()
+}
+
+impl Tx {
+    pub async fn insert_person(&mut self, p: &Person) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO people (id, email, email_key, display_name, is_coordinator, is_admin, password_hash, created_at, disabled_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(p.id.to_string())
+        .bind(p.email.as_ref())
+        .bind(email_key(&p.email))
+        .bind(p.display_name.as_ref())
+        .bind(flag(p.roles.coordinator))
+        .bind(flag(p.roles.admin))
+        .bind(p.password_hash.as_deref())
+        .bind(ts(p.created_at))
+        .bind(p.disabled_at.map(ts))
+        .execute(self.conn())
+        .await
+        .map_err(unique_as("a person with this e-mail address already exists"))?;
+        Ok(())
+    }
+
+    pub async fn person(&mut self, id: UserId) -> Result<Person, StoreError> {
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        row_person(&row)
+    }
+
+    pub async fn count_admins(&mut self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM people WHERE is_admin = 1 AND disabled_at IS NULL",
+        )
+        .fetch_one(self.conn())
+        .await?)
+    }
+}
+
+impl Store {
+    pub async fn person(&self, id: UserId) -> Result<Person, StoreError> {
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        row_person(&row)
+    }
+
+    pub async fn person_by_email(&self, email: &Email) -> Result<Person, StoreError> {
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE email_key = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(email_key(email))
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        row_person(&row)
+    }
+
+    pub async fn people(&self) -> Result<Vec<Person>, StoreError> {
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM people ORDER BY created_at, id");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(row_person)
+            .collect()
+    }
+}

@@ -1,0 +1,50 @@
+//! The installation's scope: the projects its policy covers.
+
+use embargo_core::ProjectSlug;
+use jiff::Timestamp;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::codec::ts;
+use crate::error::{StoreError, unique_as};
+use crate::{Store, Tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Project {
+    pub slug: ProjectSlug,
+    pub name: String,
+    pub description: String,
+}
+
+impl Tx {
+    pub async fn insert_project(&mut self, p: &Project, now: Timestamp) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO projects (slug, name, description, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(p.slug.as_ref())
+        .bind(&p.name)
+        .bind(&p.description)
+        .bind(ts(now))
+        .execute(self.conn())
+        .await
+        .map_err(unique_as("a project with this name already exists"))?;
+        Ok(())
+    }
+}
+
+impl Store {
+    pub async fn projects(&self) -> Result<Vec<Project>, StoreError> {
+        sqlx::query("SELECT slug, name, description FROM projects ORDER BY name, slug")
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Project {
+                    slug: ProjectSlug::parse(&r.try_get::<String, _>(0)?)?,
+                    name: r.try_get(1)?,
+                    description: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+}
