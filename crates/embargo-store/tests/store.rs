@@ -1,4 +1,5 @@
 //! The store against real SQLite files in a temporary directory.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 
