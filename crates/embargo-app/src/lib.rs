@@ -1,1 +1,52 @@
-//! placeholder
+//! embargo's use cases: the only entry the web layer, the CLI and the worker call.
+//!
+//! Each use case takes the principal (who asks) and `now`, authorizes inside, applies the
+//! domain transition, and stores state, audit entry and jobs in one transaction.
+
+mod admin;
+mod case_actions;
+mod error;
+mod intake;
+mod messages;
+mod principal;
+mod record;
+mod secrets;
+mod views;
+
+use std::sync::Arc;
+
+use embargo_core::Policy;
+use embargo_store::Store;
+
+pub use admin::NewUser;
+pub use error::AppError;
+pub use intake::Submitted;
+pub use principal::Principal;
+pub use record::jobs;
+pub use secrets::{MIN_PASSWORD_CHARS, OsRandom, Random, token_hash, verify_password};
+pub use views::{ReporterCaseView, TeamCaseView};
+
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Store,
+    policy: Policy,
+    random: Arc<dyn Random>,
+}
+
+impl App {
+    pub fn new(store: Store, policy: Policy, random: Arc<dyn Random>) -> Self {
+        Self {
+            store,
+            policy,
+            random,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}

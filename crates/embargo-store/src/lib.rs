@@ -47,6 +47,12 @@ impl Store {
         Ok(Tx { inner })
     }
 
+    /// A read-only transaction: a consistent snapshot for views that read several tables.
+    pub async fn begin_read(&self) -> Result<Tx, StoreError> {
+        let inner = self.pool.begin().await?;
+        Ok(Tx { inner })
+    }
+
     /// A cheap query that proves the database answers (health checks).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

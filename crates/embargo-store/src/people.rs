@@ -74,6 +74,16 @@ impl Tx {
         row_person(&row)
     }
 
+    pub async fn person_by_email(&mut self, email: &Email) -> Result<Person, StoreError> {
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE email_key = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(email_key(email))
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        row_person(&row)
+    }
+
     pub async fn count_admins(&mut self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT count(*) FROM people WHERE is_admin = 1 AND disabled_at IS NULL",

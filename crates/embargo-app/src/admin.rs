@@ -1,0 +1,243 @@
+//! Running the installation: people and projects. Admins (and the operator at the shell)
+//! do this; none of it opens case content.
+
+use embargo_core::{
+    CaseId, Command, DisplayName, Email, InstallationRoles, ProjectSlug, RolesOnCase, UserId,
+    ValueError,
+};
+use embargo_store::{Person, Project, StoreError};
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::App;
+use crate::error::AppError;
+use crate::principal::{Principal, actor_on_case};
+use crate::record::jobs;
+use crate::secrets::hash_password;
+
+/// A new account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub roles: InstallationRoles,
+    pub password: Option<String>,
+}
+
+impl App {
+    async fn require_admin(&self, principal: Principal) -> Result<(), AppError> {
+        match principal {
+            Principal::Operator => Ok(()),
+            Principal::User(id) => match self.store.person(id).await {
+                Ok(p) if p.roles.admin && p.disabled_at.is_none() => Ok(()),
+                Ok(_) => Err(AppError::Forbidden("this is for administrators".into())),
+                Err(StoreError::NotFound) => Err(AppError::NotFound),
+                Err(e) => Err(e.into()),
+            },
+            Principal::Reporter(_) | Principal::System => Err(AppError::NotFound),
+        }
+    }
+
+    fn check_new_user(
+        &self,
+        new: &NewUser,
+    ) -> Result<(Email, DisplayName, Option<String>), AppError> {
+        let mut problems = Vec::new();
+        let email = Email::parse(&new.email).map_err(|e| problems.push(e)).ok();
+        let name = DisplayName::parse(&new.display_name)
+            .map_err(|e| problems.push(e))
+            .ok();
+        let hash = match &new.password {
+            Some(pw) => match hash_password(pw, self.random.as_ref()) {
+                Ok(h) => Some(h),
+                Err(AppError::Invalid(mut v)) => {
+                    problems.append(&mut v);
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        match (email, name) {
+            (Some(e), Some(n)) if problems.is_empty() => Ok((e, n, hash)),
+            _ => Err(AppError::Invalid(problems)),
+        }
+    }
+
+    /// Adds an account. Admin only.
+    pub async fn add_user(
+        &self,
+        principal: Principal,
+        new: NewUser,
+        now: Timestamp,
+    ) -> Result<Person, AppError> {
+        self.require_admin(principal).await?;
+        let (email, display_name, password_hash) = self.check_new_user(&new)?;
+        let person = Person {
+            id: UserId::from_random_bytes(self.random.bytes16()?),
+            email,
+            display_name,
+            roles: new.roles,
+            password_hash,
+            created_at: now,
+            disabled_at: None,
+        };
+        let mut tx = self.store.begin().await?;
+        tx.insert_person(&person).await?;
+        let detail = json!({"user": person.id, "coordinator": person.roles.coordinator, "admin": person.roles.admin});
+        self.audit(&mut tx, principal, None, "add_user", detail, now)
+            .await?;
+        tx.commit().await?;
+        Ok(person)
+    }
+
+    /// The first administrator of a new installation (`embargo init`). Refused once any
+    /// administrator exists, so it cannot be used to take over an installation.
+    pub async fn bootstrap_admin(&self, new: NewUser, now: Timestamp) -> Result<Person, AppError> {
+        let (email, display_name, password_hash) = self.check_new_user(&new)?;
+        let mut tx = self.store.begin().await?;
+        if tx.count_admins().await? > 0 {
+            return Err(AppError::Conflict(
+                "this installation already has an administrator".into(),
+            ));
+        }
+        let person = Person {
+            id: UserId::from_random_bytes(self.random.bytes16()?),
+            email,
+            display_name,
+            roles: InstallationRoles {
+                admin: true,
+                ..new.roles
+            },
+            password_hash,
+            created_at: now,
+            disabled_at: None,
+        };
+        tx.insert_person(&person).await?;
+        let detail =
+            json!({"user": person.id, "coordinator": person.roles.coordinator, "admin": true});
+        self.audit(
+            &mut tx,
+            Principal::Operator,
+            None,
+            "bootstrap_admin",
+            detail,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(person)
+    }
+
+    /// Adds a project to the installation's scope. Admin only.
+    pub async fn add_project(
+        &self,
+        principal: Principal,
+        slug: &str,
+        name: &str,
+        description: &str,
+        now: Timestamp,
+    ) -> Result<Project, AppError> {
+        self.require_admin(principal).await?;
+        let slug = ProjectSlug::parse(slug).map_err(AppError::invalid)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(AppError::invalid(ValueError::new(
+                "project name",
+                "must be 1-200 characters",
+            )));
+        }
+        let project = Project {
+            slug,
+            name: name.to_string(),
+            description: description.trim().to_string(),
+        };
+        let mut tx = self.store.begin().await?;
+        tx.insert_project(&project, now).await?;
+        self.audit(
+            &mut tx,
+            principal,
+            None,
+            "add_project",
+            json!({"project": project.slug}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(project)
+    }
+
+    /// Adds an outside collaborator (another organization's maintainer) to one case as a
+    /// Developer, creating their account if needed, in one transaction. They see only the
+    /// cases they are on.
+    pub async fn add_collaborator(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        email: &str,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<UserId, AppError> {
+        let email = Email::parse(email).map_err(AppError::invalid)?;
+        let mut tx = self.store.begin().await?;
+        // Authorize before creating anything: only the case's Coordinator invites.
+        let case = tx.case(case_id).await?;
+        let actor = actor_on_case(&mut tx, principal, case_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let roles = RolesOnCase::of(&actor, &case);
+        if !roles.coordinator {
+            return Err(if roles.any() {
+                AppError::Forbidden("collaborators are added by the case's Coordinator".into())
+            } else {
+                AppError::NotFound
+            });
+        }
+        let user = match tx.person_by_email(&email).await {
+            Ok(p) => p.id,
+            Err(StoreError::NotFound) => {
+                let person = Person {
+                    id: UserId::from_random_bytes(self.random.bytes16()?),
+                    email,
+                    display_name: DisplayName::parse(name).map_err(AppError::invalid)?,
+                    roles: InstallationRoles::MEMBER,
+                    password_hash: None,
+                    created_at: now,
+                    disabled_at: None,
+                };
+                tx.insert_person(&person).await?;
+                self.audit(
+                    &mut tx,
+                    principal,
+                    Some(case_id),
+                    "invite_collaborator",
+                    json!({"user": person.id}),
+                    now,
+                )
+                .await?;
+                let payload = json!({"case_id": case_id, "user": person.id});
+                self.enqueue(
+                    &mut tx,
+                    jobs::INVITE_COLLABORATOR,
+                    Some(case_id),
+                    payload,
+                    now,
+                    now,
+                )
+                .await?;
+                person.id
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.act_in(
+            &mut tx,
+            principal,
+            case_id,
+            Command::AddDeveloper { user },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+}

@@ -1,0 +1,117 @@
+//! A report arrives and becomes a case.
+
+use embargo_core::{Case, CaseId, Channel, Private, ReportContent};
+use embargo_store::StoreError;
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::App;
+use crate::error::AppError;
+use crate::principal::Principal;
+use crate::record::jobs;
+use crate::secrets::{new_token, token_hash};
+
+/// What the reporter gets back: the case id and the secret link token to their portal.
+/// The token is shown once; only its hash is stored.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub case_id: CaseId,
+    pub portal_token: String,
+    pub acknowledge_by: Timestamp,
+    pub disclose_by: Timestamp,
+}
+
+impl App {
+    /// Files a report. Anyone may (no account); the answer comes only after the case, the
+    /// report, its audit entry and its jobs are committed together.
+    pub async fn submit_report(
+        &self,
+        channel: Channel,
+        content: ReportContent,
+        now: Timestamp,
+    ) -> Result<Submitted, AppError> {
+        let content = content.check().map_err(AppError::Invalid)?;
+        let case_id = CaseId::from_random_bytes(self.random.bytes16()?);
+        let token = new_token(self.random.as_ref())?;
+        // A reporter who has an account here is that person for the two-person rule.
+        let reporter_user = match &content.reporter_email {
+            Some(email) => match self.store.person_by_email(email).await {
+                Ok(p) => Some(p.id),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        let case = Case::received(
+            case_id,
+            content.project.clone(),
+            now,
+            reporter_user,
+            &self.policy,
+        );
+        let mut tx = self.store.begin().await?;
+        tx.insert_case(&case).await.map_err(|e| match e {
+            StoreError::Conflict(m) => {
+                AppError::invalid(embargo_core::ValueError::new("project", m))
+            }
+            other => other.into(),
+        })?;
+        tx.insert_report(
+            case_id,
+            channel,
+            &Private::new(content),
+            &token_hash(&token),
+            now,
+        )
+        .await?;
+        let detail = json!({
+            "channel": channel.name(),
+            "acknowledge_by": case.deadlines.acknowledge_by.to_string(),
+            "disclose_by": case.deadlines.disclose_by.to_string(),
+        });
+        self.audit(
+            &mut tx,
+            Principal::Reporter(case_id),
+            Some(case_id),
+            "report_received",
+            detail,
+            now,
+        )
+        .await?;
+        let payload = json!({ "case_id": case_id });
+        self.enqueue(
+            &mut tx,
+            jobs::NOTIFY_TEAM_NEW_REPORT,
+            Some(case_id),
+            payload.clone(),
+            now,
+            now,
+        )
+        .await?;
+        self.enqueue(
+            &mut tx,
+            jobs::ACKNOWLEDGEMENT_DUE,
+            Some(case_id),
+            payload,
+            case.deadlines.acknowledge_by,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Submitted {
+            case_id,
+            portal_token: token,
+            acknowledge_by: case.deadlines.acknowledge_by,
+            disclose_by: case.deadlines.disclose_by,
+        })
+    }
+
+    /// The case a reporter's secret link opens. Unknown links are "not found".
+    pub async fn reporter_principal(&self, token: &str) -> Result<Principal, AppError> {
+        let case = self
+            .store
+            .case_by_portal_token_hash(&token_hash(token))
+            .await?;
+        Ok(Principal::Reporter(case))
+    }
+}

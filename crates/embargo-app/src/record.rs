@@ -1,0 +1,157 @@
+//! What a transition leaves behind, written in the transaction of the change: one audit
+//! entry per action, the messages to the reporter, and the jobs (outbox) that deliver them.
+//! Audit details hold ids and state names, never private text.
+
+use embargo_core::{Author, CaseId, Event, JobId, Message, MessageId, Private, Visibility};
+use embargo_store::{NewAuditEntry, NewJob, Tx};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::App;
+use crate::error::AppError;
+use crate::principal::Principal;
+
+/// Job kinds: names the worker dispatches on.
+pub mod jobs {
+    /// E-mail a message that is already stored on the case to its reporter.
+    pub const NOTIFY_REPORTER: &str = "notify_reporter";
+    /// Tell the team a new report arrived.
+    pub const NOTIFY_TEAM_NEW_REPORT: &str = "notify_team_new_report";
+    /// Remind the Coordinators before the acknowledgement deadline.
+    pub const ACKNOWLEDGEMENT_DUE: &str = "acknowledgement_due";
+    /// Render and publish the advisory (pages, feeds, exports).
+    pub const PUBLISH_ADVISORY: &str = "publish_advisory";
+    /// Invite an outside collaborator to a case.
+    pub const INVITE_COLLABORATOR: &str = "invite_collaborator";
+}
+
+/// A message about to be stored.
+pub(crate) struct Draft {
+    pub case_id: CaseId,
+    pub author: Author,
+    pub visibility: Visibility,
+    pub notice: Option<&'static str>,
+    pub body: Private<String>,
+}
+
+impl App {
+    pub(crate) async fn audit(
+        &self,
+        tx: &mut Tx,
+        principal: Principal,
+        case_id: Option<CaseId>,
+        action: &str,
+        detail: Value,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        tx.append_audit(&NewAuditEntry {
+            at: now,
+            actor: principal.audit_name(),
+            case_id,
+            action: action.to_string(),
+            detail,
+        })
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn enqueue(
+        &self,
+        tx: &mut Tx,
+        kind: &str,
+        case_id: Option<CaseId>,
+        payload: Value,
+        run_at: Timestamp,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let id = JobId::from_random_bytes(self.random.bytes16()?);
+        let job = NewJob {
+            kind: kind.to_string(),
+            case_id,
+            payload,
+            run_at,
+        };
+        tx.enqueue_job(id, &job, now).await?;
+        Ok(())
+    }
+
+    /// Stores a message and, for the reporter's thread, the job that e-mails it.
+    pub(crate) async fn store_message(
+        &self,
+        tx: &mut Tx,
+        draft: Draft,
+        now: Timestamp,
+    ) -> Result<MessageId, AppError> {
+        let id = MessageId::from_random_bytes(self.random.bytes16()?);
+        let (case_id, author, visibility) = (draft.case_id, draft.author, draft.visibility);
+        tx.insert_message(&Message {
+            id,
+            case_id,
+            author,
+            visibility,
+            notice: draft.notice.map(str::to_string),
+            body: draft.body,
+            created_at: now,
+        })
+        .await?;
+        if visibility == Visibility::Reporter && author != Author::Reporter {
+            let payload = json!({ "case_id": case_id, "message_id": id });
+            self.enqueue(tx, jobs::NOTIFY_REPORTER, Some(case_id), payload, now, now)
+                .await?;
+        }
+        Ok(id)
+    }
+
+    /// Applies the side effects of a transition's events and returns their audit summaries.
+    pub(crate) async fn record_events(
+        &self,
+        tx: &mut Tx,
+        case_id: CaseId,
+        author: Author,
+        events: &[Event],
+        now: Timestamp,
+    ) -> Result<Vec<Value>, AppError> {
+        let mut summary = Vec::with_capacity(events.len());
+        for event in events {
+            summary.push(match event {
+                Event::StateChanged { from, to } => {
+                    json!({"event": "state_changed", "from": from.to_string(), "to": to.to_string()})
+                }
+                Event::ReporterNotified { notice, message } => {
+                    let draft = Draft {
+                        case_id,
+                        author,
+                        visibility: Visibility::Reporter,
+                        notice: Some(notice.name()),
+                        body: message.clone(),
+                    };
+                    let id = self.store_message(tx, draft, now).await?;
+                    json!({"event": "reporter_notified", "notice": notice.name(), "message_id": id})
+                }
+                Event::CoordinatorAssigned { user } => json!({"event": "coordinator_assigned", "user": user}),
+                Event::DeveloperAdded { user } => json!({"event": "developer_added", "user": user}),
+                Event::DeveloperRemoved { user } => json!({"event": "developer_removed", "user": user}),
+                Event::ForkRecorded { fork } => json!({"event": "fork_recorded", "fork": fork}),
+                Event::ForkTested { fork } => json!({"event": "fork_tested", "fork": fork}),
+                Event::StepSigned { step, role } => json!({
+                    "event": "step_signed",
+                    "step": step.number(),
+                    "role": role.map(|r| r.as_str()).unwrap_or("system"),
+                }),
+                Event::StepReopened { step } => json!({"event": "step_reopened", "step": step.number()}),
+                Event::DatesSet { announcement } => {
+                    json!({"event": "dates_set", "announcement": announcement.to_string()})
+                }
+                Event::DisclosureExtended { from, to } => {
+                    json!({"event": "disclosure_extended", "from": from.to_string(), "to": to.to_string()})
+                }
+                Event::Published { fix_available, at_deadline } => {
+                    let payload = json!({"case_id": case_id});
+                    self.enqueue(tx, jobs::PUBLISH_ADVISORY, Some(case_id), payload, now, now).await?;
+                    json!({"event": "published", "fix_available": fix_available, "at_deadline": at_deadline})
+                }
+            });
+        }
+        Ok(summary)
+    }
+}
