@@ -1,0 +1,48 @@
+//! The one place where use-case errors become HTTP responses. Internal detail goes to the
+//! log with a reference, never to the client.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use embargo_app::AppError;
+use serde_json::json;
+
+#[derive(Debug)]
+pub struct WebError(pub AppError);
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> Self {
+        Self(e)
+    }
+}
+
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::Rule { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status = status_of(&e);
+        let body = match &e {
+            AppError::Internal(detail) | AppError::Unavailable(detail) => {
+                tracing::error!(code = e.code(), %detail, "request failed");
+                json!({"error": {"code": e.code(), "message": "something went wrong on our side; it was logged"}})
+            }
+            AppError::Invalid(problems) => json!({"error": {
+                "code": e.code(),
+                "message": e.to_string(),
+                "fields": problems.iter().map(|p| json!({"field": p.what, "message": p.to_string()})).collect::<Vec<_>>(),
+            }}),
+            _ => json!({"error": {"code": e.code(), "message": e.to_string()}}),
+        };
+        (status, Json(body)).into_response()
+    }
+}
