@@ -23,3 +23,15 @@ pub fn router(state: WebState) -> Router {
         .route("/healthz", get(pages::health))
         .with_state(state)
 }
+
+/// Serves the router on `listener` until `shutdown` completes, then finishes the requests
+/// in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: WebState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,1 +1,49 @@
-fn main() {}
+//! `embargo`: configuration, subcommands, wiring.
+
+mod cli;
+mod clock;
+mod commands;
+mod config;
+mod failure;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::failure::Failure;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return report(&Failure::Internal(format!("cannot start the runtime: {e}"))),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(&e),
+    }
+}
+
+#[allow(clippy::print_stderr)] // the one place errors reach the operator
+fn report(e: &Failure) -> ExitCode {
+    eprintln!("embargo: {e}");
+    e.exit_code()
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let out = match &cli.command {
+        Command::Init(args) => commands::init::run(&cli, args).await?,
+        Command::Serve => return commands::serve::run(&cli).await,
+        Command::User(cmd) => commands::user::run(&cli, cmd).await?,
+        Command::Project(cmd) => commands::project::run(&cli, cmd).await?,
+        Command::Audit(cmd) => commands::audit::run(&cli, cmd).await?,
+        Command::Config => commands::show_config(&cli)?,
+    };
+    out.print(cli.json);
+    Ok(())
+}

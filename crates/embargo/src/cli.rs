@@ -1,0 +1,130 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "embargo",
+    version,
+    about = "A self-hosted coordinated-vulnerability-disclosure desk"
+)]
+pub struct Cli {
+    /// The installation's data directory (configuration and database).
+    #[arg(
+        long,
+        global = true,
+        env = "EMBARGO_DATA_DIR",
+        default_value = "embargo-data"
+    )]
+    pub data_dir: PathBuf,
+    /// A configuration file other than <data-dir>/embargo.toml.
+    #[arg(long, global = true, env = "EMBARGO_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address and port to listen on (default 127.0.0.1:8080).
+    #[arg(long, global = true, env = "EMBARGO_LISTEN")]
+    pub listen: Option<String>,
+    /// Database URL (default sqlite://embargo.db, relative to the data directory).
+    #[arg(long, global = true, env = "EMBARGO_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The organization's name, shown to reporters.
+    #[arg(long, global = true, env = "EMBARGO_ORGANIZATION")]
+    pub organization: Option<String>,
+    /// Log filter, e.g. "info" or "embargo=debug".
+    #[arg(long, global = true, env = "EMBARGO_LOG")]
+    pub log: Option<String>,
+    /// Print data as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the data directory, its configuration, the database and the first admin.
+    Init(InitArgs),
+    /// Run the web app.
+    Serve,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage the projects the policy covers (the scope).
+    #[command(subcommand)]
+    Project(ProjectCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Show the effective configuration.
+    Config,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The first administrator's e-mail address.
+    #[arg(
+        long,
+        env = "EMBARGO_ADMIN_EMAIL",
+        default_value = "admin@localhost.localdomain"
+    )]
+    pub admin_email: String,
+    /// The first administrator's name.
+    #[arg(long, default_value = "Administrator")]
+    pub admin_name: String,
+    /// Read the admin's password from standard input instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The first admin only administers; by default they are also a Coordinator.
+    #[arg(long)]
+    pub admin_not_coordinator: bool,
+    /// A project in scope, as slug=Name (repeatable), e.g. --project infra="Infrastructure and bots".
+    #[arg(long = "project", value_name = "SLUG=NAME")]
+    pub projects: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account.
+    Add(UserAddArgs),
+    /// List accounts.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// A core member who may coordinate cases.
+    #[arg(long)]
+    pub coordinator: bool,
+    /// Administers the installation.
+    #[arg(long)]
+    pub admin: bool,
+    /// Read a password from standard input (otherwise the account has none yet).
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Add a project to the scope.
+    Add {
+        /// Short name used in URLs, e.g. "infrastructure".
+        slug: String,
+        /// Display name, e.g. "Infrastructure and bots".
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// List the projects in scope.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain; exits 1 when any entry was edited or deleted.
+    Verify,
+}

@@ -1,0 +1,152 @@
+//! `embargo init`: a new installation in one command.
+
+use std::path::Path;
+
+use embargo_app::{NewUser, Principal, Random};
+use embargo_core::InstallationRoles;
+use embargo_store::OpenMode;
+use serde_json::json;
+
+use super::{load_config, open_app, read_secret_line};
+use crate::cli::{Cli, InitArgs};
+use crate::clock;
+use crate::config::{CONFIG_FILE, DEFAULT_LISTEN, initial_file};
+use crate::failure::Failure;
+use crate::output::Output;
+
+pub async fn run(cli: &Cli, args: &InitArgs) -> Result<Output, Failure> {
+    let projects = args
+        .projects
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(slug, name)| (slug.trim().to_string(), name.trim().to_string()))
+                .ok_or_else(|| Failure::Refused(format!("--project {p:?} must be slug=Name")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let password = if args.password_stdin {
+        read_secret_line()?
+    } else {
+        generate_password(&embargo_app::OsRandom)?
+    };
+
+    create_private_dir(&cli.data_dir)?;
+    let config_path = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| cli.data_dir.join(CONFIG_FILE));
+    let wrote_config = !config_path.exists();
+    if wrote_config {
+        let org = cli.organization.as_deref().unwrap_or("our organization");
+        let listen = cli.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
+        write_private_file(&config_path, &initial_file(org, listen))?;
+    }
+    let config = load_config(cli)?;
+    let app = open_app(&config, OpenMode::CreateOrMigrate).await?;
+    let now = clock::now();
+    let roles = InstallationRoles {
+        coordinator: !args.admin_not_coordinator,
+        admin: true,
+    };
+    let admin = app
+        .bootstrap_admin(
+            NewUser {
+                email: args.admin_email.clone(),
+                display_name: args.admin_name.clone(),
+                roles,
+                password: Some(password.clone()),
+            },
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            embargo_app::AppError::Conflict(_) => Failure::Refused(format!(
+                "{} is already initialized (it has an administrator); use `embargo user add` to add people",
+                cli.data_dir.display()
+            )),
+            other => other.into(),
+        })?;
+    for (slug, name) in &projects {
+        app.add_project(Principal::Operator, slug, name, "", now)
+            .await?;
+    }
+    app.store().close().await;
+
+    let db = config.sqlite_path()?;
+    restrict(&db, 0o600)?;
+    let mut text = format!(
+        "Initialized embargo in {dir}\n  configuration: {cfg}{new}\n  database: {db}\n  administrator: {email}",
+        dir = cli.data_dir.display(),
+        cfg = config_path.display(),
+        new = if wrote_config {
+            ""
+        } else {
+            " (kept the existing file)"
+        },
+        db = db.display(),
+        email = admin.email,
+    );
+    if !args.password_stdin {
+        text.push_str(&format!(
+            "\n  password: {password}  (shown once: store it now)"
+        ));
+    }
+    if projects.is_empty() {
+        text.push_str(
+            "\nAdd the projects your policy covers with `embargo project add SLUG NAME`.",
+        );
+    }
+    text.push_str("\nStart it with `embargo serve`.");
+    let json = json!({
+        "data_dir": cli.data_dir,
+        "config_file": config_path,
+        "database": db,
+        "admin": {"id": admin.id, "email": admin.email},
+        "password": (!args.password_stdin).then_some(password),
+        "projects": projects.iter().map(|(s, _)| s).collect::<Vec<_>>(),
+    });
+    Ok(Output::new(text, json))
+}
+
+/// 20 characters from a 62-letter alphabet: about 119 bits.
+fn generate_password(random: &dyn Random) -> Result<String, Failure> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_+=.:";
+    let mut out = String::new();
+    while out.len() < 20 {
+        let mut buf = [0u8; 32];
+        random.fill(&mut buf)?;
+        // Rejection sampling keeps every letter equally likely.
+        let limit = 256 - 256 % ALPHABET.len();
+        for b in buf.iter().map(|b| usize::from(*b)).filter(|b| *b < limit) {
+            if out.len() < 20 {
+                out.push(char::from(ALPHABET[b % ALPHABET.len()]));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::Setup(format!("cannot create {}: {e}", dir.display())))?;
+    restrict(dir, 0o700)
+}
+
+fn write_private_file(path: &Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text)
+        .map_err(|e| Failure::Setup(format!("cannot write {}: {e}", path.display())))?;
+    restrict(path, 0o600)
+}
+
+/// The data directory holds the database and secrets: readable by its owner only.
+fn restrict(path: &Path, mode: u32) -> Result<(), Failure> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Failure::Setup(format!("cannot restrict {}: {e}", path.display())))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}

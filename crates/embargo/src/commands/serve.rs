@@ -1,0 +1,61 @@
+//! `embargo serve`: the web app, until SIGINT or SIGTERM.
+
+use embargo_store::OpenMode;
+use embargo_web::WebState;
+use tracing_subscriber::EnvFilter;
+
+use super::{load_config, open_app};
+use crate::cli::Cli;
+use crate::failure::Failure;
+use crate::output::announce;
+
+pub async fn run(cli: &Cli) -> Result<(), Failure> {
+    let config = load_config(cli)?;
+    let filter = EnvFilter::try_new(&config.log)
+        .map_err(|e| Failure::Setup(format!("invalid log filter {:?}: {e}", config.log)))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+
+    let app = open_app(&config, OpenMode::CreateOrMigrate).await?;
+    let state = WebState {
+        app: app.clone(),
+        organization: config.organization.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| Failure::Setup(format!("cannot listen on {}: {e}", config.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Failure::Setup(format!("cannot read the bound address: {e}")))?;
+    tracing::info!(%addr, database = %config.database_url, "embargo is serving");
+    announce(&format!("embargo listening on http://{addr}"));
+    embargo_web::serve(listener, state, shutdown())
+        .await
+        .map_err(|e| Failure::Internal(format!("server: {e}")))?;
+    app.store().close().await;
+    tracing::info!("embargo stopped");
+    Ok(())
+}
+
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

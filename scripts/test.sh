@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test of embargo. Installs what the tests need on a fresh machine first
+# (Debian packages via apt), so this is the one command for developers and CI alike.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "==> installing ${need_apt[*]} (apt)"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! command -v cargo-nextest >/dev/null 2>&1; then
+  echo "==> installing cargo-nextest"
+  cargo install cargo-nextest --locked
+fi
+
+echo "==> cargo nextest run --workspace"
+# nextest does not run doctests; the workspace has none (examples live in tests/).
+cargo nextest run --workspace --no-fail-fast "$@"
