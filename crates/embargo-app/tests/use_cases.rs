@@ -177,6 +177,8 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
         .await
         .unwrap();
     assert_eq!(case.state, CaseState::Scheduled);
+    // Everything the aggregate holds (forks, joint sign-offs, zoned dates) survives a reload.
+    assert_eq!(t.store.case(id).await.unwrap(), case);
     let early = t.app.publish(coord, id, t.now()).await.unwrap_err();
     assert_eq!(early.code(), "deadline");
     t.clock.advance(days(14));

@@ -247,6 +247,7 @@ impl Checklist {
             )));
         }
         signs.push(signoff);
+        signs.sort_by(canonical_order);
         Ok(())
     }
 
@@ -268,8 +269,17 @@ impl Checklist {
         for (step, s) in entries {
             signoffs.entry(step).or_default().push(s);
         }
+        for signs in signoffs.values_mut() {
+            signs.sort_by(canonical_order);
+        }
         Self { signoffs }
     }
+}
+
+/// Sign-offs of one step by time, then role: the same whichever way they were loaded.
+fn canonical_order(a: &SignOff, b: &SignOff) -> std::cmp::Ordering {
+    let role = |s: &SignOff| s.role.map(CaseRole::as_str).unwrap_or("system");
+    a.at.cmp(&b.at).then_with(|| role(a).cmp(role(b)))
 }
 
 #[cfg(test)]

@@ -213,7 +213,7 @@ async fn load(conn: &mut SqliteConnection, id: CaseId) -> Result<Case, StoreErro
 
     let mut signoffs = Vec::new();
     for r in sqlx::query(
-        "SELECT step, role, signed_by, signed_at, note FROM checklist_signoffs WHERE case_id = $1 ORDER BY step, signed_at",
+        "SELECT step, role, signed_by, signed_at, note FROM checklist_signoffs WHERE case_id = $1 ORDER BY step, signed_at, role",
     )
     .bind(&key)
     .fetch_all(&mut *conn)

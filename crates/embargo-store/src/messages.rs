@@ -15,8 +15,9 @@ impl Tx {
             Author::System => ("system", None),
         };
         sqlx::query(
-            "INSERT INTO messages (id, case_id, author_kind, author_user, visibility, notice, body, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO messages (id, case_id, seq, author_kind, author_user, visibility, notice, body, created_at) \
+             VALUES ($1, $2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE case_id = $2), \
+             $3, $4, $5, $6, $7, $8)",
         )
         .bind(m.id.to_string())
         .bind(m.case_id.to_string())
@@ -45,7 +46,7 @@ impl Store {
     ) -> Result<Vec<Message>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, author_kind, author_user, visibility, notice, body, created_at FROM messages \
-             WHERE case_id = $1 AND ($2 = 0 OR visibility = 'reporter') ORDER BY created_at, id",
+             WHERE case_id = $1 AND ($2 = 0 OR visibility = 'reporter') ORDER BY seq",
         )
         .bind(case_id.to_string())
         .bind(i64::from(reporter_only))

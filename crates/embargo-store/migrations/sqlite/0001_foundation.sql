@@ -122,15 +122,16 @@ CREATE TABLE reports (
 CREATE TABLE messages (
     id          TEXT PRIMARY KEY,
     case_id     TEXT NOT NULL REFERENCES cases (id),
+    seq         INTEGER NOT NULL,                   -- order within the case (clocks tie)
     author_kind TEXT NOT NULL CHECK (author_kind IN ('reporter', 'user', 'system')),
     author_user TEXT REFERENCES people (id),
     visibility  TEXT NOT NULL CHECK (visibility IN ('reporter', 'internal')),
     notice      TEXT,                               -- why the team wrote (acknowledged, rejected, ...)
     body        TEXT NOT NULL,
     created_at  INTEGER NOT NULL,
-    CHECK ((author_kind = 'user') = (author_user IS NOT NULL))
+    CHECK ((author_kind = 'user') = (author_user IS NOT NULL)),
+    UNIQUE (case_id, seq)
 );
-CREATE INDEX messages_by_case ON messages (case_id, created_at);
 
 -- Append-only, hash-chained: each entry's hash covers the previous entry's hash.
 CREATE TABLE audit_log (
