@@ -1,7 +1,7 @@
 //! A report arrives and becomes a case.
 
-use embargo_core::{Case, CaseId, Channel, Private, ReportContent};
-use embargo_store::StoreError;
+use embargo_core::{Author, Case, CaseId, Channel, Private, ReportContent};
+use embargo_store::{NewReport, StoreError};
 use jiff::Timestamp;
 use serde_json::json;
 
@@ -9,7 +9,18 @@ use crate::App;
 use crate::error::AppError;
 use crate::principal::Principal;
 use crate::record::jobs;
-use crate::secrets::{new_token, token_hash};
+use crate::secrets::{new_reply_token, new_token, token_hash};
+use crate::uploads::{Upload, check_uploads};
+
+/// A report as it arrived, with its files.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    pub channel: Channel,
+    pub content: ReportContent,
+    pub attachments: Vec<Upload>,
+    /// Where an imported report came from (e.g. `github:GHSA-...`): filed once.
+    pub external_ref: Option<String>,
+}
 
 /// What the reporter gets back: the case id and the secret link token to their portal.
 /// The token is shown once; only its hash is stored.
@@ -17,6 +28,8 @@ use crate::secrets::{new_token, token_hash};
 pub struct Submitted {
     pub case_id: CaseId,
     pub portal_token: String,
+    /// For e-mail replies (`security+TOKEN@...`).
+    pub reply_token: String,
     pub acknowledge_by: Timestamp,
     pub disclose_by: Timestamp,
 }
@@ -26,13 +39,27 @@ impl App {
     /// report, its audit entry and its jobs are committed together.
     pub async fn submit_report(
         &self,
-        channel: Channel,
-        content: ReportContent,
+        intake: Intake,
         now: Timestamp,
     ) -> Result<Submitted, AppError> {
-        let content = content.check().map_err(AppError::Invalid)?;
+        let Intake {
+            channel,
+            content,
+            attachments,
+            external_ref,
+        } = intake;
+        let content = match (content.check(), check_uploads(&attachments)) {
+            (Ok(c), Ok(())) => c,
+            (Err(mut a), Err(AppError::Invalid(b))) => {
+                a.extend(b);
+                return Err(AppError::Invalid(a));
+            }
+            (Err(a), _) => return Err(AppError::Invalid(a)),
+            (_, Err(b)) => return Err(b),
+        };
         let case_id = CaseId::from_random_bytes(self.random.bytes16()?);
         let token = new_token(self.random.as_ref())?;
+        let reply_token = new_reply_token(self.random.as_ref())?;
         // A reporter who has an account here is that person for the two-person rule.
         let reporter_user = match &content.reporter_email {
             Some(email) => match self.store.person_by_email(email).await {
@@ -56,16 +83,22 @@ impl App {
             }
             other => other.into(),
         })?;
-        tx.insert_report(
+        tx.insert_report(&NewReport {
             case_id,
             channel,
-            &Private::new(content),
-            &token_hash(&token),
-            now,
-        )
+            content: Private::new(content),
+            portal_token_hash: token_hash(&token),
+            reply_token: reply_token.clone(),
+            external_ref,
+            received_at: now,
+        })
         .await?;
+        let files = self
+            .store_uploads(&mut tx, case_id, None, Author::Reporter, attachments, now)
+            .await?;
         let detail = json!({
             "channel": channel.name(),
+            "attachments": files,
             "acknowledge_by": case.deadlines.acknowledge_by.to_string(),
             "disclose_by": case.deadlines.disclose_by.to_string(),
         });
@@ -101,6 +134,7 @@ impl App {
         Ok(Submitted {
             case_id,
             portal_token: token,
+            reply_token,
             acknowledge_by: case.deadlines.acknowledge_by,
             disclose_by: case.deadlines.disclose_by,
         })

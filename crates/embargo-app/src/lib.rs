@@ -8,9 +8,11 @@ mod case_actions;
 mod error;
 mod intake;
 mod messages;
+mod portal;
 mod principal;
 mod record;
 mod secrets;
+mod uploads;
 mod views;
 
 use std::sync::Arc;
@@ -20,10 +22,11 @@ use embargo_store::Store;
 
 pub use admin::NewUser;
 pub use error::AppError;
-pub use intake::Submitted;
+pub use intake::{Intake, Submitted};
 pub use principal::Principal;
 pub use record::jobs;
 pub use secrets::{MIN_PASSWORD_CHARS, OsRandom, Random, token_hash, verify_password};
+pub use uploads::{MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, Upload};
 pub use views::{ReporterCaseView, TeamCaseView};
 
 #[derive(Debug, Clone)]

@@ -10,6 +10,7 @@ use crate::App;
 use crate::error::AppError;
 use crate::principal::{Principal, actor_on_case};
 use crate::record::Draft;
+use crate::uploads::{Upload, check_uploads};
 
 impl App {
     /// Posts a message. The reporter always writes to their thread; the team writes to the
@@ -21,8 +22,10 @@ impl App {
         case_id: CaseId,
         visibility: Visibility,
         body: &str,
+        attachments: Vec<Upload>,
         now: Timestamp,
     ) -> Result<MessageId, AppError> {
+        check_uploads(&attachments)?;
         let body = RequiredText::parse(body)
             .map_err(|e| AppError::invalid(embargo_core::ValueError::new("message", e.why)))?;
         let mut tx = self.store.begin().await?;
@@ -55,6 +58,9 @@ impl App {
             body: Private::new(body.to_string()),
         };
         let id = self.store_message(&mut tx, draft, now).await?;
+        let files = self
+            .store_uploads(&mut tx, case_id, Some(id), author, attachments, now)
+            .await?;
         let mut events = Vec::new();
         if author == Author::Reporter && case.state == CaseState::AwaitingReporter {
             let t = embargo_core::transition(&case, &Command::ReporterReplied, &actor, now)
@@ -68,6 +74,7 @@ impl App {
             "message_id": id,
             "visibility": match visibility { Visibility::Reporter => "reporter", Visibility::Internal => "internal" },
             "events": events,
+            "attachments": files,
         });
         self.audit(
             &mut tx,

@@ -21,6 +21,8 @@ pub mod jobs {
     pub const ACKNOWLEDGEMENT_DUE: &str = "acknowledgement_due";
     /// Render and publish the advisory (pages, feeds, exports).
     pub const PUBLISH_ADVISORY: &str = "publish_advisory";
+    /// Issue a fresh portal link and e-mail it to the reporter.
+    pub const SEND_PORTAL_LINK: &str = "send_portal_link";
     /// Invite an outside collaborator to a case.
     pub const INVITE_COLLABORATOR: &str = "invite_collaborator";
 }

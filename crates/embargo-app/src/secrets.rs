@@ -36,6 +36,14 @@ pub fn new_token(random: &dyn Random) -> Result<String, AppError> {
     Ok(hex::encode(b))
 }
 
+/// An e-mail reply token: 96 random bits as 24 hex characters. It only lets mail be filed
+/// on a case (never read it), so it may travel in subjects and addresses.
+pub fn new_reply_token(random: &dyn Random) -> Result<String, AppError> {
+    let mut b = [0u8; 12];
+    random.fill(&mut b)?;
+    Ok(hex::encode(b))
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

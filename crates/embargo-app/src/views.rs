@@ -1,8 +1,8 @@
 //! Reading a case. The team sees everything; the reporter sees their report, the thread
 //! and the status; anyone else gets "not found".
 
-use embargo_core::{Case, CaseId, Message, RolesOnCase};
-use embargo_store::{AuditEntry, StoredReport};
+use embargo_core::{Case, CaseId, Message, Private, RolesOnCase};
+use embargo_store::{AttachmentInfo, AuditEntry, StoredReport};
 
 use crate::App;
 use crate::error::AppError;
@@ -14,6 +14,7 @@ pub struct TeamCaseView {
     pub case: Case,
     pub report: StoredReport,
     pub messages: Vec<Message>,
+    pub attachments: Vec<AttachmentInfo>,
     pub audit: Vec<AuditEntry>,
     pub roles: RolesOnCase,
 }
@@ -22,9 +23,15 @@ pub struct TeamCaseView {
 /// forks, no audit.
 #[derive(Debug, Clone)]
 pub struct ReporterCaseView {
+    pub case_id: CaseId,
     pub state: embargo_core::CaseState,
     pub report: StoredReport,
     pub messages: Vec<Message>,
+    pub attachments: Vec<AttachmentInfo>,
+    /// The reporter's timeline: received, acknowledged, published (no internal deadlines).
+    pub received_at: jiff::Timestamp,
+    pub acknowledged_at: Option<jiff::Timestamp>,
+    pub published_at: Option<jiff::Timestamp>,
 }
 
 impl App {
@@ -55,6 +62,7 @@ impl App {
         Ok(TeamCaseView {
             report: self.store.report(case_id).await?,
             messages: self.store.messages(case_id, false).await?,
+            attachments: self.store.attachments(case_id).await?,
             audit: self.store.audit_of_case(case_id).await?,
             case,
             roles,
@@ -70,10 +78,49 @@ impl App {
         if !roles.reporter {
             return Err(AppError::NotFound);
         }
+        let messages = self.store.messages(case_id, true).await?;
+        // Files on the reporter's thread only: the team's private files stay private.
+        let attachments = self
+            .store
+            .attachments(case_id)
+            .await?
+            .into_iter()
+            .filter(|a| {
+                a.by_reporter
+                    || a.message_id
+                        .is_some_and(|m| messages.iter().any(|x| x.id == m))
+            })
+            .collect();
         Ok(ReporterCaseView {
+            case_id,
             state: case.state,
             report: self.store.report(case_id).await?,
-            messages: self.store.messages(case_id, true).await?,
+            messages,
+            attachments,
+            received_at: case.received_at,
+            acknowledged_at: case.acknowledged_at,
+            published_at: case.published_at,
         })
+    }
+
+    /// One attachment's bytes, for someone who may see it (team: all; reporter: their
+    /// thread's).
+    pub async fn attachment(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        id: uuid::Uuid,
+    ) -> Result<(AttachmentInfo, Private<Vec<u8>>), AppError> {
+        let (_, roles) = self.roles_on(principal, case_id).await?;
+        if roles.team() {
+            return Ok(self.store.attachment(case_id, id).await?);
+        }
+        if roles.reporter {
+            let view = self.reporter_view(principal, case_id).await?;
+            if view.attachments.iter().any(|a| a.id == id) {
+                return Ok(self.store.attachment(case_id, id).await?);
+            }
+        }
+        Err(AppError::NotFound)
     }
 }

@@ -2,12 +2,12 @@
 //! jobs, and the public/private boundary.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use embargo_app::{AppError, Principal, jobs};
+use embargo_app::{AppError, Intake, Principal, jobs};
 use embargo_core::{
     CaseId, CaseState, Channel, EmbargoDates, InstallationRoles, Policy, RejectReason, Resolution,
     TimeZoneName, Visibility,
 };
-use embargo_testkit::{TestApp, days, report, user};
+use embargo_testkit::{TestApp, days, intake, report, user};
 
 async fn audit_count(t: &TestApp) -> i64 {
     t.store.verify_audit().await.unwrap().entries
@@ -74,7 +74,13 @@ async fn bad_reports_are_refused_with_every_problem_and_store_nothing() {
     let before = audit_count(&t).await;
     let e = t
         .app
-        .submit_report(Channel::Api, bad, t.now())
+        .submit_report(
+            Intake {
+                channel: Channel::Api,
+                ..intake(bad)
+            },
+            t.now(),
+        )
         .await
         .unwrap_err();
     let AppError::Invalid(problems) = &e else {
@@ -92,7 +98,13 @@ async fn bad_reports_are_refused_with_every_problem_and_store_nothing() {
     stray.project = embargo_core::ProjectSlug::parse("not-ours").unwrap();
     let e = t
         .app
-        .submit_report(Channel::Api, stray, t.now())
+        .submit_report(
+            Intake {
+                channel: Channel::Api,
+                ..intake(stray)
+            },
+            t.now(),
+        )
         .await
         .unwrap_err();
     assert!(e.to_string().contains("scope"), "{e}");
@@ -117,7 +129,14 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
         .unwrap();
     let reporter = Principal::Reporter(id);
     t.app
-        .post_message(reporter, id, Visibility::Reporter, "Version 3.1", t.now())
+        .post_message(
+            reporter,
+            id,
+            Visibility::Reporter,
+            "Version 3.1",
+            vec![],
+            t.now(),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -274,7 +293,13 @@ async fn a_reporter_with_an_account_cannot_coordinate_their_own_report() {
     let t = TestApp::new().await;
     let id = t
         .app
-        .submit_report(Channel::Web, report("cora@example.org"), t.now())
+        .submit_report(
+            Intake {
+                channel: Channel::Web,
+                ..intake(report("cora@example.org"))
+            },
+            t.now(),
+        )
         .await
         .unwrap()
         .case_id;
@@ -381,7 +406,7 @@ async fn outsiders_cannot_tell_a_case_exists() {
             ));
             let e = t
                 .app
-                .post_message(who, case, Visibility::Reporter, "hi", t.now())
+                .post_message(who, case, Visibility::Reporter, "hi", vec![], t.now())
                 .await
                 .unwrap_err();
             assert!(matches!(e, AppError::NotFound), "{who:?}: {e:?}");
@@ -404,6 +429,7 @@ async fn the_reporter_sees_their_thread_but_not_internal_comments() {
             id,
             Visibility::Internal,
             "looks like a dup of last year's",
+            vec![],
             t.now(),
         )
         .await
@@ -426,6 +452,7 @@ async fn the_reporter_sees_their_thread_but_not_internal_comments() {
             id,
             Visibility::Internal,
             "sneaky",
+            vec![],
             t.now(),
         )
         .await
@@ -625,7 +652,13 @@ async fn private_text_never_reaches_the_audit_log_or_job_payloads() {
     }
     let id = t
         .app
-        .submit_report(Channel::Web, r, t.now())
+        .submit_report(
+            Intake {
+                channel: Channel::Web,
+                ..intake(r)
+            },
+            t.now(),
+        )
         .await
         .unwrap()
         .case_id;
@@ -639,6 +672,7 @@ async fn private_text_never_reaches_the_audit_log_or_job_payloads() {
             id,
             Visibility::Internal,
             &format!("internal {marker}"),
+            vec![],
             t.now(),
         )
         .await

@@ -1,6 +1,7 @@
 //! embargo's storage: SQLite through sqlx (WAL, embedded migrations), one module per
 //! aggregate, the hash-chained audit log and the job queue (outbox).
 
+mod attachments;
 mod audit;
 mod cases;
 mod codec;
@@ -17,13 +18,14 @@ use std::path::Path;
 
 use sqlx::SqlitePool;
 
+pub use attachments::{AttachmentInfo, NewAttachment};
 pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use error::StoreError;
 pub use jobs::{Job, JobStatus, NewJob};
 pub use open::{APPLICATION_ID, OpenMode, latest_schema_version, sqlite_path};
 pub use people::Person;
 pub use projects::Project;
-pub use reports::StoredReport;
+pub use reports::{NewReport, StoredReport};
 pub use tx::Tx;
 
 /// The database. Cheap to clone (a pool).

@@ -32,11 +32,18 @@ fn migrator() -> Migrator {
             false,
         )
     };
-    Migrator::with_migrations(vec![migration(
-        1,
-        "foundation",
-        include_str!("../migrations/sqlite/0001_foundation.sql"),
-    )])
+    Migrator::with_migrations(vec![
+        migration(
+            1,
+            "foundation",
+            include_str!("../migrations/sqlite/0001_foundation.sql"),
+        ),
+        migration(
+            2,
+            "intake",
+            include_str!("../migrations/sqlite/0002_intake.sql"),
+        ),
+    ])
 }
 
 /// The newest schema version this binary knows.

@@ -13,28 +13,37 @@ use crate::{Store, Tx};
 pub struct StoredReport {
     pub case_id: CaseId,
     pub channel: Channel,
+    pub reply_token: Option<String>,
+    pub external_ref: Option<String>,
     pub content: Private<ReportContent>,
     pub received_at: Timestamp,
 }
 
+/// A report about to be filed.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub case_id: CaseId,
+    pub channel: Channel,
+    pub content: Private<ReportContent>,
+    /// SHA-256 of the reporter's secret link.
+    pub portal_token_hash: String,
+    pub reply_token: String,
+    /// e.g. `github:GHSA-xxxx-xxxx-xxxx` for a forge import.
+    pub external_ref: Option<String>,
+    pub received_at: Timestamp,
+}
+
 impl Tx {
-    pub async fn insert_report(
-        &mut self,
-        case_id: CaseId,
-        channel: Channel,
-        content: &Private<ReportContent>,
-        portal_token_hash: &str,
-        received_at: Timestamp,
-    ) -> Result<(), StoreError> {
-        let c = content.reveal();
+    pub async fn insert_report(&mut self, r: &NewReport) -> Result<(), StoreError> {
+        let c = r.content.reveal();
         sqlx::query(
             "INSERT INTO reports (case_id, channel, title, description, affected_versions, reproduction, impact, \
              already_public, exploited, reporter_name, reporter_email, credit_kind, credit_value, openpgp_key, \
-             portal_token_hash, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             portal_token_hash, received_at, reply_token, external_ref, portal_issued_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $16)",
         )
-        .bind(case_id.to_string())
-        .bind(channel.name())
+        .bind(r.case_id.to_string())
+        .bind(r.channel.name())
         .bind(&c.title)
         .bind(&c.description)
         .bind(&c.affected_versions)
@@ -47,11 +56,50 @@ impl Tx {
         .bind(c.credit.kind())
         .bind(c.credit.value())
         .bind(c.openpgp_key.as_deref())
-        .bind(portal_token_hash)
-        .bind(ts(received_at))
+        .bind(&r.portal_token_hash)
+        .bind(ts(r.received_at))
+        .bind(&r.reply_token)
+        .bind(r.external_ref.as_deref())
         .execute(self.conn())
         .await
         .map_err(unique_as("this report was already filed"))?;
+        Ok(())
+    }
+
+    /// Replaces the reporter's secret link: the old one stops working at once.
+    pub async fn rotate_portal_token(
+        &mut self,
+        case_id: CaseId,
+        new_hash: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE reports SET portal_token_hash = $2, portal_issued_at = $3 WHERE case_id = $1",
+        )
+        .bind(case_id.to_string())
+        .bind(new_hash)
+        .bind(ts(now))
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// Changes how the reporter wants to be credited.
+    pub async fn set_credit(
+        &mut self,
+        case_id: CaseId,
+        credit: &CreditPreference,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE reports SET credit_kind = $2, credit_value = $3 WHERE case_id = $1")
+            .bind(case_id.to_string())
+            .bind(credit.kind())
+            .bind(credit.value())
+            .execute(self.conn())
+            .await?;
         Ok(())
     }
 }
@@ -61,7 +109,7 @@ impl Store {
         let r = sqlx::query(
             "SELECT r.channel, c.project, r.title, r.description, r.affected_versions, r.reproduction, r.impact, \
              r.already_public, r.exploited, r.reporter_name, r.reporter_email, r.credit_kind, r.credit_value, \
-             r.openpgp_key, r.received_at FROM reports r JOIN cases c ON c.id = r.case_id WHERE r.case_id = $1",
+             r.openpgp_key, r.received_at, r.reply_token, r.external_ref FROM reports r JOIN cases c ON c.id = r.case_id WHERE r.case_id = $1",
         )
         .bind(case_id.to_string())
         .fetch_optional(self.pool())
@@ -88,9 +136,42 @@ impl Store {
         Ok(StoredReport {
             case_id,
             channel: Channel::parse(&r.try_get::<String, _>(0)?)?,
+            reply_token: r.try_get(15)?,
+            external_ref: r.try_get(16)?,
             content: Private::new(content),
             received_at: from_ts(r.try_get(14)?)?,
         })
+    }
+
+    /// Cases whose reporter gave this address, newest first.
+    pub async fn cases_reported_by(&self, email: &Email) -> Result<Vec<CaseId>, StoreError> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT case_id FROM reports WHERE lower(reporter_email) = lower($1) ORDER BY received_at DESC",
+        )
+        .bind(email.as_ref())
+        .fetch_all(self.pool())
+        .await?;
+        ids.iter().map(|s| parse(s)).collect()
+    }
+
+    /// The case an e-mail reply token belongs to.
+    pub async fn case_by_reply_token(&self, token: &str) -> Result<CaseId, StoreError> {
+        let id: String = sqlx::query_scalar("SELECT case_id FROM reports WHERE reply_token = $1")
+            .bind(token)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        parse(&id)
+    }
+
+    /// The case an imported report (e.g. a GitHub advisory) was filed as.
+    pub async fn case_by_external_ref(&self, external_ref: &str) -> Result<CaseId, StoreError> {
+        let id: String = sqlx::query_scalar("SELECT case_id FROM reports WHERE external_ref = $1")
+            .bind(external_ref)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        parse(&id)
     }
 
     /// The case a reporter's secret link opens, by the link's hash.

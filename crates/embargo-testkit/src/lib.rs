@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use embargo_app::{App, NewUser, OsRandom, Principal, Submitted};
+use embargo_app::{App, Intake, NewUser, OsRandom, Principal, Submitted};
 use embargo_core::{
     Channel, CreditPreference, Email, InstallationRoles, Policy, ProjectSlug, ReportContent, UserId,
 };
@@ -131,11 +131,7 @@ impl TestApp {
     /// Files a report from an outside reporter (no account).
     pub async fn submit(&self) -> Submitted {
         self.app
-            .submit_report(
-                Channel::Web,
-                report("reporter@elsewhere.example"),
-                self.now(),
-            )
+            .submit_report(intake(report("reporter@elsewhere.example")), self.now())
             .await
             .unwrap()
     }
@@ -147,6 +143,16 @@ pub fn user(email: &str, name: &str, roles: InstallationRoles) -> NewUser {
         display_name: name.into(),
         roles,
         password: None,
+    }
+}
+
+/// A report filed through the web form, without files.
+pub fn intake(content: ReportContent) -> Intake {
+    Intake {
+        channel: Channel::Web,
+        content,
+        attachments: Vec::new(),
+        external_ref: None,
     }
 }
 

@@ -1,0 +1,118 @@
+//! The reporter's side after filing: credit choice, the secret link (revoke, re-send).
+
+use embargo_core::{CaseId, CreditPreference, Email};
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::App;
+use crate::error::AppError;
+use crate::principal::{Principal, actor_on_case};
+use crate::record::jobs;
+use crate::secrets::{new_token, token_hash};
+
+impl App {
+    /// The reporter chooses how to be credited on the advisory.
+    pub async fn set_credit(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        credit: CreditPreference,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        if principal != Principal::Reporter(case_id) {
+            return Err(AppError::NotFound);
+        }
+        let mut tx = self.store.begin().await?;
+        tx.case(case_id).await?;
+        tx.set_credit(case_id, &credit).await?;
+        self.audit(
+            &mut tx,
+            principal,
+            Some(case_id),
+            "set_credit",
+            json!({"kind": credit.kind()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Issues a new secret link; the old one stops working at once. The reporter may revoke
+    /// their own link; the case's Coordinator may, e.g. when a link leaked.
+    pub async fn rotate_portal_link(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        now: Timestamp,
+    ) -> Result<String, AppError> {
+        let mut tx = self.store.begin().await?;
+        let case = tx.case(case_id).await?;
+        let actor = actor_on_case(&mut tx, principal, case_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let roles = embargo_core::RolesOnCase::of(&actor, &case);
+        if !(roles.reporter || roles.coordinator) {
+            return Err(if roles.any() {
+                AppError::Forbidden(
+                    "the reporter's link is managed by the reporter or the Coordinator".into(),
+                )
+            } else {
+                AppError::NotFound
+            });
+        }
+        let token = new_token(self.random.as_ref())?;
+        tx.rotate_portal_token(case_id, &token_hash(&token), now)
+            .await?;
+        self.audit(
+            &mut tx,
+            principal,
+            Some(case_id),
+            "rotate_portal_link",
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// "I lost my link": e-mails a fresh link for every case reported from `email`. Always
+    /// answers the same, so the form tells nobody whether an address reported anything.
+    /// The worker issues the new link when it sends the mail, so no usable link is stored.
+    pub async fn request_portal_links(&self, email: &str, now: Timestamp) -> Result<(), AppError> {
+        let Ok(email) = Email::parse(email) else {
+            return Err(AppError::invalid(embargo_core::ValueError::new(
+                "e-mail address",
+                "is not valid",
+            )));
+        };
+        let cases = self.store.cases_reported_by(&email).await?;
+        if cases.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.store.begin().await?;
+        for case_id in cases {
+            self.enqueue(
+                &mut tx,
+                jobs::SEND_PORTAL_LINK,
+                Some(case_id),
+                json!({"case_id": case_id}),
+                now,
+                now,
+            )
+            .await?;
+            self.audit(
+                &mut tx,
+                Principal::Reporter(case_id),
+                Some(case_id),
+                "request_portal_link",
+                json!({}),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
