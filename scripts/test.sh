@@ -13,6 +13,16 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# The official validators (security.txt now; OSV, CVE, CSAF later) from ../shared.
+shared="$(cd .. && pwd)/shared"
+validators="$(pwd)/target/validators"
+if [ ! -x "$validators/venv/bin/python3" ] || [ ! -d "$validators/node/node_modules/@secvisogram" ]; then
+  echo "==> installing the official validators into $validators"
+  bash "$shared/validators/setup.sh" "$validators"
+fi
+export EMBARGO_SHARED_DIR="$shared" EMBARGO_VALIDATORS_DIR="$validators"
+export CSAF_NODE_MODULES="$validators/node/node_modules"
+
 if ! command -v cargo-nextest >/dev/null 2>&1; then
   echo "==> installing cargo-nextest"
   cargo install cargo-nextest --locked

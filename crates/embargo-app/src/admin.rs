@@ -136,6 +136,7 @@ impl App {
         slug: &str,
         name: &str,
         description: &str,
+        repositories: &[String],
         now: Timestamp,
     ) -> Result<Project, AppError> {
         self.require_admin(principal).await?;
@@ -147,10 +148,27 @@ impl App {
                 "must be 1-200 characters",
             )));
         }
+        let mut repos = Vec::new();
+        for r in repositories {
+            let r = r.trim().trim_end_matches(".git").to_ascii_lowercase();
+            let part = |p: &str| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            };
+            if !r.split_once('/').is_some_and(|(o, n)| part(o) && part(n)) {
+                return Err(AppError::invalid(ValueError::new(
+                    "repository",
+                    format!("{r:?} must be owner/name"),
+                )));
+            }
+            repos.push(r);
+        }
         let project = Project {
             slug,
             name: name.to_string(),
             description: description.trim().to_string(),
+            repositories: repos,
         };
         let mut tx = self.store.begin().await?;
         tx.insert_project(&project, now).await?;

@@ -140,6 +140,70 @@ impl App {
         })
     }
 
+    /// Checks a report as typed, including that its project is in scope, and returns every
+    /// problem at once (forms show them together).
+    pub async fn check_report(
+        &self,
+        raw: embargo_core::RawReport,
+    ) -> Result<ReportContent, AppError> {
+        let projects = self.store.projects().await?;
+        let in_scope = projects
+            .iter()
+            .any(|p| p.slug.as_ref() == raw.project.trim());
+        let known_shape = embargo_core::ProjectSlug::parse(&raw.project).is_ok();
+        match raw.check() {
+            Ok(c) if in_scope => Ok(c),
+            Ok(_) => Err(AppError::invalid(embargo_core::ValueError::new(
+                "project",
+                "choose one of the projects listed",
+            ))),
+            Err(mut problems) => {
+                if known_shape && !in_scope {
+                    problems.insert(
+                        0,
+                        embargo_core::ValueError::new(
+                            "project",
+                            "choose one of the projects listed",
+                        ),
+                    );
+                }
+                Err(AppError::Invalid(problems))
+            }
+        }
+    }
+
+    /// The project whose repositories include `owner/name` (forge imports).
+    pub async fn project_of_repository(
+        &self,
+        full_name: &str,
+    ) -> Result<embargo_core::ProjectSlug, AppError> {
+        let wanted = full_name.trim().to_ascii_lowercase();
+        self.store
+            .projects()
+            .await?
+            .into_iter()
+            .find(|p| p.repositories.contains(&wanted))
+            .map(|p| p.slug)
+            .ok_or_else(|| {
+                AppError::invalid(embargo_core::ValueError::new(
+                    "repository",
+                    format!("{full_name} is not in the installation's scope (add it to a project)"),
+                ))
+            })
+    }
+
+    /// The case an imported report was filed as, if it was.
+    pub async fn case_by_external_ref(
+        &self,
+        external_ref: &str,
+    ) -> Result<Option<CaseId>, AppError> {
+        match self.store.case_by_external_ref(external_ref).await {
+            Ok(id) => Ok(Some(id)),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The case a reporter's secret link opens. Unknown links are "not found".
     pub async fn reporter_principal(&self, token: &str) -> Result<Principal, AppError> {
         let case = self

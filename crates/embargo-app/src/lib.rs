@@ -21,6 +21,8 @@ use embargo_core::Policy;
 use embargo_store::Store;
 
 pub use admin::NewUser;
+/// Stored shapes the views hand out (read-only).
+pub use embargo_store::{AttachmentInfo, Project, StoredReport};
 pub use error::AppError;
 pub use intake::{Intake, Submitted};
 pub use principal::Principal;
@@ -51,5 +53,10 @@ impl App {
 
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// The installation's scope: public (the report form lists it).
+    pub async fn projects(&self) -> Result<Vec<Project>, AppError> {
+        Ok(self.store.projects().await?)
     }
 }

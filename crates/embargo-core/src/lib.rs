@@ -29,7 +29,9 @@ pub use filename::sanitize_filename;
 pub use ids::{CaseId, ForkId, JobId, MessageId, UserId};
 pub use policy::{Deadlines, Extension, Policy};
 pub use private::Private;
-pub use report::{Author, Channel, CreditPreference, Message, ReportContent, Visibility};
+pub use report::{
+    Author, Channel, CreditPreference, Message, RawReport, ReportContent, Visibility,
+};
 pub use role::{Actor, CaseRole, InstallationRoles, RolesOnCase};
 pub use state::{CaseState, RejectReason, Resolution};
 pub use transition::{Transition, transition};

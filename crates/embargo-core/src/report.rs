@@ -131,52 +131,75 @@ impl ReportContent {
 
     /// Checks every field, returning all problems at once (a form shows them together).
     pub fn check(self) -> Result<Self, Vec<ValueError>> {
-        let mut problems = Vec::new();
-        let title = self.title.trim();
-        if title.is_empty() {
-            problems.push(ValueError::new("title", "is required"));
-        } else if title.chars().count() > Self::MAX_TITLE || title.chars().any(char::is_control) {
-            problems.push(ValueError::new(
-                "title",
-                "must be at most 200 characters on one line",
-            ));
-        }
-        if self.description.trim().is_empty() {
-            problems.push(ValueError::new("description", "is required"));
-        }
-        for (what, text) in [
-            ("description", &self.description),
-            ("affected versions", &self.affected_versions),
-            ("reproduction", &self.reproduction),
-            ("impact", &self.impact),
-        ] {
-            if text.len() > Self::MAX_TEXT {
-                problems.push(ValueError::new(
-                    what,
-                    format!("is longer than {} bytes", Self::MAX_TEXT),
-                ));
-            }
-        }
-        if self.reporter_name.chars().count() > 200 {
-            problems.push(ValueError::new("name", "must be at most 200 characters"));
-        }
-        if let Some(key) = &self.openpgp_key
-            && !key.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----")
-        {
-            problems.push(ValueError::new(
-                "OpenPGP key",
-                "must be an ASCII-armored public key block",
-            ));
-        }
+        let problems = text_problems(&TextFields {
+            title: &self.title,
+            description: &self.description,
+            affected_versions: &self.affected_versions,
+            reproduction: &self.reproduction,
+            impact: &self.impact,
+            reporter_name: &self.reporter_name,
+            openpgp_key: self.openpgp_key.as_deref(),
+        });
         if problems.is_empty() {
-            Ok(Self {
-                title: title.to_string(),
-                ..self
-            })
+            let title = self.title.trim().to_string();
+            Ok(Self { title, ..self })
         } else {
             Err(problems)
         }
     }
+}
+
+struct TextFields<'a> {
+    title: &'a str,
+    description: &'a str,
+    affected_versions: &'a str,
+    reproduction: &'a str,
+    impact: &'a str,
+    reporter_name: &'a str,
+    openpgp_key: Option<&'a str>,
+}
+
+fn text_problems(f: &TextFields<'_>) -> Vec<ValueError> {
+    let mut problems = Vec::new();
+    let title = f.title.trim();
+    if title.is_empty() {
+        problems.push(ValueError::new("title", "is required"));
+    } else if title.chars().count() > ReportContent::MAX_TITLE
+        || title.chars().any(char::is_control)
+    {
+        problems.push(ValueError::new(
+            "title",
+            "must be at most 200 characters on one line",
+        ));
+    }
+    if f.description.trim().is_empty() {
+        problems.push(ValueError::new("description", "is required"));
+    }
+    for (what, text) in [
+        ("description", f.description),
+        ("affected versions", f.affected_versions),
+        ("reproduction", f.reproduction),
+        ("impact", f.impact),
+    ] {
+        if text.len() > ReportContent::MAX_TEXT {
+            problems.push(ValueError::new(
+                what,
+                format!("is longer than {} bytes", ReportContent::MAX_TEXT),
+            ));
+        }
+    }
+    if f.reporter_name.chars().count() > 200 {
+        problems.push(ValueError::new("name", "must be at most 200 characters"));
+    }
+    if let Some(key) = f.openpgp_key
+        && !key.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----")
+    {
+        problems.push(ValueError::new(
+            "OpenPGP key",
+            "must be an ASCII-armored public key block",
+        ));
+    }
+    problems
 }
 
 /// Who wrote a message.
@@ -204,4 +227,138 @@ pub struct Message {
     pub notice: Option<String>,
     pub body: Private<String>,
     pub created_at: jiff::Timestamp,
+}
+
+/// A report as typed into a form or an API call: strings, checked together by
+/// [`RawReport::check`] so that a form can show every problem at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawReport {
+    pub project: String,
+    pub title: String,
+    pub description: String,
+    pub affected_versions: String,
+    pub reproduction: String,
+    pub impact: String,
+    pub already_public: bool,
+    pub exploited: bool,
+    pub reporter_name: String,
+    pub reporter_email: String,
+    pub credit_kind: String,
+    pub credit_value: String,
+    pub openpgp_key: String,
+}
+
+impl RawReport {
+    pub fn check(self) -> Result<ReportContent, Vec<ValueError>> {
+        let mut problems = Vec::new();
+        let project = ProjectSlug::parse(&self.project)
+            .map_err(|_| {
+                problems.push(ValueError::new(
+                    "project",
+                    "choose one of the projects listed",
+                ))
+            })
+            .ok();
+        let email = self.reporter_email.trim();
+        let reporter_email = if email.is_empty() {
+            None
+        } else {
+            Email::parse(email).map_err(|e| problems.push(e)).ok()
+        };
+        let credit_kind =
+            if self.credit_kind.trim().is_empty() && !self.reporter_name.trim().is_empty() {
+                "name"
+            } else {
+                self.credit_kind.trim()
+            };
+        let credit_value = if credit_kind == "name" && self.credit_value.trim().is_empty() {
+            self.reporter_name.trim()
+        } else {
+            self.credit_value.trim()
+        };
+        let credit = CreditPreference::from_parts(credit_kind, credit_value)
+            .map_err(|e| problems.push(e))
+            .ok();
+        let key = self.openpgp_key.trim();
+        let openpgp_key = (!key.is_empty()).then(|| key.to_string());
+        problems.extend(text_problems(&TextFields {
+            title: &self.title,
+            description: &self.description,
+            affected_versions: &self.affected_versions,
+            reproduction: &self.reproduction,
+            impact: &self.impact,
+            reporter_name: self.reporter_name.trim(),
+            openpgp_key: openpgp_key.as_deref(),
+        }));
+        match (project, credit) {
+            (Some(project), Some(credit)) if problems.is_empty() => Ok(ReportContent {
+                project,
+                title: self.title.trim().to_string(),
+                description: self.description,
+                affected_versions: self.affected_versions,
+                reproduction: self.reproduction,
+                impact: self.impact,
+                already_public: self.already_public,
+                exploited: self.exploited,
+                reporter_name: self.reporter_name.trim().to_string(),
+                reporter_email,
+                credit,
+                openpgp_key,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawReport {
+        RawReport {
+            project: "infra".into(),
+            title: "XSS in docs search".into(),
+            description: "Type <script> in the box.".into(),
+            reporter_name: "Rita".into(),
+            reporter_email: "rita@example.org".into(),
+            ..RawReport::default()
+        }
+    }
+
+    #[test]
+    fn a_name_is_the_default_credit() {
+        let c = raw().check().unwrap();
+        assert_eq!(c.credit, CreditPreference::Name("Rita".into()));
+        let anon = RawReport {
+            reporter_name: String::new(),
+            ..raw()
+        }
+        .check()
+        .unwrap();
+        assert_eq!(anon.credit, CreditPreference::Anonymous);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let bad = RawReport {
+            project: "No Such".into(),
+            title: String::new(),
+            reporter_email: "nope".into(),
+            credit_kind: "link".into(),
+            credit_value: "javascript:alert(1)".into(),
+            ..raw()
+        };
+        let problems: Vec<String> = bad
+            .check()
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(problems.iter().any(|p| p.starts_with("project")));
+        assert!(problems.iter().any(|p| p.starts_with("e-mail address")));
+        assert!(problems.iter().any(|p| p.contains("https://")));
+        assert!(problems.iter().any(|p| p == "title is required"));
+    }
 }

@@ -14,17 +14,20 @@ pub struct Project {
     pub slug: ProjectSlug,
     pub name: String,
     pub description: String,
+    /// `owner/name` of each repository on a forge.
+    pub repositories: Vec<String>,
 }
 
 impl Tx {
     pub async fn insert_project(&mut self, p: &Project, now: Timestamp) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO projects (slug, name, description, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO projects (slug, name, description, created_at, repositories) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(p.slug.as_ref())
         .bind(&p.name)
         .bind(&p.description)
         .bind(ts(now))
+        .bind(p.repositories.join("\n"))
         .execute(self.conn())
         .await
         .map_err(unique_as("a project with this name already exists"))?;
@@ -34,17 +37,25 @@ impl Tx {
 
 impl Store {
     pub async fn projects(&self) -> Result<Vec<Project>, StoreError> {
-        sqlx::query("SELECT slug, name, description FROM projects ORDER BY name, slug")
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(Project {
-                    slug: ProjectSlug::parse(&r.try_get::<String, _>(0)?)?,
-                    name: r.try_get(1)?,
-                    description: r.try_get(2)?,
-                })
+        sqlx::query(
+            "SELECT slug, name, description, repositories FROM projects ORDER BY name, slug",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Project {
+                slug: ProjectSlug::parse(&r.try_get::<String, _>(0)?)?,
+                name: r.try_get(1)?,
+                description: r.try_get(2)?,
+                repositories: r
+                    .try_get::<String, _>(3)?
+                    .lines()
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             })
-            .collect()
+        })
+        .collect()
     }
 }

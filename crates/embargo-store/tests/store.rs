@@ -47,6 +47,7 @@ async fn seed(store: &Store) -> (Person, Case) {
         slug: ProjectSlug::parse("infra").unwrap(),
         name: "Infrastructure".into(),
         description: String::new(),
+        repositories: vec!["example-org/infra".into()],
     };
     let case = Case::received(
         CaseId::from_random_bytes([2; 16]),

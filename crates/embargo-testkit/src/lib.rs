@@ -111,9 +111,16 @@ impl TestApp {
             admin,
             outsider: add("out@example.org", "Otto Sider", InstallationRoles::MEMBER).await,
         };
-        app.add_project(op, PROJECT, "Infrastructure and bots", "", now)
-            .await
-            .unwrap();
+        app.add_project(
+            op,
+            PROJECT,
+            "Infrastructure and bots",
+            "",
+            &["example-org/build-bot".to_string()],
+            now,
+        )
+        .await
+        .unwrap();
         Self {
             app,
             store,

@@ -1,37 +1,113 @@
 //! embargo's HTTP layer. Handlers stay thin: extract, call one use case, map the result.
 
+mod client;
 mod error;
+mod forge;
+mod headers;
+mod limiter;
+mod lost;
+mod multipart;
 mod pages;
+mod portal;
+mod render;
+mod report_form;
+mod reports_api;
+mod settings;
+mod wellknown;
+
+use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use embargo_app::App;
 
 pub use error::{WebError, status_of};
+pub use forge::signature_ok;
+pub use limiter::RateLimiter;
+pub use settings::{Clock, Site};
+pub use wellknown::security_txt;
 
 /// What every handler can reach.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebState {
     pub app: App,
-    /// The organization's name, shown on pages.
-    pub organization: String,
+    pub site: Arc<Site>,
+    pub clock: Clock,
+    pub limiter: Arc<RateLimiter>,
 }
 
+impl std::fmt::Debug for WebState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebState")
+            .field("site", &self.site)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebState {
+    pub fn new(app: App, site: Site, clock: Clock) -> Self {
+        Self {
+            app,
+            site: Arc::new(site),
+            clock,
+            limiter: Arc::new(RateLimiter::default()),
+        }
+    }
+}
+
+/// Request bodies: small by default; the routes that take files allow the upload limits
+/// plus room for the form fields.
+const SMALL_BODY: usize = 1024 * 1024;
+const UPLOAD_BODY: usize = embargo_app::MAX_TOTAL_BYTES + 2 * 1024 * 1024;
+
 pub fn router(state: WebState) -> Router {
+    let uploads = Router::new()
+        .route("/report", get(report_form::show).post(report_form::submit))
+        .route("/api/v1/reports", post(reports_api::create))
+        .route("/portal/messages", post(portal::post_message))
+        .layer(DefaultBodyLimit::max(UPLOAD_BODY));
     Router::new()
         .route("/", get(pages::home))
         .route("/healthz", get(pages::health))
+        .route("/static/embargo.css", get(pages::stylesheet))
+        .route(
+            "/.well-known/security.txt",
+            get(wellknown::security_txt_handler),
+        )
+        .route("/pgp-key.txt", get(wellknown::team_key))
+        .route("/portal", get(portal::show))
+        .route("/portal/{token}", get(portal::enter))
+        .route("/portal/credit", post(portal::set_credit))
+        .route("/portal/revoke", post(portal::revoke))
+        .route("/portal/attachments/{id}", get(portal::attachment))
+        .route("/portal/lost", get(lost::show).post(lost::request))
+        .route("/api/v1/webhooks/github", post(forge::github))
+        .layer(DefaultBodyLimit::max(SMALL_BODY))
+        .merge(uploads)
+        .layer(axum::middleware::from_fn(headers::security_headers))
         .with_state(state)
 }
 
+/// A 429 with `Retry-After`.
+pub(crate) fn too_many(retry_after_secs: i64, mut res: Response) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res.into_response()
+}
+
 /// Serves the router on `listener` until `shutdown` completes, then finishes the requests
-/// in flight.
+/// in flight. Client addresses (for rate limits) come from the socket.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: WebState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -1,13 +1,14 @@
-//! The pages of the foundation: a landing page that states the organization's promises,
-//! and the health check.
+//! The home page, the stylesheet and the health check.
 
+use askama::Template;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::WebState;
+use crate::render::page;
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise (load balancers take the
 /// instance out of rotation).
@@ -25,37 +26,36 @@ pub async fn health(State(state): State<WebState>) -> Response {
     }
 }
 
-/// `GET /`: what the organization promises reporters (PROCESS.md, Clocks).
-pub async fn home(State(state): State<WebState>) -> Html<String> {
-    let org = escape(&state.organization);
-    let policy = state.app.policy();
-    Html(format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Security reports: {org}</title></head><body><main>\
-         <h1>Report a security vulnerability to {org}</h1>\
-         <p>{org} follows coordinated disclosure. We acknowledge every report within \
-         {ack} days and disclose known vulnerabilities within {disclose} days of the report, \
-         whether a fix is available or not. Reporters are credited as they choose.</p>\
-         <p>Software that {org} only redistributes is out of scope: please report it to its \
-         upstream maintainers.</p></main></body></html>\n",
-        ack = policy.acknowledge_within_days(),
-        disclose = policy.disclose_within_days(),
-    ))
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    org: String,
+    ack_days: u16,
+    disclose_days: u16,
+    has_key: bool,
 }
 
-/// Minimal HTML escaping for text placed in element content.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// `GET /`: what the organization promises reporters (PROCESS.md, Clocks).
+pub async fn home(State(state): State<WebState>) -> Response {
+    let policy = state.app.policy();
+    page(
+        StatusCode::OK,
+        &Home {
+            org: state.site.organization.clone(),
+            ack_days: policy.acknowledge_within_days(),
+            disclose_days: policy.disclose_within_days(),
+            has_key: state.site.team_public_key.is_some(),
+        },
+    )
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/embargo.css"),
+    )
+        .into_response()
 }

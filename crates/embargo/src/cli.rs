@@ -25,6 +25,9 @@ pub struct Cli {
     /// Address and port to listen on (default 127.0.0.1:8080).
     #[arg(long, global = true, env = "EMBARGO_LISTEN")]
     pub listen: Option<String>,
+    /// Where people reach the installation (default http://<listen>).
+    #[arg(long, global = true, env = "EMBARGO_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Database URL (default sqlite://embargo.db, relative to the data directory).
     #[arg(long, global = true, env = "EMBARGO_DATABASE_URL")]
     pub database_url: Option<String>,
@@ -118,6 +121,10 @@ pub enum ProjectCommand {
         name: String,
         #[arg(long, default_value = "")]
         description: String,
+        /// A repository of the project on a forge, as owner/name (repeatable): reports
+        /// imported from that repository are filed under this project.
+        #[arg(long = "repo", value_name = "OWNER/NAME")]
+        repositories: Vec<String>,
     },
     /// List the projects in scope.
     List,

@@ -11,21 +11,89 @@ use serde::{Deserialize, Serialize};
 pub const CONFIG_FILE: &str = "embargo.toml";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+/// A secret setting: never printed, logged or serialized.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("[redacted]")
+    }
+}
+
 /// The file's shape: every key optional.
-#[derive(Debug, Default, Deserialize, Serialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub listen: Option<String>,
+    pub public_url: Option<String>,
     pub database_url: Option<String>,
     pub organization: Option<String>,
     pub log: Option<String>,
     pub policy: Option<Policy>,
+    pub intake: Option<IntakeConfig>,
+    pub openpgp: Option<OpenPgpConfig>,
+}
+
+/// How reports come in.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IntakeConfig {
+    /// The security team's address (security.txt `Contact`, e-mail intake).
+    pub contact_email: Option<String>,
+    pub preferred_languages: Vec<String>,
+    /// Where the organization's security policy is published (default: the home page).
+    pub policy_url: Option<String>,
+    /// Reports accepted per client address per hour.
+    pub reports_per_hour: u32,
+    /// Behind a reverse proxy: take the client address from X-Forwarded-For.
+    pub trust_forwarded_for: bool,
+    /// Shared secret of the GitHub `repository_advisory` webhook (the endpoint is off without it).
+    pub github_webhook_secret: Option<Secret>,
+}
+
+impl Default for IntakeConfig {
+    fn default() -> Self {
+        Self {
+            contact_email: None,
+            preferred_languages: vec!["en".to_string()],
+            policy_url: None,
+            reports_per_hour: 10,
+            trust_forwarded_for: false,
+            github_webhook_secret: None,
+        }
+    }
+}
+
+/// The security team's OpenPGP key.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenPgpConfig {
+    /// ASCII-armored public key offered for download (relative to the data directory).
+    pub public_key_file: Option<PathBuf>,
+    /// ASCII-armored secret key that decrypts mail to the team (relative to the data directory).
+    pub secret_key_file: Option<PathBuf>,
+    pub passphrase: Option<Secret>,
 }
 
 /// Settings from the environment or flags (clap fills these, flags over env).
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub listen: Option<String>,
+    pub public_url: Option<String>,
     pub database_url: Option<String>,
     pub organization: Option<String>,
     pub log: Option<String>,
@@ -38,10 +106,14 @@ pub struct Config {
     /// The file it was read from, if any.
     pub config_file: Option<PathBuf>,
     pub listen: SocketAddr,
+    /// Where people reach the installation (links in pages, e-mails, security.txt).
+    pub public_url: String,
     pub database_url: String,
     pub organization: String,
     pub log: String,
     pub policy: Policy,
+    pub intake: IntakeConfig,
+    pub openpgp: OpenPgpConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,10 +168,39 @@ impl Config {
                 message: "must not be empty".into(),
             });
         }
+        let public_url = over
+            .public_url
+            .clone()
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+            return Err(ConfigError::Value {
+                key: "public_url",
+                message: format!(
+                    "{public_url:?} must start with https:// (or http:// for local use)"
+                ),
+            });
+        }
+        let intake = file.intake.unwrap_or_default();
+        if intake.reports_per_hour == 0 {
+            return Err(ConfigError::Value {
+                key: "intake.reports_per_hour",
+                message: "must be at least 1".into(),
+            });
+        }
+        if let Some(email) = &intake.contact_email {
+            embargo_core::Email::parse(email).map_err(|e| ConfigError::Value {
+                key: "intake.contact_email",
+                message: e.to_string(),
+            })?;
+        }
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
             config_file: path,
             listen,
+            public_url,
             database_url,
             organization,
             log: over
@@ -108,7 +209,40 @@ impl Config {
                 .or(file.log)
                 .unwrap_or_else(|| "info".to_string()),
             policy: file.policy.unwrap_or_default(),
+            intake,
+            openpgp: file.openpgp.unwrap_or_default(),
         })
+    }
+
+    /// A path from the configuration: relative paths are relative to the data directory.
+    pub fn path(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.data_dir.join(p)
+        }
+    }
+
+    /// The team's public key, if configured, read and checked at startup.
+    pub fn team_public_key(&self) -> Result<Option<String>, ConfigError> {
+        let Some(file) = &self.openpgp.public_key_file else {
+            return Ok(None);
+        };
+        let path = self.path(file);
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        if !text.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") {
+            return Err(ConfigError::Value {
+                key: "openpgp.public_key_file",
+                message: format!(
+                    "{} is not an ASCII-armored OpenPGP public key",
+                    path.display()
+                ),
+            });
+        }
+        Ok(Some(text))
     }
 
     /// The SQLite file the URL names; a relative path is relative to the data directory.
@@ -145,6 +279,9 @@ pub fn initial_file(organization: &str, listen: &str) -> String {
          organization = {org}\n\n\
          # Where the web app listens.\n\
          listen = {listen}\n\n\
+         # Where people reach it (links in pages and e-mails, security.txt). Behind a\n\
+         # reverse proxy, the public https:// address.\n\
+         # public_url = \"https://security.example.org\"\n\n\
          # The database: a SQLite file, relative to this directory.\n\
          database_url = \"sqlite://embargo.db\"\n\n\
          # Log filter (tracing's env-filter syntax), e.g. \"info\" or \"embargo=debug\".\n\
@@ -152,6 +289,16 @@ pub fn initial_file(organization: &str, listen: &str) -> String {
          # The policy's clocks, in days.\n\
          [policy]\n\
          acknowledge_within_days = 7\n\
-         disclose_within_days = 90\n"
+         disclose_within_days = 90\n\n\
+         # How reports come in.\n\
+         [intake]\n\
+         # contact_email = \"security@example.org\"\n\
+         preferred_languages = [\"en\"]\n\
+         reports_per_hour = 10\n\
+         # github_webhook_secret = \"...\"\n\n\
+         # The security team's OpenPGP key (files relative to this directory).\n\
+         # [openpgp]\n\
+         # public_key_file = \"team-public.asc\"\n\
+         # secret_key_file = \"team-secret.asc\"\n"
     )
 }

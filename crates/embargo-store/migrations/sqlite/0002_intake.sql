@@ -31,3 +31,7 @@ CREATE UNIQUE INDEX reports_external_ref ON reports (external_ref);
 -- When the reporter's current portal link was issued (older links stop working: only the
 -- current link's hash is kept).
 ALTER TABLE reports ADD COLUMN portal_issued_at INTEGER;
+
+-- The repositories of each project (owner/name, one per line), so that a forge's report
+-- about a repository is filed under its project.
+ALTER TABLE projects ADD COLUMN repositories TEXT NOT NULL DEFAULT '';

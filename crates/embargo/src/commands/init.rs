@@ -67,7 +67,7 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<Output, Failure> {
             other => other.into(),
         })?;
     for (slug, name) in &projects {
-        app.add_project(Principal::Operator, slug, name, "", now)
+        app.add_project(Principal::Operator, slug, name, "", &[], now)
             .await?;
     }
     app.store().close().await;

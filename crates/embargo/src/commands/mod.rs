@@ -22,6 +22,7 @@ use crate::output::Output;
 pub fn load_config(cli: &Cli) -> Result<Config, Failure> {
     let over = Overrides {
         listen: cli.listen.clone(),
+        public_url: cli.public_url.clone(),
         database_url: cli.database_url.clone(),
         organization: cli.organization.clone(),
         log: cli.log.clone(),
@@ -46,13 +47,14 @@ pub fn read_secret_line() -> Result<String, Failure> {
 pub fn show_config(cli: &Cli) -> Result<Output, Failure> {
     let config = load_config(cli)?;
     let text = format!(
-        "data directory: {}\nconfiguration file: {}\nlisten: {}\ndatabase: {}\norganization: {}\nlog: {}\nacknowledge within: {} days\ndisclose within: {} days",
+        "data directory: {}\nconfiguration file: {}\nlisten: {}\npublic URL: {}\ndatabase: {}\norganization: {}\nlog: {}\nacknowledge within: {} days\ndisclose within: {} days",
         config.data_dir.display(),
         config
             .config_file
             .as_ref()
             .map_or("(none)".to_string(), |p| p.display().to_string()),
         config.listen,
+        config.public_url,
         config.database_url,
         config.organization,
         config.log,

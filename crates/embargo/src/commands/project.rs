@@ -17,9 +17,17 @@ pub async fn run(cli: &Cli, cmd: &ProjectCommand) -> Result<Output, Failure> {
             slug,
             name,
             description,
+            repositories,
         } => {
             let p = app
-                .add_project(Principal::Operator, slug, name, description, clock::now())
+                .add_project(
+                    Principal::Operator,
+                    slug,
+                    name,
+                    description,
+                    repositories,
+                    clock::now(),
+                )
                 .await?;
             Output::new(format!("Added project {} ({})", p.slug, p.name), &p)
         }

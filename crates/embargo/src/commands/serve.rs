@@ -1,11 +1,14 @@
 //! `embargo serve`: the web app, until SIGINT or SIGTERM.
 
 use embargo_store::OpenMode;
-use embargo_web::WebState;
+use std::sync::Arc;
+
+use embargo_web::{Site, WebState};
 use tracing_subscriber::EnvFilter;
 
 use super::{load_config, open_app};
 use crate::cli::Cli;
+use crate::clock;
 use crate::failure::Failure;
 use crate::output::announce;
 
@@ -18,11 +21,24 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
         .with_writer(std::io::stderr)
         .init();
 
+    let team_public_key = config.team_public_key()?;
     let app = open_app(&config, OpenMode::CreateOrMigrate).await?;
-    let state = WebState {
-        app: app.clone(),
+    let site = Site {
         organization: config.organization.clone(),
+        public_url: config.public_url.clone(),
+        contact_email: config.intake.contact_email.clone(),
+        preferred_languages: config.intake.preferred_languages.clone(),
+        policy_url: config.intake.policy_url.clone(),
+        team_public_key,
+        github_webhook_secret: config
+            .intake
+            .github_webhook_secret
+            .as_ref()
+            .map(|s| s.expose().to_string()),
+        reports_per_hour: config.intake.reports_per_hour,
+        trust_forwarded_for: config.intake.trust_forwarded_for,
     };
+    let state = WebState::new(app.clone(), site, Arc::new(clock::now));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| Failure::Setup(format!("cannot listen on {}: {e}", config.listen)))?;

@@ -1,59 +1,57 @@
-//! The router in process, against a real store.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+//! Health, home page, headers, the one error mapping.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use embargo_app::AppError;
 use embargo_core::ValueError;
-use embargo_testkit::TestApp;
-use embargo_web::{WebError, WebState, router};
+use embargo_web::WebError;
 use http_body_util::BodyExt;
-use tower::ServiceExt;
 
-async fn get(state: WebState, path: &str) -> (StatusCode, String) {
-    let res = router(state)
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8(body.to_vec()).unwrap())
-}
-
-fn state(t: &TestApp) -> WebState {
-    WebState {
-        app: t.app.clone(),
-        organization: "Example <Org>".into(),
-    }
-}
+use crate::support::Web;
 
 #[tokio::test]
 async fn health_reports_the_database() {
-    let t = TestApp::new().await;
-    let (status, body) = get(state(&t), "/healthz").await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, r#"{"database":"ok","status":"ok"}"#);
-    t.store.close().await;
-    let (status, body) = get(state(&t), "/healthz").await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    let w = Web::new().await;
+    let res = w.get("/healthz", None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.body, r#"{"database":"ok","status":"ok"}"#);
+    w.t.store.close().await;
+    assert_eq!(
+        w.get("/healthz", None).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
 }
 
 #[tokio::test]
-async fn the_home_page_states_the_promises_escaped() {
-    let t = TestApp::new().await;
-    let (status, body) = get(state(&t), "/").await;
-    assert_eq!(status, StatusCode::OK);
+async fn the_home_page_states_the_promises_escaped_with_strict_headers() {
+    let mut site = crate::support::site();
+    site.organization = "Example <Org>".into();
+    let w = Web::with_site(site).await;
+    let res = w.get("/", None).await;
+    assert_eq!(res.status, StatusCode::OK);
     assert!(
-        body.contains("within 7 days") && body.contains("within 90 days"),
-        "{body}"
+        res.body.contains("<strong>7 days</strong>")
+            && res.body.contains("<strong>90 days</strong>"),
+        "{}",
+        res.body
     );
-    assert!(body.contains("Example &lt;Org&gt;") && !body.contains("<Org>"));
+    assert!(
+        res.body.contains("Example &#60;Org&#62;") || res.body.contains("Example &lt;Org&gt;"),
+        "{}",
+        res.body
+    );
+    assert!(!res.body.contains("<Org>"));
+    assert!(
+        res.header("content-security-policy")
+            .contains("default-src 'none'")
+    );
+    assert_eq!(res.header("referrer-policy"), "no-referrer");
+    assert_eq!(res.header("x-content-type-options"), "nosniff");
 }
 
 #[tokio::test]
 async fn unknown_paths_are_404() {
-    let t = TestApp::new().await;
-    assert_eq!(get(state(&t), "/nope").await.0, StatusCode::NOT_FOUND);
+    let w = Web::new().await;
+    assert_eq!(w.get("/nope", None).await.status, StatusCode::NOT_FOUND);
 }
 
 async fn render(e: AppError) -> (StatusCode, serde_json::Value) {
@@ -110,7 +108,6 @@ async fn every_error_maps_to_one_status_and_hides_internals() {
     )]))
     .await;
     assert_eq!(body["error"]["fields"][0]["field"], "title");
-    // "not found" says nothing about why.
     let (_, body) = render(AppError::NotFound).await;
     assert_eq!(body["error"]["message"], "not found");
 }

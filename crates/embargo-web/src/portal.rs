@@ -1,0 +1,382 @@
+//! The reporter's portal behind the secret link. `GET /portal/{token}` trades the link for
+//! a cookie and redirects, so the secret leaves the address bar and history; the cookie is
+//! HttpOnly, SameSite=Strict (no cross-site form can act with it) and scoped to /portal.
+
+use askama::Template;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use embargo_app::{AppError, Principal, ReporterCaseView};
+use embargo_core::{Author, CaseState, CreditPreference, Resolution, Visibility};
+
+use crate::client::ClientAddr;
+use crate::multipart::read_form;
+use crate::render::{error_page, notice, page};
+use crate::report_form::reference;
+use crate::{WebState, too_many};
+
+const COOKIE: &str = "embargo_portal";
+
+fn cookie(state: &WebState, token: &str) -> HeaderValue {
+    let secure = if state.site.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; Path=/portal; HttpOnly; SameSite=Strict{secure}"
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
+}
+
+fn token_from(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+fn not_valid(state: &WebState) -> Response {
+    notice(
+        &state.site.organization,
+        StatusCode::NOT_FOUND,
+        "This link is not valid",
+        "The link may be mistyped, or it was replaced by a newer one. If you gave an e-mail address with your report, you can ask for a new link.",
+        Some(("/portal/lost", "Get a new link")),
+    )
+}
+
+/// The reporter behind the request's cookie, or the "not valid" page.
+async fn reporter(
+    state: &WebState,
+    headers: &HeaderMap,
+) -> Result<(Principal, embargo_core::CaseId), Response> {
+    let Some(token) = token_from(headers) else {
+        return Err(not_valid(state));
+    };
+    match state.app.reporter_principal(&token).await {
+        Ok(p @ Principal::Reporter(case)) => Ok((p, case)),
+        Ok(_) | Err(AppError::NotFound) => Err(not_valid(state)),
+        Err(e) => Err(error_page(&state.site.organization, &e)),
+    }
+}
+
+pub async fn enter(
+    State(state): State<WebState>,
+    ClientAddr(ip): ClientAddr,
+    Path(token): Path<String>,
+) -> Response {
+    let now = (state.clock)();
+    // Guessing 256-bit links is hopeless; the limit keeps anyone from trying at volume.
+    if let Err(retry) = state.limiter.check(ip, "portal_link", 120, now) {
+        return too_many(
+            retry,
+            notice(
+                &state.site.organization,
+                StatusCode::TOO_MANY_REQUESTS,
+                "Please wait",
+                "Too many attempts from your address.",
+                None,
+            ),
+        );
+    }
+    match state.app.reporter_principal(&token).await {
+        Ok(_) => (
+            [(header::SET_COOKIE, cookie(&state, &token))],
+            Redirect::to("/portal"),
+        )
+            .into_response(),
+        Err(AppError::NotFound) => not_valid(&state),
+        Err(e) => error_page(&state.site.organization, &e),
+    }
+}
+
+struct MessageView {
+    author: String,
+    at: String,
+    body: String,
+    from_team: bool,
+    files: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "portal.html")]
+struct Portal {
+    org: String,
+    title: String,
+    status: String,
+    notice: Option<String>,
+    new_link: Option<String>,
+    timeline: Vec<(String, String)>,
+    messages: Vec<MessageView>,
+    can_write: bool,
+    report: embargo_core::ReportContent,
+    report_files: Vec<(String, String)>,
+    received: String,
+    credit_kind: String,
+    credit_value: String,
+}
+
+fn when(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The status in the reporter's words: no internal detail.
+fn status_text(state: CaseState) -> &'static str {
+    match state {
+        CaseState::Received => "Received, waiting for acknowledgement",
+        CaseState::Acknowledged | CaseState::Triage => "Being reviewed",
+        CaseState::AwaitingReporter => "Waiting for your answer",
+        CaseState::Accepted | CaseState::Fixing | CaseState::Scheduled => {
+            "Accepted: a fix is being prepared"
+        }
+        CaseState::Published
+        | CaseState::Closed {
+            resolution: Resolution::Published,
+        } => "Published",
+        CaseState::Closed {
+            resolution: Resolution::Rejected { .. },
+        } => "Closed: not accepted",
+        CaseState::Closed {
+            resolution: Resolution::Withdrawn,
+        } => "Withdrawn",
+        CaseState::Closed {
+            resolution: Resolution::Spam,
+        } => "Closed",
+    }
+}
+
+fn render(
+    state: &WebState,
+    view: ReporterCaseView,
+    notice: Option<String>,
+    new_link: Option<String>,
+) -> Response {
+    let files_of = |message: Option<embargo_core::MessageId>| -> Vec<(String, String)> {
+        view.attachments
+            .iter()
+            .filter(|a| a.message_id == message)
+            .map(|a| (a.id.to_string(), a.filename.clone()))
+            .collect()
+    };
+    let messages = view
+        .messages
+        .iter()
+        .map(|m| MessageView {
+            author: if m.author == Author::Reporter {
+                "You".into()
+            } else {
+                format!("{} security team", state.site.organization)
+            },
+            at: when(m.created_at),
+            body: m.body.reveal().clone(),
+            from_team: m.author != Author::Reporter,
+            files: files_of(Some(m.id)),
+        })
+        .collect();
+    let mut timeline = vec![(
+        when(view.received_at),
+        format!("Report {} received", reference(&view.case_id)),
+    )];
+    if let Some(t) = view.acknowledged_at {
+        timeline.push((when(t), "Acknowledged by the security team".into()));
+    }
+    if let Some(t) = view.published_at {
+        timeline.push((when(t), "Advisory published".into()));
+    }
+    let report = view.report.content.reveal().clone();
+    page(
+        StatusCode::OK,
+        &Portal {
+            org: state.site.organization.clone(),
+            title: report.title.clone(),
+            status: status_text(view.state).to_string(),
+            notice,
+            new_link,
+            timeline,
+            messages,
+            can_write: !matches!(view.state, CaseState::Closed { .. }),
+            credit_kind: report.credit.kind().to_string(),
+            credit_value: report.credit.value().to_string(),
+            report,
+            report_files: files_of(None),
+            received: when(view.received_at),
+        },
+    )
+}
+
+async fn show_with(
+    state: &WebState,
+    headers: &HeaderMap,
+    notice: Option<String>,
+    new_link: Option<String>,
+) -> Response {
+    let (principal, case) = match reporter(state, headers).await {
+        Ok(r) => r,
+        Err(page) => return page,
+    };
+    match state.app.reporter_view(principal, case).await {
+        Ok(view) => render(state, view, notice, new_link),
+        Err(e) => error_page(&state.site.organization, &e),
+    }
+}
+
+pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Response {
+    show_with(&state, &headers, None, None).await
+}
+
+pub async fn post_message(State(state): State<WebState>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let (principal, case) = match reporter(&state, &headers).await {
+        Ok(r) => r,
+        Err(page) => return page,
+    };
+    let posted = match read_form(req, &state, "attachments").await {
+        Ok(p) => p,
+        Err(e) => return error_page(&state.site.organization, &e),
+    };
+    let now = (state.clock)();
+    match state
+        .app
+        .post_message(
+            principal,
+            case,
+            Visibility::Reporter,
+            &posted.text("body"),
+            posted.files,
+            now,
+        )
+        .await
+    {
+        Ok(_) => Redirect::to("/portal").into_response(),
+        Err(e) => error_page(&state.site.organization, &e),
+    }
+}
+
+pub async fn set_credit(State(state): State<WebState>, req: Request) -> Response {
+    let headers = req.headers().clone();
+    let (principal, case) = match reporter(&state, &headers).await {
+        Ok(r) => r,
+        Err(page) => return page,
+    };
+    let posted = match read_form(req, &state, "").await {
+        Ok(p) => p,
+        Err(e) => return error_page(&state.site.organization, &e),
+    };
+    let credit = match CreditPreference::from_parts(
+        &posted.text("credit_kind"),
+        &posted.text("credit_value"),
+    ) {
+        Ok(c) => c,
+        Err(e) => return error_page(&state.site.organization, &AppError::invalid(e)),
+    };
+    match state
+        .app
+        .set_credit(principal, case, credit, (state.clock)())
+        .await
+    {
+        Ok(()) => {
+            show_with(
+                &state,
+                &headers,
+                Some("Your credit choice was saved.".into()),
+                None,
+            )
+            .await
+        }
+        Err(e) => error_page(&state.site.organization, &e),
+    }
+}
+
+pub async fn revoke(State(state): State<WebState>, headers: HeaderMap) -> Response {
+    let (principal, case) = match reporter(&state, &headers).await {
+        Ok(r) => r,
+        Err(page) => return page,
+    };
+    match state
+        .app
+        .rotate_portal_link(principal, case, (state.clock)())
+        .await
+    {
+        Ok(token) => {
+            let mut h = HeaderMap::new();
+            h.insert(
+                header::COOKIE,
+                HeaderValue::from_str(&format!("{COOKIE}={token}"))
+                    .unwrap_or(HeaderValue::from_static("")),
+            );
+            let link = state.site.url(&format!("/portal/{token}"));
+            let page = show_with(
+                &state,
+                &h,
+                Some("Your link was replaced.".into()),
+                Some(link),
+            )
+            .await;
+            ([(header::SET_COOKIE, cookie(&state, &token))], page).into_response()
+        }
+        Err(e) => error_page(&state.site.organization, &e),
+    }
+}
+
+pub async fn attachment(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (principal, case) = match reporter(&state, &headers).await {
+        Ok(r) => r,
+        Err(page) => return page,
+    };
+    let Ok(id) = id.parse::<uuid::Uuid>() else {
+        return error_page(&state.site.organization, &AppError::NotFound);
+    };
+    match state.app.attachment(principal, case, id).await {
+        Ok((info, data)) => download(&info.filename, data.into_revealed()),
+        Err(e) => error_page(&state.site.organization, &e),
+    }
+}
+
+/// Files are always downloaded, never rendered: an uploaded HTML file cannot run in our origin.
+pub fn download(filename: &str, data: Vec<u8>) -> Response {
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = filename
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        data,
+    )
+        .into_response()
+}

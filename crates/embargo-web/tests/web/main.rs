@@ -1,0 +1,9 @@
+//! The router in process (and once on a real socket), against a real SQLite store.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+mod basics;
+mod forge;
+mod intake;
+mod portal;
+mod support;
+mod wellknown;
