@@ -20,6 +20,10 @@ pub struct Intake {
     pub attachments: Vec<Upload>,
     /// Where an imported report came from (e.g. `github:GHSA-...`): filed once.
     pub external_ref: Option<String>,
+    /// Mail the reporter their portal link (reports that arrived by e-mail never saw it).
+    pub mail_portal_link: bool,
+    /// The report arrived encrypted (recorded in the audit log).
+    pub encrypted: bool,
 }
 
 /// What the reporter gets back: the case id and the secret link token to their portal.
@@ -47,6 +51,8 @@ impl App {
             content,
             attachments,
             external_ref,
+            mail_portal_link,
+            encrypted,
         } = intake;
         let content = match (content.check(), check_uploads(&attachments)) {
             (Ok(c), Ok(())) => c,
@@ -98,6 +104,7 @@ impl App {
             .await?;
         let detail = json!({
             "channel": channel.name(),
+            "encrypted": encrypted,
             "attachments": files,
             "acknowledge_by": case.deadlines.acknowledge_by.to_string(),
             "disclose_by": case.deadlines.disclose_by.to_string(),
@@ -130,6 +137,18 @@ impl App {
             now,
         )
         .await?;
+        if mail_portal_link {
+            let payload = json!({ "case_id": case_id });
+            self.enqueue(
+                &mut tx,
+                jobs::SEND_PORTAL_LINK,
+                Some(case_id),
+                payload,
+                now,
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(Submitted {
             case_id,

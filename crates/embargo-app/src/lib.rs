@@ -5,6 +5,7 @@
 
 mod admin;
 mod case_actions;
+mod email;
 mod error;
 mod intake;
 mod messages;
@@ -21,6 +22,7 @@ use embargo_core::Policy;
 use embargo_store::Store;
 
 pub use admin::NewUser;
+pub use email::{Filed, IncomingMail};
 /// Stored shapes the views hand out (read-only).
 pub use embargo_store::{AttachmentInfo, Project, StoredReport};
 pub use error::AppError;

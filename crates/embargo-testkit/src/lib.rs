@@ -160,6 +160,8 @@ pub fn intake(content: ReportContent) -> Intake {
         content,
         attachments: Vec::new(),
         external_ref: None,
+        mail_portal_link: false,
+        encrypted: false,
     }
 }
 

@@ -189,6 +189,8 @@ pub async fn github(State(state): State<WebState>, headers: HeaderMap, body: Byt
         content,
         attachments: Vec::new(),
         external_ref: Some(external_ref),
+        mail_portal_link: false,
+        encrypted: false,
     };
     match state.app.submit_report(intake, (state.clock)()).await {
         Ok(s) => reply(StatusCode::CREATED, json!({"case_id": s.case_id})),

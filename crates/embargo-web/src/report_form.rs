@@ -154,6 +154,8 @@ pub async fn submit(
         content,
         attachments: posted.files,
         external_ref: None,
+        mail_portal_link: false,
+        encrypted: false,
     };
     match state.app.submit_report(intake, now).await {
         Ok(s) => page(

@@ -82,6 +82,8 @@ pub async fn create(
         content,
         attachments: files,
         external_ref: None,
+        mail_portal_link: false,
+        encrypted: false,
     };
     match state.app.submit_report(intake, now).await {
         Ok(s) => {

@@ -1,6 +1,5 @@
 //! The use cases against a real SQLite store: authorization, atomicity, the audit trail,
 //! jobs, and the public/private boundary.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use embargo_app::{AppError, Intake, Principal, jobs};
 use embargo_core::{

@@ -1,0 +1,5 @@
+//! The use cases against a real SQLite store.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+mod email;
+mod use_cases;
