@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod basics;
+mod browser;
 mod forge;
 mod intake;
 mod portal;
