@@ -5,6 +5,7 @@
 
 mod admin;
 mod case_actions;
+mod delivery;
 mod email;
 mod error;
 mod intake;
@@ -22,9 +23,10 @@ use embargo_core::Policy;
 use embargo_store::Store;
 
 pub use admin::NewUser;
+pub use delivery::{ReporterAddress, ReporterMail};
 pub use email::{Filed, IncomingMail};
 /// Stored shapes the views hand out (read-only).
-pub use embargo_store::{AttachmentInfo, Project, StoredReport};
+pub use embargo_store::{AttachmentInfo, Job, JobStatus, Project, StoredReport};
 pub use error::AppError;
 pub use intake::{Intake, Submitted};
 pub use principal::Principal;

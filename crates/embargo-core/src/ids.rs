@@ -60,6 +60,15 @@ typed_id!(
     CaseId,
     "case id"
 );
+impl CaseId {
+    /// A short reference people can quote ("#1a2b3c4d"): the first block of the id. Used
+    /// in mail subjects and pages; the full id stays the key.
+    pub fn reference(&self) -> String {
+        let id = self.to_string();
+        format!("#{}", id.split('-').next().unwrap_or(&id))
+    }
+}
+
 typed_id!(
     /// A person with an account (team member, collaborator, admin).
     UserId,

@@ -112,27 +112,50 @@ impl Store {
             .collect()
     }
 
-    /// Claims the next due job for `lease`. Pending jobs whose time has come, and running
-    /// jobs whose lease ran out (their worker died), are claimable.
+    /// Claims the next due job of one of `kinds` for `lease`. Pending jobs whose time has
+    /// come, and running jobs whose lease ran out (their worker died), are claimable. Kinds
+    /// this worker does not handle are left for one that does.
     pub async fn claim_job(
         &self,
         now: Timestamp,
         lease: SignedDuration,
+        kinds: &[&str],
     ) -> Result<Option<Job>, StoreError> {
+        if kinds.is_empty() {
+            return Ok(None);
+        }
         let until = now.checked_add(lease).unwrap_or(Timestamp::MAX);
+        let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
         let sql = format!(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
              WHERE id = (SELECT id FROM jobs \
-                 WHERE (status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_until < $1) \
+                 WHERE ((status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_until < $1)) \
+                 AND kind IN ({}) \
                  ORDER BY run_at, id LIMIT 1) \
-             RETURNING {JOB_COLUMNS}"
+             RETURNING {JOB_COLUMNS}",
+            placeholders.join(", ")
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(ts(now))
-            .bind(ts(until))
-            .fetch_optional(self.pool())
-            .await?;
+            .bind(ts(until));
+        for kind in kinds {
+            query = query.bind(*kind);
+        }
+        let row = query.fetch_optional(self.pool()).await?;
         row.as_ref().map(row_job).transpose()
+    }
+
+    /// Jobs that failed for good (the dead-letter list), newest first.
+    pub async fn dead_jobs(&self) -> Result<Vec<Job>, StoreError> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE status = 'dead' ORDER BY updated_at DESC, id"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(row_job)
+            .collect()
     }
 
     pub async fn finish_job(&self, id: JobId, now: Timestamp) -> Result<(), StoreError> {

@@ -180,15 +180,27 @@ async fn jobs_exist_only_when_their_transaction_commits() {
         .unwrap();
     tx.commit().await.unwrap();
     let lease = SignedDuration::from_mins(5);
-    let claimed = store.claim_job(now(), lease).await.unwrap().unwrap();
+    let claimed = store
+        .claim_job(now(), lease, &["notify_reporter"])
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(claimed.attempts, 1);
     assert!(
-        store.claim_job(now(), lease).await.unwrap().is_none(),
+        store
+            .claim_job(now(), lease, &["notify_reporter"])
+            .await
+            .unwrap()
+            .is_none(),
         "a leased job is not handed out twice"
     );
     // The worker died: after the lease, another worker gets it.
     let later = now() + SignedDuration::from_mins(6);
-    let again = store.claim_job(later, lease).await.unwrap().unwrap();
+    let again = store
+        .claim_job(later, lease, &["notify_reporter"])
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((again.id, again.attempts), (claimed.id, 2));
     store
         .fail_job(
@@ -199,9 +211,19 @@ async fn jobs_exist_only_when_their_transaction_commits() {
         )
         .await
         .unwrap();
-    assert!(store.claim_job(later, lease).await.unwrap().is_none());
+    assert!(
+        store
+            .claim_job(later, lease, &["notify_reporter"])
+            .await
+            .unwrap()
+            .is_none()
+    );
     let third = store
-        .claim_job(later + SignedDuration::from_mins(2), lease)
+        .claim_job(
+            later + SignedDuration::from_mins(2),
+            lease,
+            &["notify_reporter"],
+        )
         .await
         .unwrap()
         .unwrap();

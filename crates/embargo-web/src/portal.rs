@@ -12,7 +12,6 @@ use embargo_core::{Author, CaseState, CreditPreference, Resolution, Visibility};
 use crate::client::ClientAddr;
 use crate::multipart::read_form;
 use crate::render::{error_page, notice, page};
-use crate::report_form::reference;
 use crate::{WebState, too_many};
 
 const COOKIE: &str = "embargo_portal";
@@ -180,7 +179,7 @@ fn render(
         .collect();
     let mut timeline = vec![(
         when(view.received_at),
-        format!("Report {} received", reference(&view.case_id)),
+        format!("Report {} received", view.case_id.reference()),
     )];
     if let Some(t) = view.acknowledged_at {
         timeline.push((when(t), "Acknowledged by the security team".into()));

@@ -89,12 +89,6 @@ pub fn raw_report(p: &Posted) -> RawReport {
     }
 }
 
-/// A short reference people can quote: the first block of the case id.
-pub fn reference(case_id: &embargo_core::CaseId) -> String {
-    let id = case_id.to_string();
-    format!("#{}", id.split('-').next().unwrap_or(&id))
-}
-
 pub async fn submit(
     State(state): State<WebState>,
     ClientAddr(ip): ClientAddr,
@@ -136,7 +130,7 @@ pub async fn submit(
             StatusCode::OK,
             &ReportSent {
                 org,
-                reference: reference(&fake),
+                reference: fake.reference(),
                 acknowledge_by: String::new(),
                 portal_url: state.site.url("/portal"),
             },
@@ -162,7 +156,7 @@ pub async fn submit(
             StatusCode::OK,
             &ReportSent {
                 org,
-                reference: reference(&s.case_id),
+                reference: s.case_id.reference(),
                 acknowledge_by: s.acknowledge_by.strftime("%Y-%m-%d %H:%M UTC").to_string(),
                 portal_url: state.site.url(&format!("/portal/{}", s.portal_token)),
             },

@@ -61,6 +61,17 @@ pub enum Command {
     Audit(AuditCommand),
     /// Show the effective configuration.
     Config,
+    /// File one e-mail from standard input (a mail server's pipe delivery): a new report,
+    /// or a reply to a case by its token. Exit codes follow sysexits.h.
+    IngestEmail(IngestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// The project new reports are filed under (default: [intake] email_project, or the
+    /// only project).
+    #[arg(long)]
+    pub project: Option<String>,
 }
 
 #[derive(Debug, Args)]

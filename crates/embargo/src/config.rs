@@ -46,6 +46,57 @@ pub struct FileConfig {
     pub policy: Option<Policy>,
     pub intake: Option<IntakeConfig>,
     pub openpgp: Option<OpenPgpConfig>,
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// Outgoing mail. Without it, notifications wait in the queue until it is configured.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// `starttls` (default), `tls`, or `none` (a relay on this machine only).
+    #[serde(default = "default_smtp_security")]
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// e.g. "Example Org security <security@example.org>"
+    pub from: String,
+    /// Where notices to the team go (new reports, overdue acknowledgements).
+    pub team_address: Option<String>,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+fn default_smtp_security() -> String {
+    "starttls".to_string()
+}
+
+impl SmtpConfig {
+    pub fn settings(&self) -> Result<embargo_worker::SmtpSettings, ConfigError> {
+        let security = match self.security.as_str() {
+            "starttls" => embargo_worker::Security::StartTls,
+            "tls" => embargo_worker::Security::Tls,
+            "none" => embargo_worker::Security::None,
+            other => {
+                return Err(ConfigError::Value {
+                    key: "smtp.security",
+                    message: format!("{other:?} must be starttls, tls or none"),
+                });
+            }
+        };
+        Ok(embargo_worker::SmtpSettings {
+            host: self.host.clone(),
+            port: self.port,
+            security,
+            username: self.username.clone(),
+            password: self.password.as_ref().map(|p| p.expose().to_string()),
+            from: self.from.clone(),
+        })
+    }
 }
 
 /// How reports come in.
@@ -63,6 +114,9 @@ pub struct IntakeConfig {
     pub trust_forwarded_for: bool,
     /// Shared secret of the GitHub `repository_advisory` webhook (the endpoint is off without it).
     pub github_webhook_secret: Option<Secret>,
+    /// The project that reports arriving by e-mail are filed under (a Coordinator can
+    /// move them); needed when the installation has more than one project.
+    pub email_project: Option<String>,
 }
 
 impl Default for IntakeConfig {
@@ -74,6 +128,7 @@ impl Default for IntakeConfig {
             reports_per_hour: 10,
             trust_forwarded_for: false,
             github_webhook_secret: None,
+            email_project: None,
         }
     }
 }
@@ -114,6 +169,7 @@ pub struct Config {
     pub policy: Policy,
     pub intake: IntakeConfig,
     pub openpgp: OpenPgpConfig,
+    pub smtp: Option<SmtpConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -211,6 +267,7 @@ impl Config {
             policy: file.policy.unwrap_or_default(),
             intake,
             openpgp: file.openpgp.unwrap_or_default(),
+            smtp: file.smtp,
         })
     }
 
@@ -223,10 +280,38 @@ impl Config {
         }
     }
 
+    /// The team's secret key (decrypts mail to the team), read and checked at startup.
+    pub fn team_secret_key(&self) -> Result<Option<embargo_mail::TeamKey>, ConfigError> {
+        let Some(file) = &self.openpgp.secret_key_file else {
+            return Ok(None);
+        };
+        let path = self.path(file);
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let passphrase = self.openpgp.passphrase.as_ref().map(Secret::expose);
+        embargo_mail::TeamKey::from_armored(&text, passphrase)
+            .map(Some)
+            .map_err(|e| ConfigError::Value {
+                key: "openpgp.secret_key_file",
+                message: format!("{}: {e}", path.display()),
+            })
+    }
+
     /// The team's public key, if configured, read and checked at startup.
     pub fn team_public_key(&self) -> Result<Option<String>, ConfigError> {
         let Some(file) = &self.openpgp.public_key_file else {
-            return Ok(None);
+            return match self.team_secret_key()? {
+                Some(key) => key
+                    .public_key_armored()
+                    .map(Some)
+                    .map_err(|e| ConfigError::Value {
+                        key: "openpgp.secret_key_file",
+                        message: e.to_string(),
+                    }),
+                None => Ok(None),
+            };
         };
         let path = self.path(file);
         let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
@@ -298,7 +383,16 @@ pub fn initial_file(organization: &str, listen: &str) -> String {
          # github_webhook_secret = \"...\"\n\n\
          # The security team's OpenPGP key (files relative to this directory).\n\
          # [openpgp]\n\
-         # public_key_file = \"team-public.asc\"\n\
-         # secret_key_file = \"team-secret.asc\"\n"
+         # secret_key_file = \"team-secret.asc\"\n\
+         # passphrase = \"...\"\n\n\
+         # Outgoing mail (notifications wait in the queue until this is set).\n\
+         # [smtp]\n\
+         # host = \"smtp.example.org\"\n\
+         # port = 587\n\
+         # security = \"starttls\"\n\
+         # username = \"security@example.org\"\n\
+         # password = \"...\"\n\
+         # from = \"Example Org security <security@example.org>\"\n\
+         # team_address = \"security-team@example.org\"\n"
     )
 }

@@ -16,6 +16,9 @@ pub enum Failure {
     Refused(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// `ingest-email`: a sysexits.h code for the mail server, and why.
+    #[error("{1}")]
+    Mail(u8, String),
 }
 
 impl Failure {
@@ -25,6 +28,7 @@ impl Failure {
             Failure::Setup(_) => 3,
             Failure::Refused(_) => 4,
             Failure::Internal(_) => 5,
+            Failure::Mail(code, _) => *code,
         })
     }
 }

@@ -43,6 +43,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Project(cmd) => commands::project::run(&cli, cmd).await?,
         Command::Audit(cmd) => commands::audit::run(&cli, cmd).await?,
         Command::Config => commands::show_config(&cli)?,
+        Command::IngestEmail(args) => commands::ingest::run(&cli, args).await?,
     };
     out.print(cli.json);
     Ok(())

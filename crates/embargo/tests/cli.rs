@@ -368,3 +368,160 @@ fn serve_refuses_a_foreign_or_corrupt_database_without_touching_it() {
         text(&out.stderr)
     );
 }
+
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../embargo-mail/tests/fixtures"
+);
+
+/// Pipes a fixture (or bytes) into `embargo ingest-email`, as a mail server would.
+fn ingest(dir: &Path, mail: &[u8]) -> Output {
+    let mut child = embargo(dir)
+        .args(["ingest-email", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let data = mail.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{FIXTURES}/{name}")).unwrap()
+}
+
+fn sql(dir: &Path, query: &str) -> String {
+    let out = Command::new("sqlite3")
+        .arg(dir.join("data/embargo.db"))
+        .arg(query)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// Configures the test team key (a test-only key from the mail crate's fixtures).
+fn with_team_key(dir: &Path) {
+    let data = dir.join("data");
+    std::fs::copy(
+        format!("{FIXTURES}/test-team-secret.asc"),
+        data.join("team-secret.asc"),
+    )
+    .unwrap();
+    let passphrase =
+        std::fs::read_to_string(format!("{FIXTURES}/test-team-passphrase.txt")).unwrap();
+    let cfg = data.join("embargo.toml");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str(&format!(
+        "\n[openpgp]\nsecret_key_file = \"team-secret.asc\"\npassphrase = \"{}\"\n",
+        passphrase.trim()
+    ));
+    std::fs::write(cfg, text).unwrap();
+}
+
+#[test]
+fn mail_becomes_a_case_and_replies_find_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = ingest(dir.path(), &fixture("plain.eml"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let filed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(filed["filed"], "new_case");
+    let case_id = filed["case_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        sql(dir.path(), "SELECT channel FROM reports").trim(),
+        "email"
+    );
+
+    // A reply carrying the case's token (here: the fixture's token given to this case).
+    sql(
+        dir.path(),
+        &format!(
+            "UPDATE reports SET reply_token = 'a1b2c3d4e5f60718293a4b5c' WHERE case_id = '{case_id}'"
+        ),
+    );
+    let out = ingest(dir.path(), &fixture("reply-subject.eml"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let filed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (filed["filed"].as_str(), filed["case_id"].as_str()),
+        (Some("reply"), Some(case_id.as_str()))
+    );
+    assert_eq!(
+        sql(
+            dir.path(),
+            "SELECT count(*) FROM messages WHERE author_kind = 'reporter'"
+        )
+        .trim(),
+        "1"
+    );
+
+    // A token no case has bounces (67), and nothing is filed.
+    let out = ingest(dir.path(), &fixture("reply-plus.eml"));
+    assert_eq!(out.status.code(), Some(67), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("no case has this reply token"));
+    assert_eq!(sql(dir.path(), "SELECT count(*) FROM cases").trim(), "1");
+}
+
+#[test]
+fn encrypted_mail_is_decrypted_with_the_team_key() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    // Without the key the report cannot be read: it bounces with a reason.
+    let out = ingest(dir.path(), &fixture("pgp-mime.eml"));
+    assert_eq!(out.status.code(), Some(65), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("key"), "{}", text(&out.stderr));
+    with_team_key(dir.path());
+    let out = ingest(dir.path(), &fixture("pgp-mime.eml"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stored = sql(dir.path(), "SELECT description FROM reports");
+    assert!(
+        !stored.contains("BEGIN PGP MESSAGE"),
+        "the decrypted text is stored: {stored}"
+    );
+    assert!(!stored.trim().is_empty());
+    assert_eq!(
+        sql(dir.path(), "SELECT count(*) FROM attachments").trim(),
+        "1",
+        "the attachment inside the encrypted part"
+    );
+    let audit = sql(
+        dir.path(),
+        "SELECT detail FROM audit_log WHERE action = 'report_received'",
+    );
+    assert!(audit.contains("\"encrypted\":true"), "{audit}");
+    // Mail encrypted to someone else's key is refused, not stored as gibberish.
+    let out = ingest(dir.path(), &fixture("pgp-mime-to-reporter.eml"));
+    assert_eq!(out.status.code(), Some(65), "{}", text(&out.stderr));
+    // The public half is offered for download.
+    let (_server, addr) = serve(dir.path());
+    let key = http_get(&addr, "/pgp-key.txt");
+    assert!(
+        key.starts_with("HTTP/1.1 200") && key.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----"),
+        "{key}"
+    );
+    assert!(!key.contains("PRIVATE KEY"));
+}
+
+#[test]
+fn broken_or_oversized_mail_bounces_and_a_missing_database_defers() {
+    let dir = tempfile::tempdir().unwrap();
+    // Not initialized: the mail server must keep the message and retry (75), not bounce it.
+    let out = ingest(dir.path(), &fixture("plain.eml"));
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out.stderr));
+    init(dir.path());
+    let out = ingest(dir.path(), b"this is not an e-mail at all");
+    assert_eq!(out.status.code(), Some(65), "{}", text(&out.stderr));
+    let mut huge = fixture("plain.eml");
+    huge.extend(std::iter::repeat_n(b'a', 26 * 1024 * 1024));
+    let out = ingest(dir.path(), &huge);
+    assert_eq!(out.status.code(), Some(65), "{}", text(&out.stderr));
+    assert_eq!(sql(dir.path(), "SELECT count(*) FROM cases").trim(), "0");
+}

@@ -2,6 +2,9 @@
 
 use embargo_store::OpenMode;
 use std::sync::Arc;
+use std::time::Duration;
+
+use embargo_worker::{Links, Mailer, Worker};
 
 use embargo_web::{Site, WebState};
 use tracing_subscriber::EnvFilter;
@@ -9,6 +12,7 @@ use tracing_subscriber::EnvFilter;
 use super::{load_config, open_app};
 use crate::cli::Cli;
 use crate::clock;
+use crate::config::Config;
 use crate::failure::Failure;
 use crate::output::announce;
 
@@ -38,6 +42,7 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
         reports_per_hour: config.intake.reports_per_hour,
         trust_forwarded_for: config.intake.trust_forwarded_for,
     };
+    let worker = build_worker(&config, &app)?;
     let state = WebState::new(app.clone(), site, Arc::new(clock::now));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -47,12 +52,40 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
         .map_err(|e| Failure::Setup(format!("cannot read the bound address: {e}")))?;
     tracing::info!(%addr, database = %config.database_url, "embargo is serving");
     announce(&format!("embargo listening on http://{addr}"));
-    embargo_web::serve(listener, state, shutdown())
-        .await
-        .map_err(|e| Failure::Internal(format!("server: {e}")))?;
+    // The worker delivers what the web app enqueues; it stops with the server.
+    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker_task = tokio::spawn(worker.run(Duration::from_secs(2), async {
+        let _ = worker_stopped.await;
+    }));
+    let served = embargo_web::serve(listener, state, shutdown()).await;
+    let _ = stop_worker.send(());
+    let _ = worker_task.await;
+    served.map_err(|e| Failure::Internal(format!("server: {e}")))?;
     app.store().close().await;
     tracing::info!("embargo stopped");
     Ok(())
+}
+
+/// The job runner, with mail when `[smtp]` is configured (checked now, not at first use).
+pub fn build_worker(config: &Config, app: &embargo_app::App) -> Result<Worker, Failure> {
+    let mailer = match &config.smtp {
+        Some(smtp) => Some(
+            Mailer::new(&smtp.settings()?)
+                .map_err(|e| Failure::Setup(format!("invalid [smtp] configuration: {e}")))?,
+        ),
+        None => {
+            tracing::warn!("mail is not configured ([smtp]): notifications wait in the queue");
+            None
+        }
+    };
+    let links = Links {
+        organization: config.organization.clone(),
+        public_url: config.public_url.clone(),
+        contact_email: config.intake.contact_email.clone(),
+    };
+    let team = config.smtp.as_ref().and_then(|s| s.team_address.as_deref());
+    Worker::new(app.clone(), mailer, team, links, Arc::new(clock::now))
+        .map_err(|e| Failure::Setup(format!("invalid [smtp] configuration: {e}")))
 }
 
 async fn shutdown() {

@@ -1,0 +1,188 @@
+//! One function per job kind. Each reads what it needs through the app (as the system),
+//! builds its mail and sends it. Texts say what the recipient needs and nothing private
+//! beyond what that recipient may read.
+
+use embargo_app::{Job, ReporterAddress, jobs};
+use embargo_core::{CaseId, MessageId};
+use lettre::message::Mailbox;
+use serde_json::Value;
+
+use crate::Worker;
+use crate::compose::Outgoing;
+use crate::failure::Failure;
+
+/// The kinds this worker delivers by e-mail.
+pub const MAIL_KINDS: &[&str] = &[
+    jobs::NOTIFY_REPORTER,
+    jobs::SEND_PORTAL_LINK,
+    jobs::NOTIFY_TEAM_NEW_REPORT,
+    jobs::ACKNOWLEDGEMENT_DUE,
+];
+
+fn id<T: std::str::FromStr>(payload: &Value, key: &str) -> Result<T, Failure> {
+    payload
+        .get(key)
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| Failure::permanent(format!("job payload has no valid {key}")))
+}
+
+impl Worker {
+    fn mailbox(name: &str, email: &str) -> Result<Mailbox, Failure> {
+        let addr = email
+            .parse()
+            .map_err(|_| Failure::permanent("the recipient's address is not valid"))?;
+        Ok(Mailbox::new(
+            (!name.trim().is_empty()).then(|| name.trim().to_string()),
+            addr,
+        ))
+    }
+
+    /// `security+TOKEN@example.org`: replies carry the token back to the case.
+    fn reply_to(&self, to: &ReporterAddress) -> Option<Mailbox> {
+        let contact = self.links.contact_email.as_deref()?;
+        let token = to.reply_token.as_deref()?;
+        let (local, domain) = contact.split_once('@')?;
+        format!(
+            "{} security <{local}+{token}@{domain}>",
+            self.links.organization
+        )
+        .parse()
+        .ok()
+    }
+
+    fn footer(&self, to: &ReporterAddress) -> String {
+        let token = to
+            .reply_token
+            .as_deref()
+            .map(|t| format!(" Keep [embargo:{t}] in the subject."))
+            .unwrap_or_default();
+        format!(
+            "\n\n-- \n{org} security team\nAnswer by replying to this e-mail.{token}\nYour private link shows the whole thread; lost it? {url}/portal/lost\n",
+            org = self.links.organization,
+            url = self.links.public_url,
+        )
+    }
+
+    pub(crate) async fn notify_reporter(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let message_id: MessageId = id(&job.payload, "message_id")?;
+        let Some(mail) = self.app.reporter_mail(case_id, message_id).await? else {
+            return Ok(()); // no address: the reporter reads it in the portal
+        };
+        let what = match mail.notice.as_deref() {
+            Some("acknowledged") => "We received your security report",
+            Some("information_requested") => "A question about your security report",
+            Some("rejected") => "Our decision on your security report",
+            _ => "A new message about your security report",
+        };
+        let token = mail
+            .to
+            .reply_token
+            .as_deref()
+            .map(|t| format!(" [embargo:{t}]"))
+            .unwrap_or_default();
+        let outgoing = Outgoing {
+            to: Self::mailbox(&mail.to.name, mail.to.email.as_ref())?,
+            reply_to: self.reply_to(&mail.to),
+            subject: format!(
+                "[{}] {what} {}{token}",
+                self.links.organization,
+                case_id.reference()
+            ),
+            body: format!("{}{}", mail.body, self.footer(&mail.to)),
+            encrypt_to: mail.to.openpgp_key.clone(),
+            message_id: self.message_id(job),
+        };
+        self.send(outgoing).await
+    }
+
+    pub(crate) async fn send_portal_link(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let Some((to, token)) = self
+            .app
+            .issue_portal_link_for_mail(case_id, (self.clock)())
+            .await?
+        else {
+            return Ok(());
+        };
+        let body = format!(
+            "Here is your private link to security report {reference}:\n\n{url}/portal/{token}\n\n\
+             It shows the status of your report and our messages, and lets you answer and add files.\n\
+             Anyone with this link can read your report: keep it to yourself. Earlier links no longer work.{footer}",
+            reference = case_id.reference(),
+            url = self.links.public_url,
+            footer = self.footer(&to),
+        );
+        let outgoing = Outgoing {
+            to: Self::mailbox(&to.name, to.email.as_ref())?,
+            reply_to: self.reply_to(&to),
+            subject: format!(
+                "[{}] Your private link to security report {}",
+                self.links.organization,
+                case_id.reference()
+            ),
+            body,
+            encrypt_to: to.openpgp_key.clone(),
+            message_id: self.message_id(job),
+        };
+        self.send(outgoing).await
+    }
+
+    /// Team notices carry the reference and a link, never the report's text: a mailing
+    /// list archive is not the place for it.
+    async fn to_team(&self, job: &Job, subject: String, body: String) -> Result<(), Failure> {
+        let Some(team) = self.team.clone() else {
+            return Ok(());
+        };
+        let outgoing = Outgoing {
+            to: team,
+            reply_to: None,
+            subject,
+            body,
+            encrypt_to: None,
+            message_id: self.message_id(job),
+        };
+        self.send(outgoing).await
+    }
+
+    pub(crate) async fn notify_team_new_report(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let case = self.app.case_as_system(case_id).await?;
+        let subject = format!(
+            "[{}] New security report {} ({})",
+            self.links.organization,
+            case_id.reference(),
+            case.project
+        );
+        let body = format!(
+            "A new report {reference} arrived for {project}.\nAcknowledge it by {due} (policy).\n\n{url}/cases/{case_id}\n",
+            reference = case_id.reference(),
+            project = case.project,
+            due = case.deadlines.acknowledge_by.strftime("%Y-%m-%d %H:%M UTC"),
+            url = self.links.public_url,
+        );
+        self.to_team(job, subject, body).await
+    }
+
+    pub(crate) async fn acknowledgement_due(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let case = self.app.case_as_system(case_id).await?;
+        if case.acknowledged_at.is_some() || !case.state.is_open() {
+            return Ok(());
+        }
+        let subject = format!(
+            "[{}] Acknowledgement overdue: report {}",
+            self.links.organization,
+            case_id.reference()
+        );
+        let body = format!(
+            "Report {reference} was received {received} and has not been acknowledged; the policy promised it by {due}.\n\n{url}/cases/{case_id}\n",
+            reference = case_id.reference(),
+            received = case.received_at.strftime("%Y-%m-%d %H:%M UTC"),
+            due = case.deadlines.acknowledge_by.strftime("%Y-%m-%d %H:%M UTC"),
+            url = self.links.public_url,
+        );
+        self.to_team(job, subject, body).await
+    }
+}

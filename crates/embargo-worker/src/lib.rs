@@ -1,0 +1,187 @@
+//! embargo's worker: runs the jobs use cases enqueue (the outbox), at least once, with
+//! exponential backoff and a dead-letter list. Runs inside `embargo serve`.
+
+mod compose;
+mod failure;
+mod handlers;
+mod mailer;
+
+use std::time::Duration;
+
+use embargo_app::{App, Job};
+use jiff::{SignedDuration, Timestamp};
+use lettre::message::Mailbox;
+
+pub use compose::Outgoing;
+pub use failure::Failure;
+pub use handlers::MAIL_KINDS;
+pub use mailer::{Mailer, Security, SendError, SmtpSettings};
+
+/// The clock the worker reads `now` from.
+pub type Clock = std::sync::Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// What mails say about the installation.
+#[derive(Debug, Clone)]
+pub struct Links {
+    pub organization: String,
+    pub public_url: String,
+    /// The team's address; replies to reporters go to its plus-address.
+    pub contact_email: Option<String>,
+}
+
+/// A job is given up after this many attempts (about two days with the backoff below).
+pub const MAX_ATTEMPTS: i64 = 12;
+/// How long a claimed job is the claimer's before another worker may take it over.
+const LEASE: SignedDuration = SignedDuration::from_mins(5);
+
+/// What one step of the runner did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ran {
+    Done { kind: String },
+    Retry { kind: String, at: Timestamp },
+    Dead { kind: String },
+}
+
+#[derive(Clone)]
+pub struct Worker {
+    app: App,
+    mailer: Option<Mailer>,
+    team: Option<Mailbox>,
+    links: Links,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("links", &self.links)
+            .field("mailer", &self.mailer)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The delay before attempt `attempts + 1`: 1, 2, 4 ... minutes, at most 6 hours.
+pub fn backoff(attempts: i64) -> SignedDuration {
+    let minutes = 1i64 << attempts.clamp(1, 10).saturating_sub(1);
+    SignedDuration::from_mins(minutes.min(360))
+}
+
+impl Worker {
+    /// `team`: where notices to the team go (e.g. the security team's list).
+    pub fn new(
+        app: App,
+        mailer: Option<Mailer>,
+        team: Option<&str>,
+        links: Links,
+        clock: Clock,
+    ) -> Result<Self, String> {
+        let team = team
+            .map(|t| {
+                t.parse::<Mailbox>()
+                    .map_err(|e| format!("the team address {t:?} is not valid: {e}"))
+            })
+            .transpose()?;
+        Ok(Self {
+            app,
+            mailer,
+            team,
+            links,
+            clock,
+        })
+    }
+
+    /// The kinds this worker can deliver: without a mailer, none (the jobs wait, and are
+    /// delivered once mail is configured).
+    pub fn kinds(&self) -> &'static [&'static str] {
+        if self.mailer.is_some() {
+            MAIL_KINDS
+        } else {
+            &[]
+        }
+    }
+
+    fn message_id(&self, job: &Job) -> String {
+        let domain = self
+            .mailer
+            .as_ref()
+            .map(|m| m.from().email.domain().to_string())
+            .unwrap_or_else(|| "localhost".into());
+        format!("<job-{}@{domain}>", job.id)
+    }
+
+    pub(crate) async fn send(&self, mail: Outgoing) -> Result<(), Failure> {
+        let Some(mailer) = &self.mailer else {
+            return Err(Failure::temporary("no mailer configured"));
+        };
+        let message = compose::build(mailer.from(), mail).map_err(Failure::permanent)?;
+        mailer.send(message).await.map_err(|e| Failure {
+            temporary: e.temporary,
+            message: e.message,
+        })
+    }
+
+    async fn handle(&self, job: &Job) -> Result<(), Failure> {
+        match job.kind.as_str() {
+            embargo_app::jobs::NOTIFY_REPORTER => self.notify_reporter(job).await,
+            embargo_app::jobs::SEND_PORTAL_LINK => self.send_portal_link(job).await,
+            embargo_app::jobs::NOTIFY_TEAM_NEW_REPORT => self.notify_team_new_report(job).await,
+            embargo_app::jobs::ACKNOWLEDGEMENT_DUE => self.acknowledgement_due(job).await,
+            other => Err(Failure::permanent(format!(
+                "no handler for job kind {other}"
+            ))),
+        }
+    }
+
+    /// Claims and runs one due job. `Ok(None)` when nothing is due.
+    pub async fn run_once(&self) -> Result<Option<Ran>, embargo_app::AppError> {
+        let now = (self.clock)();
+        let Some(job) = self.app.claim_job(now, LEASE, self.kinds()).await? else {
+            return Ok(None);
+        };
+        let kind = job.kind.clone();
+        let outcome = self.handle(&job).await;
+        let now = (self.clock)();
+        Ok(Some(match outcome {
+            Ok(()) => {
+                self.app.finish_job(job.id, now).await?;
+                Ran::Done { kind }
+            }
+            Err(f) if f.temporary && job.attempts < MAX_ATTEMPTS => {
+                let at = now + backoff(job.attempts);
+                // The error text may name a recipient: it stays in the job row (private),
+                // the log gets the kind and the outcome only.
+                tracing::warn!(job = %job.id, %kind, attempts = job.attempts, "job failed; will retry");
+                self.app.fail_job(job.id, &f.message, Some(at), now).await?;
+                Ran::Retry { kind, at }
+            }
+            Err(f) => {
+                tracing::error!(job = %job.id, %kind, attempts = job.attempts, "job failed for good (dead letter)");
+                self.app.fail_job(job.id, &f.message, None, now).await?;
+                Ran::Dead { kind }
+            }
+        }))
+    }
+
+    /// Runs due jobs until none is left (tests, and catching up on start).
+    pub async fn run_until_idle(&self) -> Result<Vec<Ran>, embargo_app::AppError> {
+        let mut ran = Vec::new();
+        while let Some(r) = self.run_once().await? {
+            ran.push(r);
+        }
+        Ok(ran)
+    }
+
+    /// Runs until `shutdown`, looking for due jobs every `every`.
+    pub async fn run(self, every: Duration, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            if let Err(e) = self.run_until_idle().await {
+                tracing::error!(error = %e, "worker: cannot reach the job queue");
+            }
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = tokio::time::sleep(every) => {}
+            }
+        }
+    }
+}

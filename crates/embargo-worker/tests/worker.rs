@@ -1,0 +1,301 @@
+//! The worker against a real SMTP server on loopback and a real store, with a fake clock.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::sync::Arc;
+
+use embargo_app::{Intake, JobStatus, Principal};
+use embargo_core::{Channel, JobId};
+use embargo_testkit::smtp::{Received, SmtpSink};
+use embargo_testkit::{TestApp, days, intake, report};
+use embargo_worker::{Links, Mailer, Ran, Security, SmtpSettings, Worker};
+
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../embargo-mail/tests/fixtures"
+);
+
+async fn setup() -> (TestApp, SmtpSink, Worker) {
+    let t = TestApp::new().await;
+    let sink = SmtpSink::start().await;
+    let mailer = Mailer::new(&SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: sink.addr.port(),
+        security: Security::None,
+        username: None,
+        password: None,
+        from: "Example Org security <security@example.org>".into(),
+    })
+    .unwrap();
+    let links = Links {
+        organization: "Example Org".into(),
+        public_url: "https://security.example.org".into(),
+        contact_email: Some("security@example.org".into()),
+    };
+    let clock = t.clock.clone();
+    let worker = Worker::new(
+        t.app.clone(),
+        Some(mailer),
+        Some("Security team <team@example.org>"),
+        links,
+        Arc::new(move || clock.now()),
+    )
+    .unwrap();
+    (t, sink, worker)
+}
+
+fn to(sink: &SmtpSink, who: &str) -> Vec<Received> {
+    sink.messages()
+        .into_iter()
+        .filter(|m| m.to.iter().any(|t| t == who))
+        .collect()
+}
+
+/// The body of a received message as text (quoted-printable and soft breaks undone).
+fn text(m: &Received) -> String {
+    let incoming =
+        embargo_mail::parse(m.data.as_bytes(), None, &embargo_mail::Limits::default()).unwrap();
+    incoming.text
+}
+
+#[tokio::test]
+async fn the_reporter_and_the_team_are_told() {
+    let (t, sink, worker) = setup().await;
+    let s = t.submit().await;
+    t.app
+        .acknowledge(
+            Principal::User(t.people.coordinator),
+            s.case_id,
+            "Thank you, we are looking into it.",
+            t.now(),
+        )
+        .await
+        .unwrap();
+    let ran = worker.run_until_idle().await.unwrap();
+    assert_eq!(
+        ran.len(),
+        2,
+        "{ran:?}: the acknowledgement-due reminder waits for its day"
+    );
+
+    let team = to(&sink, "team@example.org");
+    assert_eq!(team.len(), 1);
+    assert!(team[0].data.contains(&format!(
+        "New security report {} (infrastructure)",
+        s.case_id.reference()
+    )));
+    assert!(
+        !team[0].data.contains("Token leak"),
+        "the report's text stays out of team mail"
+    );
+
+    let mail = to(&sink, "reporter@elsewhere.example");
+    assert_eq!(mail.len(), 1);
+    let m = &mail[0];
+    let parsed =
+        embargo_mail::parse(m.data.as_bytes(), None, &embargo_mail::Limits::default()).unwrap();
+    assert_eq!(
+        parsed.subject,
+        format!(
+            "[Example Org] We received your security report {} [embargo:{}]",
+            s.case_id.reference(),
+            s.reply_token
+        )
+    );
+    assert_eq!(
+        parsed.reply_token.as_deref(),
+        Some(s.reply_token.as_str()),
+        "a reply finds the case again"
+    );
+    assert!(
+        m.data
+            .contains(&format!("security+{}@example.org", s.reply_token)),
+        "replies carry the token"
+    );
+    let body = text(m);
+    assert!(
+        body.starts_with("Thank you, we are looking into it."),
+        "{body}"
+    );
+    assert!(body.contains("https://security.example.org/portal/lost"));
+    assert!(
+        m.data.contains("Message-ID: <job-"),
+        "a stable Message-ID"
+    );
+}
+
+#[tokio::test]
+async fn mail_to_a_reporter_with_a_key_is_encrypted() {
+    let (t, sink, worker) = setup().await;
+    let mut content = report("keyed@elsewhere.example");
+    content.openpgp_key =
+        Some(std::fs::read_to_string(format!("{FIXTURES}/test-reporter-public.asc")).unwrap());
+    let s = t
+        .app
+        .submit_report(
+            Intake {
+                channel: Channel::Api,
+                ..intake(content)
+            },
+            t.now(),
+        )
+        .await
+        .unwrap();
+    let secret = "the fix lands in 2.4.1 on Thursday";
+    t.app
+        .acknowledge(
+            Principal::User(t.people.coordinator),
+            s.case_id,
+            secret,
+            t.now(),
+        )
+        .await
+        .unwrap();
+    worker.run_until_idle().await.unwrap();
+    let mail = to(&sink, "keyed@elsewhere.example");
+    assert_eq!(mail.len(), 1);
+    let raw = &mail[0].data;
+    assert!(
+        raw.contains("multipart/encrypted") && raw.contains("application/pgp-encrypted"),
+        "{raw}"
+    );
+    assert!(
+        !raw.contains(secret) && !raw.contains("received your security report"),
+        "nothing readable in transit"
+    );
+    // The reporter's own key opens it.
+    let key = embargo_mail::TeamKey::from_armored(
+        &std::fs::read_to_string(format!("{FIXTURES}/test-reporter-secret.asc")).unwrap(),
+        None,
+    )
+    .unwrap();
+    let opened =
+        embargo_mail::parse(raw.as_bytes(), Some(&key), &embargo_mail::Limits::default()).unwrap();
+    assert!(opened.encrypted);
+    assert!(opened.text.starts_with(secret), "{}", opened.text);
+}
+
+#[tokio::test]
+async fn a_lost_link_is_replaced_by_mail() {
+    let (t, sink, worker) = setup().await;
+    let s = t.submit().await;
+    worker.run_until_idle().await.unwrap();
+    t.app
+        .request_portal_links("Reporter@Elsewhere.example", t.now())
+        .await
+        .unwrap();
+    worker.run_until_idle().await.unwrap();
+    let mail = to(&sink, "reporter@elsewhere.example");
+    let body = text(mail.last().unwrap());
+    let start = body.find("https://security.example.org/portal/").unwrap();
+    let link = body[start..].split_whitespace().next().unwrap();
+    let token = link.rsplit('/').next().unwrap();
+    assert_eq!(
+        t.app.reporter_principal(token).await.unwrap(),
+        Principal::Reporter(s.case_id)
+    );
+    assert!(
+        t.app.reporter_principal(&s.portal_token).await.is_err(),
+        "the old link stopped working"
+    );
+}
+
+#[tokio::test]
+async fn a_mail_server_that_is_down_delays_mail_and_blocks_nothing() {
+    let (t, sink, worker) = setup().await;
+    sink.refuse(true);
+    let s = t.submit().await;
+    let case = t
+        .app
+        .acknowledge(
+            Principal::User(t.people.coordinator),
+            s.case_id,
+            "ack",
+            t.now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        case.state,
+        embargo_core::CaseState::Acknowledged,
+        "the action stands whatever the mail server does"
+    );
+    let ran = worker.run_until_idle().await.unwrap();
+    assert!(
+        ran.iter().all(|r| matches!(r, Ran::Retry { .. })),
+        "{ran:?}"
+    );
+    assert!(sink.messages().is_empty());
+    sink.refuse(false);
+    assert!(
+        worker.run_until_idle().await.unwrap().is_empty(),
+        "not before the backoff"
+    );
+    t.clock.advance(days(1) / 24 / 30); // two minutes
+    let ran = worker.run_until_idle().await.unwrap();
+    assert_eq!(
+        ran.iter().filter(|r| matches!(r, Ran::Done { .. })).count(),
+        2,
+        "{ran:?}"
+    );
+    assert_eq!(to(&sink, "reporter@elsewhere.example").len(), 1);
+}
+
+#[tokio::test]
+async fn an_unacknowledged_report_is_flagged_to_the_team_on_its_deadline() {
+    let (t, sink, worker) = setup().await;
+    let late = t.submit().await;
+    let handled = t.submit().await;
+    t.app
+        .acknowledge(
+            Principal::User(t.people.coordinator),
+            handled.case_id,
+            "ack",
+            t.now(),
+        )
+        .await
+        .unwrap();
+    worker.run_until_idle().await.unwrap();
+    t.clock.advance(days(7));
+    worker.run_until_idle().await.unwrap();
+    let overdue: Vec<_> = to(&sink, "team@example.org")
+        .into_iter()
+        .filter(|m| m.data.contains("Acknowledgement overdue"))
+        .collect();
+    assert_eq!(overdue.len(), 1);
+    assert!(overdue[0].data.contains(&late.case_id.reference()));
+}
+
+#[tokio::test]
+async fn a_job_that_cannot_succeed_goes_to_the_dead_letters() {
+    let (t, _sink, worker) = setup().await;
+    let mut tx = t.store.begin().await.unwrap();
+    let job = embargo_store::NewJob {
+        kind: embargo_app::jobs::NOTIFY_REPORTER.into(),
+        case_id: None,
+        payload: serde_json::json!({"case_id": "garbage"}),
+        run_at: t.now(),
+    };
+    tx.enqueue_job(JobId::from_random_bytes([3; 16]), &job, t.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let ran = worker.run_until_idle().await.unwrap();
+    assert_eq!(
+        ran,
+        [Ran::Dead {
+            kind: "notify_reporter".into()
+        }]
+    );
+    let dead = t.store.dead_jobs().await.unwrap();
+    assert_eq!((dead.len(), dead[0].status), (1, JobStatus::Dead));
+    assert!(dead[0].last_error.as_deref().unwrap().contains("case_id"));
+}
+
+#[test]
+fn backoff_doubles_up_to_six_hours() {
+    let mins = |n| embargo_worker::backoff(n).as_secs() / 60;
+    assert_eq!(
+        [mins(1), mins(2), mins(3), mins(9), mins(12)],
+        [1, 2, 4, 256, 360]
+    );
+}
