@@ -9,6 +9,8 @@ command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
 # Browser tests: Debian's Chromium and its WebDriver (no browser download works here).
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+# The mail tests check interoperability with GnuPG.
+command -v gpg >/dev/null 2>&1 || need_apt+=(gnupg)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installing ${need_apt[*]} (apt)"
   if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
@@ -31,6 +33,8 @@ if ! command -v cargo-nextest >/dev/null 2>&1; then
   cargo install cargo-nextest --locked
 fi
 
+# nextest does not run doctests: run them first, so nextest's summary closes the output.
+echo "==> cargo test --doc"
+cargo test --workspace --doc --quiet
 echo "==> cargo nextest run --workspace"
-# nextest does not run doctests; the workspace has none (examples live in tests/).
 cargo nextest run --workspace --no-fail-fast "$@"

@@ -117,10 +117,7 @@ async fn the_reporter_and_the_team_are_told() {
         "{body}"
     );
     assert!(body.contains("https://security.example.org/portal/lost"));
-    assert!(
-        m.data.contains("Message-ID: <job-"),
-        "a stable Message-ID"
-    );
+    assert!(m.data.contains("Message-ID: <job-"), "a stable Message-ID");
 }
 
 #[tokio::test]

@@ -525,3 +525,43 @@ fn broken_or_oversized_mail_bounces_and_a_missing_database_defers() {
     assert_eq!(out.status.code(), Some(65), "{}", text(&out.stderr));
     assert_eq!(sql(dir.path(), "SELECT count(*) FROM cases").trim(), "0");
 }
+
+fn http_post_json(addr: &str, path: &str, json: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
+        json.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn a_report_answered_201_survives_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let (mut server, addr) = serve(dir.path());
+    let res = http_post_json(
+        &addr,
+        "/api/v1/reports",
+        r#"{"project":"infra","title":"Durable?","description":"Answered, then the server dies."}"#,
+    );
+    // The moment the answer is read, the process dies without any chance to flush.
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    assert!(res.starts_with("HTTP/1.1 201"), "{res}");
+    let body = res.split("\r\n\r\n").nth(1).unwrap();
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    let case_id = json["case_id"].as_str().unwrap();
+    let found = sql(
+        dir.path(),
+        &format!("SELECT title FROM reports WHERE case_id = '{case_id}'"),
+    );
+    assert_eq!(found.trim(), "Durable?");
+    let verify = run(embargo(dir.path()).args(["audit", "verify"]));
+    assert!(verify.status.success(), "{}", text(&verify.stderr));
+}

@@ -83,13 +83,23 @@ async fn fill(c: &Client, id: &str, text: &str) {
         .unwrap();
 }
 
-async fn body_text(c: &Client) -> String {
-    c.find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+/// Waits until the page shows `needle` (a click that submits a form returns before the next
+/// page has loaded), reading through the stale elements of the page being replaced.
+async fn wait_for(c: &Client, needle: &str) -> String {
+    let started = Instant::now();
+    loop {
+        if let Ok(main) = c.find(Locator::Css("main")).await
+            && let Ok(text) = main.text().await
+            && text.contains(needle)
+        {
+            return text;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the page never showed {needle:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn screenshot(c: &Client, name: &str) {
@@ -147,7 +157,7 @@ async fn a_reporter_files_a_report_and_follows_it_in_the_portal() {
         .click()
         .await
         .unwrap();
-    assert!(body_text(&c).await.contains("your report was received"));
+    wait_for(&c, "your report was received").await;
     let link = c
         .find(Locator::Css("#portal-link a"))
         .await
@@ -161,7 +171,7 @@ async fn a_reporter_files_a_report_and_follows_it_in_the_portal() {
     // The link opens the portal and leaves the address bar.
     c.goto(&link).await.unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/portal");
-    let page = body_text(&c).await;
+    let page = wait_for(&c, "Received, waiting for acknowledgement").await;
     assert!(
         page.contains("Build bot prints its token")
             && page.contains("Received, waiting for acknowledgement"),
@@ -184,11 +194,7 @@ async fn a_reporter_files_a_report_and_follows_it_in_the_portal() {
         .await
         .unwrap();
     c.refresh().await.unwrap();
-    assert!(
-        body_text(&c)
-            .await
-            .contains("Thanks Rita, we can reproduce it.")
-    );
+    wait_for(&c, "Thanks Rita, we can reproduce it.").await;
     fill(&c, "body", "Glad to help. It also affects the nightly bot.").await;
     c.find(Locator::Css("form[action='/portal/messages'] button"))
         .await
@@ -196,11 +202,7 @@ async fn a_reporter_files_a_report_and_follows_it_in_the_portal() {
         .click()
         .await
         .unwrap();
-    assert!(
-        body_text(&c)
-            .await
-            .contains("It also affects the nightly bot.")
-    );
+    wait_for(&c, "It also affects the nightly bot.").await;
 
     // Credit by handle.
     c.find(Locator::Id("credit_handle"))
@@ -218,11 +220,7 @@ async fn a_reporter_files_a_report_and_follows_it_in_the_portal() {
         .click()
         .await
         .unwrap();
-    assert!(
-        body_text(&c)
-            .await
-            .contains("Your credit choice was saved.")
-    );
+    wait_for(&c, "Your credit choice was saved.").await;
     screenshot(&c, "portal").await;
 
     // Replacing the link: the new one works, the old one no longer does.
@@ -232,6 +230,7 @@ async fn a_reporter_files_a_report_and_follows_it_in_the_portal() {
         .click()
         .await
         .unwrap();
+    wait_for(&c, "Your new private link").await;
     let fresh = c
         .find(Locator::Css("#portal-link a"))
         .await
@@ -242,9 +241,9 @@ async fn a_reporter_files_a_report_and_follows_it_in_the_portal() {
         .unwrap();
     assert_ne!(fresh, link);
     c.goto(&link).await.unwrap();
-    assert!(body_text(&c).await.contains("This link is not valid"));
+    wait_for(&c, "This link is not valid").await;
     c.goto(&fresh).await.unwrap();
-    assert!(body_text(&c).await.contains("Build bot prints its token"));
+    wait_for(&c, "Build bot prints its token").await;
 
     let report = t.store.report(case).await.unwrap();
     assert_eq!(
