@@ -25,7 +25,7 @@ pub struct NewUser {
 }
 
 impl App {
-    async fn require_admin(&self, principal: Principal) -> Result<(), AppError> {
+    pub(crate) async fn require_admin(&self, principal: Principal) -> Result<(), AppError> {
         match principal {
             Principal::Operator => Ok(()),
             Principal::User(id) => match self.store.person(id).await {

@@ -3,8 +3,11 @@
 //! Each use case takes the principal (who asks) and `now`, authorizes inside, applies the
 //! domain transition, and stores state, audit entry and jobs in one transaction.
 
+mod accounts;
 mod admin;
 mod case_actions;
+mod case_page;
+mod dashboard;
 mod delivery;
 mod email;
 mod error;
@@ -22,11 +25,13 @@ use std::sync::Arc;
 use embargo_core::Policy;
 use embargo_store::Store;
 
+pub use accounts::{SESSION_LIFETIME, SessionInfo, SignedIn};
 pub use admin::NewUser;
+pub use dashboard::{DashboardRow, Queue};
 pub use delivery::{ReporterAddress, ReporterMail};
 pub use email::{Filed, IncomingMail};
 /// Stored shapes the views hand out (read-only).
-pub use embargo_store::{AttachmentInfo, Job, JobStatus, Project, StoredReport};
+pub use embargo_store::{AttachmentInfo, CaseSummary, Job, JobStatus, Project, StoredReport};
 pub use error::AppError;
 pub use intake::{Intake, Submitted};
 pub use principal::Principal;

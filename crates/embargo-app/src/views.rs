@@ -17,6 +17,8 @@ pub struct TeamCaseView {
     pub attachments: Vec<AttachmentInfo>,
     pub audit: Vec<AuditEntry>,
     pub roles: RolesOnCase,
+    /// Names of everyone the page mentions (people of the installation).
+    pub names: std::collections::HashMap<embargo_core::UserId, String>,
 }
 
 /// What the reporter sees through the secret link: no internal comments, no people, no
@@ -64,6 +66,13 @@ impl App {
             messages: self.store.messages(case_id, false).await?,
             attachments: self.store.attachments(case_id).await?,
             audit: self.store.audit_of_case(case_id).await?,
+            names: self
+                .store
+                .people()
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.display_name.to_string()))
+                .collect(),
             case,
             roles,
         })

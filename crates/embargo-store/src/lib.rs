@@ -12,6 +12,8 @@ mod open;
 mod people;
 mod projects;
 mod reports;
+mod sessions;
+mod summaries;
 mod tx;
 
 use std::path::Path;
@@ -26,6 +28,8 @@ pub use open::{APPLICATION_ID, OpenMode, latest_schema_version, sqlite_path};
 pub use people::Person;
 pub use projects::Project;
 pub use reports::{NewReport, StoredReport};
+pub use sessions::{ApiTokenInfo, Session};
+pub use summaries::CaseSummary;
 pub use tx::Tx;
 
 /// The database. Cheap to clone (a pool).

@@ -43,6 +43,11 @@ fn migrator() -> Migrator {
             "intake",
             include_str!("../migrations/sqlite/0002_intake.sql"),
         ),
+        migration(
+            3,
+            "accounts",
+            include_str!("../migrations/sqlite/0003_accounts.sql"),
+        ),
     ])
 }
 

@@ -84,6 +84,19 @@ impl Tx {
         row_person(&row)
     }
 
+    pub async fn set_password_hash(&mut self, id: UserId, hash: &str) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE people SET password_hash = $2 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(hash)
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
     pub async fn count_admins(&mut self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT count(*) FROM people WHERE is_admin = 1 AND disabled_at IS NULL",

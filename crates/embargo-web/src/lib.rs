@@ -13,6 +13,7 @@ mod render;
 mod report_form;
 mod reports_api;
 mod settings;
+mod team;
 mod wellknown;
 
 use std::sync::Arc;
@@ -68,6 +69,7 @@ pub fn router(state: WebState) -> Router {
         .route("/report", get(report_form::show).post(report_form::submit))
         .route("/api/v1/reports", post(reports_api::create))
         .route("/portal/messages", post(portal::post_message))
+        .route("/cases/{id}/act", post(team::actions::act))
         .layer(DefaultBodyLimit::max(UPLOAD_BODY));
     Router::new()
         .route("/", get(pages::home))
@@ -85,6 +87,14 @@ pub fn router(state: WebState) -> Router {
         .route("/portal/attachments/{id}", get(portal::attachment))
         .route("/portal/lost", get(lost::show).post(lost::request))
         .route("/api/v1/webhooks/github", post(forge::github))
+        .route("/login", get(team::login::show).post(team::login::submit))
+        .route("/logout", post(team::logout_route))
+        .route("/cases", get(team::dashboard::show))
+        .route("/cases/{id}", get(team::case_page::show))
+        .route(
+            "/cases/{id}/attachments/{file}",
+            get(team::case_page::attachment),
+        )
         .layer(DefaultBodyLimit::max(SMALL_BODY))
         .merge(uploads)
         .layer(axum::middleware::from_fn(headers::security_headers))

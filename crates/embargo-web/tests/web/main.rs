@@ -7,4 +7,5 @@ mod forge;
 mod intake;
 mod portal;
 mod support;
+mod team;
 mod wellknown;

@@ -1,0 +1,263 @@
+//! Signing in: passwords (argon2id), sessions, failed-login backoff, API tokens.
+//!
+//! Unknown addresses and wrong passwords answer the same, after the same work: an unknown
+//! address is checked against a fixed dummy hash, so timing tells nothing either.
+
+use embargo_core::{Email, UserId, ValueError};
+use embargo_store::{ApiTokenInfo, Session, StoreError};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+
+use crate::App;
+use crate::error::AppError;
+use crate::principal::Principal;
+use crate::secrets::{hash_password, new_token, token_hash, verify_password};
+
+/// How long a sign-in lasts.
+pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(12);
+/// Failed sign-ins allowed before the address is locked; each further failure doubles
+/// the lock, starting at this many minutes, up to a day.
+pub const FREE_FAILURES: i64 = 5;
+const FIRST_LOCK_MINUTES: i64 = 5;
+
+/// What a successful sign-in hands the browser.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user_id: UserId,
+    /// The cookie's value; only its hash is stored.
+    pub session_token: String,
+    pub csrf_token: String,
+    pub expires_at: Timestamp,
+}
+
+/// A live session, as the web layer sees it.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub principal: Principal,
+    pub user_id: UserId,
+    pub display_name: String,
+    pub csrf_token: String,
+}
+
+const WRONG: &str = "wrong e-mail address or password";
+
+fn lock_for(failures: i64) -> SignedDuration {
+    let doublings = (failures - FREE_FAILURES).clamp(0, 10);
+    SignedDuration::from_mins((FIRST_LOCK_MINUTES << doublings).min(24 * 60))
+}
+
+impl App {
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<SignedIn, AppError> {
+        let key = email.trim().to_lowercase();
+        let mut tx = self.store.begin().await?;
+        let (failures, locked_until) = tx.login_throttle(&key).await?;
+        if let Some(until) = locked_until.filter(|u| *u > now) {
+            let minutes = (until.duration_since(now).as_secs() + 59) / 60;
+            return Err(AppError::Rule {
+                code: "locked",
+                message: format!(
+                    "too many failed sign-ins for this address; try again in {minutes} minutes"
+                ),
+            });
+        }
+        let person = match Email::parse(email) {
+            Ok(e) => match tx.person_by_email(&e).await {
+                Ok(p) if p.disabled_at.is_none() => Some(p),
+                Ok(_) | Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            },
+            Err(_) => None,
+        };
+        let hash = person.as_ref().and_then(|p| p.password_hash.clone());
+        let ok = verify_password(password, hash.as_deref().unwrap_or(self.dummy_hash()));
+        let Some(person) = person.filter(|_| ok && hash.is_some()) else {
+            let failures = failures + 1;
+            let lock = (failures >= FREE_FAILURES).then(|| now + lock_for(failures));
+            tx.set_login_throttle(&key, failures, lock).await?;
+            self.audit(
+                &mut tx,
+                Principal::System,
+                None,
+                "login_failed",
+                json!({"failures": failures}),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(AppError::Rule {
+                code: "login_failed",
+                message: WRONG.into(),
+            });
+        };
+        tx.set_login_throttle(&key, 0, None).await?;
+        let session_token = new_token(self.random.as_ref())?;
+        let csrf_token = new_token(self.random.as_ref())?;
+        let expires_at = now + SESSION_LIFETIME;
+        let session = Session {
+            user_id: person.id,
+            csrf_token: csrf_token.clone(),
+            expires_at,
+        };
+        tx.insert_session(&token_hash(&session_token), &session, now)
+            .await?;
+        self.audit(
+            &mut tx,
+            Principal::User(person.id),
+            None,
+            "login",
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SignedIn {
+            user_id: person.id,
+            session_token,
+            csrf_token,
+            expires_at,
+        })
+    }
+
+    /// A fixed argon2id hash for addresses without an account (see the module comment).
+    fn dummy_hash(&self) -> &'static str {
+        "$argon2id$v=19$m=19456,t=2,p=1$ZW1iYXJnby1kdW1teQ$zKzM5P3wXr4l0m7gJ2Cj6iXGJ9yqQ3W7S0kq5v7y8cA"
+    }
+
+    /// The session behind a cookie, or "not found" (expired, signed out, disabled account).
+    pub async fn session(
+        &self,
+        session_token: &str,
+        now: Timestamp,
+    ) -> Result<SessionInfo, AppError> {
+        let s = self.store.session(&token_hash(session_token), now).await?;
+        let person = self.store.person(s.user_id).await?;
+        if person.disabled_at.is_some() {
+            return Err(AppError::NotFound);
+        }
+        Ok(SessionInfo {
+            principal: Principal::User(s.user_id),
+            user_id: s.user_id,
+            display_name: person.display_name.to_string(),
+            csrf_token: s.csrf_token,
+        })
+    }
+
+    pub async fn logout(&self, session_token: &str) -> Result<(), AppError> {
+        Ok(self.store.end_session(&token_hash(session_token)).await?)
+    }
+
+    /// Sets a person's password (the person themself, or an admin/operator).
+    pub async fn set_password(
+        &self,
+        principal: Principal,
+        user: UserId,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        if principal != Principal::User(user) {
+            self.require_admin(principal).await?;
+        }
+        let hash = hash_password(password, self.random.as_ref())?;
+        let mut tx = self.store.begin().await?;
+        tx.set_password_hash(user, &hash).await?;
+        self.audit(
+            &mut tx,
+            principal,
+            None,
+            "set_password",
+            json!({"user": user}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A new API token for the principal's own account; shown once.
+    pub async fn create_api_token(
+        &self,
+        principal: Principal,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<String, AppError> {
+        let Principal::User(user) = principal else {
+            return Err(AppError::NotFound);
+        };
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AppError::invalid(ValueError::new(
+                "token name",
+                "must be 1-100 characters",
+            )));
+        }
+        let token = format!("emb_{}", new_token(self.random.as_ref())?);
+        let id = uuid::Builder::from_random_bytes(self.random.bytes16()?).into_uuid();
+        let mut tx = self.store.begin().await?;
+        tx.insert_api_token(id, user, name, &token_hash(&token), now)
+            .await?;
+        self.audit(
+            &mut tx,
+            principal,
+            None,
+            "create_api_token",
+            json!({"token": id}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The principal behind an API token (`Authorization: Bearer ...`).
+    pub async fn api_principal(&self, token: &str, now: Timestamp) -> Result<Principal, AppError> {
+        let user = self.store.api_token_user(&token_hash(token), now).await?;
+        let person = self.store.person(user).await?;
+        if person.disabled_at.is_some() {
+            return Err(AppError::NotFound);
+        }
+        Ok(Principal::User(user))
+    }
+
+    pub async fn api_tokens(&self, principal: Principal) -> Result<Vec<ApiTokenInfo>, AppError> {
+        let Principal::User(user) = principal else {
+            return Err(AppError::NotFound);
+        };
+        Ok(self.store.api_tokens(user).await?)
+    }
+
+    pub async fn revoke_api_token(
+        &self,
+        principal: Principal,
+        id: uuid::Uuid,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let Principal::User(user) = principal else {
+            return Err(AppError::NotFound);
+        };
+        Ok(self.store.revoke_api_token(user, id, now).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locks_double_up_to_a_day() {
+        let m = |f| lock_for(f).as_secs() / 60;
+        assert_eq!([m(5), m(6), m(7), m(15)], [5, 10, 20, 1440]);
+    }
+
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2id_hash() {
+        // If it did not parse, unknown addresses would be rejected faster than known ones.
+        use argon2::password_hash::phc::PasswordHash;
+        let h = "$argon2id$v=19$m=19456,t=2,p=1$ZW1iYXJnby1kdW1teQ$zKzM5P3wXr4l0m7gJ2Cj6iXGJ9yqQ3W7S0kq5v7y8cA";
+        assert!(PasswordHash::new(h).is_ok());
+    }
+}

@@ -1,0 +1,32 @@
+-- Accounts: sign-in sessions, failed-login throttling, API tokens.
+
+-- A signed-in browser. Only the SHA-256 of the cookie's token is stored.
+CREATE TABLE sessions (
+    token_hash   TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES people (id),
+    csrf_token   TEXT NOT NULL,                       -- echoed in every form of the session
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+
+-- Failed sign-ins per e-mail address (whether or not an account has it: the answer must
+-- not tell), with the lock they earned.
+CREATE TABLE login_throttle (
+    email_key    TEXT PRIMARY KEY,
+    failures     INTEGER NOT NULL,
+    locked_until INTEGER
+);
+
+-- Tokens for the JSON API and the CLI. Only the SHA-256 is stored.
+CREATE TABLE api_tokens (
+    id           TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES people (id),
+    name         TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+    token_hash   TEXT NOT NULL UNIQUE,
+    created_at   INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at   INTEGER
+);
+CREATE INDEX api_tokens_by_user ON api_tokens (user_id);

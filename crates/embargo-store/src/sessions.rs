@@ -1,0 +1,197 @@
+//! Sign-in sessions, login throttling and API tokens.
+
+use embargo_core::UserId;
+use jiff::Timestamp;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::codec::{from_ts, opt_ts, parse, ts};
+use crate::error::StoreError;
+use crate::{Store, Tx};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiTokenInfo {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked: bool,
+}
+
+impl Tx {
+    pub async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        s: &Session,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(s.user_id.to_string())
+        .bind(&s.csrf_token)
+        .bind(ts(now))
+        .bind(ts(s.expires_at))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Failures so far and the lock, for an e-mail key.
+    pub async fn login_throttle(
+        &mut self,
+        email_key: &str,
+    ) -> Result<(i64, Option<Timestamp>), StoreError> {
+        let row =
+            sqlx::query("SELECT failures, locked_until FROM login_throttle WHERE email_key = $1")
+                .bind(email_key)
+                .fetch_optional(self.conn())
+                .await?;
+        match row {
+            Some(r) => Ok((r.try_get(0)?, opt_ts(r.try_get(1)?)?)),
+            None => Ok((0, None)),
+        }
+    }
+
+    pub async fn set_login_throttle(
+        &mut self,
+        email_key: &str,
+        failures: i64,
+        locked_until: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        if failures == 0 {
+            sqlx::query("DELETE FROM login_throttle WHERE email_key = $1")
+                .bind(email_key)
+                .execute(self.conn())
+                .await?;
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO login_throttle (email_key, failures, locked_until) VALUES ($1, $2, $3) \
+             ON CONFLICT (email_key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until",
+        )
+        .bind(email_key)
+        .bind(failures)
+        .bind(locked_until.map(ts))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn insert_api_token(
+        &mut self,
+        id: uuid::Uuid,
+        user: UserId,
+        name: &str,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id.to_string())
+            .bind(user.to_string())
+            .bind(name)
+            .bind(token_hash)
+            .bind(ts(now))
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The live session with this token hash; expired sessions are removed on the way.
+    pub async fn session(&self, token_hash: &str, now: Timestamp) -> Result<Session, StoreError> {
+        let row = sqlx::query(
+            "SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let session = Session {
+            user_id: parse(&row.try_get::<String, _>(0)?)?,
+            csrf_token: row.try_get(1)?,
+            expires_at: from_ts(row.try_get(2)?)?,
+        };
+        if session.expires_at <= now {
+            self.end_session(token_hash).await?;
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(ts(now))
+            .execute(self.pool())
+            .await?;
+        Ok(session)
+    }
+
+    pub async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The owner of a live API token, marking it used.
+    pub async fn api_token_user(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<UserId, StoreError> {
+        let user: String = sqlx::query_scalar(
+            "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL RETURNING user_id",
+        )
+        .bind(token_hash)
+        .bind(ts(now))
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        parse(&user)
+    }
+
+    pub async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiTokenInfo>, StoreError> {
+        sqlx::query("SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at, id")
+            .bind(user.to_string())
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(ApiTokenInfo {
+                    id: parse(&r.try_get::<String, _>(0)?)?,
+                    name: r.try_get(1)?,
+                    created_at: from_ts(r.try_get(2)?)?,
+                    last_used_at: opt_ts(r.try_get(3)?)?,
+                    revoked: r.try_get::<Option<i64>, _>(4)?.is_some(),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn revoke_api_token(
+        &self,
+        user: UserId,
+        id: uuid::Uuid,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
+            .bind(id.to_string())
+            .bind(user.to_string())
+            .bind(ts(now))
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+}

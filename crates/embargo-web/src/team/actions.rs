@@ -1,0 +1,190 @@
+//! `POST /cases/{id}/act`: one form per action. Checks the CSRF token and the case version
+//! the page showed, builds the command, and lets the use case authorize and apply it.
+
+use axum::extract::{Path, Request, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use embargo_app::AppError;
+use embargo_core::{
+    CaseId, Command, EmbargoDates, ForkId, Private, RejectReason, RequiredText, Step, TimeZoneName,
+    ValueError, Visibility,
+};
+
+use super::TeamSession;
+use crate::WebState;
+use crate::multipart::{Posted, read_form};
+use crate::render::error_page;
+
+fn invalid(what: &'static str, why: &str) -> AppError {
+    AppError::invalid(ValueError::new(what, why.to_string()))
+}
+
+fn text(p: &Posted, name: &str, what: &'static str) -> Result<RequiredText, AppError> {
+    RequiredText::parse(&p.text(name)).map_err(|e| AppError::invalid(ValueError::new(what, e.why)))
+}
+
+fn note(p: &Posted) -> Option<String> {
+    let n = p.text("note");
+    (!n.trim().is_empty()).then(|| n.trim().to_string())
+}
+
+/// The command a form stands for.
+fn command(p: &Posted) -> Result<Command, AppError> {
+    let message = || text(p, "message", "message to the reporter").map(Private::new);
+    Ok(match p.text("action").as_str() {
+        "acknowledge" => Command::Acknowledge {
+            message: message()?,
+        },
+        "start_triage" => Command::StartTriage,
+        "request_info" => Command::RequestInfo {
+            message: message()?,
+        },
+        "accept" => Command::Accept,
+        "reject" => Command::Reject {
+            reason: match p.text("reason").as_str() {
+                "not_a_vulnerability" => RejectReason::NotAVulnerability,
+                "out_of_scope" => RejectReason::OutOfScope,
+                "cannot_reproduce" => RejectReason::CannotReproduce,
+                _ => return Err(invalid("reason", "choose why the report is rejected")),
+            },
+            message: message()?,
+        },
+        "duplicate" => Command::Reject {
+            reason: RejectReason::Duplicate {
+                of: p
+                    .text("duplicate_of")
+                    .parse::<CaseId>()
+                    .map_err(AppError::invalid)?,
+            },
+            message: message()?,
+        },
+        "spam" => Command::MarkSpam,
+        "withdraw" => Command::Withdraw {
+            reason: Private::new(text(p, "reason", "reason")?),
+        },
+        "start_fixing" => Command::StartFixing,
+        "record_fork" => Command::RecordFork {
+            id: ForkId::from_random_bytes([0; 16]),
+            name: Private::new(p.text("fork_name")),
+        },
+        "sign_off_fork" => Command::SignOffFork {
+            fork: p.text("fork").parse().map_err(AppError::invalid)?,
+            note: note(p),
+        },
+        "complete_step" => Command::CompleteStep {
+            step: p
+                .text("step")
+                .parse::<u8>()
+                .ok()
+                .and_then(|n| Step::new(n).ok())
+                .ok_or_else(|| invalid("step", "is not a step (1-18)"))?,
+            note: note(p),
+        },
+        "set_dates" => {
+            let zone = TimeZoneName::parse(&p.text("zone")).map_err(AppError::invalid)?;
+            let release_on = p
+                .text("release_on")
+                .parse()
+                .map_err(|_| invalid("release date", "must be a date (YYYY-MM-DD)"))?;
+            let announce_at = p.text("announce_at").parse().map_err(|_| {
+                invalid("announcement", "must be a date and time (YYYY-MM-DDTHH:MM)")
+            })?;
+            Command::SetDates {
+                dates: EmbargoDates {
+                    release_on,
+                    announce_at,
+                    zone,
+                },
+            }
+        }
+        "extend" => {
+            let day: jiff::civil::Date = p
+                .text("until")
+                .parse()
+                .map_err(|_| invalid("new deadline", "must be a date (YYYY-MM-DD)"))?;
+            let until = day
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .map_err(|_| invalid("new deadline", "is out of range"))?
+                .timestamp();
+            Command::ExtendDisclosure {
+                until,
+                reason: text(p, "reason", "reason for the extension")?,
+            }
+        }
+        "publish" => Command::Publish,
+        "close" => Command::Close,
+        "reopen" => Command::Reopen {
+            reason: text(p, "reason", "reason")?,
+        },
+        _ => return Err(invalid("action", "is unknown")),
+    })
+}
+
+pub async fn act(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let org = state.site.organization.clone();
+    let Ok(case_id) = id.parse::<CaseId>() else {
+        return error_page(&org, &AppError::NotFound);
+    };
+    let posted = match read_form(req, &state, "attachments").await {
+        Ok(p) => p,
+        Err(e) => return error_page(&org, &e),
+    };
+    if !session.csrf_ok(&posted.text("csrf")) {
+        return error_page(
+            &org,
+            &AppError::Forbidden(
+                "the form expired or came from another site; reload the page and try again".into(),
+            ),
+        );
+    }
+    let now = (state.clock)();
+    let p = session.principal;
+    let outcome = match posted.text("action").as_str() {
+        "message" => {
+            let visibility = if posted.text("visibility") == "reporter" {
+                Visibility::Reporter
+            } else {
+                Visibility::Internal
+            };
+            state
+                .app
+                .post_message(
+                    p,
+                    case_id,
+                    visibility,
+                    &posted.text("body"),
+                    posted.files,
+                    now,
+                )
+                .await
+                .map(|_| ())
+        }
+        "add_developer" => state
+            .app
+            .add_collaborator(p, case_id, &posted.text("email"), &posted.text("name"), now)
+            .await
+            .map(|_| ()),
+        "record_fork" => state
+            .app
+            .record_fork(p, case_id, &posted.text("fork_name"), now)
+            .await
+            .map(|_| ()),
+        _ => match (command(&posted), posted.text("version").parse::<u64>()) {
+            (Ok(c), Ok(version)) => state
+                .app
+                .act_at_version(p, case_id, version, c, now)
+                .await
+                .map(|_| ()),
+            (Err(e), _) => Err(e),
+            (_, Err(_)) => Err(invalid("form", "has no case version; reload the page")),
+        },
+    };
+    match outcome {
+        Ok(()) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
+        Err(e) => error_page(&org, &e),
+    }
+}

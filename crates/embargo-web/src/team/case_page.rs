@@ -1,0 +1,456 @@
+//! `GET /cases/{id}`: everything about a case for its team, with exactly the actions the
+//! viewer's role allows now (the state machine decides, see `App::available_commands`).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use embargo_app::{AppError, TeamCaseView};
+use embargo_core::{Author, CaseId, Command, Owner, RejectReason, Step, Visibility};
+
+use super::{TeamSession, when};
+use crate::WebState;
+use crate::render::{error_page, page};
+
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub value: String,
+    pub required: bool,
+    pub options: Vec<(&'static str, &'static str)>,
+}
+
+fn field(name: &'static str, label: &'static str, kind: &'static str, required: bool) -> Field {
+    Field {
+        name,
+        label,
+        kind,
+        value: String::new(),
+        required,
+        options: Vec::new(),
+    }
+}
+
+pub struct ActionView {
+    pub key: String,
+    pub name: &'static str,
+    pub label: String,
+    pub button: &'static str,
+    pub fields: Vec<Field>,
+    pub step: Option<u8>,
+    pub fork: Option<String>,
+}
+
+fn action(
+    name: &'static str,
+    label: impl Into<String>,
+    button: &'static str,
+    fields: Vec<Field>,
+) -> ActionView {
+    ActionView {
+        key: name.to_string(),
+        name,
+        label: label.into(),
+        button,
+        fields,
+        step: None,
+        fork: None,
+    }
+}
+
+fn view_of(command: &Command, case: &embargo_core::Case) -> ActionView {
+    let message = || field("message", "Message to the reporter", "textarea", true);
+    match command {
+        Command::Acknowledge { .. } => action(
+            "acknowledge",
+            "Acknowledge receipt",
+            "Acknowledge",
+            vec![message()],
+        ),
+        Command::StartTriage => action("start_triage", "Start triage", "Start triage", vec![]),
+        Command::RequestInfo { .. } => action(
+            "request_info",
+            "Ask the reporter for more information",
+            "Ask",
+            vec![message()],
+        ),
+        Command::Accept => action("accept", "Accept as a vulnerability", "Accept", vec![]),
+        Command::Reject {
+            reason: RejectReason::Duplicate { .. },
+            ..
+        } => action(
+            "duplicate",
+            "Close as a duplicate of another case",
+            "Close as duplicate",
+            vec![
+                field("duplicate_of", "The other case's id", "text", true),
+                message(),
+            ],
+        ),
+        Command::Reject { .. } => {
+            let mut reason = field("reason", "Why", "select", true);
+            reason.options = vec![
+                ("not_a_vulnerability", "Not a vulnerability"),
+                ("out_of_scope", "Out of scope: report upstream"),
+                ("cannot_reproduce", "Cannot reproduce"),
+            ];
+            action(
+                "reject",
+                "Reject",
+                "Reject and tell the reporter",
+                vec![reason, message()],
+            )
+        }
+        Command::MarkSpam => action(
+            "spam",
+            "Close quietly as spam (nothing is sent)",
+            "Spam",
+            vec![],
+        ),
+        Command::Withdraw { .. } => action(
+            "withdraw",
+            "Withdraw (at the reporter's request)",
+            "Withdraw",
+            vec![field("reason", "Reason", "text", true)],
+        ),
+        Command::AddDeveloper { .. } => action(
+            "add_developer",
+            "Add a Developer (a member, or an outside collaborator by e-mail)",
+            "Add",
+            vec![
+                field("email", "E-mail address", "email", true),
+                field("name", "Name (for a new collaborator)", "text", false),
+            ],
+        ),
+        Command::StartFixing => action("start_fixing", "Start fixing", "Start fixing", vec![]),
+        Command::RecordFork { .. } => action(
+            "record_fork",
+            "Record a private security fork",
+            "Record",
+            vec![field(
+                "fork_name",
+                "Fork (owner/name or link)",
+                "text",
+                true,
+            )],
+        ),
+        Command::SetDates { .. } => {
+            let mut zone = field("zone", "Time zone (IANA, e.g. Europe/Paris)", "text", true);
+            zone.value = case
+                .dates
+                .as_ref()
+                .map(|d| d.zone.to_string())
+                .unwrap_or_else(|| "UTC".into());
+            action(
+                "set_dates",
+                "Set release and announcement dates",
+                "Set dates",
+                vec![
+                    field("release_on", "Release on", "date", true),
+                    field("announce_at", "Announce at", "datetime-local", true),
+                    zone,
+                ],
+            )
+        }
+        Command::ExtendDisclosure { .. } => action(
+            "extend",
+            "Extend the disclosure deadline (with a reason)",
+            "Extend",
+            vec![
+                field("until", "New deadline (UTC date)", "date", true),
+                field("reason", "Reason", "text", true),
+            ],
+        ),
+        Command::Publish => action("publish", "Publish the advisory", "Publish", vec![]),
+        Command::Close => action("close", "Close the case", "Close", vec![]),
+        Command::Reopen { .. } => action(
+            "reopen",
+            "Reopen",
+            "Reopen",
+            vec![field("reason", "Reason", "text", true)],
+        ),
+        Command::SignOffFork { fork, .. } => {
+            let name = case
+                .fork(*fork)
+                .map(|f| f.name.reveal().clone())
+                .unwrap_or_default();
+            let mut a = action(
+                "sign_off_fork",
+                format!("Sign off the manual test of {name}"),
+                "Sign off",
+                vec![field("note", "Note", "text", false)],
+            );
+            a.key = format!("sign_off_fork-{fork}");
+            a.fork = Some(fork.to_string());
+            a
+        }
+        Command::CompleteStep { step, .. } => {
+            let mut a = action(
+                "complete_step",
+                format!("Step {}: {}", step.number(), step.title()),
+                "Done",
+                vec![field("note", "Note or link", "text", false)],
+            );
+            a.key = format!("complete_step-{}", step.number());
+            a.step = Some(step.number());
+            a
+        }
+        Command::ReporterReplied
+        | Command::RemoveDeveloper { .. }
+        | Command::AssignCoordinator { .. }
+        | Command::DiscloseAtDeadline => action("none", "", "", vec![]),
+    }
+}
+
+pub struct MessageRow {
+    pub author: String,
+    pub at: String,
+    pub body: String,
+    pub internal: bool,
+    pub files: Vec<(String, String)>,
+}
+
+pub struct StepRow {
+    pub number: u8,
+    pub title: &'static str,
+    pub owner: &'static str,
+    pub by: String,
+    pub done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    org: String,
+    me: String,
+    csrf: String,
+    id: String,
+    version: u64,
+    reference: String,
+    title: String,
+    state: String,
+    project: String,
+    my_role: &'static str,
+    deadlines: Vec<(&'static str, String, bool)>,
+    actions: Vec<ActionView>,
+    messages: Vec<MessageRow>,
+    report: embargo_core::ReportContent,
+    reporter: String,
+    received: String,
+    channel: &'static str,
+    credit: String,
+    report_files: Vec<(String, String)>,
+    people: Vec<(String, &'static str)>,
+    forks: Vec<(String, String)>,
+    checklist: Vec<StepRow>,
+    audit: Vec<(String, String, String)>,
+}
+
+fn owner(o: Owner) -> &'static str {
+    match o {
+        Owner::Coordinator => "Coordinator",
+        Owner::Developer => "Developer",
+        Owner::CoordinatorOrDeveloper => "Coordinator or Developer",
+        Owner::DeveloperAndCoordinator => "Developer and Coordinator",
+    }
+}
+
+fn build(
+    state: &WebState,
+    session: &TeamSession,
+    v: TeamCaseView,
+    commands: Vec<Command>,
+) -> CasePage {
+    let now = (state.clock)();
+    let case = &v.case;
+    let name =
+        |id: &embargo_core::UserId| v.names.get(id).cloned().unwrap_or_else(|| "someone".into());
+    let files_of = |m: Option<embargo_core::MessageId>| -> Vec<(String, String)> {
+        v.attachments
+            .iter()
+            .filter(|a| a.message_id == m)
+            .map(|a| (a.id.to_string(), a.filename.clone()))
+            .collect()
+    };
+    let report = v.report.content.reveal().clone();
+    let reporter_label = match &report.reporter_email {
+        Some(e) if !report.reporter_name.is_empty() => format!("{} <{e}>", report.reporter_name),
+        Some(e) => e.to_string(),
+        None if !report.reporter_name.is_empty() => report.reporter_name.clone(),
+        None => "anonymous reporter".into(),
+    };
+    let mut deadlines = vec![match case.acknowledged_at {
+        Some(t) => ("Acknowledged", when(t), false),
+        None => (
+            "Acknowledge by",
+            when(case.deadlines.acknowledge_by),
+            case.acknowledgement_overdue(now),
+        ),
+    }];
+    if case.state.is_open() {
+        deadlines.push((
+            "Disclose by",
+            when(case.deadlines.disclose_by),
+            now > case.deadlines.disclose_by,
+        ));
+    }
+    if let Some(d) = &case.dates {
+        deadlines.push((
+            "Release on",
+            format!("{} ({})", d.release_on, d.zone),
+            false,
+        ));
+        deadlines.push((
+            "Announce at",
+            format!("{} {}", d.announce_at.strftime("%Y-%m-%d %H:%M"), d.zone),
+            false,
+        ));
+    }
+    let mut people = Vec::new();
+    if let Some(c) = case.coordinator {
+        people.push((name(&c), "Coordinator"));
+    }
+    people.extend(case.developers.iter().map(|d| (name(d), "Developer")));
+    CasePage {
+        org: state.site.organization.clone(),
+        me: session.name.clone(),
+        csrf: session.csrf.clone(),
+        id: case.id.to_string(),
+        version: case.version,
+        reference: case.id.reference(),
+        title: report.title.clone(),
+        state: case.state.to_string(),
+        project: case.project.to_string(),
+        my_role: if v.roles.coordinator {
+            "its Coordinator"
+        } else {
+            "a Developer"
+        },
+        deadlines,
+        actions: commands
+            .iter()
+            .map(|c| view_of(c, case))
+            .filter(|a| a.name != "none")
+            .collect(),
+        messages: v
+            .messages
+            .iter()
+            .map(|m| MessageRow {
+                author: match m.author {
+                    Author::Reporter => "Reporter".into(),
+                    Author::User(u) => name(&u),
+                    Author::System => "embargo".into(),
+                },
+                at: when(m.created_at),
+                body: m.body.reveal().clone(),
+                internal: m.visibility == Visibility::Internal,
+                files: files_of(Some(m.id)),
+            })
+            .collect(),
+        reporter: reporter_label,
+        received: when(case.received_at),
+        channel: v.report.channel.name(),
+        credit: match report.credit.kind() {
+            "anonymous" => "anonymous".into(),
+            kind => format!("{kind}: {}", report.credit.value()),
+        },
+        report_files: files_of(None),
+        report,
+        people,
+        forks: case
+            .forks
+            .iter()
+            .map(|f| {
+                let tested = f.tested.as_ref().map_or("not tested yet".to_string(), |t| {
+                    format!(
+                        "tested by {} on {}",
+                        t.by.as_ref().map(&name).unwrap_or_default(),
+                        when(t.at)
+                    )
+                });
+                (f.name.reveal().clone(), tested)
+            })
+            .collect(),
+        checklist: Step::all()
+            .map(|s| StepRow {
+                number: s.number(),
+                title: s.title(),
+                owner: owner(s.owner()),
+                by: case
+                    .checklist
+                    .signoffs(s)
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "{} {}",
+                            o.by.as_ref().map(&name).unwrap_or_else(|| "embargo".into()),
+                            when(o.at)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                done: case.checklist.is_done(s),
+            })
+            .collect(),
+        audit: v
+            .audit
+            .iter()
+            .rev()
+            .map(|e| {
+                (
+                    when(e.at),
+                    audit_actor(&e.actor, &v),
+                    e.action.replace('_', " "),
+                )
+            })
+            .collect(),
+    }
+}
+
+fn audit_actor(actor: &str, v: &TeamCaseView) -> String {
+    actor
+        .strip_prefix("user:")
+        .and_then(|id| id.parse().ok())
+        .and_then(|id| v.names.get(&id).cloned())
+        .unwrap_or_else(|| actor.to_string())
+}
+
+pub async fn show(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path(id): Path<String>,
+) -> Response {
+    let org = state.site.organization.clone();
+    let Ok(case_id) = id.parse::<CaseId>() else {
+        return error_page(&org, &AppError::NotFound);
+    };
+    let view = match state.app.team_view(session.principal, case_id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&org, &e),
+    };
+    let commands = match state
+        .app
+        .available_commands(session.principal, case_id, (state.clock)())
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => return error_page(&org, &e),
+    };
+    page(StatusCode::OK, &build(&state, &session, view, commands))
+}
+
+pub async fn attachment(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path((id, file)): Path<(String, String)>,
+) -> Response {
+    let org = state.site.organization.clone();
+    let (Ok(case_id), Ok(file)) = (id.parse::<CaseId>(), file.parse::<uuid::Uuid>()) else {
+        return error_page(&org, &AppError::NotFound);
+    };
+    match state.app.attachment(session.principal, case_id, file).await {
+        Ok((info, data)) => crate::portal::download(&info.filename, data.into_revealed()),
+        Err(e) => error_page(&org, &e),
+    }
+}

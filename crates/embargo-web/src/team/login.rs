@@ -1,0 +1,128 @@
+//! `GET|POST /login`, `POST /logout`.
+
+use askama::Template;
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use embargo_app::AppError;
+use serde::Deserialize;
+
+use super::{SESSION_COOKIE, TeamSession};
+use crate::client::ClientAddr;
+use crate::multipart::read_form;
+use crate::render::{error_page, notice, page};
+use crate::{WebState, too_many};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct Login {
+    org: String,
+    error: Option<String>,
+    next: String,
+    email: String,
+}
+
+#[derive(Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// Only local paths: a login link must not send anyone to another site afterwards.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/cases".to_string()
+    }
+}
+
+pub async fn show(State(state): State<WebState>, Query(q): Query<Next>) -> Response {
+    let next = safe_next(q.next.as_deref().unwrap_or("/cases"));
+    page(
+        StatusCode::OK,
+        &Login {
+            org: state.site.organization.clone(),
+            error: None,
+            next,
+            email: String::new(),
+        },
+    )
+}
+
+pub async fn submit(
+    State(state): State<WebState>,
+    ClientAddr(ip): ClientAddr,
+    req: Request,
+) -> Response {
+    let org = state.site.organization.clone();
+    let now = (state.clock)();
+    // Per address, on top of the per-account lock: slows password spraying across accounts.
+    if let Err(retry) = state.limiter.check(ip, "login", 60, now) {
+        return too_many(
+            retry,
+            notice(
+                &org,
+                StatusCode::TOO_MANY_REQUESTS,
+                "Please wait",
+                "Too many sign-in attempts from your address.",
+                None,
+            ),
+        );
+    }
+    let posted = match read_form(req, &state, "").await {
+        Ok(p) => p,
+        Err(e) => return error_page(&org, &e),
+    };
+    let (email, next) = (posted.text("email"), safe_next(&posted.text("next")));
+    match state.app.login(&email, &posted.text("password"), now).await {
+        Ok(signed) => {
+            let secure = if state.site.secure_cookies() {
+                "; Secure"
+            } else {
+                ""
+            };
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+                signed.session_token,
+                embargo_app::SESSION_LIFETIME.as_secs()
+            );
+            let mut res = Redirect::to(&next).into_response();
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                res.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Err(e @ AppError::Rule { .. }) => page(
+            StatusCode::UNAUTHORIZED,
+            &Login {
+                org,
+                error: Some(e.to_string()),
+                next,
+                email,
+            },
+        ),
+        Err(e) => error_page(&org, &e),
+    }
+}
+
+pub async fn logout(State(state): State<WebState>, session: TeamSession, req: Request) -> Response {
+    let posted = match read_form(req, &state, "").await {
+        Ok(p) => p,
+        Err(e) => return error_page(&state.site.organization, &e),
+    };
+    if !session.csrf_ok(&posted.text("csrf")) {
+        return error_page(
+            &state.site.organization,
+            &AppError::Forbidden("the form expired; reload the page and try again".into()),
+        );
+    }
+    if let Err(e) = state.app.logout(&session.token).await {
+        return error_page(&state.site.organization, &e);
+    }
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("embargo_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
+    res
+}

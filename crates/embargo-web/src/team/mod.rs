@@ -1,0 +1,95 @@
+//! The team's side: sign-in, the dashboard, the case page and its actions. Every page
+//! needs a session; every form carries the session's CSRF token.
+
+pub mod actions;
+pub mod case_page;
+pub mod dashboard;
+pub mod login;
+
+pub use login::logout as logout_route;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use embargo_app::{AppError, Principal};
+
+use crate::WebState;
+
+pub const SESSION_COOKIE: &str = "embargo_session";
+
+/// A signed-in team member.
+#[derive(Debug, Clone)]
+pub struct TeamSession {
+    pub principal: Principal,
+    pub name: String,
+    pub csrf: String,
+    pub token: String,
+}
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+impl FromRequestParts<WebState> for TeamSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/cases");
+            Redirect::to(&format!("/login?next={}", urlencode(next))).into_response()
+        };
+        let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        match state.app.session(&token, (state.clock)()).await {
+            Ok(s) => Ok(Self {
+                principal: s.principal,
+                name: s.display_name,
+                csrf: s.csrf_token,
+                token,
+            }),
+            Err(AppError::NotFound) => Err(to_login()),
+            Err(e) => Err(crate::render::error_page(&state.site.organization, &e)),
+        }
+    }
+}
+
+impl TeamSession {
+    /// Constant-time comparison of a form's CSRF token with the session's.
+    pub fn csrf_ok(&self, posted: &str) -> bool {
+        let (a, b) = (self.csrf.as_bytes(), posted.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A time as the team reads it.
+pub fn when(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}

@@ -1,0 +1,330 @@
+//! The team's pages: sign-in, CSRF, the dashboard and the case page's actions.
+
+use axum::http::StatusCode;
+use embargo_app::Principal;
+use embargo_core::CaseState;
+use embargo_testkit::days;
+
+use crate::support::Web;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn sign_in(w: &Web, email: &str) -> String {
+    let res = w
+        .post_form(
+            "/login",
+            &[("email", email), ("password", PASSWORD), ("next", "/cases")],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.header("location"), "/cases");
+    let set = res.header("set-cookie");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    res.cookie()
+}
+
+async fn with_passwords() -> Web {
+    let w = Web::new().await;
+    let p = w.t.people;
+    for u in [
+        p.coordinator,
+        p.coordinator2,
+        p.developer,
+        p.outsider,
+        p.admin,
+    ] {
+        w.t.app
+            .set_password(Principal::Operator, u, PASSWORD, w.t.now())
+            .await
+            .unwrap();
+    }
+    w
+}
+
+/// The CSRF token and case version a page's forms carry.
+fn form_values(body: &str) -> (String, String) {
+    let grab = |name: &str| {
+        let start = body
+            .find(&format!("name=\"{name}\" value=\""))
+            .unwrap_or_else(|| panic!("no {name} in the page"))
+            + name.len()
+            + 15;
+        body[start..].split('"').next().unwrap().to_string()
+    };
+    (grab("csrf"), grab("version"))
+}
+
+#[tokio::test]
+async fn sign_in_answers_the_same_for_unknown_addresses_and_locks_after_failures() {
+    let w = with_passwords().await;
+    let unknown = w
+        .post_form(
+            "/login",
+            &[
+                ("email", "nobody@example.org"),
+                ("password", "whatever-long-pw"),
+            ],
+            None,
+        )
+        .await;
+    let wrong = w
+        .post_form(
+            "/login",
+            &[
+                ("email", "coco@example.org"),
+                ("password", "whatever-long-pw"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(
+        (unknown.status, wrong.status),
+        (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+    );
+    assert!(
+        unknown.body.contains("wrong e-mail address or password")
+            && wrong.body.contains("wrong e-mail address or password")
+    );
+    for _ in 0..4 {
+        w.post_form(
+            "/login",
+            &[
+                ("email", "coco@example.org"),
+                ("password", "nope-nope-nope"),
+            ],
+            None,
+        )
+        .await;
+    }
+    let locked = w
+        .post_form(
+            "/login",
+            &[("email", "coco@example.org"), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        locked.body.contains("try again in 5 minutes"),
+        "{}",
+        locked.body
+    );
+    w.t.clock.advance(days(1) / 24 / 6); // ten minutes
+    sign_in(&w, "coco@example.org").await;
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_signing_out_ends_it() {
+    let w = with_passwords().await;
+    let res = w.get("/cases", None).await;
+    assert_eq!(
+        (res.status, res.header("location").as_str()),
+        (StatusCode::SEE_OTHER, "/login?next=/cases")
+    );
+    let cookie = sign_in(&w, "coco@example.org").await;
+    let page = w.get("/cases", Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = form_values_csrf(&page.body);
+    let out = w
+        .post_form("/logout", &[("csrf", &csrf)], Some(&cookie))
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.get("/cases", Some(&cookie)).await.status,
+        StatusCode::SEE_OTHER,
+        "the old cookie no longer works"
+    );
+    // A redirect after sign-in never leaves the site.
+    let res = w
+        .post_form(
+            "/login",
+            &[
+                ("email", "coco@example.org"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(res.header("location"), "/cases");
+}
+
+fn form_values_csrf(body: &str) -> String {
+    let start = body.find("name=\"csrf\" value=\"").unwrap() + 19;
+    body[start..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_coordinator_acknowledges_from_the_case_page() {
+    let w = with_passwords().await;
+    let s = w.t.submit().await;
+    let cookie = sign_in(&w, "coco@example.org").await;
+    let dashboard = w.get("/cases", Some(&cookie)).await;
+    assert!(
+        dashboard.body.contains("Needs acknowledgement")
+            && dashboard.body.contains("Token leak in the build bot")
+    );
+    let page = w.get(&format!("/cases/{}", s.case_id), Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("id=\"action-acknowledge\"") && page.body.contains("id=\"action-spam\"")
+    );
+    assert!(
+        !page.body.contains("id=\"action-accept\""),
+        "accepting needs triage first"
+    );
+    let (csrf, version) = form_values(&page.body);
+    let path = format!("/cases/{}/act", s.case_id);
+
+    let forged = w
+        .post_form(
+            &path,
+            &[
+                ("csrf", "forged"),
+                ("version", &version),
+                ("action", "acknowledge"),
+                ("message", "hi"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.t.store.case(s.case_id).await.unwrap().state,
+        CaseState::Received
+    );
+
+    let ok = w
+        .post_form(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("action", "acknowledge"),
+                ("message", "Thanks, we are on it."),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    assert_eq!(
+        w.t.store.case(s.case_id).await.unwrap().state,
+        CaseState::Acknowledged
+    );
+
+    // The same form again: the case moved on, the page says so.
+    let stale = w
+        .post_form(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("action", "start_triage"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale.body.contains("changed since you opened the page"),
+        "{}",
+        stale.body
+    );
+}
+
+#[tokio::test]
+async fn roles_decide_what_is_offered_and_what_is_refused() {
+    let w = with_passwords().await;
+    let p = w.t.people;
+    let s = w.t.submit().await;
+    let other = w.t.submit().await;
+    let coord = Principal::User(p.coordinator);
+    w.t.app
+        .acknowledge(coord, s.case_id, "ack", w.t.now())
+        .await
+        .unwrap();
+    w.t.app
+        .start_triage(coord, s.case_id, w.t.now())
+        .await
+        .unwrap();
+    w.t.app
+        .add_developer(coord, s.case_id, p.developer, w.t.now())
+        .await
+        .unwrap();
+
+    let dev = sign_in(&w, "dev@example.org").await;
+    let dashboard = w.get("/cases", Some(&dev)).await;
+    assert!(
+        dashboard.body.contains(&s.case_id.to_string())
+            && !dashboard.body.contains(&other.case_id.to_string())
+    );
+    let page = w.get(&format!("/cases/{}", s.case_id), Some(&dev)).await;
+    assert!(
+        !page.body.contains("id=\"action-accept\""),
+        "a Developer is not offered Accept"
+    );
+    let (csrf, version) = form_values(&page.body);
+    let res = w
+        .post_form(
+            &format!("/cases/{}/act", s.case_id),
+            &[("csrf", &csrf), ("version", &version), ("action", "accept")],
+            Some(&dev),
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "refused in the use case, not just hidden"
+    );
+    assert_eq!(
+        w.t.store.case(s.case_id).await.unwrap().state,
+        CaseState::Triage
+    );
+
+    // Someone with no role, and a case that does not exist, look the same.
+    let outsider = sign_in(&w, "out@example.org").await;
+    let missing = embargo_core::CaseId::from_random_bytes([9; 16]);
+    let a = w
+        .get(&format!("/cases/{}", s.case_id), Some(&outsider))
+        .await;
+    let b = w.get(&format!("/cases/{missing}"), Some(&outsider)).await;
+    assert_eq!(
+        (a.status, b.status),
+        (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND)
+    );
+    assert_eq!(a.body, b.body);
+    assert!(
+        !w.get("/cases", Some(&outsider))
+            .await
+            .body
+            .contains("Token leak")
+    );
+    let admin = sign_in(&w, "admin@example.org").await;
+    assert_eq!(
+        w.get(&format!("/cases/{}", s.case_id), Some(&admin))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "admins see no case content"
+    );
+}
+
+#[tokio::test]
+async fn overdue_acknowledgements_come_first() {
+    let w = with_passwords().await;
+    let old = w.t.submit().await;
+    w.t.clock.advance(days(8));
+    let new = w.t.submit().await;
+    let cookie = sign_in(&w, "coco@example.org").await;
+    let body = w.get("/cases", Some(&cookie)).await.body;
+    let (a, b) = (
+        body.find(&old.case_id.to_string()).unwrap(),
+        body.find(&new.case_id.to_string()).unwrap(),
+    );
+    assert!(a < b, "the overdue case is listed first");
+    assert!(body.contains("class=\"overdue\""));
+}
