@@ -6,6 +6,7 @@ mod forge;
 mod headers;
 mod limiter;
 mod lost;
+mod markdown;
 mod multipart;
 mod pages;
 mod portal;

@@ -97,7 +97,7 @@ pub async fn enter(
 struct MessageView {
     author: String,
     at: String,
-    body: String,
+    body_html: String,
     from_team: bool,
     files: Vec<(String, String)>,
 }
@@ -114,6 +114,9 @@ struct Portal {
     messages: Vec<MessageView>,
     can_write: bool,
     report: embargo_core::ReportContent,
+    description_html: String,
+    reproduction_html: String,
+    impact_html: String,
     report_files: Vec<(String, String)>,
     received: String,
     credit_kind: String,
@@ -172,7 +175,7 @@ fn render(
                 format!("{} security team", state.site.organization)
             },
             at: when(m.created_at),
-            body: m.body.reveal().clone(),
+            body_html: crate::markdown::render(m.body.reveal()),
             from_team: m.author != Author::Reporter,
             files: files_of(Some(m.id)),
         })
@@ -201,6 +204,9 @@ fn render(
             can_write: !matches!(view.state, CaseState::Closed { .. }),
             credit_kind: report.credit.kind().to_string(),
             credit_value: report.credit.value().to_string(),
+            description_html: crate::markdown::render(&report.description),
+            reproduction_html: crate::markdown::render(&report.reproduction),
+            impact_html: crate::markdown::render(&report.impact),
             report,
             report_files: files_of(None),
             received: when(view.received_at),

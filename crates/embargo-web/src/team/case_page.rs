@@ -206,7 +206,7 @@ fn view_of(command: &Command, case: &embargo_core::Case) -> ActionView {
 pub struct MessageRow {
     pub author: String,
     pub at: String,
-    pub body: String,
+    pub body_html: String,
     pub internal: bool,
     pub files: Vec<(String, String)>,
 }
@@ -236,6 +236,9 @@ struct CasePage {
     actions: Vec<ActionView>,
     messages: Vec<MessageRow>,
     report: embargo_core::ReportContent,
+    description_html: String,
+    reproduction_html: String,
+    impact_html: String,
     reporter: String,
     received: String,
     channel: &'static str,
@@ -343,7 +346,7 @@ fn build(
                     Author::System => "embargo".into(),
                 },
                 at: when(m.created_at),
-                body: m.body.reveal().clone(),
+                body_html: crate::markdown::render(m.body.reveal()),
                 internal: m.visibility == Visibility::Internal,
                 files: files_of(Some(m.id)),
             })
@@ -356,6 +359,9 @@ fn build(
             kind => format!("{kind}: {}", report.credit.value()),
         },
         report_files: files_of(None),
+        description_html: crate::markdown::render(&report.description),
+        reproduction_html: crate::markdown::render(&report.reproduction),
+        impact_html: crate::markdown::render(&report.impact),
         report,
         people,
         forks: case

@@ -328,3 +328,42 @@ async fn overdue_acknowledgements_come_first() {
     assert!(a < b, "the overdue case is listed first");
     assert!(body.contains("class=\"overdue\""));
 }
+
+#[tokio::test]
+async fn markdown_is_rendered_and_sanitized_on_every_page() {
+    let w = with_passwords().await;
+    let json = r#"{"project":"infrastructure","title":"XSS <b>attempt</b>","description":"**bold** <script>alert('reporter')</script> <img src=x onerror=alert(2)> [x](javascript:alert(3))","reporter_email":"r@elsewhere.example"}"#;
+    let res = w.post_json("/api/v1/reports", json).await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    let created: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    let case_id = created["case_id"].as_str().unwrap().to_string();
+    let portal = w
+        .get(
+            created["portal_url"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("http://embargo.test"),
+            None,
+        )
+        .await;
+    let cookie = portal.cookie();
+    let coord = sign_in(&w, "coco@example.org").await;
+    let pages = [
+        w.get("/portal", Some(&cookie)).await.body,
+        w.get(&format!("/cases/{case_id}"), Some(&coord)).await.body,
+    ];
+    for page in pages {
+        assert!(
+            page.contains("<strong>bold</strong>"),
+            "Markdown is rendered"
+        );
+        assert!(
+            page.contains("XSS &#60;b&#62;attempt&#60;/b&#62;")
+                || page.contains("XSS &lt;b&gt;attempt&lt;/b&gt;"),
+            "titles are escaped"
+        );
+        for bad in ["<script>alert", "onerror", "javascript:alert"] {
+            assert!(!page.contains(bad), "{bad} reached a page");
+        }
+    }
+}

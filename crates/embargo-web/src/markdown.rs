@@ -1,0 +1,64 @@
+//! Markdown from reporters and the team, rendered to HTML and then sanitized: whatever
+//! anyone typed, the page gets no script, no event handler, no raw HTML that was not a
+//! plain formatting element, and links that open without a referrer.
+
+use pulldown_cmark::{Options, Parser, html};
+
+/// Renders Markdown to safe HTML.
+pub fn render(markdown: &str) -> String {
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .clean(&unsafe_html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn formatting_survives() {
+        assert_eq!(
+            render("**bold** and `code`"),
+            "<p><strong>bold</strong> and <code>code</code></p>\n"
+        );
+        assert!(render("```\nlet x = 1;\n```").contains("<pre><code>let x = 1;\n</code></pre>"));
+    }
+
+    #[test]
+    fn scripts_and_handlers_do_not() {
+        for evil in [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "[click](javascript:alert(1))",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<iframe src=https://evil.example></iframe>",
+            "<svg onload=alert(1)>",
+            "<style>body{display:none}</style>",
+        ] {
+            let out = render(evil);
+            for bad in [
+                "<script",
+                "onerror",
+                "javascript:",
+                "<iframe",
+                "onload",
+                "<style",
+            ] {
+                assert!(!out.contains(bad), "{evil:?} rendered as {out:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn links_carry_no_referrer() {
+        assert!(
+            render("[docs](https://example.org)").contains("rel=\"noopener noreferrer nofollow\"")
+        );
+    }
+}
