@@ -25,6 +25,10 @@ if [ ! -x "$validators/venv/bin/python3" ] || [ ! -d "$validators/node/node_modu
   echo "==> installing the official validators into $validators"
   bash "$shared/validators/setup.sh" "$validators"
 fi
+# Our own OpenAPI document is checked by the OpenAPI Initiative's reference validator.
+if ! "$validators/venv/bin/python3" -c "import openapi_spec_validator" 2>/dev/null; then
+  "$validators/venv/bin/pip" install -q --disable-pip-version-check 'openapi-spec-validator==0.9.0'
+fi
 export EMBARGO_SHARED_DIR="$shared" EMBARGO_VALIDATORS_DIR="$validators"
 export CSAF_NODE_MODULES="$validators/node/node_modules"
 

@@ -188,6 +188,24 @@ impl App {
         let Principal::User(user) = principal else {
             return Err(AppError::NotFound);
         };
+        self.issue_api_token(principal, user, name, now).await
+    }
+
+    /// A new API token for `user`, issued by themself, an admin, or the operator.
+    pub async fn issue_api_token(
+        &self,
+        principal: Principal,
+        user: UserId,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<String, AppError> {
+        if principal != Principal::User(user) {
+            self.require_admin(principal).await?;
+        }
+        let person = self.store.person(user).await?;
+        if person.disabled_at.is_some() {
+            return Err(AppError::NotFound);
+        }
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::invalid(ValueError::new(

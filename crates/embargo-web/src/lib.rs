@@ -1,5 +1,6 @@
 //! embargo's HTTP layer. Handlers stay thin: extract, call one use case, map the result.
 
+mod api;
 mod client;
 mod error;
 mod forge;
@@ -88,6 +89,10 @@ pub fn router(state: WebState) -> Router {
         .route("/portal/attachments/{id}", get(portal::attachment))
         .route("/portal/lost", get(lost::show).post(lost::request))
         .route("/api/v1/webhooks/github", post(forge::github))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/cases", get(api::list))
+        .route("/api/v1/cases/{id}", get(api::show))
+        .route("/api/v1/cases/{id}/actions", post(api::act))
         .route("/login", get(team::login::show).post(team::login::submit))
         .route("/logout", post(team::logout_route))
         .route("/cases", get(team::dashboard::show))

@@ -103,6 +103,19 @@ pub enum UserCommand {
     Add(UserAddArgs),
     /// List accounts.
     List,
+    /// Issue an API token for a person (shown once), for the JSON API and scripts.
+    Token {
+        #[arg(long)]
+        email: String,
+        /// What the token is for, e.g. "laptop" or "release script".
+        #[arg(long)]
+        name: String,
+    },
+    /// Set a person's password (read from standard input).
+    Password {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Args)]

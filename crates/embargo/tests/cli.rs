@@ -565,3 +565,64 @@ fn a_report_answered_201_survives_kill_9() {
     let verify = run(embargo(dir.path()).args(["audit", "verify"]));
     assert!(verify.status.success(), "{}", text(&verify.stderr));
 }
+
+fn http_get_with(addr: &str, path: &str, header: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{header}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn an_issued_token_opens_the_api_and_only_for_its_person() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = run(embargo(dir.path()).args([
+        "user",
+        "token",
+        "--json",
+        "--email",
+        "ada@example.org",
+        "--name",
+        "script",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(token.starts_with("emb_"));
+    let missing = run(embargo(dir.path()).args([
+        "user",
+        "token",
+        "--email",
+        "nobody@example.org",
+        "--name",
+        "x",
+    ]));
+    assert_eq!(missing.status.code(), Some(4));
+    let (_server, addr) = serve(dir.path());
+    let ok = http_get_with(
+        &addr,
+        "/api/v1/cases",
+        &format!("Authorization: Bearer {token}"),
+    );
+    assert!(ok.starts_with("HTTP/1.1 200") && ok.ends_with("[]"), "{ok}");
+    let no = http_get_with(&addr, "/api/v1/cases", "Authorization: Bearer emb_wrong");
+    assert!(no.starts_with("HTTP/1.1 401"), "{no}");
+    // The token is stored only as a hash.
+    assert_eq!(
+        sql(
+            dir.path(),
+            &format!("SELECT count(*) FROM api_tokens WHERE token_hash = '{token}'")
+        )
+        .trim(),
+        "0"
+    );
+}

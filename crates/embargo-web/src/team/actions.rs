@@ -28,7 +28,7 @@ fn note(p: &Posted) -> Option<String> {
 }
 
 /// The command a form stands for.
-fn command(p: &Posted) -> Result<Command, AppError> {
+pub fn command(p: &Posted) -> Result<Command, AppError> {
     let message = || text(p, "message", "message to the reporter").map(Private::new);
     Ok(match p.text("action").as_str() {
         "acknowledge" => Command::Acknowledge {

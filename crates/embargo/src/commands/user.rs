@@ -43,6 +43,25 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> Result<Output, Failure> {
                 json!({"id": p.id, "email": p.email, "name": p.display_name, "coordinator": p.roles.coordinator, "admin": p.roles.admin}),
             )
         }
+        UserCommand::Token { email, name } => {
+            let person = find(&app, email).await?;
+            let token = app
+                .issue_api_token(Principal::Operator, person, name, clock::now())
+                .await?;
+            Output::new(
+                format!(
+                    "API token for {email} (shown once; send it as Authorization: Bearer ...):\n{token}"
+                ),
+                json!({"user": person, "token": token}),
+            )
+        }
+        UserCommand::Password { email } => {
+            let person = find(&app, email).await?;
+            let password = read_secret_line()?;
+            app.set_password(Principal::Operator, person, &password, clock::now())
+                .await?;
+            Output::new(format!("Password set for {email}"), json!({"user": person}))
+        }
         UserCommand::List => {
             let people = app.store().people().await?;
             let text = people
@@ -67,6 +86,17 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> Result<Output, Failure> {
     };
     app.store().close().await;
     Ok(out)
+}
+
+async fn find(app: &embargo_app::App, email: &str) -> Result<embargo_core::UserId, Failure> {
+    let email = embargo_core::Email::parse(email).map_err(|e| Failure::Refused(e.to_string()))?;
+    match app.store().person_by_email(&email).await {
+        Ok(p) => Ok(p.id),
+        Err(embargo_store::StoreError::NotFound) => Err(Failure::Refused(format!(
+            "no account has the address {email}"
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn describe(roles: InstallationRoles) -> &'static str {

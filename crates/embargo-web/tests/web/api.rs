@@ -1,0 +1,191 @@
+//! The team's JSON API with bearer tokens, and its OpenAPI document.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use embargo_app::Principal;
+use embargo_core::CaseState;
+
+use crate::support::{Res, Web};
+
+async fn call(w: &Web, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Res {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    w.send(
+        req.body(Body::from(body.unwrap_or("").to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+fn json(res: &Res) -> serde_json::Value {
+    serde_json::from_str(&res.body).unwrap_or_else(|_| panic!("not JSON: {}", res.body))
+}
+
+#[tokio::test]
+async fn a_token_acts_on_cases_like_its_owner() {
+    let w = Web::new().await;
+    let p = w.t.people;
+    let s = w.t.submit().await;
+    let coord =
+        w.t.app
+            .create_api_token(Principal::User(p.coordinator), "laptop", w.t.now())
+            .await
+            .unwrap();
+    let dev =
+        w.t.app
+            .create_api_token(Principal::User(p.developer), "ci", w.t.now())
+            .await
+            .unwrap();
+
+    let list = call(&w, "GET", "/api/v1/cases", Some(&coord), None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(json(&list)[0]["state"], "received");
+    let case_path = format!("/api/v1/cases/{}", s.case_id);
+    let case = json(&call(&w, "GET", &case_path, Some(&coord), None).await);
+    assert_eq!(case["report"]["title"], "Token leak in the build bot");
+    assert!(
+        case["available_actions"]
+            .as_array()
+            .unwrap()
+            .contains(&"acknowledge".into())
+    );
+
+    let act = format!("{case_path}/actions");
+    let res = call(
+        &w,
+        "POST",
+        &act,
+        Some(&coord),
+        Some(r#"{"action":"acknowledge","message":"Got it, thanks.","version":0}"#),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(json(&res)["state"], "acknowledged");
+    let stale = call(
+        &w,
+        "POST",
+        &act,
+        Some(&coord),
+        Some(r#"{"action":"start_triage","version":0}"#),
+    )
+    .await;
+    assert_eq!(
+        (stale.status, json(&stale)["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict"))
+    );
+    for body in [
+        r#"{"action":"start_triage"}"#,
+        r#"{"action":"add_developer","email":"dev@example.org"}"#,
+    ] {
+        assert_eq!(
+            call(&w, "POST", &act, Some(&coord), Some(body))
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+    // The developer's token sees the case but cannot accept it; a guess at another id is 404.
+    let refused = call(&w, "POST", &act, Some(&dev), Some(r#"{"action":"accept"}"#)).await;
+    assert_eq!(
+        (refused.status, json(&refused)["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    assert_eq!(
+        w.t.store.case(s.case_id).await.unwrap().state,
+        CaseState::Triage
+    );
+    let bad = call(
+        &w,
+        "POST",
+        &act,
+        Some(&coord),
+        Some(r#"{"action":"reject","reason":"not_a_vulnerability","message":""}"#),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = format!(
+        "/api/v1/cases/{}",
+        embargo_core::CaseId::from_random_bytes([1; 16])
+    );
+    assert_eq!(
+        call(&w, "GET", &missing, Some(&dev), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn no_token_or_a_revoked_one_is_401() {
+    let w = Web::new().await;
+    let res = call(&w, "GET", "/api/v1/cases", None, None).await;
+    assert_eq!(
+        (res.status, res.header("www-authenticate").as_str()),
+        (StatusCode::UNAUTHORIZED, "Bearer")
+    );
+    let user = Principal::User(w.t.people.coordinator);
+    let token =
+        w.t.app
+            .create_api_token(user, "old", w.t.now())
+            .await
+            .unwrap();
+    let id = w.t.app.api_tokens(user).await.unwrap()[0].id;
+    w.t.app.revoke_api_token(user, id, w.t.now()).await.unwrap();
+    assert_eq!(
+        call(&w, "GET", "/api/v1/cases", Some(&token), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(&w, "GET", "/api/v1/cases", Some("emb_guess"), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// Every API route is documented, and the document passes the OpenAPI reference validator.
+#[tokio::test]
+async fn the_openapi_document_is_valid_and_complete() {
+    let w = Web::new().await;
+    let res = call(&w, "GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let doc = json(&res);
+    let routes = [
+        ("post", "/api/v1/reports"),
+        ("get", "/api/v1/cases"),
+        ("get", "/api/v1/cases/{id}"),
+        ("post", "/api/v1/cases/{id}/actions"),
+        ("post", "/api/v1/webhooks/github"),
+        ("get", "/api/v1/openapi.json"),
+        ("get", "/healthz"),
+    ];
+    for (method, path) in routes {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is not documented"
+        );
+    }
+    let validators = std::env::var("EMBARGO_VALIDATORS_DIR").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/validators").to_string()
+    });
+    let python = format!("{validators}/venv/bin/python3");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, &res.body).unwrap();
+    let out = std::process::Command::new(&python)
+        .args(["-m", "openapi_spec_validator"])
+        .arg(&file)
+        .output()
+        .expect("run scripts/test.sh to install the validators");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
