@@ -25,18 +25,15 @@ impl App {
     ) -> Result<Case, AppError> {
         let mut tx = self.store.begin().await?;
         let current = tx.case(case_id).await?;
-        if current.version != seen_version {
-            // Only people on the case learn that it changed.
-            let actor = actor_on_case(&mut tx, principal, case_id).await?;
-            let sees = actor.is_some_and(|a| RolesOnCase::of(&a, &current).any());
-            return Err(if sees {
-                AppError::Conflict(format!(
-                    "this case changed since you opened the page (it is now {}); reload it and try again",
-                    current.state
-                ))
-            } else {
-                AppError::NotFound
-            });
+        // Only the case's team learns that it changed; anyone else goes on to be refused by
+        // the use case like any other request of theirs.
+        let actor = actor_on_case(&mut tx, principal, case_id).await?;
+        let team = actor.is_some_and(|a| RolesOnCase::of(&a, &current).team());
+        if current.version != seen_version && team {
+            return Err(AppError::Conflict(format!(
+                "this case changed since you opened the page (it is now {}); reload it and try again",
+                current.state
+            )));
         }
         let case = self
             .act_in(&mut tx, principal, case_id, command, now)

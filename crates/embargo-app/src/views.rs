@@ -124,7 +124,9 @@ impl App {
         if roles.team() {
             return Ok(self.store.attachment(case_id, id).await?);
         }
-        if roles.reporter {
+        // Reporters read their files through the portal (the secret link), never as a
+        // signed-in user: a core member who reported a case is not its team.
+        if roles.reporter && matches!(principal, Principal::Reporter(_)) {
             let view = self.reporter_view(principal, case_id).await?;
             if view.attachments.iter().any(|a| a.id == id) {
                 return Ok(self.store.attachment(case_id, id).await?);

@@ -6,6 +6,7 @@ mod basics;
 mod browser;
 mod forge;
 mod intake;
+mod matrix;
 mod portal;
 mod support;
 mod team;
