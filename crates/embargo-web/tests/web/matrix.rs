@@ -230,9 +230,8 @@ async fn no_principal_gets_more_than_its_role_allows() {
                     .status,
                 api_act,
             );
-            let portal_ok: u16 = if who == Who::Reporter {
-                200
-            } else if who == Who::OtherReporter {
+            // Each reporter reads their own portal; everyone else has none.
+            let portal_ok: u16 = if matches!(who, Who::Reporter | Who::OtherReporter) {
                 200
             } else {
                 404
