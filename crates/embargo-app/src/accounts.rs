@@ -12,6 +12,7 @@ use crate::App;
 use crate::error::AppError;
 use crate::principal::Principal;
 use crate::secrets::{hash_password, new_token, token_hash, verify_password};
+use crate::totp;
 
 /// How long a sign-in lasts.
 pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(12);
@@ -39,7 +40,7 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
-const WRONG: &str = "wrong e-mail address or password";
+const WRONG: &str = "wrong e-mail address, password or code";
 
 fn lock_for(failures: i64) -> SignedDuration {
     let doublings = (failures - FREE_FAILURES).clamp(0, 10);
@@ -47,10 +48,12 @@ fn lock_for(failures: i64) -> SignedDuration {
 }
 
 impl App {
+    /// Signs in with a password, and the current code when the account has a second factor.
     pub async fn login(
         &self,
         email: &str,
         password: &str,
+        code: Option<&str>,
         now: Timestamp,
     ) -> Result<SignedIn, AppError> {
         let key = email.trim().to_lowercase();
@@ -75,7 +78,25 @@ impl App {
         };
         let hash = person.as_ref().and_then(|p| p.password_hash.clone());
         let ok = verify_password(password, hash.as_deref().unwrap_or(self.dummy_hash()));
-        let Some(person) = person.filter(|_| ok && hash.is_some()) else {
+        // The second factor, when the account has one; a code is good once.
+        let second = match person.as_ref().filter(|_| ok && hash.is_some()) {
+            Some(p) => {
+                let (secret, _, last) = tx.totp(p.id).await?;
+                match secret {
+                    None => Ok(None),
+                    Some(secret) => {
+                        let step = totp::base32_decode(&secret)
+                            .and_then(|s| totp::verify(&s, code.unwrap_or(""), now));
+                        match step {
+                            Some(step) if last.is_none_or(|l| step > l) => Ok(Some((secret, step))),
+                            _ => Err(()),
+                        }
+                    }
+                }
+            }
+            None => Err(()),
+        };
+        let Some(person) = person.filter(|_| ok && hash.is_some() && second.is_ok()) else {
             let failures = failures + 1;
             let lock = (failures >= FREE_FAILURES).then(|| now + lock_for(failures));
             tx.set_login_throttle(&key, failures, lock).await?;
@@ -95,6 +116,10 @@ impl App {
             });
         };
         tx.set_login_throttle(&key, 0, None).await?;
+        if let Ok(Some((secret, step))) = &second {
+            tx.set_totp(person.id, Some(secret), None, Some(*step))
+                .await?;
+        }
         let session_token = new_token(self.random.as_ref())?;
         let csrf_token = new_token(self.random.as_ref())?;
         let expires_at = now + SESSION_LIFETIME;
@@ -259,6 +284,119 @@ impl App {
         };
         Ok(self.store.revoke_api_token(user, id, now).await?)
     }
+}
+
+/// A second factor being set up: the secret to type or import into an authenticator.
+#[derive(Debug, Clone)]
+pub struct TotpSetup {
+    pub secret_base32: String,
+    pub otpauth_uri: String,
+}
+
+impl App {
+    /// Starts setting up a second factor (it is on only once a code confirms it).
+    pub async fn start_totp(
+        &self,
+        principal: Principal,
+        issuer: &str,
+        now: Timestamp,
+    ) -> Result<TotpSetup, AppError> {
+        let Principal::User(user) = principal else {
+            return Err(AppError::NotFound);
+        };
+        let person = self.store.person(user).await?;
+        let mut secret = [0u8; 20];
+        self.random.fill(&mut secret)?;
+        let encoded = totp::base32(&secret);
+        let mut tx = self.store.begin().await?;
+        let (current, _, last) = tx.totp(user).await?;
+        tx.set_totp(user, current.as_deref(), Some(&encoded), last)
+            .await?;
+        self.audit(&mut tx, principal, None, "start_totp", json!({}), now)
+            .await?;
+        tx.commit().await?;
+        Ok(TotpSetup {
+            otpauth_uri: totp::otpauth_uri(issuer, person.email.as_ref(), &secret),
+            secret_base32: encoded,
+        })
+    }
+
+    /// Turns the second factor on with a code from the authenticator.
+    pub async fn confirm_totp(
+        &self,
+        principal: Principal,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let Principal::User(user) = principal else {
+            return Err(AppError::NotFound);
+        };
+        let mut tx = self.store.begin().await?;
+        let (_, pending, _) = tx.totp(user).await?;
+        let pending = pending.ok_or_else(|| {
+            AppError::invalid(ValueError::new("two-factor setup", "was not started"))
+        })?;
+        let step = totp::base32_decode(&pending)
+            .and_then(|s| totp::verify(&s, code, now))
+            .ok_or_else(|| {
+                AppError::invalid(ValueError::new(
+                    "code",
+                    "does not match: check the time on your device",
+                ))
+            })?;
+        tx.set_totp(user, Some(&pending), None, Some(step)).await?;
+        self.audit(&mut tx, principal, None, "enable_totp", json!({}), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Turns the second factor off (needs a current code).
+    pub async fn disable_totp(
+        &self,
+        principal: Principal,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let Principal::User(user) = principal else {
+            return Err(AppError::NotFound);
+        };
+        let mut tx = self.store.begin().await?;
+        let (secret, _, _) = tx.totp(user).await?;
+        let ok = secret
+            .as_deref()
+            .and_then(totp::base32_decode)
+            .and_then(|s| totp::verify(&s, code, now))
+            .is_some();
+        if !ok {
+            return Err(AppError::invalid(ValueError::new("code", "does not match")));
+        }
+        tx.set_totp(user, None, None, None).await?;
+        self.audit(&mut tx, principal, None, "disable_totp", json!({}), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether the principal's account has a second factor.
+    pub async fn has_totp(&self, principal: Principal) -> Result<bool, AppError> {
+        let Principal::User(user) = principal else {
+            return Err(AppError::NotFound);
+        };
+        let mut tx = self.store.begin_read().await?;
+        let (secret, _, _) = tx.totp(user).await?;
+        tx.rollback().await?;
+        Ok(secret.is_some())
+    }
+}
+
+/// The code an authenticator would show at `now` (for tests and the CLI).
+pub fn current_code(secret_base32: &str, now: Timestamp) -> Option<String> {
+    let secret = totp::base32_decode(secret_base32)?;
+    Some(format!(
+        "{:06}",
+        totp::hotp(&secret, u64::try_from(totp::step_of(now)).ok()?)
+    ))
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod portal;
 mod principal;
 mod record;
 mod secrets;
+mod totp;
 mod uploads;
 mod views;
 
@@ -25,7 +26,7 @@ use std::sync::Arc;
 use embargo_core::Policy;
 use embargo_store::Store;
 
-pub use accounts::{SESSION_LIFETIME, SessionInfo, SignedIn};
+pub use accounts::{SESSION_LIFETIME, SessionInfo, SignedIn, TotpSetup, current_code};
 pub use admin::NewUser;
 pub use dashboard::{DashboardRow, Queue};
 pub use delivery::{ReporterAddress, ReporterMail};

@@ -97,6 +97,38 @@ impl Tx {
         }
     }
 
+    /// The second-factor state of a person: (confirmed secret, pending secret, last step).
+    pub async fn totp(
+        &mut self,
+        id: UserId,
+    ) -> Result<(Option<String>, Option<String>, Option<i64>), StoreError> {
+        let r = sqlx::query(
+            "SELECT totp_secret, totp_pending, totp_last_step FROM people WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(self.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+    }
+
+    pub async fn set_totp(
+        &mut self,
+        id: UserId,
+        secret: Option<&str>,
+        pending: Option<&str>,
+        last_step: Option<i64>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE people SET totp_secret = $2, totp_pending = $3, totp_last_step = $4 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(secret)
+            .bind(pending)
+            .bind(last_step)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     pub async fn count_admins(&mut self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT count(*) FROM people WHERE is_admin = 1 AND disabled_at IS NULL",

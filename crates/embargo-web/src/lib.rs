@@ -96,6 +96,16 @@ pub fn router(state: WebState) -> Router {
         .route("/login", get(team::login::show).post(team::login::submit))
         .route("/logout", post(team::logout_route))
         .route("/cases", get(team::dashboard::show))
+        .route("/account", get(team::account::show))
+        .route("/account/totp/start", post(team::account::totp_start))
+        .route("/account/totp/confirm", post(team::account::totp_confirm))
+        .route("/account/totp/disable", post(team::account::totp_disable))
+        .route("/account/tokens", post(team::account::token_create))
+        .route(
+            "/account/tokens/{id}/revoke",
+            post(team::account::token_revoke),
+        )
+        .route("/account/password", post(team::account::password))
         .route("/cases/{id}", get(team::case_page::show))
         .route(
             "/cases/{id}/attachments/{file}",

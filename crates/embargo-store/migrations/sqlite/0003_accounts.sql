@@ -30,3 +30,9 @@ CREATE TABLE api_tokens (
     revoked_at   INTEGER
 );
 CREATE INDEX api_tokens_by_user ON api_tokens (user_id);
+
+-- Optional second factor (TOTP, RFC 6238): the confirmed secret, one being set up, and the
+-- last time step used (a code works once).
+ALTER TABLE people ADD COLUMN totp_secret TEXT;
+ALTER TABLE people ADD COLUMN totp_pending TEXT;
+ALTER TABLE people ADD COLUMN totp_last_step INTEGER;

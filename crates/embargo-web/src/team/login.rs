@@ -74,7 +74,13 @@ pub async fn submit(
         Err(e) => return error_page(&org, &e),
     };
     let (email, next) = (posted.text("email"), safe_next(&posted.text("next")));
-    match state.app.login(&email, &posted.text("password"), now).await {
+    let code = posted.text("code");
+    let code = (!code.trim().is_empty()).then_some(code.as_str());
+    match state
+        .app
+        .login(&email, &posted.text("password"), code, now)
+        .await
+    {
         Ok(signed) => {
             let secure = if state.site.secure_cookies() {
                 "; Secure"

@@ -1,6 +1,7 @@
 //! The team's side: sign-in, the dashboard, the case page and its actions. Every page
 //! needs a session; every form carries the session's CSRF token.
 
+pub mod account;
 pub mod actions;
 pub mod case_page;
 pub mod dashboard;

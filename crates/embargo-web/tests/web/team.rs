@@ -86,8 +86,12 @@ async fn sign_in_answers_the_same_for_unknown_addresses_and_locks_after_failures
         (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
     );
     assert!(
-        unknown.body.contains("wrong e-mail address or password")
-            && wrong.body.contains("wrong e-mail address or password")
+        unknown
+            .body
+            .contains("wrong e-mail address, password or code")
+            && wrong
+                .body
+                .contains("wrong e-mail address, password or code")
     );
     for _ in 0..4 {
         w.post_form(
@@ -366,4 +370,108 @@ async fn markdown_is_rendered_and_sanitized_on_every_page() {
             assert!(!page.contains(bad), "{bad} reached a page");
         }
     }
+}
+
+fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let i = body
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} not in page"))
+        + start.len();
+    &body[i..i + body[i..].find(end).unwrap()]
+}
+
+#[tokio::test]
+async fn two_factor_sign_in_can_be_turned_on_and_codes_work_once() {
+    let w = with_passwords().await;
+    let cookie = sign_in(&w, "coco@example.org").await;
+    let csrf = form_values_csrf(&w.get("/account", Some(&cookie)).await.body);
+    let setup = w
+        .post_form("/account/totp/start", &[("csrf", &csrf)], Some(&cookie))
+        .await;
+    assert_eq!(setup.status, StatusCode::OK);
+    let secret = between(&setup.body, "id=\"totp-secret\">", "<").to_string();
+    assert!(setup.body.contains("otpauth://totp/"));
+    let wrong = w
+        .post_form(
+            "/account/totp/confirm",
+            &[("csrf", &csrf), ("code", "000000")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let code = embargo_app::current_code(&secret, w.t.now()).unwrap();
+    let on = w
+        .post_form(
+            "/account/totp/confirm",
+            &[("csrf", &csrf), ("code", &code)],
+            Some(&cookie),
+        )
+        .await;
+    assert!(on.body.contains("Two-factor sign-in is on."), "{}", on.body);
+
+    let login = |code: Option<String>| {
+        let w = &w;
+        async move {
+            let mut fields = vec![
+                ("email", "coco@example.org".to_string()),
+                ("password", PASSWORD.to_string()),
+            ];
+            if let Some(c) = code {
+                fields.push(("code", c));
+            }
+            let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            w.post_form("/login", &f, None).await.status
+        }
+    };
+    assert_eq!(
+        login(None).await,
+        StatusCode::UNAUTHORIZED,
+        "the password alone no longer signs in"
+    );
+    assert_eq!(
+        login(Some(code.clone())).await,
+        StatusCode::UNAUTHORIZED,
+        "the code used to turn it on cannot be replayed"
+    );
+    w.t.clock.advance(jiff::SignedDuration::from_secs(30));
+    let fresh = embargo_app::current_code(&secret, w.t.now()).unwrap();
+    assert_eq!(login(Some(fresh.clone())).await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        login(Some(fresh)).await,
+        StatusCode::UNAUTHORIZED,
+        "a code works once"
+    );
+}
+
+#[tokio::test]
+async fn tokens_are_created_on_the_account_page_and_shown_once() {
+    let w = with_passwords().await;
+    let cookie = sign_in(&w, "dev@example.org").await;
+    let csrf = form_values_csrf(&w.get("/account", Some(&cookie)).await.body);
+    let res = w
+        .post_form(
+            "/account/tokens",
+            &[("csrf", &csrf), ("name", "laptop")],
+            Some(&cookie),
+        )
+        .await;
+    let token = between(&res.body, "id=\"new-token\">", "<").to_string();
+    let again = w.get("/account", Some(&cookie)).await.body;
+    assert!(
+        again.contains("laptop") && !again.contains(&token),
+        "the token is shown once"
+    );
+    let api = axum::http::Request::get("/api/v1/cases")
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(w.send(api).await.status, StatusCode::OK);
+    let forged = w
+        .post_form(
+            "/account/tokens",
+            &[("csrf", "nope"), ("name", "x")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }
