@@ -185,6 +185,75 @@ impl App {
         Ok(project)
     }
 
+    /// The policy's clocks now: what an administrator set, else the configured defaults.
+    pub async fn current_policy(&self) -> Result<embargo_core::Policy, AppError> {
+        match self.store.setting("policy").await? {
+            Some(v) => serde_json::from_value(v)
+                .map_err(|e| AppError::Internal(format!("stored policy: {e}"))),
+            None => Ok(self.policy),
+        }
+    }
+
+    /// Changes the policy's clocks for reports received from now on (cases keep the
+    /// deadlines they were given; a case's deadline moves only by a recorded extension).
+    pub async fn set_policy(
+        &self,
+        principal: Principal,
+        policy: embargo_core::Policy,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        self.require_admin(principal).await?;
+        let value = serde_json::json!({
+            "acknowledge_within_days": policy.acknowledge_within_days(),
+            "disclose_within_days": policy.disclose_within_days(),
+        });
+        let mut tx = self.store.begin().await?;
+        tx.set_setting("policy", &value).await?;
+        self.audit(&mut tx, principal, None, "set_policy", value, now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Disables or re-enables an account. The last active administrator stays.
+    pub async fn set_user_disabled(
+        &self,
+        principal: Principal,
+        user: UserId,
+        disabled: bool,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        self.require_admin(principal).await?;
+        let mut tx = self.store.begin().await?;
+        let person = tx.person(user).await?;
+        if disabled
+            && person.roles.admin
+            && person.disabled_at.is_none()
+            && tx.count_admins().await? <= 1
+        {
+            return Err(AppError::Rule {
+                code: "last_admin",
+                message: "the installation needs at least one active administrator".into(),
+            });
+        }
+        tx.set_disabled(user, disabled.then_some(now)).await?;
+        let action = if disabled {
+            "disable_user"
+        } else {
+            "enable_user"
+        };
+        self.audit(&mut tx, principal, None, action, json!({"user": user}), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The installation's people, for administrators.
+    pub async fn people(&self, principal: Principal) -> Result<Vec<Person>, AppError> {
+        self.require_admin(principal).await?;
+        Ok(self.store.people().await?)
+    }
+
     /// Adds an outside collaborator (another organization's maintainer) to one case as a
     /// Developer, creating their account if needed, in one transaction. They see only the
     /// cases they are on.

@@ -75,12 +75,13 @@ impl App {
             },
             None => None,
         };
+        let policy = self.current_policy().await?;
         let case = Case::received(
             case_id,
             content.project.clone(),
             now,
             reporter_user,
-            &self.policy,
+            &policy,
         );
         let mut tx = self.store.begin().await?;
         tx.insert_case(&case).await.map_err(|e| match e {

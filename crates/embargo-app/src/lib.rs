@@ -32,7 +32,9 @@ pub use dashboard::{DashboardRow, Queue};
 pub use delivery::{ReporterAddress, ReporterMail};
 pub use email::{Filed, IncomingMail};
 /// Stored shapes the views hand out (read-only).
-pub use embargo_store::{AttachmentInfo, CaseSummary, Job, JobStatus, Project, StoredReport};
+pub use embargo_store::{
+    AttachmentInfo, CaseSummary, Job, JobStatus, Person, Project, StoredReport,
+};
 pub use error::AppError;
 pub use intake::{Intake, Submitted};
 pub use principal::Principal;

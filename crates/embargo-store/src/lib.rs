@@ -13,6 +13,7 @@ mod people;
 mod projects;
 mod reports;
 mod sessions;
+mod settings;
 mod summaries;
 mod tx;
 

@@ -37,7 +37,10 @@ struct Home {
 
 /// `GET /`: what the organization promises reporters (PROCESS.md, Clocks).
 pub async fn home(State(state): State<WebState>) -> Response {
-    let policy = state.app.policy();
+    let policy = match state.app.current_policy().await {
+        Ok(p) => p,
+        Err(e) => return crate::render::error_page(&state.site.organization, &e),
+    };
     page(
         StatusCode::OK,
         &Home {

@@ -45,7 +45,10 @@ async fn form_page(
         Ok(p) => p,
         Err(e) => return error_page(&state.site.organization, &e),
     };
-    let policy = state.app.policy();
+    let policy = match state.app.current_policy().await {
+        Ok(p) => p,
+        Err(e) => return error_page(&state.site.organization, &e),
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

@@ -36,3 +36,9 @@ CREATE INDEX api_tokens_by_user ON api_tokens (user_id);
 ALTER TABLE people ADD COLUMN totp_secret TEXT;
 ALTER TABLE people ADD COLUMN totp_pending TEXT;
 ALTER TABLE people ADD COLUMN totp_last_step INTEGER;
+
+-- Installation settings changed by administrators (e.g. the policy's clock lengths).
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL                                 -- JSON
+);

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod actions;
+pub mod admin;
 pub mod case_page;
 pub mod dashboard;
 pub mod login;

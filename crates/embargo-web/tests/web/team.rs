@@ -475,3 +475,103 @@ async fn tokens_are_created_on_the_account_page_and_shown_once() {
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn administrators_manage_people_projects_and_the_policy() {
+    let w = with_passwords().await;
+    let coord = sign_in(&w, "coco@example.org").await;
+    assert_eq!(
+        w.get("/admin", Some(&coord)).await.status,
+        StatusCode::FORBIDDEN,
+        "a Coordinator is not an admin"
+    );
+    let admin = sign_in(&w, "admin@example.org").await;
+    let page = w.get("/admin", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = form_values_csrf(&page.body);
+
+    let res = w
+        .post_form(
+            "/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("email", "newbie@example.org"),
+                ("name", "New Bie"),
+                ("coordinator", "on"),
+                ("password", PASSWORD),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert!(
+        res.body.contains("Added newbie@example.org."),
+        "{}",
+        res.body
+    );
+    sign_in(&w, "newbie@example.org").await;
+
+    let res = w
+        .post_form(
+            "/admin/projects",
+            &[
+                ("csrf", &csrf),
+                ("slug", "website"),
+                ("name", "Website and documentation"),
+                ("repositories", "example-org/website\n"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert!(res.body.contains("example-org/website"), "{}", res.body);
+    assert!(
+        w.get("/report", None)
+            .await
+            .body
+            .contains("Website and documentation")
+    );
+
+    let res = w
+        .post_form(
+            "/admin/policy",
+            &[
+                ("csrf", &csrf),
+                ("acknowledge_within_days", "3"),
+                ("disclose_within_days", "45"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert!(res.body.contains("The policy was saved."));
+    assert!(
+        w.get("/", None)
+            .await
+            .body
+            .contains("<strong>45 days</strong>")
+    );
+    let s = w.t.submit().await;
+    assert_eq!(s.disclose_by, w.t.now() + embargo_testkit::days(45));
+    let bad = w
+        .post_form(
+            "/admin/policy",
+            &[
+                ("csrf", &csrf),
+                ("acknowledge_within_days", "50"),
+                ("disclose_within_days", "45"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Disabling an account ends its session at once; the last administrator stays.
+    let path = format!("/admin/users/{}/disable", w.t.people.coordinator);
+    w.post_form(&path, &[("csrf", &csrf)], Some(&admin)).await;
+    assert_eq!(
+        w.get("/cases", Some(&coord)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let me = format!("/admin/users/{}/disable", w.t.people.admin);
+    let res = w.post_form(&me, &[("csrf", &csrf)], Some(&admin)).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(res.body.contains("at least one active administrator"));
+}

@@ -1,0 +1,230 @@
+//! `/admin`: people, projects (the scope) and the policy's clocks. Administrators only; the
+//! use cases check it, the page is just the form.
+
+use askama::Template;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use embargo_app::{AppError, NewUser, Project};
+use embargo_core::{InstallationRoles, Policy, UserId, ValueError};
+
+use super::TeamSession;
+use crate::WebState;
+use crate::multipart::{Posted, read_form};
+use crate::render::{error_page, page};
+
+struct PersonRow {
+    id: String,
+    name: String,
+    email: String,
+    roles: &'static str,
+    disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct Admin {
+    org: String,
+    me: String,
+    csrf: String,
+    notice: Option<String>,
+    people: Vec<PersonRow>,
+    projects: Vec<Project>,
+    ack_days: u16,
+    disclose_days: u16,
+}
+
+async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Response {
+    let org = state.site.organization.clone();
+    let (people, projects, policy) = match (
+        state.app.people(s.principal).await,
+        state.app.projects().await,
+        state.app.current_policy().await,
+    ) {
+        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(&org, &e),
+    };
+    let people = people
+        .into_iter()
+        .map(|p| PersonRow {
+            id: p.id.to_string(),
+            name: p.display_name.to_string(),
+            email: p.email.to_string(),
+            roles: match (p.roles.admin, p.roles.coordinator, p.disabled_at.is_some()) {
+                (_, _, true) => "disabled",
+                (true, true, _) => "admin, coordinator",
+                (true, false, _) => "admin",
+                (false, true, _) => "coordinator",
+                (false, false, _) => "member",
+            },
+            disabled: p.disabled_at.is_some(),
+        })
+        .collect();
+    page(
+        StatusCode::OK,
+        &Admin {
+            org,
+            me: s.name.clone(),
+            csrf: s.csrf.clone(),
+            notice,
+            people,
+            projects,
+            ack_days: policy.acknowledge_within_days(),
+            disclose_days: policy.disclose_within_days(),
+        },
+    )
+}
+
+pub async fn show(State(state): State<WebState>, session: TeamSession) -> Response {
+    render(&state, &session, None).await
+}
+
+async fn form(state: &WebState, session: &TeamSession, req: Request) -> Result<Posted, Response> {
+    let org = &state.site.organization;
+    let posted = read_form(req, state, "")
+        .await
+        .map_err(|e| error_page(org, &e))?;
+    if !session.csrf_ok(&posted.text("csrf")) {
+        return Err(error_page(
+            org,
+            &AppError::Forbidden(
+                "the form expired or came from another site; reload the page and try again".into(),
+            ),
+        ));
+    }
+    Ok(posted)
+}
+
+async fn done(
+    state: &WebState,
+    session: &TeamSession,
+    result: Result<String, AppError>,
+) -> Response {
+    match result {
+        Ok(notice) => render(state, session, Some(notice)).await,
+        Err(e) => error_page(&state.site.organization, &e),
+    }
+}
+
+pub async fn add_user(
+    State(state): State<WebState>,
+    session: TeamSession,
+    req: Request,
+) -> Response {
+    let p = match form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let password = p.text("password");
+    let new = NewUser {
+        email: p.text("email"),
+        display_name: p.text("name"),
+        roles: InstallationRoles {
+            coordinator: p.flag("coordinator"),
+            admin: p.flag("admin"),
+        },
+        password: (!password.is_empty()).then_some(password),
+    };
+    let result = state
+        .app
+        .add_user(session.principal, new, (state.clock)())
+        .await
+        .map(|p| format!("Added {}.", p.email));
+    done(&state, &session, result).await
+}
+
+pub async fn set_disabled(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path((id, what)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    if let Err(r) = form(&state, &session, req).await {
+        return r;
+    }
+    let (Ok(user), Some(disable)) = (
+        id.parse::<UserId>(),
+        match what.as_str() {
+            "disable" => Some(true),
+            "enable" => Some(false),
+            _ => None,
+        },
+    ) else {
+        return error_page(&state.site.organization, &AppError::NotFound);
+    };
+    let result = state
+        .app
+        .set_user_disabled(session.principal, user, disable, (state.clock)())
+        .await
+        .map(|()| {
+            if disable {
+                "The account was disabled.".to_string()
+            } else {
+                "The account was enabled.".to_string()
+            }
+        });
+    done(&state, &session, result).await
+}
+
+pub async fn add_project(
+    State(state): State<WebState>,
+    session: TeamSession,
+    req: Request,
+) -> Response {
+    let p = match form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let repos: Vec<String> = p
+        .text("repositories")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let result = state
+        .app
+        .add_project(
+            session.principal,
+            &p.text("slug"),
+            &p.text("name"),
+            &p.text("description"),
+            &repos,
+            (state.clock)(),
+        )
+        .await
+        .map(|p| format!("Added the project {}.", p.name));
+    done(&state, &session, result).await
+}
+
+pub async fn set_policy(
+    State(state): State<WebState>,
+    session: TeamSession,
+    req: Request,
+) -> Response {
+    let p = match form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let days = |name: &str| {
+        p.text(name)
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| AppError::invalid(ValueError::new("policy", "days must be whole numbers")))
+    };
+    let result = match (
+        days("acknowledge_within_days"),
+        days("disclose_within_days"),
+    ) {
+        (Ok(a), Ok(d)) => match Policy::new(a, d) {
+            Ok(policy) => state
+                .app
+                .set_policy(session.principal, policy, (state.clock)())
+                .await
+                .map(|()| "The policy was saved.".to_string()),
+            Err(e) => Err(AppError::invalid(e)),
+        },
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    done(&state, &session, result).await
+}
