@@ -277,6 +277,13 @@ impl RawReport {
         } else {
             self.credit_value.trim()
         };
+        // "By name" is the form's default: with no name given at all, there is nothing to
+        // credit, which is what anonymity means; refusing the report would lose it.
+        let credit_kind = if credit_kind == "name" && credit_value.is_empty() {
+            "anonymous"
+        } else {
+            credit_kind
+        };
         let credit = CreditPreference::from_parts(credit_kind, credit_value)
             .map_err(|e| problems.push(e))
             .ok();
@@ -337,6 +344,16 @@ mod tests {
         .check()
         .unwrap();
         assert_eq!(anon.credit, CreditPreference::Anonymous);
+    }
+
+    #[test]
+    fn name_credit_without_a_name_is_anonymous() {
+        let unnamed = RawReport {
+            reporter_name: String::new(),
+            credit_kind: "name".into(),
+            ..raw()
+        };
+        assert_eq!(unnamed.check().unwrap().credit, CreditPreference::Anonymous);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde_json::json;
 use crate::support::site;
 
 /// chromedriver, killed when dropped.
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -33,7 +33,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn browser(profile: &Path) -> (Driver, Client) {
+pub(crate) async fn browser(profile: &Path) -> (Driver, Client) {
     let port = free_port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
@@ -74,7 +74,7 @@ async fn browser(profile: &Path) -> (Driver, Client) {
     (driver, client)
 }
 
-async fn fill(c: &Client, id: &str, text: &str) {
+pub(crate) async fn fill(c: &Client, id: &str, text: &str) {
     c.find(Locator::Id(id))
         .await
         .unwrap()
@@ -85,7 +85,7 @@ async fn fill(c: &Client, id: &str, text: &str) {
 
 /// Waits until the page shows `needle` (a click that submits a form returns before the next
 /// page has loaded), reading through the stale elements of the page being replaced.
-async fn wait_for(c: &Client, needle: &str) -> String {
+pub(crate) async fn wait_for(c: &Client, needle: &str) -> String {
     let started = Instant::now();
     loop {
         if let Ok(main) = c.find(Locator::Css("main")).await
@@ -102,7 +102,7 @@ async fn wait_for(c: &Client, needle: &str) -> String {
     }
 }
 
-async fn screenshot(c: &Client, name: &str) {
+pub(crate) async fn screenshot(c: &Client, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(

@@ -4,6 +4,7 @@
 mod api;
 mod basics;
 mod browser;
+mod browser_team;
 mod forge;
 mod intake;
 mod matrix;
