@@ -61,6 +61,8 @@ pub enum Command {
     Audit(AuditCommand),
     /// Show the effective configuration.
     Config,
+    /// Work on cases over the JSON API (with an API token).
+    Case(CaseArgs),
     /// File one e-mail from standard input (a mail server's pipe delivery): a new report,
     /// or a reply to a case by its token. Exit codes follow sysexits.h.
     IngestEmail(IngestArgs),
@@ -158,4 +160,31 @@ pub enum ProjectCommand {
 pub enum AuditCommand {
     /// Check the hash chain; exits 1 when any entry was edited or deleted.
     Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct CaseArgs {
+    /// The installation (default: this one's public URL).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// An API token (see `embargo user token`).
+    #[arg(long, env = "EMBARGO_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    #[command(subcommand)]
+    pub command: CaseCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Your cases, in the policy's queues, overdue first.
+    List,
+    /// One case: state, deadlines, checklist, what you can do now.
+    Show { id: String },
+    /// Act on a case, e.g. `act ID acknowledge message="Thanks"` or `act ID complete_step step=6`.
+    Act {
+        id: String,
+        action: String,
+        /// name=value pairs (message, reason, step, note, email, fork_name, release_on, announce_at, zone, version...).
+        fields: Vec<String>,
+    },
 }

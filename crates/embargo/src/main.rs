@@ -16,6 +16,16 @@ use crate::failure::Failure;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The case commands use a blocking HTTP client: no runtime needed.
+    if let Command::Case(args) = &cli.command {
+        return match commands::case::run(&cli, args) {
+            Ok(out) => {
+                out.print(cli.json);
+                ExitCode::SUCCESS
+            }
+            Err(e) => report(&e),
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -44,6 +54,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Audit(cmd) => commands::audit::run(&cli, cmd).await?,
         Command::Config => commands::show_config(&cli)?,
         Command::IngestEmail(args) => commands::ingest::run(&cli, args).await?,
+        // Handled in `main` before the runtime starts (its HTTP client blocks).
+        Command::Case(_) => {
+            return Err(Failure::Internal(
+                "case commands do not run on the runtime".into(),
+            ));
+        }
     };
     out.print(cli.json);
     Ok(())

@@ -626,3 +626,75 @@ fn an_issued_token_opens_the_api_and_only_for_its_person() {
         "0"
     );
 }
+
+#[test]
+fn the_case_commands_work_over_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let out = run(embargo(dir.path()).args([
+        "user",
+        "token",
+        "--json",
+        "--email",
+        "ada@example.org",
+        "--name",
+        "cli",
+    ]));
+    let token = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_server, addr) = serve(dir.path());
+    let res = http_post_json(
+        &addr,
+        "/api/v1/reports",
+        r#"{"project":"infra","title":"From the CLI","description":"d"}"#,
+    );
+    let body = res.split("\r\n\r\n").nth(1).unwrap();
+    let id = serde_json::from_str::<serde_json::Value>(body).unwrap()["case_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = format!("http://{addr}");
+    let case = |args: &[&str]| {
+        run(embargo(dir.path())
+            .arg("case")
+            .args(["--url", &url, "--token", &token])
+            .args(args))
+    };
+
+    let list = case(&["list"]);
+    assert!(list.status.success(), "{}", text(&list.stderr));
+    assert!(
+        text(&list.stdout).contains("From the CLI"),
+        "{}",
+        text(&list.stdout)
+    );
+    let acted = case(&[
+        "act",
+        &id,
+        "acknowledge",
+        "message=Thanks from the terminal",
+    ]);
+    assert!(acted.status.success(), "{}", text(&acted.stderr));
+    assert!(
+        text(&acted.stdout).contains("state: acknowledged"),
+        "{}",
+        text(&acted.stdout)
+    );
+    let shown = case(&["show", &id, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(json["messages"][0]["body"], "Thanks from the terminal");
+    let refused = case(&["act", &id, "accept"]);
+    assert_eq!(refused.status.code(), Some(4));
+    assert!(
+        text(&refused.stderr).contains("accept is not possible while the case is acknowledged"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let bad = run(embargo(dir.path())
+        .arg("case")
+        .args(["--url", &url, "--token", "emb_nope", "list"]));
+    assert_eq!(bad.status.code(), Some(3));
+    assert!(text(&bad.stderr).contains("token was refused"));
+}

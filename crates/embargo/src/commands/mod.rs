@@ -3,6 +3,7 @@
 //! the operator's credential.
 
 pub mod audit;
+pub mod case;
 pub mod ingest;
 pub mod init;
 pub mod project;

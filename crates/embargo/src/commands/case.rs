@@ -1,0 +1,154 @@
+//! `embargo case list|show|act`: the team's work from a terminal, over the JSON API of an
+//! installation (this one by default), authenticated by an API token.
+
+use serde_json::{Value, json};
+
+use super::load_config;
+use crate::cli::{CaseArgs, CaseCommand, Cli};
+use crate::failure::Failure;
+use crate::output::Output;
+
+/// Where and as whom: `--url` (default: this installation's public URL) and `--token`
+/// (or EMBARGO_TOKEN).
+fn endpoint(cli: &Cli, args: &CaseArgs) -> Result<(String, String), Failure> {
+    let url = match &args.url {
+        Some(u) => u.trim_end_matches('/').to_string(),
+        None => load_config(cli)?.public_url,
+    };
+    let token = args.token.clone().ok_or_else(|| {
+        Failure::Refused(
+            "an API token is needed: --token or EMBARGO_TOKEN (see `embargo user token`)".into(),
+        )
+    })?;
+    Ok((url, token))
+}
+
+fn call(method: &str, url: &str, token: &str, body: Option<&Value>) -> Result<Value, Failure> {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .new_agent();
+    let auth = format!("Bearer {token}");
+    let response = match (method, body) {
+        ("POST", Some(b)) => agent
+            .post(url)
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/json")
+            .send(b.to_string()),
+        _ => agent.get(url).header("Authorization", &auth).call(),
+    };
+    let mut response = response.map_err(|e| Failure::Setup(format!("cannot reach {url}: {e}")))?;
+    let status = response.status().as_u16();
+    let text = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| Failure::Setup(format!("bad answer from {url}: {e}")))?;
+    let value: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    if status >= 400 {
+        let message = value["error"]["message"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        return Err(match status {
+            401 => Failure::Setup(format!("the token was refused: {message}")),
+            500..=599 => Failure::Internal(message),
+            _ => Failure::Refused(message),
+        });
+    }
+    Ok(value)
+}
+
+fn describe_case(c: &Value) -> String {
+    let mut lines = vec![
+        format!(
+            "{} {}",
+            c["reference"].as_str().unwrap_or(""),
+            c["report"]["title"].as_str().unwrap_or("")
+        ),
+        format!(
+            "state: {}  project: {}  version: {}",
+            c["state_text"].as_str().unwrap_or(""),
+            c["project"].as_str().unwrap_or(""),
+            c["version"]
+        ),
+        format!(
+            "acknowledge by: {}  disclose by: {}",
+            c["acknowledge_by"].as_str().unwrap_or(""),
+            c["disclose_by"].as_str().unwrap_or("")
+        ),
+    ];
+    if let Some(d) = c["dates"].as_object() {
+        lines.push(format!(
+            "announce at: {} {}",
+            d["announce_at"].as_str().unwrap_or(""),
+            d["zone"].as_str().unwrap_or("")
+        ));
+    }
+    let done: Vec<String> = c["checklist"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["done"] == true)
+        .map(|s| s["step"].to_string())
+        .collect();
+    lines.push(format!("checklist done: {}", done.join(", ")));
+    let actions: Vec<&str> = c["available_actions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    lines.push(format!("you can: {}", actions.join(", ")));
+    lines.join("\n")
+}
+
+pub fn run(cli: &Cli, args: &CaseArgs) -> Result<Output, Failure> {
+    let (url, token) = endpoint(cli, args)?;
+    match &args.command {
+        CaseCommand::List => {
+            let rows = call("GET", &format!("{url}/api/v1/cases"), &token, None)?;
+            let text = rows
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| {
+                    format!(
+                        "{}  {:<22} {:<12} {}{}",
+                        r["reference"].as_str().unwrap_or(""),
+                        r["queue"].as_str().unwrap_or(""),
+                        r["state"].as_str().unwrap_or(""),
+                        r["title"].as_str().unwrap_or(""),
+                        if r["overdue"] == true {
+                            "  (OVERDUE)"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok(Output::new(text, rows))
+        }
+        CaseCommand::Show { id } => {
+            let case = call("GET", &format!("{url}/api/v1/cases/{id}"), &token, None)?;
+            Ok(Output::new(describe_case(&case), case))
+        }
+        CaseCommand::Act { id, action, fields } => {
+            let mut body = json!({"action": action});
+            for f in fields {
+                let (k, v) = f
+                    .split_once('=')
+                    .ok_or_else(|| Failure::Refused(format!("{f:?} must be name=value")))?;
+                body[k] = Value::String(v.to_string());
+            }
+            let case = call(
+                "POST",
+                &format!("{url}/api/v1/cases/{id}/actions"),
+                &token,
+                Some(&body),
+            )?;
+            Ok(Output::new(describe_case(&case), case))
+        }
+    }
+}
