@@ -9,6 +9,7 @@ mod case_actions;
 mod case_page;
 mod dashboard;
 mod delivery;
+mod drafts;
 mod email;
 mod error;
 mod intake;
@@ -30,10 +31,11 @@ pub use accounts::{SESSION_LIFETIME, SessionInfo, SignedIn, TotpSetup, current_c
 pub use admin::NewUser;
 pub use dashboard::{DashboardRow, Queue};
 pub use delivery::{ReporterAddress, ReporterMail};
-pub use email::{Filed, IncomingMail};
 /// Stored shapes the views hand out (read-only).
+pub use drafts::DRAFT_KINDS;
+pub use email::{Filed, IncomingMail};
 pub use embargo_store::{
-    AttachmentInfo, CaseSummary, Job, JobStatus, Person, Project, StoredReport,
+    AttachmentInfo, CaseSummary, Draft, Job, JobStatus, Person, Project, StoredReport,
 };
 pub use error::AppError;
 pub use intake::{Intake, Submitted};

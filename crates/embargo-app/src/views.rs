@@ -17,6 +17,8 @@ pub struct TeamCaseView {
     pub attachments: Vec<AttachmentInfo>,
     pub audit: Vec<AuditEntry>,
     pub roles: RolesOnCase,
+    /// Drafts of the blog post and announcement (policy step 14).
+    pub drafts: Vec<embargo_store::Draft>,
     /// Names of everyone the page mentions (people of the installation).
     pub names: std::collections::HashMap<embargo_core::UserId, String>,
 }
@@ -66,6 +68,7 @@ impl App {
             messages: self.store.messages(case_id, false).await?,
             attachments: self.store.attachments(case_id).await?,
             audit: self.store.audit_of_case(case_id).await?,
+            drafts: self.store.drafts(case_id).await?,
             names: self
                 .store
                 .people()

@@ -15,6 +15,7 @@ mod reports;
 mod sessions;
 mod settings;
 mod summaries;
+mod texts;
 mod tx;
 
 use std::path::Path;
@@ -31,6 +32,7 @@ pub use projects::Project;
 pub use reports::{NewReport, StoredReport};
 pub use sessions::{ApiTokenInfo, Session};
 pub use summaries::CaseSummary;
+pub use texts::Draft;
 pub use tx::Tx;
 
 /// The database. Cheap to clone (a pool).

@@ -48,6 +48,11 @@ fn migrator() -> Migrator {
             "accounts",
             include_str!("../migrations/sqlite/0003_accounts.sql"),
         ),
+        migration(
+            4,
+            "remediation",
+            include_str!("../migrations/sqlite/0004_remediation.sql"),
+        ),
     ])
 }
 

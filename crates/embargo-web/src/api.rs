@@ -217,6 +217,12 @@ pub async fn act(
                 .await
                 .map(|_| ())
         }
+        "save_draft" => {
+            state
+                .app
+                .save_draft(p, id, &posted.text("kind"), &posted.text("body"), now)
+                .await
+        }
         "add_developer" => state
             .app
             .add_collaborator(p, id, &posted.text("email"), &posted.text("name"), now)

@@ -163,6 +163,12 @@ pub async fn act(
                 .await
                 .map(|_| ())
         }
+        "save_draft" => {
+            state
+                .app
+                .save_draft(p, case_id, &posted.text("kind"), &posted.text("body"), now)
+                .await
+        }
         "add_developer" => state
             .app
             .add_collaborator(p, case_id, &posted.text("email"), &posted.text("name"), now)

@@ -211,6 +211,13 @@ pub struct MessageRow {
     pub files: Vec<(String, String)>,
 }
 
+pub struct DraftRow {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub body: String,
+    pub updated: String,
+}
+
 pub struct StepRow {
     pub number: u8,
     pub title: &'static str,
@@ -248,6 +255,8 @@ struct CasePage {
     forks: Vec<(String, String)>,
     checklist: Vec<StepRow>,
     audit: Vec<(String, String, String)>,
+    drafts: Vec<DraftRow>,
+    can_draft: bool,
 }
 
 fn owner(o: Owner) -> &'static str {
@@ -399,6 +408,30 @@ fn build(
                 done: case.checklist.is_done(s),
             })
             .collect(),
+        can_draft: case.state.is_in_remediation(),
+        drafts: [
+            ("blog_post", "Blog post"),
+            ("announcement", "Announcement (chat, social, mailing list)"),
+        ]
+        .into_iter()
+        .map(|(kind, label)| {
+            let d = v.drafts.iter().find(|d| d.kind == kind);
+            DraftRow {
+                kind,
+                label,
+                body: d.map(|d| d.body.reveal().clone()).unwrap_or_default(),
+                updated: d
+                    .map(|d| {
+                        format!(
+                            "last saved by {} on {}",
+                            name(&d.updated_by),
+                            when(d.updated_at)
+                        )
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect(),
         audit: v
             .audit
             .iter()

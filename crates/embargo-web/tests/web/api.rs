@@ -189,3 +189,65 @@ async fn the_openapi_document_is_valid_and_complete() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn drafts_are_written_by_the_team_while_the_case_is_private() {
+    let w = Web::new().await;
+    let p = w.t.people;
+    let s = w.t.submit().await;
+    let coord =
+        w.t.app
+            .create_api_token(Principal::User(p.coordinator), "c", w.t.now())
+            .await
+            .unwrap();
+    let out =
+        w.t.app
+            .create_api_token(Principal::User(p.outsider), "o", w.t.now())
+            .await
+            .unwrap();
+    let act = format!("/api/v1/cases/{}/actions", s.case_id);
+    let draft = r#"{"action":"save_draft","kind":"blog_post","body":"DRAFT-MARKER: we fixed a token leak"}"#;
+    let early = call(&w, "POST", &act, Some(&coord), Some(draft)).await;
+    assert_eq!(
+        early.status,
+        StatusCode::CONFLICT,
+        "not before acceptance: {}",
+        early.body
+    );
+    for body in [
+        r#"{"action":"acknowledge","message":"m"}"#,
+        r#"{"action":"start_triage"}"#,
+        r#"{"action":"accept"}"#,
+    ] {
+        assert_eq!(
+            call(&w, "POST", &act, Some(&coord), Some(body))
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        call(&w, "POST", &act, Some(&out), Some(draft)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let saved = call(&w, "POST", &act, Some(&coord), Some(draft)).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let drafts = w.t.store.drafts(s.case_id).await.unwrap();
+    assert_eq!((drafts.len(), drafts[0].kind.as_str()), (1, "blog_post"));
+    let portal = w
+        .get(&format!("/portal/{}", s.portal_token), None)
+        .await
+        .cookie();
+    assert!(
+        !w.get("/portal", Some(&portal))
+            .await
+            .body
+            .contains("DRAFT-MARKER"),
+        "drafts stay with the team"
+    );
+    let audit = w.t.store.audit_of_case(s.case_id).await.unwrap();
+    assert!(
+        audit.iter().all(|e| !e.detail.contains("DRAFT-MARKER")),
+        "the audit log records that, not what"
+    );
+}

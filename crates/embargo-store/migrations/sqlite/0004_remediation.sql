@@ -1,0 +1,10 @@
+-- Texts the team drafts while the case is private (policy step 14: the blog post and the
+-- announcement texts). Private until published, and the drafts themselves forever.
+CREATE TABLE case_texts (
+    case_id    TEXT NOT NULL REFERENCES cases (id),
+    kind       TEXT NOT NULL CHECK (kind IN ('blog_post', 'announcement')),
+    body       TEXT NOT NULL,
+    updated_by TEXT NOT NULL REFERENCES people (id),
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (case_id, kind)
+);
