@@ -120,16 +120,6 @@ impl App {
             tx.set_totp(person.id, Some(secret), None, Some(*step))
                 .await?;
         }
-        let session_token = new_token(self.random.as_ref())?;
-        let csrf_token = new_token(self.random.as_ref())?;
-        let expires_at = now + SESSION_LIFETIME;
-        let session = Session {
-            user_id: person.id,
-            csrf_token: csrf_token.clone(),
-            expires_at,
-        };
-        tx.insert_session(&token_hash(&session_token), &session, now)
-            .await?;
         self.audit(
             &mut tx,
             Principal::User(person.id),
@@ -140,17 +130,38 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(SignedIn {
-            user_id: person.id,
-            session_token,
-            csrf_token,
-            expires_at,
-        })
+        self.start_session(person.id, now).await
     }
 
     /// A fixed argon2id hash for addresses without an account (see the module comment).
     fn dummy_hash(&self) -> &'static str {
         "$argon2id$v=19$m=19456,t=2,p=1$ZW1iYXJnby1kdW1teQ$zKzM5P3wXr4l0m7gJ2Cj6iXGJ9yqQ3W7S0kq5v7y8cA"
+    }
+
+    /// A new session for `user` (after a sign-in or an accepted invitation).
+    pub(crate) async fn start_session(
+        &self,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<SignedIn, AppError> {
+        let session_token = new_token(self.random.as_ref())?;
+        let csrf_token = new_token(self.random.as_ref())?;
+        let expires_at = now + SESSION_LIFETIME;
+        let session = Session {
+            user_id: user,
+            csrf_token: csrf_token.clone(),
+            expires_at,
+        };
+        let mut tx = self.store.begin().await?;
+        tx.insert_session(&token_hash(&session_token), &session, now)
+            .await?;
+        tx.commit().await?;
+        Ok(SignedIn {
+            user_id: user,
+            session_token,
+            csrf_token,
+            expires_at,
+        })
     }
 
     /// The session behind a cookie, or "not found" (expired, signed out, disabled account).

@@ -13,6 +13,7 @@ mod drafts;
 mod email;
 mod error;
 mod intake;
+mod invitations;
 mod messages;
 mod portal;
 mod principal;
@@ -39,6 +40,7 @@ pub use embargo_store::{
 };
 pub use error::AppError;
 pub use intake::{Intake, Submitted};
+pub use invitations::{INVITATION_LIFETIME, InvitationMail};
 pub use principal::Principal;
 pub use record::jobs;
 pub use secrets::{MIN_PASSWORD_CHARS, OsRandom, Random, token_hash, verify_password};

@@ -32,7 +32,7 @@ pub use projects::Project;
 pub use reports::{NewReport, StoredReport};
 pub use sessions::{ApiTokenInfo, Session};
 pub use summaries::CaseSummary;
-pub use texts::Draft;
+pub use texts::{Draft, Invitation};
 pub use tx::Tx;
 
 /// The database. Cheap to clone (a pool).

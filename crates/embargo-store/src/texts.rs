@@ -58,3 +58,67 @@ impl Store {
             .collect()
     }
 }
+
+/// An invitation that is still usable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub user_id: UserId,
+    pub case_id: Option<CaseId>,
+}
+
+impl Tx {
+    pub async fn insert_invitation(
+        &mut self,
+        token_hash: &str,
+        user: UserId,
+        case: Option<CaseId>,
+        now: Timestamp,
+        expires: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO invitations (token_hash, user_id, case_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(token_hash)
+            .bind(user.to_string())
+            .bind(case.map(|c| c.to_string()))
+            .bind(ts(now))
+            .bind(ts(expires))
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Uses an invitation: it must exist, be unused and unexpired; it is spent at once.
+    pub async fn use_invitation(
+        &mut self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Invitation, StoreError> {
+        let row = sqlx::query(
+            "UPDATE invitations SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id, case_id",
+        )
+        .bind(token_hash)
+        .bind(ts(now))
+        .fetch_optional(self.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(Invitation {
+            user_id: parse(&row.try_get::<String, _>(0)?)?,
+            case_id: crate::codec::parse_opt(row.try_get(1)?)?,
+        })
+    }
+}
+
+impl Store {
+    /// Whether an invitation is usable (for showing its page), without spending it.
+    pub async fn invitation_usable(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM invitations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(token_hash)
+            .bind(ts(now))
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n == 1)
+    }
+}

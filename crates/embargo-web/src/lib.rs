@@ -96,6 +96,10 @@ pub fn router(state: WebState) -> Router {
         .route("/login", get(team::login::show).post(team::login::submit))
         .route("/logout", post(team::logout_route))
         .route("/cases", get(team::dashboard::show))
+        .route(
+            "/invite/{token}",
+            get(team::invite::show).post(team::invite::accept),
+        )
         .route("/account", get(team::account::show))
         .route("/admin", get(team::admin::show))
         .route("/admin/users", post(team::admin::add_user))

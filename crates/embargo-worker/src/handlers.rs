@@ -17,6 +17,7 @@ pub const MAIL_KINDS: &[&str] = &[
     jobs::SEND_PORTAL_LINK,
     jobs::NOTIFY_TEAM_NEW_REPORT,
     jobs::ACKNOWLEDGEMENT_DUE,
+    jobs::INVITE_COLLABORATOR,
 ];
 
 fn id<T: std::str::FromStr>(payload: &Value, key: &str) -> Result<T, Failure> {
@@ -184,5 +185,42 @@ impl Worker {
             url = self.links.public_url,
         );
         self.to_team(job, subject, body).await
+    }
+
+    pub(crate) async fn invite_collaborator(&self, job: &Job) -> Result<(), Failure> {
+        let user: embargo_core::UserId = id(&job.payload, "user")?;
+        let case_id: Option<CaseId> = job
+            .payload
+            .get("case_id")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok());
+        let invitation = self
+            .app
+            .issue_invitation(user, case_id, (self.clock)())
+            .await?;
+        let reference = case_id
+            .map(|c| format!(" (case {})", c.reference()))
+            .unwrap_or_default();
+        let body = format!(
+            "Hello {name},\n\nthe {org} security team added you to a private security case{reference}.\n\
+             Set your password to see it (this link works once, for 7 days):\n\n{url}/invite/{token}\n\n\
+             The case stays private until its advisory is published: please keep it to yourself.\n",
+            name = invitation.name,
+            org = self.links.organization,
+            url = self.links.public_url,
+            token = invitation.token,
+        );
+        let outgoing = Outgoing {
+            to: Self::mailbox(&invitation.name, invitation.email.as_ref())?,
+            reply_to: None,
+            subject: format!(
+                "[{}] You were invited to a security case",
+                self.links.organization
+            ),
+            body,
+            encrypt_to: None,
+            message_id: self.message_id(job),
+        };
+        self.send(outgoing).await
     }
 }

@@ -126,6 +126,7 @@ impl Worker {
             embargo_app::jobs::SEND_PORTAL_LINK => self.send_portal_link(job).await,
             embargo_app::jobs::NOTIFY_TEAM_NEW_REPORT => self.notify_team_new_report(job).await,
             embargo_app::jobs::ACKNOWLEDGEMENT_DUE => self.acknowledgement_due(job).await,
+            embargo_app::jobs::INVITE_COLLABORATOR => self.invite_collaborator(job).await,
             other => Err(Failure::permanent(format!(
                 "no handler for job kind {other}"
             ))),

@@ -296,3 +296,69 @@ fn backoff_doubles_up_to_six_hours() {
         [1, 2, 4, 256, 360]
     );
 }
+
+#[tokio::test]
+async fn an_outside_collaborator_is_invited_by_mail_and_joins_once() {
+    let (t, sink, worker) = setup().await;
+    let s = t.submit().await;
+    let coord = Principal::User(t.people.coordinator);
+    let user = t
+        .app
+        .add_collaborator(
+            coord,
+            s.case_id,
+            "maintainer@upstream.example",
+            "Up Stream",
+            t.now(),
+        )
+        .await
+        .unwrap();
+    worker.run_until_idle().await.unwrap();
+    let mail = to(&sink, "maintainer@upstream.example");
+    assert_eq!(mail.len(), 1);
+    let body = text(&mail[0]);
+    assert!(
+        !body.contains("Token leak"),
+        "the invitation says nothing about the report"
+    );
+    let start = body.find("https://security.example.org/invite/").unwrap();
+    let token = body[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let signed = t
+        .app
+        .accept_invitation(&token, "a long enough password", t.now())
+        .await
+        .unwrap();
+    assert_eq!(signed.user_id, user);
+    assert!(
+        t.app
+            .team_view(Principal::User(user), s.case_id)
+            .await
+            .is_ok(),
+        "they see the case they were added to"
+    );
+    assert!(
+        matches!(
+            t.app
+                .accept_invitation(&token, "another long password", t.now())
+                .await,
+            Err(embargo_app::AppError::NotFound)
+        ),
+        "a link works once"
+    );
+    t.app
+        .login(
+            "maintainer@upstream.example",
+            "a long enough password",
+            None,
+            t.now(),
+        )
+        .await
+        .unwrap();
+}

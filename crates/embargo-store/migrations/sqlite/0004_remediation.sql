@@ -8,3 +8,14 @@ CREATE TABLE case_texts (
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (case_id, kind)
 );
+
+-- One-time links that let an invited collaborator set a password. Only the SHA-256 is
+-- stored; a link works once and expires.
+CREATE TABLE invitations (
+    token_hash TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES people (id),
+    case_id    TEXT REFERENCES cases (id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+);

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod admin;
 pub mod case_page;
 pub mod dashboard;
+pub mod invite;
 pub mod login;
 
 pub use login::logout as logout_route;

@@ -575,3 +575,53 @@ async fn administrators_manage_people_projects_and_the_policy() {
     assert_eq!(res.status, StatusCode::CONFLICT);
     assert!(res.body.contains("at least one active administrator"));
 }
+
+#[tokio::test]
+async fn an_invitation_link_sets_a_password_and_signs_in_once() {
+    let w = Web::new().await;
+    let s = w.t.submit().await;
+    let user =
+        w.t.app
+            .add_collaborator(
+                Principal::User(w.t.people.coordinator),
+                s.case_id,
+                "up@stream.example",
+                "Up Stream",
+                w.t.now(),
+            )
+            .await
+            .unwrap();
+    let invitation =
+        w.t.app
+            .issue_invitation(user, Some(s.case_id), w.t.now())
+            .await
+            .unwrap();
+    let path = format!("/invite/{}", invitation.token);
+    assert_eq!(w.get(&path, None).await.status, StatusCode::OK);
+    let res = w.post_form(&path, &[("password", PASSWORD)], None).await;
+    assert_eq!(
+        (res.status, res.header("location").as_str()),
+        (StatusCode::SEE_OTHER, "/cases")
+    );
+    let dashboard = w.get("/cases", Some(&res.cookie())).await;
+    assert!(
+        dashboard.body.contains("Token leak in the build bot"),
+        "the collaborator sees their case"
+    );
+    assert_eq!(
+        w.get(&path, None).await.status,
+        StatusCode::NOT_FOUND,
+        "spent"
+    );
+    let late =
+        w.t.app
+            .issue_invitation(user, None, w.t.now())
+            .await
+            .unwrap();
+    w.t.clock.advance(days(8));
+    assert_eq!(
+        w.get(&format!("/invite/{}", late.token), None).await.status,
+        StatusCode::NOT_FOUND,
+        "expired"
+    );
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmarks on a release build, against a real server on loopback and its SQLite file.
+# Prints medians and ratios against a baseline measured in the same run (the machine is
+# shared and noisy: compare ratios, not absolute numbers, across runs).
+#   bash scripts/bench.sh [REQUESTS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n="${1:-400}"
+cargo build --release -p embargo --quiet
+bin="$(pwd)/target/release/embargo"
+dir="$(mktemp -d)"
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+"$bin" --data-dir "$dir" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
+# Lift the per-address limit: every request comes from 127.0.0.1 here.
+sed -i 's/^reports_per_hour = .*/reports_per_hour = 1000000/' "$dir/embargo.toml"
+"$bin" --data-dir "$dir" serve --listen 127.0.0.1:0 --log warn >"$dir/serve.out" 2>"$dir/serve.err" &
+pid=$!
+for _ in $(seq 100); do grep -q listening "$dir/serve.out" 2>/dev/null && break; sleep 0.1; done
+addr="$(sed -n 's/^embargo listening on http:\/\///p' "$dir/serve.out")"
+python3 scripts/bench_http.py "$addr" "$n"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+python3 - "$bin" "$dir" <<'PY'
+import statistics, subprocess, sys, time
+bin, d = sys.argv[1], sys.argv[2]
+runs = []
+for _ in range(5):
+    t = time.perf_counter()
+    out = subprocess.run([bin, "--data-dir", d, "audit", "verify", "--json"], capture_output=True, check=True).stdout
+    runs.append(time.perf_counter() - t)
+import json
+entries = json.loads(out)["entries"]
+m = statistics.median(runs)
+print(f"audit verify: {entries} entries, median {m*1000:.1f} ms ({entries/m:,.0f} entries/s, process start included)")
+PY
