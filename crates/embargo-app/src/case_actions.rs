@@ -57,6 +57,8 @@ impl App {
         let events = self
             .record_events(tx, case_id, author, &outcome.events, now)
             .await?;
+        self.schedule_clocks(tx, &outcome.case, &outcome.events, now)
+            .await?;
         let detail = json!({
             "version": outcome.case.version,
             "events": events,

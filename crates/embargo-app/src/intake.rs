@@ -138,6 +138,7 @@ impl App {
             now,
         )
         .await?;
+        self.schedule_acknowledgement(&mut tx, &case, now).await?;
         if mail_portal_link {
             let payload = json!({ "case_id": case_id });
             self.enqueue(

@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod case_actions;
 mod case_page;
+mod clocks;
 mod dashboard;
 mod delivery;
 mod drafts;
@@ -30,9 +31,10 @@ use embargo_store::Store;
 
 pub use accounts::{SESSION_LIFETIME, SessionInfo, SignedIn, TotpSetup, current_code};
 pub use admin::NewUser;
+/// Stored shapes the views hand out (read-only).
+pub use clocks::{ACKNOWLEDGEMENT_REMINDER, DISCLOSURE_WARNINGS};
 pub use dashboard::{DashboardRow, Queue};
 pub use delivery::{ReporterAddress, ReporterMail};
-/// Stored shapes the views hand out (read-only).
 pub use drafts::DRAFT_KINDS;
 pub use email::{Filed, IncomingMail};
 pub use embargo_store::{

@@ -23,6 +23,12 @@ pub mod jobs {
     pub const PUBLISH_ADVISORY: &str = "publish_advisory";
     /// Issue a fresh portal link and e-mail it to the reporter.
     pub const SEND_PORTAL_LINK: &str = "send_portal_link";
+    /// Remind the team that an acknowledgement is due soon.
+    pub const ACKNOWLEDGEMENT_REMINDER: &str = "acknowledgement_reminder";
+    /// Warn the team N days before the disclosure deadline.
+    pub const DISCLOSURE_WARNING: &str = "disclosure_warning";
+    /// Publish at the disclosure deadline, fixed or not (unless extended or done).
+    pub const DISCLOSE_AT_DEADLINE: &str = "disclose_at_deadline";
     /// Invite an outside collaborator to a case.
     pub const INVITE_COLLABORATOR: &str = "invite_collaborator";
 }
@@ -148,6 +154,23 @@ impl App {
                     json!({"event": "disclosure_extended", "from": from.to_string(), "to": to.to_string()})
                 }
                 Event::Published { fix_available, at_deadline } => {
+                    if *at_deadline {
+                        // The policy's promise to the reporter: disclosed within the
+                        // deadline, and they are told.
+                        let body = if *fix_available {
+                            "The vulnerability you reported has been disclosed today, as our policy's deadline requires; a fix is available."
+                        } else {
+                            "The vulnerability you reported has been disclosed today, as our policy's deadline requires, although no fix is available yet. We will tell you when one is released."
+                        };
+                        let draft = Draft {
+                            case_id,
+                            author: Author::System,
+                            visibility: Visibility::Reporter,
+                            notice: Some("disclosed"),
+                            body: Private::new(body.to_string()),
+                        };
+                        self.store_message(tx, draft, now).await?;
+                    }
                     let payload = json!({"case_id": case_id});
                     self.enqueue(tx, jobs::PUBLISH_ADVISORY, Some(case_id), payload, now, now).await?;
                     json!({"event": "published", "fix_available": fix_available, "at_deadline": at_deadline})

@@ -18,7 +18,12 @@ pub const MAIL_KINDS: &[&str] = &[
     jobs::NOTIFY_TEAM_NEW_REPORT,
     jobs::ACKNOWLEDGEMENT_DUE,
     jobs::INVITE_COLLABORATOR,
+    jobs::ACKNOWLEDGEMENT_REMINDER,
+    jobs::DISCLOSURE_WARNING,
 ];
+
+/// Kinds that change state and need no mail: they run even where mail is not configured.
+pub const SYSTEM_KINDS: &[&str] = &[jobs::DISCLOSE_AT_DEADLINE];
 
 fn id<T: std::str::FromStr>(payload: &Value, key: &str) -> Result<T, Failure> {
     payload
@@ -132,7 +137,12 @@ impl Worker {
 
     /// Team notices carry the reference and a link, never the report's text: a mailing
     /// list archive is not the place for it.
-    async fn to_team(&self, job: &Job, subject: String, body: String) -> Result<(), Failure> {
+    pub(crate) async fn to_team(
+        &self,
+        job: &Job,
+        subject: String,
+        body: String,
+    ) -> Result<(), Failure> {
         let Some(team) = self.team.clone() else {
             return Ok(());
         };
@@ -222,5 +232,90 @@ impl Worker {
             message_id: self.message_id(job),
         };
         self.send(outgoing).await
+    }
+
+    pub(crate) async fn acknowledgement_reminder(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let case = self.app.case_as_system(case_id).await?;
+        if case.acknowledged_at.is_some() || !case.state.is_open() {
+            return Ok(());
+        }
+        let subject = format!(
+            "[{}] Acknowledgement due soon: report {}",
+            self.links.organization,
+            case_id.reference()
+        );
+        let body = format!(
+            "Report {reference} must be acknowledged by {due} (policy).\n\n{url}/cases/{case_id}\n",
+            reference = case_id.reference(),
+            due = case.deadlines.acknowledge_by.strftime("%Y-%m-%d %H:%M UTC"),
+            url = self.links.public_url,
+        );
+        self.to_team(job, subject, body).await
+    }
+
+    /// The deadline a clock job was made for; a job for an older deadline is stale.
+    fn scheduled_for(job: &Job) -> Result<jiff::Timestamp, Failure> {
+        id(&job.payload, "disclose_by")
+    }
+
+    pub(crate) async fn disclosure_warning(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let days = job.payload.get("days").and_then(Value::as_i64).unwrap_or(0);
+        let due = Self::scheduled_for(job)?;
+        let case = self.app.case_as_system(case_id).await?;
+        let now = (self.clock)();
+        // Stale (the deadline moved, the case is public or closed), or caught up after a
+        // pause and already past the next, closer warning: that one will speak.
+        let next_due = embargo_app::DISCLOSURE_WARNINGS
+            .iter()
+            .filter(|d| **d < days)
+            .map(|d| due - jiff::SignedDuration::from_hours(24 * d))
+            .min();
+        if case.deadlines.disclose_by != due
+            || !case.state.is_in_remediation()
+            || next_due.is_some_and(|n| now >= n)
+        {
+            return Ok(());
+        }
+        let subject = format!(
+            "[{}] Case {} is disclosed in {days} day{}",
+            self.links.organization,
+            case_id.reference(),
+            if days == 1 { "" } else { "s" }
+        );
+        let body = format!(
+            "Case {reference} will be published at its disclosure deadline, {due}, whether fixed or not, unless a Coordinator records an extension with its reason.\n\n{url}/cases/{case_id}\n",
+            reference = case_id.reference(),
+            due = due.strftime("%Y-%m-%d %H:%M UTC"),
+            url = self.links.public_url,
+        );
+        self.to_team(job, subject, body).await
+    }
+
+    pub(crate) async fn disclose_at_deadline(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let due = Self::scheduled_for(job)?;
+        let disclosed = self
+            .app
+            .disclose_if_due(case_id, due, (self.clock)())
+            .await?;
+        if disclosed && self.mailer.is_some() {
+            let subject = format!(
+                "[{}] Case {} was disclosed at its deadline",
+                self.links.organization,
+                case_id.reference()
+            );
+            let body = format!(
+                "The disclosure deadline of case {} passed; it is now published.\n\n{}/cases/{case_id}\n",
+                case_id.reference(),
+                self.links.public_url
+            );
+            // Best effort: the disclosure stands whatever the mail does.
+            if let Err(e) = self.to_team(job, subject, body).await {
+                tracing::warn!(job = %job.id, temporary = e.temporary, "could not tell the team about a deadline disclosure");
+            }
+        }
+        Ok(())
     }
 }

@@ -14,7 +14,7 @@ use lettre::message::Mailbox;
 
 pub use compose::Outgoing;
 pub use failure::Failure;
-pub use handlers::MAIL_KINDS;
+pub use handlers::{MAIL_KINDS, SYSTEM_KINDS};
 pub use mailer::{Mailer, Security, SendError, SmtpSettings};
 
 /// The clock the worker reads `now` from.
@@ -92,12 +92,12 @@ impl Worker {
 
     /// The kinds this worker can deliver: without a mailer, none (the jobs wait, and are
     /// delivered once mail is configured).
-    pub fn kinds(&self) -> &'static [&'static str] {
+    pub fn kinds(&self) -> Vec<&'static str> {
+        let mut kinds = handlers::SYSTEM_KINDS.to_vec();
         if self.mailer.is_some() {
-            MAIL_KINDS
-        } else {
-            &[]
+            kinds.extend_from_slice(MAIL_KINDS);
         }
+        kinds
     }
 
     fn message_id(&self, job: &Job) -> String {
@@ -127,6 +127,9 @@ impl Worker {
             embargo_app::jobs::NOTIFY_TEAM_NEW_REPORT => self.notify_team_new_report(job).await,
             embargo_app::jobs::ACKNOWLEDGEMENT_DUE => self.acknowledgement_due(job).await,
             embargo_app::jobs::INVITE_COLLABORATOR => self.invite_collaborator(job).await,
+            embargo_app::jobs::ACKNOWLEDGEMENT_REMINDER => self.acknowledgement_reminder(job).await,
+            embargo_app::jobs::DISCLOSURE_WARNING => self.disclosure_warning(job).await,
+            embargo_app::jobs::DISCLOSE_AT_DEADLINE => self.disclose_at_deadline(job).await,
             other => Err(Failure::permanent(format!(
                 "no handler for job kind {other}"
             ))),
@@ -136,7 +139,7 @@ impl Worker {
     /// Claims and runs one due job. `Ok(None)` when nothing is due.
     pub async fn run_once(&self) -> Result<Option<Ran>, embargo_app::AppError> {
         let now = (self.clock)();
-        let Some(job) = self.app.claim_job(now, LEASE, self.kinds()).await? else {
+        let Some(job) = self.app.claim_job(now, LEASE, &self.kinds()).await? else {
             return Ok(None);
         };
         let kind = job.kind.clone();

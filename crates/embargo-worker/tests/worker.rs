@@ -362,3 +362,159 @@ async fn an_outside_collaborator_is_invited_by_mail_and_joins_once() {
         .await
         .unwrap();
 }
+
+/// An accepted case that nobody touches afterwards.
+async fn accepted(t: &TestApp) -> embargo_app::Submitted {
+    let s = t.submit().await;
+    let coord = Principal::User(t.people.coordinator);
+    t.app
+        .acknowledge(coord, s.case_id, "ack", t.now())
+        .await
+        .unwrap();
+    t.app.start_triage(coord, s.case_id, t.now()).await.unwrap();
+    t.app.accept(coord, s.case_id, t.now()).await.unwrap();
+    s
+}
+
+fn warnings(sink: &SmtpSink) -> Vec<String> {
+    to(sink, "team@example.org")
+        .into_iter()
+        .map(|m| {
+            embargo_mail::parse(m.data.as_bytes(), None, &embargo_mail::Limits::default())
+                .unwrap()
+                .subject
+        })
+        .filter(|s| s.contains("is disclosed in") || s.contains("disclosed at its deadline"))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_untouched_case_is_warned_about_and_disclosed_at_ninety_days() {
+    let (t, sink, worker) = setup().await;
+    let s = accepted(&t).await;
+    let reference = s.case_id.reference();
+    for _ in 0..90 {
+        t.clock.advance(days(1));
+        worker.run_until_idle().await.unwrap();
+    }
+    assert_eq!(
+        warnings(&sink),
+        [30, 14, 7, 1]
+            .map(|d| format!(
+                "[Example Org] Case {reference} is disclosed in {d} day{}",
+                if d == 1 { "" } else { "s" }
+            ))
+            .into_iter()
+            .chain([format!(
+                "[Example Org] Case {reference} was disclosed at its deadline"
+            )])
+            .collect::<Vec<_>>()
+    );
+    let case = t.store.case(s.case_id).await.unwrap();
+    assert_eq!(
+        (case.state, case.fix_available),
+        (embargo_core::CaseState::Published, Some(false))
+    );
+    let told = to(&sink, "reporter@elsewhere.example");
+    let last = text(told.last().unwrap());
+    assert!(
+        last.starts_with("The vulnerability you reported has been disclosed today")
+            && last.contains("no fix is available yet"),
+        "{last}"
+    );
+}
+
+#[tokio::test]
+async fn an_extension_moves_the_clock_and_old_jobs_stay_silent() {
+    let (t, sink, worker) = setup().await;
+    let s = accepted(&t).await;
+    let due = t.store.case(s.case_id).await.unwrap().deadlines.disclose_by;
+    t.app
+        .extend_disclosure(
+            Principal::User(t.people.coordinator),
+            s.case_id,
+            due + days(30),
+            "upstream needs a month",
+            t.now(),
+        )
+        .await
+        .unwrap();
+    t.clock.set(due + days(1));
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(
+        t.store.case(s.case_id).await.unwrap().state,
+        embargo_core::CaseState::Accepted,
+        "not disclosed at the old deadline"
+    );
+    let sent = warnings(&sink);
+    assert_eq!(
+        sent.len(),
+        1,
+        "catching up, only the closest warning is sent: {sent:?}"
+    );
+    assert!(sent[0].ends_with("is disclosed in 30 days"), "{sent:?}");
+    t.clock.set(due + days(30));
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(
+        t.store.case(s.case_id).await.unwrap().state,
+        embargo_core::CaseState::Published
+    );
+}
+
+#[tokio::test]
+async fn an_unacknowledged_report_gets_a_reminder_then_an_alert() {
+    let (t, sink, worker) = setup().await;
+    t.submit().await;
+    worker.run_until_idle().await.unwrap();
+    t.clock
+        .advance(days(5) + jiff::SignedDuration::from_hours(1));
+    worker.run_until_idle().await.unwrap();
+    t.clock.advance(days(2));
+    worker.run_until_idle().await.unwrap();
+    let subjects: Vec<String> = to(&sink, "team@example.org")
+        .iter()
+        .map(|m| {
+            embargo_mail::parse(m.data.as_bytes(), None, &embargo_mail::Limits::default())
+                .unwrap()
+                .subject
+        })
+        .collect();
+    assert!(
+        subjects[1].contains("Acknowledgement due soon")
+            && subjects[2].contains("Acknowledgement overdue"),
+        "{subjects:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_deadline_holds_even_without_mail_configured() {
+    let (t, _sink, _) = setup().await;
+    let links = Links {
+        organization: "Example Org".into(),
+        public_url: "https://security.example.org".into(),
+        contact_email: None,
+    };
+    let clock = t.clock.clone();
+    let worker = Worker::new(
+        t.app.clone(),
+        None,
+        None,
+        links,
+        Arc::new(move || clock.now()),
+    )
+    .unwrap();
+    let s = accepted(&t).await;
+    t.clock.advance(days(90));
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(
+        t.store.case(s.case_id).await.unwrap().state,
+        embargo_core::CaseState::Published
+    );
+    let waiting = t.store.jobs(Some(s.case_id)).await.unwrap();
+    assert!(
+        waiting
+            .iter()
+            .any(|j| j.kind == "notify_reporter" && j.status == JobStatus::Pending),
+        "the mail waits for a mailer"
+    );
+}

@@ -1,0 +1,114 @@
+//! The policy's clocks as jobs (issue: deadlines and scheduled work). They are written in
+//! the transaction of the change that sets a deadline, carry the deadline they were made
+//! for, and do nothing if it moved since (an extension makes new ones): so a job is safe to
+//! run late, twice, or after a restart that missed its time.
+
+use embargo_core::{Case, CaseState, Event};
+use embargo_store::Tx;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+
+use crate::App;
+use crate::error::AppError;
+use crate::record::jobs;
+
+/// Warnings before the disclosure deadline, in days.
+pub const DISCLOSURE_WARNINGS: [i64; 4] = [30, 14, 7, 1];
+/// The team is reminded this long before the acknowledgement is due.
+pub const ACKNOWLEDGEMENT_REMINDER: SignedDuration = SignedDuration::from_hours(48);
+
+impl App {
+    /// Schedules the jobs a transition's clock changes call for.
+    pub(crate) async fn schedule_clocks(
+        &self,
+        tx: &mut Tx,
+        case: &Case,
+        events: &[Event],
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let accepted = events.iter().any(|e| {
+            matches!(
+                e,
+                Event::StateChanged {
+                    to: CaseState::Accepted,
+                    ..
+                }
+            )
+        });
+        let extended = events
+            .iter()
+            .any(|e| matches!(e, Event::DisclosureExtended { .. }));
+        if !(accepted || extended) || !case.state.is_in_remediation() {
+            return Ok(());
+        }
+        let due = case.deadlines.disclose_by;
+        let payload =
+            |days: i64| json!({"case_id": case.id, "disclose_by": due.to_string(), "days": days});
+        for days in DISCLOSURE_WARNINGS {
+            let at = due - SignedDuration::from_hours(24 * days);
+            if at > now {
+                self.enqueue(
+                    tx,
+                    jobs::DISCLOSURE_WARNING,
+                    Some(case.id),
+                    payload(days),
+                    at,
+                    now,
+                )
+                .await?;
+            }
+        }
+        self.enqueue(
+            tx,
+            jobs::DISCLOSE_AT_DEADLINE,
+            Some(case.id),
+            payload(0),
+            due,
+            now,
+        )
+        .await
+    }
+
+    /// At intake: the reminder before the acknowledgement is due.
+    pub(crate) async fn schedule_acknowledgement(
+        &self,
+        tx: &mut Tx,
+        case: &Case,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let at = case.deadlines.acknowledge_by - ACKNOWLEDGEMENT_REMINDER;
+        if at > now {
+            let payload = json!({"case_id": case.id});
+            self.enqueue(
+                tx,
+                jobs::ACKNOWLEDGEMENT_REMINDER,
+                Some(case.id),
+                payload,
+                at,
+                now,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The scheduler's disclosure at the deadline. `Ok(false)` when there is nothing to do:
+    /// the case was published or closed meanwhile, or its deadline moved (`scheduled_for`
+    /// is the deadline the job was made for).
+    pub async fn disclose_if_due(
+        &self,
+        case_id: embargo_core::CaseId,
+        scheduled_for: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool, AppError> {
+        let case = self.store.case(case_id).await?;
+        if !case.state.is_in_remediation()
+            || case.deadlines.disclose_by != scheduled_for
+            || now < scheduled_for
+        {
+            return Ok(false);
+        }
+        self.disclose_at_deadline(case_id, now).await?;
+        Ok(true)
+    }
+}
