@@ -248,6 +248,38 @@ impl App {
         Ok(())
     }
 
+    /// Jobs that failed for good (the dead-letter list), for administrators.
+    pub async fn dead_jobs(
+        &self,
+        principal: Principal,
+    ) -> Result<Vec<embargo_store::Job>, AppError> {
+        self.require_admin(principal).await?;
+        Ok(self.store.dead_jobs().await?)
+    }
+
+    /// Retries a dead job (e.g. after fixing the mail configuration).
+    pub async fn retry_job(
+        &self,
+        principal: Principal,
+        id: embargo_core::JobId,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        self.require_admin(principal).await?;
+        self.store.retry_job(id, now).await?;
+        let mut tx = self.store.begin().await?;
+        self.audit(
+            &mut tx,
+            principal,
+            None,
+            "retry_job",
+            json!({"job": id}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The installation's people, for administrators.
     pub async fn people(&self, principal: Principal) -> Result<Vec<Person>, AppError> {
         self.require_admin(principal).await?;

@@ -158,6 +158,22 @@ impl Store {
             .collect()
     }
 
+    /// Puts a dead job back in the queue, due now, with a fresh count of attempts.
+    pub async fn retry_job(&self, id: JobId, now: Timestamp) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET status = 'pending', run_at = $2, attempts = 0, locked_until = NULL, updated_at = $2 WHERE id = $1 AND status = 'dead'",
+        )
+        .bind(id.to_string())
+        .bind(ts(now))
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
     pub async fn finish_job(&self, id: JobId, now: Timestamp) -> Result<(), StoreError> {
         sqlx::query("UPDATE jobs SET status = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1")
             .bind(id.to_string())

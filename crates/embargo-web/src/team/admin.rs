@@ -32,6 +32,8 @@ struct Admin {
     projects: Vec<Project>,
     ack_days: u16,
     disclose_days: u16,
+    /// id, kind, attempts, last error
+    dead: Vec<(String, String, i64, String)>,
 }
 
 async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Response {
@@ -43,6 +45,20 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
     ) {
         (Ok(a), Ok(b), Ok(c)) => (a, b, c),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(&org, &e),
+    };
+    let dead = match state.app.dead_jobs(s.principal).await {
+        Ok(jobs) => jobs
+            .into_iter()
+            .map(|j| {
+                (
+                    j.id.to_string(),
+                    j.kind.replace('_', " "),
+                    j.attempts,
+                    j.last_error.unwrap_or_default(),
+                )
+            })
+            .collect(),
+        Err(e) => return error_page(&org, &e),
     };
     let people = people
         .into_iter()
@@ -71,6 +87,7 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
             projects,
             ack_days: policy.acknowledge_within_days(),
             disclose_days: policy.disclose_within_days(),
+            dead,
         },
     )
 }
@@ -226,5 +243,25 @@ pub async fn set_policy(
         },
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
+    done(&state, &session, result).await
+}
+
+pub async fn retry_job(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    if let Err(r) = form(&state, &session, req).await {
+        return r;
+    }
+    let Ok(id) = id.parse::<embargo_core::JobId>() else {
+        return error_page(&state.site.organization, &AppError::NotFound);
+    };
+    let result = state
+        .app
+        .retry_job(session.principal, id, (state.clock)())
+        .await
+        .map(|()| "The delivery will be tried again now.".to_string());
     done(&state, &session, result).await
 }

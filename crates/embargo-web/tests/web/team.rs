@@ -625,3 +625,53 @@ async fn an_invitation_link_sets_a_password_and_signs_in_once() {
         "expired"
     );
 }
+
+#[tokio::test]
+async fn failed_deliveries_are_listed_and_can_be_retried() {
+    let w = with_passwords().await;
+    let s = w.t.submit().await;
+    let job = w.t.store.jobs(Some(s.case_id)).await.unwrap()[0].clone();
+    w.t.store
+        .fail_job(job.id, "550 mailbox unavailable", None, w.t.now())
+        .await
+        .unwrap();
+    let admin = sign_in(&w, "admin@example.org").await;
+    let page = w.get("/admin", Some(&admin)).await.body;
+    assert!(
+        page.contains("550 mailbox unavailable"),
+        "the dead letter is shown"
+    );
+    let csrf = form_values_csrf(&page);
+    let res = w
+        .post_form(
+            &format!("/admin/jobs/{}/retry", job.id),
+            &[("csrf", &csrf)],
+            Some(&admin),
+        )
+        .await;
+    assert!(res.body.contains("will be tried again"), "{}", res.body);
+    let again =
+        w.t.store
+            .jobs(Some(s.case_id))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|j| j.id == job.id)
+            .unwrap();
+    assert_eq!(
+        (again.status, again.attempts),
+        (embargo_app::JobStatus::Pending, 0)
+    );
+    let coord = sign_in(&w, "coco@example.org").await;
+    let csrf = form_values_csrf(&w.get("/cases", Some(&coord)).await.body);
+    assert_eq!(
+        w.post_form(
+            &format!("/admin/jobs/{}/retry", job.id),
+            &[("csrf", &csrf)],
+            Some(&coord)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}
