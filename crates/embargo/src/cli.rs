@@ -48,8 +48,10 @@ pub struct Cli {
 pub enum Command {
     /// Create the data directory, its configuration, the database and the first admin.
     Init(InitArgs),
-    /// Run the web app.
+    /// Run the web app (with the job runner inside).
     Serve,
+    /// Run only the job runner (mail, reminders, deadline disclosure), e.g. on another host.
+    Worker,
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),

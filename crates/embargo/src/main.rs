@@ -49,6 +49,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let out = match &cli.command {
         Command::Init(args) => commands::init::run(&cli, args).await?,
         Command::Serve => return commands::serve::run(&cli).await,
+        Command::Worker => return commands::serve::run_worker(&cli).await,
         Command::User(cmd) => commands::user::run(&cli, cmd).await?,
         Command::Project(cmd) => commands::project::run(&cli, cmd).await?,
         Command::Audit(cmd) => commands::audit::run(&cli, cmd).await?,

@@ -698,3 +698,55 @@ fn the_case_commands_work_over_the_api() {
     assert_eq!(bad.status.code(), Some(3));
     assert!(text(&bad.stderr).contains("token was refused"));
 }
+
+#[tokio::test]
+async fn the_worker_process_delivers_queued_mail_and_stops_on_sigterm() {
+    let sink = embargo_testkit::smtp::SmtpSink::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let cfg = dir.path().join("data/embargo.toml");
+    let mut text_cfg = std::fs::read_to_string(&cfg).unwrap();
+    text_cfg.push_str(&format!(
+        "\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\nfrom = \"Security <security@example.org>\"\nteam_address = \"team@example.org\"\n",
+        sink.addr.port()
+    ));
+    std::fs::write(&cfg, text_cfg).unwrap();
+    let out = ingest(dir.path(), &fixture("plain.eml"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let mut worker = embargo(dir.path())
+        .args(["worker", "--log", "warn"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while sink.messages().len() < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no mail: {:?}",
+            sink.messages()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let to: Vec<String> = sink.messages().iter().flat_map(|m| m.to.clone()).collect();
+    assert!(to.contains(&"team@example.org".to_string()), "{to:?}");
+    assert!(
+        to.iter().any(|t| t != "team@example.org"),
+        "the reporter got their portal link: {to:?}"
+    );
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &worker.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = worker.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let pending = sql(
+        dir.path(),
+        "SELECT count(*) FROM jobs WHERE status = 'running'",
+    );
+    assert_eq!(pending.trim(), "0");
+}

@@ -66,6 +66,23 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `embargo worker`: the job runner alone, until SIGINT or SIGTERM.
+pub async fn run_worker(cli: &Cli) -> Result<(), Failure> {
+    let config = load_config(cli)?;
+    let filter = EnvFilter::try_new(&config.log)
+        .map_err(|e| Failure::Setup(format!("invalid log filter {:?}: {e}", config.log)))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let app = open_app(&config, OpenMode::MustExist).await?;
+    let worker = build_worker(&config, &app)?;
+    announce("embargo worker running");
+    worker.run(Duration::from_secs(2), shutdown()).await;
+    app.store().close().await;
+    Ok(())
+}
+
 /// The job runner, with mail when `[smtp]` is configured (checked now, not at first use).
 pub fn build_worker(config: &Config, app: &embargo_app::App) -> Result<Worker, Failure> {
     let mailer = match &config.smtp {
