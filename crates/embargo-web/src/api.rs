@@ -8,11 +8,11 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use embargo_app::{AppError, Principal, TeamCaseView};
-use embargo_core::{Author, CaseId, Step, Visibility};
+use embargo_core::{Author, CaseId, Step};
 use serde_json::{Value, json};
 
 use crate::multipart::Posted;
-use crate::team::actions::command;
+use crate::team::actions::{VersionRule, dispatch};
 use crate::{WebError, WebState};
 
 /// A caller authenticated by an API token.
@@ -203,52 +203,7 @@ pub async fn act(
         };
         posted.fields.insert(k, text);
     }
-    let now = (state.clock)();
-    let outcome = match posted.text("action").as_str() {
-        "message" => {
-            let visibility = if posted.text("visibility") == "reporter" {
-                Visibility::Reporter
-            } else {
-                Visibility::Internal
-            };
-            state
-                .app
-                .post_message(p, id, visibility, &posted.text("body"), Vec::new(), now)
-                .await
-                .map(|_| ())
-        }
-        "save_draft" => {
-            state
-                .app
-                .save_draft(p, id, &posted.text("kind"), &posted.text("body"), now)
-                .await
-        }
-        "add_developer" => state
-            .app
-            .add_collaborator(p, id, &posted.text("email"), &posted.text("name"), now)
-            .await
-            .map(|_| ()),
-        "record_fork" => state
-            .app
-            .record_fork(p, id, &posted.text("fork_name"), now)
-            .await
-            .map(|_| ()),
-        _ => match command(&posted) {
-            Ok(c) => match posted.fields.get("version").map(|v| v.parse::<u64>()) {
-                Some(Ok(version)) => state
-                    .app
-                    .act_at_version(p, id, version, c, now)
-                    .await
-                    .map(|_| ()),
-                Some(Err(_)) => Err(AppError::invalid(embargo_core::ValueError::new(
-                    "version",
-                    "must be a number",
-                ))),
-                None => state.app.act(p, id, c, now).await.map(|_| ()),
-            },
-            Err(e) => Err(e),
-        },
-    };
+    let outcome = dispatch(&state, p, id, posted, VersionRule::Optional).await;
     match outcome {
         Ok(()) => show_case(&state, p, id).await,
         Err(e) => err(e),

@@ -6,9 +6,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use embargo_app::{AppError, TotpSetup};
 
-use super::{TeamSession, when};
+use super::{TeamSession, csrf_form, when};
 use crate::WebState;
-use crate::multipart::{Posted, read_form};
 use crate::render::{error_page, page};
 
 #[derive(Template)]
@@ -71,29 +70,12 @@ pub async fn show(State(state): State<WebState>, session: TeamSession) -> Respon
     render(&state, &session, None, None, None).await
 }
 
-/// The posted form, if its CSRF token is the session's.
-async fn form(state: &WebState, session: &TeamSession, req: Request) -> Result<Posted, Response> {
-    let org = &state.site.organization;
-    let posted = read_form(req, state, "")
-        .await
-        .map_err(|e| error_page(org, &e))?;
-    if !session.csrf_ok(&posted.text("csrf")) {
-        return Err(error_page(
-            org,
-            &AppError::Forbidden(
-                "the form expired or came from another site; reload the page and try again".into(),
-            ),
-        ));
-    }
-    Ok(posted)
-}
-
 pub async fn totp_start(
     State(state): State<WebState>,
     session: TeamSession,
     req: Request,
 ) -> Response {
-    if let Err(r) = form(&state, &session, req).await {
+    if let Err(r) = csrf_form(&state, &session, req).await {
         return r;
     }
     match state
@@ -111,7 +93,7 @@ pub async fn totp_confirm(
     session: TeamSession,
     req: Request,
 ) -> Response {
-    let posted = match form(&state, &session, req).await {
+    let posted = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
         Err(r) => return r,
     };
@@ -139,7 +121,7 @@ pub async fn totp_disable(
     session: TeamSession,
     req: Request,
 ) -> Response {
-    let posted = match form(&state, &session, req).await {
+    let posted = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
         Err(r) => return r,
     };
@@ -167,7 +149,7 @@ pub async fn token_create(
     session: TeamSession,
     req: Request,
 ) -> Response {
-    let posted = match form(&state, &session, req).await {
+    let posted = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
         Err(r) => return r,
     };
@@ -187,7 +169,7 @@ pub async fn token_revoke(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
-    if let Err(r) = form(&state, &session, req).await {
+    if let Err(r) = csrf_form(&state, &session, req).await {
         return r;
     }
     let Ok(id) = id.parse::<uuid::Uuid>() else {
@@ -217,7 +199,7 @@ pub async fn password(
     session: TeamSession,
     req: Request,
 ) -> Response {
-    let posted = match form(&state, &session, req).await {
+    let posted = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
         Err(r) => return r,
     };

@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use embargo_app::AppError;
+use embargo_app::{AppError, Principal};
 use embargo_core::{
     CaseId, Command, EmbargoDates, ForkId, Private, RejectReason, RequiredText, Step, TimeZoneName,
     ValueError, Visibility,
@@ -141,56 +141,82 @@ pub async fn act(
             ),
         );
     }
+    let outcome = dispatch(
+        &state,
+        session.principal,
+        case_id,
+        posted,
+        VersionRule::Required,
+    )
+    .await;
+    match outcome {
+        Ok(()) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
+        Err(e) => error_page(&org, &e),
+    }
+}
+
+/// Whether an action must name the case version it was prepared on: forms must (stale pages
+/// are refused), API calls may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionRule {
+    Required,
+    Optional,
+}
+
+/// Carries out one posted action on a case: the one dispatcher behind the case page's
+/// forms and the JSON API.
+pub async fn dispatch(
+    state: &WebState,
+    p: Principal,
+    case_id: CaseId,
+    posted: Posted,
+    rule: VersionRule,
+) -> Result<(), AppError> {
     let now = (state.clock)();
-    let p = session.principal;
-    let outcome = match posted.text("action").as_str() {
+    let app = &state.app;
+    match posted.text("action").as_str() {
         "message" => {
             let visibility = if posted.text("visibility") == "reporter" {
                 Visibility::Reporter
             } else {
                 Visibility::Internal
             };
-            state
-                .app
-                .post_message(
-                    p,
-                    case_id,
-                    visibility,
-                    &posted.text("body"),
-                    posted.files,
-                    now,
-                )
-                .await
-                .map(|_| ())
+            app.post_message(
+                p,
+                case_id,
+                visibility,
+                &posted.text("body"),
+                posted.files,
+                now,
+            )
+            .await
+            .map(|_| ())
         }
         "save_draft" => {
-            state
-                .app
-                .save_draft(p, case_id, &posted.text("kind"), &posted.text("body"), now)
+            app.save_draft(p, case_id, &posted.text("kind"), &posted.text("body"), now)
                 .await
         }
-        "add_developer" => state
-            .app
+        "add_developer" => app
             .add_collaborator(p, case_id, &posted.text("email"), &posted.text("name"), now)
             .await
             .map(|_| ()),
-        "record_fork" => state
-            .app
+        "record_fork" => app
             .record_fork(p, case_id, &posted.text("fork_name"), now)
             .await
             .map(|_| ()),
-        _ => match (command(&posted), posted.text("version").parse::<u64>()) {
-            (Ok(c), Ok(version)) => state
-                .app
-                .act_at_version(p, case_id, version, c, now)
-                .await
-                .map(|_| ()),
-            (Err(e), _) => Err(e),
-            (_, Err(_)) => Err(invalid("form", "has no case version; reload the page")),
-        },
-    };
-    match outcome {
-        Ok(()) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
-        Err(e) => error_page(&org, &e),
+        _ => {
+            let c = command(&posted)?;
+            match (posted.fields.get("version").map(|v| v.parse::<u64>()), rule) {
+                (Some(Ok(version)), _) => app
+                    .act_at_version(p, case_id, version, c, now)
+                    .await
+                    .map(|_| ()),
+                (Some(Err(_)), _) => Err(invalid("version", "must be a number")),
+                (None, VersionRule::Required) => {
+                    Err(invalid("form", "has no case version; reload the page"))
+                }
+                (None, VersionRule::Optional) => app.act(p, case_id, c, now).await.map(|_| ()),
+            }
+        }
     }
 }

@@ -8,9 +8,8 @@ use axum::response::Response;
 use embargo_app::{AppError, NewUser, Project};
 use embargo_core::{InstallationRoles, Policy, UserId, ValueError};
 
-use super::TeamSession;
+use super::{TeamSession, csrf_form};
 use crate::WebState;
-use crate::multipart::{Posted, read_form};
 use crate::render::{error_page, page};
 
 struct PersonRow {
@@ -96,22 +95,6 @@ pub async fn show(State(state): State<WebState>, session: TeamSession) -> Respon
     render(&state, &session, None).await
 }
 
-async fn form(state: &WebState, session: &TeamSession, req: Request) -> Result<Posted, Response> {
-    let org = &state.site.organization;
-    let posted = read_form(req, state, "")
-        .await
-        .map_err(|e| error_page(org, &e))?;
-    if !session.csrf_ok(&posted.text("csrf")) {
-        return Err(error_page(
-            org,
-            &AppError::Forbidden(
-                "the form expired or came from another site; reload the page and try again".into(),
-            ),
-        ));
-    }
-    Ok(posted)
-}
-
 async fn done(
     state: &WebState,
     session: &TeamSession,
@@ -128,7 +111,7 @@ pub async fn add_user(
     session: TeamSession,
     req: Request,
 ) -> Response {
-    let p = match form(&state, &session, req).await {
+    let p = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
         Err(r) => return r,
     };
@@ -156,7 +139,7 @@ pub async fn set_disabled(
     Path((id, what)): Path<(String, String)>,
     req: Request,
 ) -> Response {
-    if let Err(r) = form(&state, &session, req).await {
+    if let Err(r) = csrf_form(&state, &session, req).await {
         return r;
     }
     let (Ok(user), Some(disable)) = (
@@ -188,7 +171,7 @@ pub async fn add_project(
     session: TeamSession,
     req: Request,
 ) -> Response {
-    let p = match form(&state, &session, req).await {
+    let p = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
         Err(r) => return r,
     };
@@ -219,7 +202,7 @@ pub async fn set_policy(
     session: TeamSession,
     req: Request,
 ) -> Response {
-    let p = match form(&state, &session, req).await {
+    let p = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
         Err(r) => return r,
     };
@@ -252,7 +235,7 @@ pub async fn retry_job(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
-    if let Err(r) = form(&state, &session, req).await {
+    if let Err(r) = csrf_form(&state, &session, req).await {
         return r;
     }
     let Ok(id) = id.parse::<embargo_core::JobId>() else {

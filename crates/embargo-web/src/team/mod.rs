@@ -80,6 +80,27 @@ impl TeamSession {
     }
 }
 
+/// The posted form, if its CSRF token is the session's; otherwise the "form expired" page.
+pub async fn csrf_form(
+    state: &WebState,
+    session: &TeamSession,
+    req: axum::extract::Request,
+) -> Result<crate::multipart::Posted, Response> {
+    let org = &state.site.organization;
+    let posted = crate::multipart::read_form(req, state, "")
+        .await
+        .map_err(|e| crate::render::error_page(org, &e))?;
+    if !session.csrf_ok(&posted.text("csrf")) {
+        return Err(crate::render::error_page(
+            org,
+            &AppError::Forbidden(
+                "the form expired or came from another site; reload the page and try again".into(),
+            ),
+        ));
+    }
+    Ok(posted)
+}
+
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| {
