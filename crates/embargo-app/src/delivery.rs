@@ -130,3 +130,37 @@ impl App {
         Ok(self.store.fail_job(id, error, retry_at, now).await?)
     }
 }
+
+impl App {
+    /// Fans a team notice out to channels: one delivery job per channel, with ids derived
+    /// from the job that makes them (`source`), so repeating that job repeats nothing.
+    pub async fn enqueue_deliveries(
+        &self,
+        source: embargo_core::JobId,
+        case_id: Option<CaseId>,
+        channels: &[String],
+        notice: &serde_json::Value,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        if channels.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.store.begin().await?;
+        for channel in channels {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(format!("{source}/{channel}").as_bytes());
+            let mut bytes = [0u8; 16];
+            bytes.copy_from_slice(&digest[..16]);
+            let job = embargo_store::NewJob {
+                kind: crate::record::jobs::DELIVER_NOTICE.to_string(),
+                case_id,
+                payload: json!({"channel": channel, "notice": notice}),
+                run_at: now,
+            };
+            tx.enqueue_job_once(embargo_core::JobId::from_random_bytes(bytes), &job, now)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -2,7 +2,9 @@
 //! entry per action, the messages to the reporter, and the jobs (outbox) that deliver them.
 //! Audit details hold ids and state names, never private text.
 
-use embargo_core::{Author, CaseId, Event, JobId, Message, MessageId, Private, Visibility};
+use embargo_core::{
+    Author, CaseId, CaseState, Event, JobId, Message, MessageId, Private, Visibility,
+};
 use embargo_store::{NewAuditEntry, NewJob, Tx};
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -29,6 +31,11 @@ pub mod jobs {
     pub const DISCLOSURE_WARNING: &str = "disclosure_warning";
     /// Publish at the disclosure deadline, fixed or not (unless extended or done).
     pub const DISCLOSE_AT_DEADLINE: &str = "disclose_at_deadline";
+    /// Tell the team (mail, chat, webhooks) the agreed release and announcement dates
+    /// (policy step 11).
+    pub const DATES_AGREED: &str = "dates_agreed";
+    /// Deliver one team notice to one chat room or webhook.
+    pub const DELIVER_NOTICE: &str = "deliver_notice";
     /// Invite an outside collaborator to a case.
     pub const INVITE_COLLABORATOR: &str = "invite_collaborator";
 }
@@ -122,6 +129,11 @@ impl App {
         let mut summary = Vec::with_capacity(events.len());
         for event in events {
             summary.push(match event {
+                Event::StateChanged { from, to: to @ CaseState::Scheduled } => {
+                    let payload = json!({"case_id": case_id});
+                    self.enqueue(tx, jobs::DATES_AGREED, Some(case_id), payload, now, now).await?;
+                    json!({"event": "state_changed", "from": from.to_string(), "to": to.to_string()})
+                }
                 Event::StateChanged { from, to } => {
                     json!({"event": "state_changed", "from": from.to_string(), "to": to.to_string()})
                 }

@@ -75,6 +75,29 @@ fn row_job(r: &SqliteRow) -> Result<Job, StoreError> {
 }
 
 impl Tx {
+    /// Enqueues a job unless one with this id exists: for follow-up jobs whose id is derived
+    /// from the job that makes them, so doing that job twice makes them once.
+    pub async fn enqueue_job_once(
+        &mut self,
+        id: JobId,
+        job: &NewJob,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO jobs (id, kind, case_id, payload, status, run_at, attempts, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $6) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id.to_string())
+        .bind(&job.kind)
+        .bind(job.case_id.map(|c| c.to_string()))
+        .bind(job.payload.to_string())
+        .bind(ts(job.run_at))
+        .bind(ts(now))
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn enqueue_job(
         &mut self,
         id: JobId,

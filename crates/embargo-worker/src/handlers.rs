@@ -11,18 +11,23 @@ use crate::Worker;
 use crate::compose::Outgoing;
 use crate::failure::Failure;
 
-/// The kinds this worker delivers by e-mail.
+/// Mail to one person (a reporter, an invited collaborator): needs a mailer.
 pub const MAIL_KINDS: &[&str] = &[
     jobs::NOTIFY_REPORTER,
     jobs::SEND_PORTAL_LINK,
-    jobs::NOTIFY_TEAM_NEW_REPORT,
-    jobs::ACKNOWLEDGEMENT_DUE,
     jobs::INVITE_COLLABORATOR,
-    jobs::ACKNOWLEDGEMENT_REMINDER,
-    jobs::DISCLOSURE_WARNING,
 ];
 
-/// Kinds that change state and need no mail: they run even where mail is not configured.
+/// Notices to the team: by mail to the team address and to every chat room and webhook.
+pub const TEAM_KINDS: &[&str] = &[
+    jobs::NOTIFY_TEAM_NEW_REPORT,
+    jobs::ACKNOWLEDGEMENT_DUE,
+    jobs::ACKNOWLEDGEMENT_REMINDER,
+    jobs::DISCLOSURE_WARNING,
+    jobs::DATES_AGREED,
+];
+
+/// Kinds that change state and need no channel: they run wherever the worker runs.
 pub const SYSTEM_KINDS: &[&str] = &[jobs::DISCLOSE_AT_DEADLINE];
 
 fn id<T: std::str::FromStr>(payload: &Value, key: &str) -> Result<T, Failure> {
@@ -143,7 +148,24 @@ impl Worker {
         subject: String,
         body: String,
     ) -> Result<(), Failure> {
-        let Some(team) = self.team.clone() else {
+        // Chat rooms and webhooks get their own delivery jobs (made once per notice).
+        let notice = serde_json::json!({
+            "event": job.kind,
+            "case_id": job.case_id,
+            "reference": job.case_id.map(|c| c.reference()),
+            "subject": subject,
+            "text": body,
+        });
+        self.app
+            .enqueue_deliveries(
+                job.id,
+                job.case_id,
+                &self.channels.names(),
+                &notice,
+                (self.clock)(),
+            )
+            .await?;
+        let (Some(team), Some(_)) = (self.team.clone(), &self.mailer) else {
             return Ok(());
         };
         let outgoing = Outgoing {
@@ -317,5 +339,66 @@ impl Worker {
             }
         }
         Ok(())
+    }
+
+    /// Policy step 11: the agreed dates go to the core chat room and the mailing list.
+    pub(crate) async fn dates_agreed(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let case = self.app.case_as_system(case_id).await?;
+        let Some(dates) = case
+            .dates
+            .filter(|_| case.state == embargo_core::CaseState::Scheduled)
+        else {
+            return Ok(()); // the dates changed again since: a newer notice will follow
+        };
+        let subject = format!(
+            "[{}] Dates agreed for case {}",
+            self.links.organization,
+            case_id.reference()
+        );
+        let body = format!(
+            "Case {reference}: release on {release} ({zone}), announcement {at} {zone}.\nEmbargoed until then.\n\n{url}/cases/{case_id}\n",
+            reference = case_id.reference(),
+            release = dates.release_on,
+            at = dates.announce_at.strftime("%Y-%m-%d %H:%M"),
+            zone = dates.zone,
+            url = self.links.public_url,
+        );
+        self.to_team(job, subject, body).await
+    }
+
+    pub(crate) async fn deliver_notice(&self, job: &Job) -> Result<(), Failure> {
+        let channel = job
+            .payload
+            .get("channel")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let notice = job.payload.get("notice").cloned().unwrap_or(Value::Null);
+        let delivery = job.id.to_string();
+        let channels = self.channels.clone();
+        let text = format!(
+            "{}\n{}",
+            notice.get("subject").and_then(Value::as_str).unwrap_or(""),
+            notice.get("text").and_then(Value::as_str).unwrap_or("")
+        );
+        tokio::task::spawn_blocking(move || match channel.as_str() {
+            "matrix" => match &channels.matrix {
+                Some(room) => crate::channels::post_matrix(room, &delivery, &text),
+                None => Err(Failure::permanent("no chat room is configured any more")),
+            },
+            other => {
+                let hook = other
+                    .strip_prefix("webhook:")
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .and_then(|i| channels.webhooks.get(i));
+                match hook {
+                    Some(h) => crate::channels::post_webhook(h, &delivery, &notice),
+                    None => Err(Failure::permanent(format!("no channel {other}"))),
+                }
+            }
+        })
+        .await
+        .map_err(|e| Failure::temporary(format!("delivery task: {e}")))?
     }
 }

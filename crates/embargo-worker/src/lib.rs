@@ -1,6 +1,7 @@
 //! embargo's worker: runs the jobs use cases enqueue (the outbox), at least once, with
 //! exponential backoff and a dead-letter list. Runs inside `embargo serve`.
 
+mod channels;
 mod compose;
 mod failure;
 mod handlers;
@@ -12,9 +13,10 @@ use embargo_app::{App, Job};
 use jiff::{SignedDuration, Timestamp};
 use lettre::message::Mailbox;
 
+pub use channels::{Channels, MatrixRoom, Webhook};
 pub use compose::Outgoing;
 pub use failure::Failure;
-pub use handlers::{MAIL_KINDS, SYSTEM_KINDS};
+pub use handlers::{MAIL_KINDS, SYSTEM_KINDS, TEAM_KINDS};
 pub use mailer::{Mailer, Security, SendError, SmtpSettings};
 
 /// The clock the worker reads `now` from.
@@ -49,6 +51,7 @@ pub struct Worker {
     team: Option<Mailbox>,
     links: Links,
     clock: Clock,
+    channels: Channels,
 }
 
 impl std::fmt::Debug for Worker {
@@ -87,6 +90,7 @@ impl Worker {
             team,
             links,
             clock,
+            channels: Channels::default(),
         })
     }
 
@@ -97,7 +101,21 @@ impl Worker {
         if self.mailer.is_some() {
             kinds.extend_from_slice(MAIL_KINDS);
         }
+        let channels = !self.channels.names().is_empty();
+        if (self.mailer.is_some() && self.team.is_some()) || channels {
+            kinds.extend_from_slice(TEAM_KINDS);
+        }
+        if channels {
+            kinds.push(embargo_app::jobs::DELIVER_NOTICE);
+        }
         kinds
+    }
+
+    /// Adds chat rooms and webhooks, checked now (a misconfigured channel stops startup).
+    pub fn with_channels(mut self, channels: Channels) -> Result<Self, String> {
+        channels.check()?;
+        self.channels = channels;
+        Ok(self)
     }
 
     fn message_id(&self, job: &Job) -> String {
@@ -130,6 +148,8 @@ impl Worker {
             embargo_app::jobs::ACKNOWLEDGEMENT_REMINDER => self.acknowledgement_reminder(job).await,
             embargo_app::jobs::DISCLOSURE_WARNING => self.disclosure_warning(job).await,
             embargo_app::jobs::DISCLOSE_AT_DEADLINE => self.disclose_at_deadline(job).await,
+            embargo_app::jobs::DATES_AGREED => self.dates_agreed(job).await,
+            embargo_app::jobs::DELIVER_NOTICE => self.deliver_notice(job).await,
             other => Err(Failure::permanent(format!(
                 "no handler for job kind {other}"
             ))),

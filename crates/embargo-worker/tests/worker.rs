@@ -518,3 +518,97 @@ async fn the_deadline_holds_even_without_mail_configured() {
         "the mail waits for a mailer"
     );
 }
+
+#[tokio::test]
+async fn team_notices_reach_the_chat_room_and_signed_webhooks_once() {
+    use embargo_testkit::http::HttpSink;
+    let (t, sink, worker) = setup().await;
+    let chat = HttpSink::start().await;
+    let hook = HttpSink::start().await;
+    let worker = worker
+        .with_channels(embargo_worker::Channels {
+            matrix: Some(embargo_worker::MatrixRoom {
+                homeserver: chat.url(""),
+                room_id: "!core:example.org".into(),
+                access_token: "syt_token".into(),
+            }),
+            webhooks: vec![embargo_worker::Webhook {
+                url: hook.url("/embargo"),
+                secret: "a webhook secret of some length".into(),
+            }],
+        })
+        .unwrap();
+    chat.answer(500); // the chat server is down for a while
+    let s = t.submit().await;
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(
+        to(&sink, "team@example.org").len(),
+        1,
+        "mail went out whatever the chat server does"
+    );
+    assert_eq!(hook.requests().len(), 1);
+    let event = &hook.requests()[0];
+    let body: serde_json::Value = serde_json::from_str(&event.body).unwrap();
+    assert_eq!(body["event"], "notify_team_new_report");
+    assert_eq!(body["reference"], s.case_id.reference());
+    assert!(
+        !event.body.contains("Token leak"),
+        "no report text leaves in notices"
+    );
+    let expected = {
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut mac =
+            Hmac::<sha2::Sha256>::new_from_slice(b"a webhook secret of some length").unwrap();
+        mac.update(event.body.as_bytes());
+        format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    };
+    assert_eq!(
+        event.header("x-embargo-signature-256"),
+        Some(expected.as_str())
+    );
+
+    chat.answer(200);
+    t.clock.advance(days(1));
+    worker.run_until_idle().await.unwrap();
+    let posts = chat.requests();
+    let ok: Vec<_> = posts.iter().filter(|r| r.method == "PUT").collect();
+    assert!(ok.len() >= 2, "retried after the failure: {posts:?}");
+    let paths: std::collections::BTreeSet<_> = ok.iter().map(|r| r.path.clone()).collect();
+    assert_eq!(
+        paths.len(),
+        1,
+        "every attempt used the same transaction id: {paths:?}"
+    );
+    assert!(
+        ok[0]
+            .path
+            .starts_with("/_matrix/client/v3/rooms/%21core%3Aexample.org/send/m.room.message/")
+    );
+    assert_eq!(ok[0].header("authorization"), Some("Bearer syt_token"));
+    assert_eq!(
+        hook.requests().len(),
+        1,
+        "the webhook was not repeated by the chat retries"
+    );
+}
+
+#[test]
+fn misconfigured_channels_are_refused_with_a_reason() {
+    let bad = embargo_worker::Channels {
+        matrix: Some(embargo_worker::MatrixRoom {
+            homeserver: "matrix.example.org".into(),
+            room_id: "!a:b".into(),
+            access_token: "t".into(),
+        }),
+        webhooks: vec![],
+    };
+    assert!(bad.check().unwrap_err().contains("must be an http(s) URL"));
+    let weak = embargo_worker::Channels {
+        matrix: None,
+        webhooks: vec![embargo_worker::Webhook {
+            url: "https://hooks.example.org".into(),
+            secret: "short".into(),
+        }],
+    };
+    assert!(weak.check().unwrap_err().contains("at least 16 characters"));
+}

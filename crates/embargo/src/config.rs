@@ -47,6 +47,26 @@ pub struct FileConfig {
     pub intake: Option<IntakeConfig>,
     pub openpgp: Option<OpenPgpConfig>,
     pub smtp: Option<SmtpConfig>,
+    pub matrix: Option<MatrixConfig>,
+    #[serde(default)]
+    pub webhooks: Vec<WebhookConfig>,
+}
+
+/// The core team's chat room (Matrix / Element).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixConfig {
+    pub homeserver: String,
+    pub room_id: String,
+    pub access_token: Secret,
+}
+
+/// A receiver of signed JSON events about cases (no report text).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    pub url: String,
+    pub secret: Secret,
 }
 
 /// Outgoing mail. Without it, notifications wait in the queue until it is configured.
@@ -170,6 +190,8 @@ pub struct Config {
     pub intake: IntakeConfig,
     pub openpgp: OpenPgpConfig,
     pub smtp: Option<SmtpConfig>,
+    pub matrix: Option<MatrixConfig>,
+    pub webhooks: Vec<WebhookConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -268,6 +290,8 @@ impl Config {
             intake,
             openpgp: file.openpgp.unwrap_or_default(),
             smtp: file.smtp,
+            matrix: file.matrix,
+            webhooks: file.webhooks,
         })
     }
 

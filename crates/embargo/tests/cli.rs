@@ -750,3 +750,27 @@ async fn the_worker_process_delivers_queued_mail_and_stops_on_sigterm() {
     );
     assert_eq!(pending.trim(), "0");
 }
+
+#[test]
+fn a_misconfigured_channel_stops_startup_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let cfg = dir.path().join("data/embargo.toml");
+    let mut text_cfg = std::fs::read_to_string(&cfg).unwrap();
+    text_cfg.push_str("\n[matrix]\nhomeserver = \"matrix.example.org\"\nroom_id = \"!core:example.org\"\naccess_token = \"t\"\n");
+    std::fs::write(&cfg, text_cfg).unwrap();
+    let out = run(embargo(dir.path()).arg("serve"));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr)
+            .contains("matrix.homeserver \"matrix.example.org\" must be an http(s) URL"),
+        "{}",
+        text(&out.stderr)
+    );
+    let shown = run(embargo(dir.path()).args(["config", "--json"]));
+    assert!(
+        text(&shown.stdout).contains("\"access_token\":\"[redacted]\""),
+        "{}",
+        text(&shown.stdout)
+    );
+}

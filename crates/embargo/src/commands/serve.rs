@@ -4,7 +4,7 @@ use embargo_store::OpenMode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use embargo_worker::{Links, Mailer, Worker};
+use embargo_worker::{Channels, Links, Mailer, MatrixRoom, Webhook, Worker};
 
 use embargo_web::{Site, WebState};
 use tracing_subscriber::EnvFilter;
@@ -101,8 +101,24 @@ pub fn build_worker(config: &Config, app: &embargo_app::App) -> Result<Worker, F
         contact_email: config.intake.contact_email.clone(),
     };
     let team = config.smtp.as_ref().and_then(|s| s.team_address.as_deref());
+    let channels = Channels {
+        matrix: config.matrix.as_ref().map(|m| MatrixRoom {
+            homeserver: m.homeserver.clone(),
+            room_id: m.room_id.clone(),
+            access_token: m.access_token.expose().to_string(),
+        }),
+        webhooks: config
+            .webhooks
+            .iter()
+            .map(|w| Webhook {
+                url: w.url.clone(),
+                secret: w.secret.expose().to_string(),
+            })
+            .collect(),
+    };
     Worker::new(app.clone(), mailer, team, links, Arc::new(clock::now))
-        .map_err(|e| Failure::Setup(format!("invalid [smtp] configuration: {e}")))
+        .and_then(|w| w.with_channels(channels))
+        .map_err(|e| Failure::Setup(format!("invalid channel configuration: {e}")))
 }
 
 async fn shutdown() {
