@@ -20,6 +20,7 @@ mod portal;
 mod principal;
 mod record;
 mod secrets;
+mod templates;
 mod totp;
 mod uploads;
 mod views;
@@ -46,6 +47,7 @@ pub use invitations::{INVITATION_LIFETIME, InvitationMail};
 pub use principal::Principal;
 pub use record::jobs;
 pub use secrets::{MIN_PASSWORD_CHARS, OsRandom, Random, token_hash, verify_password};
+pub use templates::DEFAULT_TEMPLATES;
 pub use uploads::{MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, Upload};
 pub use views::{ReporterCaseView, TeamCaseView};
 
@@ -54,6 +56,8 @@ pub struct App {
     store: Store,
     policy: Policy,
     random: Arc<dyn Random>,
+    /// Named in texts to reporters.
+    organization: String,
 }
 
 impl App {
@@ -62,7 +66,14 @@ impl App {
             store,
             policy,
             random,
+            organization: "our organization".to_string(),
         }
+    }
+
+    /// The organization's name, used in texts to reporters.
+    pub fn with_organization(mut self, name: &str) -> Self {
+        self.organization = name.to_string();
+        self
     }
 
     pub fn store(&self) -> &Store {

@@ -117,6 +117,28 @@ impl App {
         Ok(id)
     }
 
+    /// A notice to the reporter from an editable template, recorded on the case and mailed.
+    async fn notify_reporter_from_template(
+        &self,
+        tx: &mut Tx,
+        case_id: CaseId,
+        template: &'static str,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let body = self
+            .template_for(template, case_id, &self.organization)
+            .await?;
+        let draft = Draft {
+            case_id,
+            author: Author::System,
+            visibility: Visibility::Reporter,
+            notice: Some(template),
+            body: Private::new(body),
+        };
+        self.store_message(tx, draft, now).await?;
+        Ok(())
+    }
+
     /// Applies the side effects of a transition's events and returns their audit summaries.
     pub(crate) async fn record_events(
         &self,
@@ -132,6 +154,10 @@ impl App {
                 Event::StateChanged { from, to: to @ CaseState::Scheduled } => {
                     let payload = json!({"case_id": case_id});
                     self.enqueue(tx, jobs::DATES_AGREED, Some(case_id), payload, now, now).await?;
+                    json!({"event": "state_changed", "from": from.to_string(), "to": to.to_string()})
+                }
+                Event::StateChanged { from, to: to @ CaseState::Accepted } => {
+                    self.notify_reporter_from_template(tx, case_id, "accepted", now).await?;
                     json!({"event": "state_changed", "from": from.to_string(), "to": to.to_string()})
                 }
                 Event::StateChanged { from, to } => {
@@ -166,6 +192,9 @@ impl App {
                     json!({"event": "disclosure_extended", "from": from.to_string(), "to": to.to_string()})
                 }
                 Event::Published { fix_available, at_deadline } => {
+                    if !*at_deadline {
+                        self.notify_reporter_from_template(tx, case_id, "published", now).await?;
+                    }
                     if *at_deadline {
                         // The policy's promise to the reporter: disclosed within the
                         // deadline, and they are told.

@@ -106,6 +106,7 @@ pub fn router(state: WebState) -> Router {
         .route("/admin/users/{id}/{what}", post(team::admin::set_disabled))
         .route("/admin/projects", post(team::admin::add_project))
         .route("/admin/policy", post(team::admin::set_policy))
+        .route("/admin/templates/{name}", post(team::admin::set_template))
         .route("/admin/jobs/{id}/retry", post(team::admin::retry_job))
         .route("/account/totp/start", post(team::account::totp_start))
         .route("/account/totp/confirm", post(team::account::totp_confirm))

@@ -229,7 +229,21 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
         .iter()
         .filter_map(|m| m.notice.clone())
         .collect();
-    assert_eq!(notices, ["acknowledged", "information_requested"]);
+    // Written by the Coordinator, then sent by themselves from the editable templates.
+    assert_eq!(
+        notices,
+        [
+            "acknowledged",
+            "information_requested",
+            "accepted",
+            "published"
+        ]
+    );
+    let published = view.messages.last().unwrap().body.reveal().clone();
+    assert!(
+        published.contains(&id.reference()) && published.contains("is now public"),
+        "{published}"
+    );
     let kinds: Vec<_> = t
         .store
         .jobs(Some(id))
@@ -240,7 +254,7 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
         .collect();
     assert_eq!(
         kinds.iter().filter(|k| *k == jobs::NOTIFY_REPORTER).count(),
-        2
+        4
     );
     assert_eq!(
         kinds

@@ -33,6 +33,7 @@ struct Admin {
     disclose_days: u16,
     /// id, kind, attempts, last error
     dead: Vec<(String, String, i64, String)>,
+    templates: Vec<(String, String)>,
 }
 
 async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Response {
@@ -57,6 +58,10 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
                 )
             })
             .collect(),
+        Err(e) => return error_page(&org, &e),
+    };
+    let templates = match state.app.templates().await {
+        Ok(t) => t.into_iter().collect(),
         Err(e) => return error_page(&org, &e),
     };
     let people = people
@@ -87,6 +92,7 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
             ack_days: policy.acknowledge_within_days(),
             disclose_days: policy.disclose_within_days(),
             dead,
+            templates,
         },
     )
 }
@@ -246,5 +252,23 @@ pub async fn retry_job(
         .retry_job(session.principal, id, (state.clock)())
         .await
         .map(|()| "The delivery will be tried again now.".to_string());
+    done(&state, &session, result).await
+}
+
+pub async fn set_template(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path(name): Path<String>,
+    req: Request,
+) -> Response {
+    let p = match csrf_form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let result = state
+        .app
+        .set_template(session.principal, &name, &p.text("text"), (state.clock)())
+        .await
+        .map(|()| "The text was saved.".to_string());
     done(&state, &session, result).await
 }

@@ -59,21 +59,31 @@ fn action(
     }
 }
 
-fn view_of(command: &Command, case: &embargo_core::Case) -> ActionView {
+fn view_of(
+    command: &Command,
+    case: &embargo_core::Case,
+    texts: &std::collections::BTreeMap<String, String>,
+) -> ActionView {
     let message = || field("message", "Message to the reporter", "textarea", true);
+    // Messages to the reporter start from the installation's templates.
+    let message_from = |template: &str| {
+        let mut f = message();
+        f.value = texts.get(template).cloned().unwrap_or_default();
+        f
+    };
     match command {
         Command::Acknowledge { .. } => action(
             "acknowledge",
             "Acknowledge receipt",
             "Acknowledge",
-            vec![message()],
+            vec![message_from("acknowledged")],
         ),
         Command::StartTriage => action("start_triage", "Start triage", "Start triage", vec![]),
         Command::RequestInfo { .. } => action(
             "request_info",
             "Ask the reporter for more information",
             "Ask",
-            vec![message()],
+            vec![message_from("information_requested")],
         ),
         Command::Accept => action("accept", "Accept as a vulnerability", "Accept", vec![]),
         Command::Reject {
@@ -99,7 +109,7 @@ fn view_of(command: &Command, case: &embargo_core::Case) -> ActionView {
                 "reject",
                 "Reject",
                 "Reject and tell the reporter",
-                vec![reason, message()],
+                vec![reason, message_from("rejected")],
             )
         }
         Command::MarkSpam => action(
@@ -273,6 +283,7 @@ fn build(
     session: &TeamSession,
     v: TeamCaseView,
     commands: Vec<Command>,
+    texts: std::collections::BTreeMap<String, String>,
 ) -> CasePage {
     let now = (state.clock)();
     let case = &v.case;
@@ -342,7 +353,7 @@ fn build(
         deadlines,
         actions: commands
             .iter()
-            .map(|c| view_of(c, case))
+            .map(|c| view_of(c, case, &texts))
             .filter(|a| a.name != "none")
             .collect(),
         messages: v
@@ -476,7 +487,22 @@ pub async fn show(
         Ok(c) => c,
         Err(e) => return error_page(&org, &e),
     };
-    page(StatusCode::OK, &build(&state, &session, view, commands))
+    let texts = match state.app.templates().await {
+        Ok(t) => t
+            .into_iter()
+            .map(|(k, v)| {
+                let filled = v
+                    .replace("{reference}", &case_id.reference())
+                    .replace("{organization}", &org);
+                (k, filled)
+            })
+            .collect(),
+        Err(e) => return error_page(&org, &e),
+    };
+    page(
+        StatusCode::OK,
+        &build(&state, &session, view, commands, texts),
+    )
 }
 
 pub async fn attachment(

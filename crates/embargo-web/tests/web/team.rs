@@ -675,3 +675,62 @@ async fn failed_deliveries_are_listed_and_can_be_retried() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn texts_to_reporters_are_templates_administrators_edit() {
+    let w = with_passwords().await;
+    let admin = sign_in(&w, "admin@example.org").await;
+    let csrf = form_values_csrf(&w.get("/admin", Some(&admin)).await.body);
+    let res = w
+        .post_form(
+            "/admin/templates/acknowledged",
+            &[
+                ("csrf", &csrf),
+                ("text", "Hi, {organization} got report {reference}."),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert!(res.body.contains("The text was saved."), "{}", res.body);
+    let bad = w
+        .post_form(
+            "/admin/templates/nonsense",
+            &[("csrf", &csrf), ("text", "x")],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let s = w.t.submit().await;
+    let coord = sign_in(&w, "coco@example.org").await;
+    let page = w
+        .get(&format!("/cases/{}", s.case_id), Some(&coord))
+        .await
+        .body;
+    assert!(
+        page.contains(&format!(
+            "Hi, Example Org got report {}.</textarea>",
+            s.case_id.reference()
+        )),
+        "the form starts from the template"
+    );
+    let c = Principal::User(w.t.people.coordinator);
+    w.t.app
+        .acknowledge(c, s.case_id, "ack", w.t.now())
+        .await
+        .unwrap();
+    w.t.app.start_triage(c, s.case_id, w.t.now()).await.unwrap();
+    w.t.app.accept(c, s.case_id, w.t.now()).await.unwrap();
+    let view =
+        w.t.app
+            .reporter_view(Principal::Reporter(s.case_id), s.case_id)
+            .await
+            .unwrap();
+    let last = view.messages.last().unwrap();
+    assert_eq!(last.notice.as_deref(), Some("accepted"));
+    assert!(
+        last.body
+            .reveal()
+            .contains("was accepted as a vulnerability")
+    );
+}

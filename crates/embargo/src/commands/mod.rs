@@ -34,7 +34,7 @@ pub fn load_config(cli: &Cli) -> Result<Config, Failure> {
 
 pub async fn open_app(config: &Config, mode: OpenMode) -> Result<App, Failure> {
     let store = Store::open(&config.sqlite_path()?, mode).await?;
-    Ok(App::new(store, config.policy, Arc::new(OsRandom)))
+    Ok(App::new(store, config.policy, Arc::new(OsRandom)).with_organization(&config.organization))
 }
 
 /// Reads one line (a password) from standard input, without its line ending.

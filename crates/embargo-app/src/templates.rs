@@ -1,0 +1,106 @@
+//! The texts the reporter receives, editable by administrators. Placeholders:
+//! `{reference}` (e.g. #1a2b3c4d), `{organization}`. Acceptance and publication notices go
+//! out by themselves; acknowledgement, questions and rejections are written by a
+//! Coordinator, starting from these texts.
+
+use std::collections::BTreeMap;
+
+use embargo_core::ValueError;
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::App;
+use crate::error::AppError;
+use crate::principal::Principal;
+
+/// Template names, with the defaults an installation starts from.
+pub const DEFAULT_TEMPLATES: [(&str, &str); 5] = [
+    (
+        "acknowledged",
+        "Thank you for your report {reference}. We received it and will review it; you will hear from us as it progresses.",
+    ),
+    (
+        "information_requested",
+        "Thank you for your report {reference}. To assess it we need more information: ",
+    ),
+    (
+        "rejected",
+        "Thank you for your report {reference}. After review we will not treat it as a vulnerability in our projects, because ",
+    ),
+    (
+        "accepted",
+        "Your report {reference} was accepted as a vulnerability. We are preparing a fix and will tell you the release and publication dates.",
+    ),
+    (
+        "published",
+        "The advisory for your report {reference} is now public. Thank you for reporting it to {organization} responsibly.",
+    ),
+];
+
+impl App {
+    /// Every template, with administrators' changes.
+    pub async fn templates(&self) -> Result<BTreeMap<String, String>, AppError> {
+        let mut all: BTreeMap<String, String> = DEFAULT_TEMPLATES
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if let Some(serde_json::Value::Object(saved)) = self.store.setting("templates").await? {
+            for (k, v) in saved {
+                if let (true, Some(text)) = (all.contains_key(&k), v.as_str()) {
+                    all.insert(k, text.to_string());
+                }
+            }
+        }
+        Ok(all)
+    }
+
+    /// One template, filled in for a case.
+    pub async fn template_for(
+        &self,
+        name: &str,
+        case_id: embargo_core::CaseId,
+        organization: &str,
+    ) -> Result<String, AppError> {
+        let text = self.templates().await?.remove(name).unwrap_or_default();
+        Ok(text
+            .replace("{reference}", &case_id.reference())
+            .replace("{organization}", organization))
+    }
+
+    pub async fn set_template(
+        &self,
+        principal: Principal,
+        name: &str,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        self.require_admin(principal).await?;
+        if !DEFAULT_TEMPLATES.iter().any(|(k, _)| *k == name) {
+            return Err(AppError::invalid(ValueError::new(
+                "template",
+                format!("{name:?} is not a template"),
+            )));
+        }
+        if text.trim().is_empty() || text.len() > 20_000 {
+            return Err(AppError::invalid(ValueError::new(
+                "template",
+                "must be 1-20000 bytes",
+            )));
+        }
+        let mut all = self.templates().await?;
+        all.insert(name.to_string(), text.trim().to_string());
+        let mut tx = self.store.begin().await?;
+        tx.set_setting("templates", &json!(all)).await?;
+        self.audit(
+            &mut tx,
+            principal,
+            None,
+            "set_template",
+            json!({"template": name}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
