@@ -4,7 +4,6 @@
 //! The entry point is [`transition::transition`]: `(case, command, actor, now)` in, the new
 //! case and its events out, or an error naming the rule that refused the command.
 
-pub mod advisory;
 pub mod case;
 pub mod checklist;
 pub mod command;
