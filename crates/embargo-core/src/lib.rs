@@ -4,6 +4,7 @@
 //! The entry point is [`transition::transition`]: `(case, command, actor, now)` in, the new
 //! case and its events out, or an error naming the rule that refused the command.
 
+pub mod advisory;
 pub mod case;
 pub mod checklist;
 pub mod command;
@@ -20,6 +21,10 @@ pub mod state;
 pub mod transition;
 pub mod values;
 
+pub use advisory::{
+    Advisory, Affected, AffectedRange, Credit, CreditKind, PublicTimeline, Publication, Reference,
+    ReferenceKind,
+};
 pub use case::{Case, EmbargoDates, Fork};
 pub use checklist::{Checklist, Owner, SignOff, Step};
 pub use command::Command;

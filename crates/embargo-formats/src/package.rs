@@ -1,0 +1,164 @@
+//! Affected packages as purls (package-url spec), and what each export calls them.
+
+use std::str::FromStr;
+
+use packageurl::PackageUrl;
+
+use crate::versions::Scheme;
+
+/// A parsed purl without a version: the package an advisory names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Package {
+    /// The purl type, lower-case: `pypi`, `conda`, `npm`, `cargo`, `githubactions`, ...
+    pub ty: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// The purl as given, trimmed (qualifiers such as a conda channel kept).
+    pub purl: String,
+}
+
+/// The purl types an advisory may name, and their ecosystems.
+const TYPES: &[(&str, Option<&str>, &str)] = &[
+    // (purl type, OSV ecosystem, what people call it)
+    ("pypi", Some("PyPI"), "PyPI"),
+    ("conda", None, "conda"),
+    ("npm", Some("npm"), "npm"),
+    ("cargo", Some("crates.io"), "crates.io"),
+    ("githubactions", Some("GitHub Actions"), "GitHub Actions"),
+    ("github", None, "GitHub"),
+    ("gem", Some("RubyGems"), "RubyGems"),
+    ("golang", Some("Go"), "Go"),
+    ("maven", Some("Maven"), "Maven"),
+    ("nuget", Some("NuGet"), "NuGet"),
+    ("composer", Some("Packagist"), "Packagist"),
+    ("generic", None, "generic"),
+];
+
+impl Package {
+    pub fn parse(purl: &str) -> Result<Self, String> {
+        let purl = purl.trim();
+        let parsed = PackageUrl::from_str(purl)
+            .map_err(|e| format!("{purl:?} is not a package URL (pkg:type/namespace/name): {e}"))?;
+        if parsed.version().is_some() {
+            return Err(format!(
+                "{purl:?} names a version: give the package without @version and put versions in the ranges"
+            ));
+        }
+        let ty = parsed.ty().to_ascii_lowercase();
+        if !TYPES.iter().any(|(t, _, _)| *t == ty) {
+            let known: Vec<&str> = TYPES.iter().map(|(t, _, _)| *t).collect();
+            return Err(format!(
+                "{purl:?} has the package type {ty:?}; known types are {}",
+                known.join(", ")
+            ));
+        }
+        if matches!(ty.as_str(), "githubactions" | "github") && parsed.namespace().is_none() {
+            return Err(format!(
+                "{purl:?} needs the owner: pkg:{ty}/OWNER/REPOSITORY"
+            ));
+        }
+        Ok(Self {
+            namespace: parsed.namespace().map(str::to_string),
+            name: parsed.name().to_string(),
+            ty,
+            purl: purl.to_string(),
+        })
+    }
+
+    /// OSV's ecosystem name; `None` where OSV has none (conda, generic).
+    pub fn osv_ecosystem(&self) -> Option<&'static str> {
+        TYPES
+            .iter()
+            .find(|(t, _, _)| *t == self.ty)
+            .and_then(|(_, e, _)| *e)
+    }
+
+    /// The ecosystem as people call it ("PyPI", "conda", ...).
+    pub fn ecosystem_label(&self) -> &'static str {
+        TYPES
+            .iter()
+            .find(|(t, _, _)| *t == self.ty)
+            .map_or("generic", |(_, _, l)| *l)
+    }
+
+    /// The package's name as its ecosystem writes it: `@scope/name` on npm, `group:artifact`
+    /// on Maven, `owner/repo` on GitHub, the bare name elsewhere (a conda channel is a
+    /// qualifier or namespace, not part of the name).
+    pub fn ecosystem_name(&self) -> String {
+        match (self.ty.as_str(), &self.namespace) {
+            ("npm", Some(ns)) => format!("{ns}/{}", self.name),
+            ("maven", Some(ns)) => format!("{ns}:{}", self.name),
+            ("golang" | "githubactions" | "github" | "composer", Some(ns)) => {
+                format!("{ns}/{}", self.name)
+            }
+            _ => self.name.clone(),
+        }
+    }
+
+    /// How this ecosystem orders versions.
+    pub fn scheme(&self) -> Scheme {
+        Scheme::for_purl_type(&self.ty)
+    }
+
+    /// The purl with a version, for an export that names one exact version.
+    pub fn with_version(&self, version: &str) -> String {
+        let base = self.purl.split(['?', '#']).next().unwrap_or(&self.purl);
+        let rest = &self.purl[base.len()..];
+        format!("{base}@{}{rest}", encode_version(version))
+    }
+}
+
+/// Percent-encodes what a purl version may not contain unencoded.
+fn encode_version(version: &str) -> String {
+    let mut out = String::with_capacity(version.len());
+    for b in version.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!+".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecosystems_and_names() {
+        let p = Package::parse("pkg:npm/%40jupyterlab/services").unwrap();
+        assert_eq!(p.osv_ecosystem(), Some("npm"));
+        assert_eq!(p.ecosystem_name(), "@jupyterlab/services");
+        let p = Package::parse("pkg:conda/openssl?channel=conda-forge&subdir=linux-64").unwrap();
+        assert_eq!(p.osv_ecosystem(), None);
+        assert_eq!(p.ecosystem_label(), "conda");
+        let p = Package::parse("pkg:githubactions/conda-incubator/setup-miniconda").unwrap();
+        assert_eq!(p.ecosystem_name(), "conda-incubator/setup-miniconda");
+        assert_eq!(
+            Package::parse("pkg:pypi/jupyter-server")
+                .unwrap()
+                .with_version("2.0.0rc1"),
+            "pkg:pypi/jupyter-server@2.0.0rc1"
+        );
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        assert!(
+            Package::parse("jupyter-server")
+                .unwrap_err()
+                .contains("not a package URL")
+        );
+        assert!(
+            Package::parse("pkg:pypi/x@1.0")
+                .unwrap_err()
+                .contains("names a version")
+        );
+        assert!(
+            Package::parse("pkg:hex/x")
+                .unwrap_err()
+                .contains("known types")
+        );
+    }
+}
