@@ -205,6 +205,9 @@ pub struct Publication {
     pub fix_available: bool,
     /// Revision number, 1 at first publication.
     pub revision: u32,
+    /// The installation's project (scope) the advisory is about, when it came from a case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
 }
 
 /// The public timeline: dates only, in UTC.

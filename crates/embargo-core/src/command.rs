@@ -59,6 +59,9 @@ pub enum Command {
         dates: EmbargoDates,
     },
     Publish,
+    /// The scheduler at the announcement time, once the Coordinator approved the preview
+    /// (the approval is the Coordinator's act; this only keeps the time).
+    PublishAsScheduled,
     /// The scheduler at the disclosure deadline: publish, fixed or not.
     DiscloseAtDeadline,
     ExtendDisclosure {
@@ -92,6 +95,7 @@ impl Command {
             Command::CompleteStep { .. } => "complete_step",
             Command::SetDates { .. } => "set_dates",
             Command::Publish => "publish",
+            Command::PublishAsScheduled => "publish_as_scheduled",
             Command::DiscloseAtDeadline => "disclose_at_deadline",
             Command::ExtendDisclosure { .. } => "extend_disclosure",
             Command::Close => "close",

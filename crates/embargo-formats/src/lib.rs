@@ -1,6 +1,6 @@
 //! Publication formats, pure: a published advisory in, documents out (ARCHITECTURE.md).
 //!
-//! - [`check`]: whether an advisory can be exported validly, field by field;
+//! - [`check()`]: whether an advisory can be exported validly, field by field;
 //! - [`osv`], [`cve5`], [`csaf`], [`atom`]: the exports;
 //! - [`import`]: OSV and GitHub advisory JSON into advisories;
 //! - [`cvss`], [`package`], [`versions`]: the values the exports must understand.
@@ -10,11 +10,13 @@ pub mod check;
 pub mod csaf;
 pub mod cve5;
 pub mod cvss;
+pub mod cwe;
 pub mod import;
 pub mod osv;
 pub mod package;
 #[cfg(feature = "samples")]
 pub mod samples;
+pub mod text;
 pub mod versions;
 
 pub use check::{Problem, check};

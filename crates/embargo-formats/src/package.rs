@@ -65,6 +65,41 @@ impl Package {
         })
     }
 
+    /// A package named the way OSV queries do: an ecosystem (OSV's name, or a purl type such
+    /// as `conda`) and the ecosystem's own name for it.
+    pub fn from_ecosystem(ecosystem: &str, name: &str) -> Result<Self, String> {
+        let ecosystem = ecosystem.trim();
+        let ty = TYPES
+            .iter()
+            .find(|(t, e, l)| {
+                e.is_some_and(|e| e.eq_ignore_ascii_case(ecosystem))
+                    || t.eq_ignore_ascii_case(ecosystem)
+                    || l.eq_ignore_ascii_case(ecosystem)
+            })
+            .map(|(t, _, _)| *t)
+            .ok_or_else(|| {
+                format!("the ecosystem {ecosystem:?} is not one this installation knows")
+            })?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("the package name is empty".into());
+        }
+        let (namespace, base) = match ty {
+            "maven" => name
+                .split_once(':')
+                .map_or((None, name), |(n, b)| (Some(n), b)),
+            "npm" | "golang" | "githubactions" | "github" | "composer" => name
+                .rsplit_once('/')
+                .map_or((None, name), |(n, b)| (Some(n), b)),
+            _ => (None, name),
+        };
+        let mut purl = PackageUrl::new(ty, base).map_err(|e| e.to_string())?;
+        if let Some(ns) = namespace {
+            purl.with_namespace(ns).map_err(|e| e.to_string())?;
+        }
+        Self::parse(&purl.to_string())
+    }
+
     /// OSV's ecosystem name; `None` where OSV has none (conda, generic).
     pub fn osv_ecosystem(&self) -> Option<&'static str> {
         TYPES
@@ -93,6 +128,23 @@ impl Package {
             }
             _ => self.name.clone(),
         }
+    }
+
+    /// The name as an index key: lower-case, and for PyPI normalized as PEP 503 does
+    /// (`Jupyter_Server` and `jupyter-server` are one package).
+    pub fn index_name(&self) -> String {
+        let name = self.ecosystem_name().to_lowercase();
+        if self.ty != "pypi" {
+            return name;
+        }
+        let mut out = String::with_capacity(name.len());
+        for c in name.chars() {
+            let separator = matches!(c, '-' | '_' | '.');
+            if !(separator && out.ends_with('-')) {
+                out.push(if separator { '-' } else { c });
+            }
+        }
+        out
     }
 
     /// How this ecosystem orders versions.

@@ -79,6 +79,7 @@ pub fn pypi_fixed() -> Publication {
         },
         fix_available: true,
         revision: 1,
+        project: Some("example-server".into()),
     }
 }
 
@@ -117,6 +118,7 @@ pub fn conda_unfixed() -> Publication {
         },
         fix_available: false,
         revision: 1,
+        project: None,
     }
 }
 
@@ -157,11 +159,30 @@ pub fn many_ecosystems() -> Publication {
         },
         fix_available: true,
         revision: 2,
+        project: Some("ci-tools".into()),
     }
 }
 
+/// Disclosed at the deadline before anyone drafted packages or scores.
+pub fn deadline_without_draft() -> Publication {
+    let mut p = conda_unfixed();
+    p.id = "EXAMPLE-2026-0004".into();
+    p.advisory.affected.clear();
+    p.advisory.cvss_v4 = None;
+    p.advisory.cwes.clear();
+    p.advisory.credits.clear();
+    p.advisory.workarounds = "Rotate the token.".into();
+    p.project = Some("conda-build".into());
+    p
+}
+
 pub fn all() -> Vec<Publication> {
-    vec![pypi_fixed(), conda_unfixed(), many_ecosystems()]
+    vec![
+        pypi_fixed(),
+        conda_unfixed(),
+        many_ecosystems(),
+        deadline_without_draft(),
+    ]
 }
 
 fn cwes(ids: &[&str]) -> Vec<CweId> {

@@ -64,6 +64,7 @@ pub fn transition(
             publication::extend_disclosure(&mut ctx, *until, reason)?
         }
         Command::Publish => publication::publish(&mut ctx)?,
+        Command::PublishAsScheduled => publication::publish_as_scheduled(&mut ctx)?,
         Command::DiscloseAtDeadline => publication::disclose_at_deadline(&mut ctx)?,
         Command::Close => publication::close(&mut ctx)?,
     }

@@ -80,6 +80,23 @@ pub(super) fn extend_disclosure(
 
 pub(super) fn publish(ctx: &mut Ctx) -> Result<(), DomainError> {
     ctx.require_coordinator()?;
+    publish_checks(ctx)?;
+    go_public(ctx, Some(CaseRole::Coordinator), false)
+}
+
+pub(super) fn publish_as_scheduled(ctx: &mut Ctx) -> Result<(), DomainError> {
+    if ctx.actor != Actor::System {
+        return Err(DomainError::forbidden(
+            "publication at the announcement time is done by the scheduler",
+        ));
+    }
+    publish_checks(ctx)?;
+    go_public(ctx, None, false)
+}
+
+/// What every publication before the deadline needs: the case scheduled, the checklist's
+/// order (step 15 after 10), two persons, and the announcement time reached.
+fn publish_checks(ctx: &mut Ctx) -> Result<(), DomainError> {
     ctx.require_state(|s| *s == CaseState::Scheduled)?;
     ctx.case.checklist.check_order(Step::PUBLISH_ADVISORY)?;
     ctx.case.check_two_persons()?;
@@ -94,7 +111,7 @@ pub(super) fn publish(ctx: &mut Ctx) -> Result<(), DomainError> {
             "the announcement is set for {announcement}; publishing earlier breaks the embargo (change the dates first)"
         )));
     }
-    go_public(ctx, Some(CaseRole::Coordinator), false)
+    Ok(())
 }
 
 pub(super) fn disclose_at_deadline(ctx: &mut Ctx) -> Result<(), DomainError> {
