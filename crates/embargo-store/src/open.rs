@@ -53,6 +53,11 @@ fn migrator() -> Migrator {
             "remediation",
             include_str!("../migrations/sqlite/0004_remediation.sql"),
         ),
+        migration(
+            5,
+            "publication",
+            include_str!("../migrations/sqlite/0005_publication.sql"),
+        ),
     ])
 }
 

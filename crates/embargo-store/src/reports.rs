@@ -104,6 +104,25 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// The reporter's credit choice and given name: the only report fields that may become
+    /// public (on the advisory, as they chose).
+    pub async fn reporter_credit_in(
+        &mut self,
+        case_id: CaseId,
+    ) -> Result<(CreditPreference, String), StoreError> {
+        let r = sqlx::query(
+            "SELECT credit_kind, credit_value, reporter_name FROM reports WHERE case_id = $1",
+        )
+        .bind(case_id.to_string())
+        .fetch_one(self.conn())
+        .await?;
+        let credit =
+            CreditPreference::from_parts(&r.try_get::<String, _>(0)?, &r.try_get::<String, _>(1)?)?;
+        Ok((credit, r.try_get(2)?))
+    }
+}
+
 impl Store {
     pub async fn report(&self, case_id: CaseId) -> Result<StoredReport, StoreError> {
         let r = sqlx::query(

@@ -1,0 +1,286 @@
+//! Advisory drafts (private until publication) and publications (the frozen public
+//! documents every public page, feed, export and query reads).
+
+use embargo_core::{Advisory, CaseId, Publication, UserId};
+use jiff::Timestamp;
+use sqlx::Row;
+
+use crate::codec::{from_ts, opt_ts, parse, parse_opt, ts};
+use crate::error::StoreError;
+use crate::{Store, Tx};
+
+/// A case's advisory draft and whether its current revision's preview was approved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdvisoryDraft {
+    pub advisory: Advisory,
+    pub revision: i64,
+    pub updated_by: UserId,
+    pub updated_at: Timestamp,
+    pub approved_revision: Option<i64>,
+    pub approved_by: Option<UserId>,
+    pub approved_at: Option<Timestamp>,
+}
+
+impl AdvisoryDraft {
+    /// Whether a Coordinator approved the preview of exactly this revision.
+    pub fn approved(&self) -> bool {
+        self.approved_revision == Some(self.revision)
+    }
+}
+
+/// What the store keeps of a publication besides the document: search keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPublication {
+    pub publication: Publication,
+    pub case_id: Option<CaseId>,
+    /// "critical", "high", ... or none.
+    pub severity: Option<String>,
+    /// Lower-case text the index's search box matches.
+    pub search: String,
+    /// (purl type, package name as its ecosystem writes it, lower-case).
+    pub packages: Vec<(String, String)>,
+}
+
+/// Filters of the public index; every given one must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicationFilter {
+    /// Matched (lower-case, substring) against ids, aliases, titles and package names.
+    pub text: Option<String>,
+    pub severity: Option<String>,
+}
+
+impl Tx {
+    pub async fn advisory_draft_in(
+        &mut self,
+        case_id: CaseId,
+    ) -> Result<Option<AdvisoryDraft>, StoreError> {
+        let row = sqlx::query(DRAFT_SELECT)
+            .bind(case_id.to_string())
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(draft_of).transpose()
+    }
+
+    /// Saves a new revision if `expected` is the current one (0: no draft yet); returns the
+    /// new revision, or `Stale` when someone saved in between.
+    pub async fn save_advisory_draft(
+        &mut self,
+        case_id: CaseId,
+        expected: i64,
+        advisory: &Advisory,
+        by: UserId,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let body =
+            serde_json::to_string(advisory).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let done = if expected == 0 {
+            sqlx::query(
+                "INSERT INTO advisory_drafts (case_id, body, revision, updated_by, updated_at) \
+                 VALUES ($1, $2, 1, $3, $4) ON CONFLICT (case_id) DO NOTHING",
+            )
+            .bind(case_id.to_string())
+            .bind(&body)
+            .bind(by.to_string())
+            .bind(ts(now))
+            .execute(self.conn())
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE advisory_drafts SET body = $1, revision = revision + 1, updated_by = $2, updated_at = $3 \
+                 WHERE case_id = $4 AND revision = $5",
+            )
+            .bind(&body)
+            .bind(by.to_string())
+            .bind(ts(now))
+            .bind(case_id.to_string())
+            .bind(expected)
+            .execute(self.conn())
+            .await?
+        };
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Stale);
+        }
+        Ok(expected + 1)
+    }
+
+    /// Records the approval of `revision`'s preview; `Stale` if the draft moved on.
+    pub async fn approve_advisory_draft(
+        &mut self,
+        case_id: CaseId,
+        revision: i64,
+        by: UserId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE advisory_drafts SET approved_revision = revision, approved_by = $1, approved_at = $2 \
+             WHERE case_id = $3 AND revision = $4",
+        )
+        .bind(by.to_string())
+        .bind(ts(now))
+        .bind(case_id.to_string())
+        .bind(revision)
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Stale);
+        }
+        Ok(())
+    }
+
+    /// The next number of `year` in the installation's advisory ids.
+    pub async fn next_advisory_number(&mut self, year: i16) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO advisory_counters (year, last) VALUES ($1, 1) \
+             ON CONFLICT (year) DO UPDATE SET last = advisory_counters.last + 1 RETURNING last",
+        )
+        .bind(i64::from(year))
+        .fetch_one(self.conn())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Stores a publication; `Conflict` if its id exists (an import of the same file twice).
+    pub async fn insert_publication(
+        &mut self,
+        new: &NewPublication,
+        source: &str,
+    ) -> Result<(), StoreError> {
+        let p = &new.publication;
+        let document = serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO publications (id, case_id, document, published_at, modified_at, source, severity, search) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&p.id)
+        .bind(new.case_id.map(|c| c.to_string()))
+        .bind(document)
+        .bind(ts(p.published))
+        .bind(ts(p.modified))
+        .bind(source)
+        .bind(&new.severity)
+        .bind(&new.search)
+        .execute(self.conn())
+        .await
+        .map_err(crate::error::unique_as(&format!(
+            "an advisory with the id {} exists already",
+            p.id
+        )))?;
+        for (ty, name) in &new.packages {
+            sqlx::query(
+                "INSERT INTO publication_packages (publication_id, purl_type, name) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&p.id)
+            .bind(ty)
+            .bind(name)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+const DRAFT_SELECT: &str = "SELECT body, revision, updated_by, updated_at, approved_revision, approved_by, approved_at \
+     FROM advisory_drafts WHERE case_id = $1";
+
+fn draft_of(r: &sqlx::sqlite::SqliteRow) -> Result<AdvisoryDraft, StoreError> {
+    let body: String = r.try_get(0)?;
+    Ok(AdvisoryDraft {
+        advisory: serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        revision: r.try_get(1)?,
+        updated_by: parse(&r.try_get::<String, _>(2)?)?,
+        updated_at: from_ts(r.try_get(3)?)?,
+        approved_revision: r.try_get(4)?,
+        approved_by: parse_opt(r.try_get(5)?)?,
+        approved_at: opt_ts(r.try_get(6)?)?,
+    })
+}
+
+fn publication_of(r: &sqlx::sqlite::SqliteRow) -> Result<Publication, StoreError> {
+    let document: String = r.try_get(0)?;
+    serde_json::from_str(&document).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl Store {
+    pub async fn advisory_draft(
+        &self,
+        case_id: CaseId,
+    ) -> Result<Option<AdvisoryDraft>, StoreError> {
+        let row = sqlx::query(DRAFT_SELECT)
+            .bind(case_id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(draft_of).transpose()
+    }
+
+    /// Published advisories, newest first, matching `filter`, at most `limit`.
+    pub async fn publications(
+        &self,
+        filter: &PublicationFilter,
+        limit: i64,
+    ) -> Result<Vec<Publication>, StoreError> {
+        let text = filter
+            .text
+            .as_deref()
+            .map(|t| format!("%{}%", escape_like(&t.trim().to_lowercase())));
+        sqlx::query(
+            "SELECT document FROM publications \
+             WHERE ($1 IS NULL OR search LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR severity = $2) \
+             ORDER BY published_at DESC, id DESC LIMIT $3",
+        )
+        .bind(text)
+        .bind(&filter.severity)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(publication_of)
+        .collect()
+    }
+
+    pub async fn publication(&self, id: &str) -> Result<Publication, StoreError> {
+        let row = sqlx::query("SELECT document FROM publications WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
+        publication_of(&row)
+    }
+
+    /// The publication of a case, if it was published.
+    pub async fn publication_of_case(
+        &self,
+        case_id: CaseId,
+    ) -> Result<Option<Publication>, StoreError> {
+        let row = sqlx::query("SELECT document FROM publications WHERE case_id = $1")
+            .bind(case_id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(publication_of).transpose()
+    }
+
+    /// Publications naming the package (purl type, lower-case name).
+    pub async fn publications_naming(
+        &self,
+        purl_type: &str,
+        name: &str,
+    ) -> Result<Vec<Publication>, StoreError> {
+        sqlx::query(
+            "SELECT p.document FROM publications p JOIN publication_packages k ON k.publication_id = p.id \
+             WHERE k.purl_type = $1 AND k.name = $2 ORDER BY p.published_at DESC, p.id DESC",
+        )
+        .bind(purl_type)
+        .bind(name)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(publication_of)
+        .collect()
+    }
+}
+
+/// `%` and `_` typed into the search box are literal characters.
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
