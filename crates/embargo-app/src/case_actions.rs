@@ -48,7 +48,19 @@ impl App {
         let can_see = RolesOnCase::of(&actor, &case).any();
         let outcome = transition(&case, &command, &actor, now)
             .map_err(|e| AppError::from_domain(e, can_see))?;
+        // A Coordinator publishes only the text whose preview they approved; disclosure at
+        // the deadline publishes whatever exists (PROCESS.md).
+        if matches!(command, Command::Publish | Command::PublishAsScheduled) {
+            self.require_approved_preview(tx, case_id).await?;
+        }
         tx.update_case(&outcome.case).await?;
+        if outcome
+            .events
+            .iter()
+            .any(|e| matches!(e, embargo_core::Event::Published { .. }))
+        {
+            self.freeze_publication(tx, &outcome.case, now).await?;
+        }
         let author = match principal {
             Principal::User(id) => Author::User(id),
             Principal::Reporter(_) => Author::Reporter,

@@ -26,6 +26,23 @@ impl App {
         events: &[Event],
         now: Timestamp,
     ) -> Result<(), AppError> {
+        for e in events {
+            if let Event::DatesSet { announcement } = e
+                && *announcement > now
+            {
+                // Publication at the announcement time, if the preview is approved then.
+                let payload = json!({"case_id": case.id, "announce_at": announcement.to_string()});
+                self.enqueue(
+                    tx,
+                    jobs::PUBLISH_ADVISORY,
+                    Some(case.id),
+                    payload,
+                    *announcement,
+                    now,
+                )
+                .await?;
+            }
+        }
         let accepted = events.iter().any(|e| {
             matches!(
                 e,
@@ -111,4 +128,49 @@ impl App {
         self.disclose_at_deadline(case_id, now).await?;
         Ok(true)
     }
+
+    /// The scheduler at the announcement time (`scheduled_for`, the instant the job was
+    /// made for). Publishes when the case is scheduled for exactly then and its preview is
+    /// approved; says why not otherwise, so the team can be told.
+    pub async fn publish_if_due(
+        &self,
+        case_id: embargo_core::CaseId,
+        scheduled_for: Timestamp,
+        now: Timestamp,
+    ) -> Result<ScheduledPublication, AppError> {
+        let case = self.store.case(case_id).await?;
+        let announcement = case
+            .dates
+            .as_ref()
+            .map(embargo_core::EmbargoDates::announcement_instant);
+        if announcement != Some(scheduled_for) || now < scheduled_for || !case.state.is_open() {
+            return Ok(ScheduledPublication::NotDue);
+        }
+        match self
+            .act(
+                crate::Principal::System,
+                case_id,
+                embargo_core::Command::PublishAsScheduled,
+                now,
+            )
+            .await
+        {
+            Ok(_) => Ok(ScheduledPublication::Published),
+            Err(AppError::Rule { message, .. } | AppError::Forbidden(message)) => {
+                Ok(ScheduledPublication::Blocked(message))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// What the scheduler did at an announcement time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScheduledPublication {
+    Published,
+    /// Nothing to do: the dates moved, the case is public or closed, or it is early.
+    NotDue,
+    /// Due but refused (preview not approved, dates not agreed, ...): the reason is for
+    /// the team.
+    Blocked(String),
 }

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod admin;
+mod advisory;
 mod case_actions;
 mod case_page;
 mod clocks;
@@ -18,6 +19,7 @@ mod invitations;
 mod messages;
 mod portal;
 mod principal;
+mod public;
 mod record;
 mod secrets;
 mod templates;
@@ -32,12 +34,14 @@ use embargo_store::Store;
 
 pub use accounts::{SESSION_LIFETIME, SessionInfo, SignedIn, TotpSetup, current_code};
 pub use admin::NewUser;
+pub use advisory::{AdvisoryEditor, Preview, PublicationSettings};
 /// Stored shapes the views hand out (read-only).
-pub use clocks::{ACKNOWLEDGEMENT_REMINDER, DISCLOSURE_WARNINGS};
+pub use clocks::{ACKNOWLEDGEMENT_REMINDER, DISCLOSURE_WARNINGS, ScheduledPublication};
 pub use dashboard::{DashboardRow, Queue};
 pub use delivery::{ReporterAddress, ReporterMail};
 pub use drafts::DRAFT_KINDS;
 pub use email::{Filed, IncomingMail};
+pub use embargo_store::PublicationFilter;
 pub use embargo_store::{
     AttachmentInfo, CaseSummary, Draft, Job, JobStatus, Person, Project, StoredReport,
 };
@@ -45,6 +49,7 @@ pub use error::AppError;
 pub use intake::{Intake, Submitted};
 pub use invitations::{INVITATION_LIFETIME, InvitationMail};
 pub use principal::Principal;
+pub use public::{INDEX_LIMIT, ImportOutcome, PackageQuery, Thanks};
 pub use record::jobs;
 pub use secrets::{MIN_PASSWORD_CHARS, OsRandom, Random, token_hash, verify_password};
 pub use templates::DEFAULT_TEMPLATES;
@@ -58,6 +63,8 @@ pub struct App {
     random: Arc<dyn Random>,
     /// Named in texts to reporters.
     organization: String,
+    /// Who publishes advisories, and their ids.
+    publication: PublicationSettings,
 }
 
 impl App {
@@ -67,7 +74,14 @@ impl App {
             policy,
             random,
             organization: "our organization".to_string(),
+            publication: PublicationSettings::default(),
         }
+    }
+
+    /// Who publishes, and the prefix of advisory ids.
+    pub fn with_publication(mut self, settings: PublicationSettings) -> Self {
+        self.publication = settings;
+        self
     }
 
     /// The organization's name, used in texts to reporters.

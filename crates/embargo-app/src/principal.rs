@@ -21,6 +21,14 @@ pub enum Principal {
 }
 
 impl Principal {
+    /// The signed-in person, if this is one.
+    pub fn user(&self) -> Option<UserId> {
+        match self {
+            Principal::User(id) => Some(*id),
+            _ => None,
+        }
+    }
+
     /// The actor's name in the audit log. Ids only: never a name or e-mail address.
     pub fn audit_name(&self) -> String {
         match self {

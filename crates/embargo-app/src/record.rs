@@ -21,7 +21,8 @@ pub mod jobs {
     pub const NOTIFY_TEAM_NEW_REPORT: &str = "notify_team_new_report";
     /// Remind the Coordinators before the acknowledgement deadline.
     pub const ACKNOWLEDGEMENT_DUE: &str = "acknowledgement_due";
-    /// Render and publish the advisory (pages, feeds, exports).
+    /// Publish at the announcement time once the preview is approved (the public
+    /// documents are frozen in the publishing transaction itself).
     pub const PUBLISH_ADVISORY: &str = "publish_advisory";
     /// Issue a fresh portal link and e-mail it to the reporter.
     pub const SEND_PORTAL_LINK: &str = "send_portal_link";
@@ -212,8 +213,6 @@ impl App {
                         };
                         self.store_message(tx, draft, now).await?;
                     }
-                    let payload = json!({"case_id": case_id});
-                    self.enqueue(tx, jobs::PUBLISH_ADVISORY, Some(case_id), payload, now, now).await?;
                     json!({"event": "published", "fix_available": fix_available, "at_deadline": at_deadline})
                 }
             });

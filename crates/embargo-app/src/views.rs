@@ -39,7 +39,7 @@ pub struct ReporterCaseView {
 }
 
 impl App {
-    async fn roles_on(
+    pub(crate) async fn roles_on(
         &self,
         principal: Principal,
         case_id: CaseId,

@@ -2,6 +2,7 @@
 //! clock, and the people of a small organization.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support: a failed unwrap is a failed test
 
+pub mod cases;
 pub mod http;
 pub mod smtp;
 

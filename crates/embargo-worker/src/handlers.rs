@@ -28,7 +28,7 @@ pub const TEAM_KINDS: &[&str] = &[
 ];
 
 /// Kinds that change state and need no channel: they run wherever the worker runs.
-pub const SYSTEM_KINDS: &[&str] = &[jobs::DISCLOSE_AT_DEADLINE];
+pub const SYSTEM_KINDS: &[&str] = &[jobs::DISCLOSE_AT_DEADLINE, jobs::PUBLISH_ADVISORY];
 
 fn id<T: std::str::FromStr>(payload: &Value, key: &str) -> Result<T, Failure> {
     payload
@@ -337,6 +337,48 @@ impl Worker {
             if let Err(e) = self.to_team(job, subject, body).await {
                 tracing::warn!(job = %job.id, temporary = e.temporary, "could not tell the team about a deadline disclosure");
             }
+        }
+        Ok(())
+    }
+
+    /// At the announcement time: publish if the preview is approved; otherwise tell the
+    /// team why it did not happen (the embargo is not broken by waiting; the deadline
+    /// still stands).
+    pub(crate) async fn publish_as_scheduled(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let at: jiff::Timestamp = id(&job.payload, "announce_at")?;
+        let outcome = self.app.publish_if_due(case_id, at, (self.clock)()).await?;
+        let (subject, body) = match outcome {
+            embargo_app::ScheduledPublication::NotDue => return Ok(()),
+            embargo_app::ScheduledPublication::Published => (
+                format!(
+                    "[{}] Case {} was published as scheduled",
+                    self.links.organization,
+                    case_id.reference()
+                ),
+                format!(
+                    "The advisory of case {} is public since its announcement time.\n\n{}/cases/{case_id}\n",
+                    case_id.reference(),
+                    self.links.public_url
+                ),
+            ),
+            embargo_app::ScheduledPublication::Blocked(why) => (
+                format!(
+                    "[{}] Case {} was NOT published at its announcement time",
+                    self.links.organization,
+                    case_id.reference()
+                ),
+                format!(
+                    "The announcement time of case {} passed, but the advisory could not be published: {why}\n\nA Coordinator can publish it from the case page once that is fixed.\n\n{}/cases/{case_id}\n",
+                    case_id.reference(),
+                    self.links.public_url
+                ),
+            ),
+        };
+        if self.mailer.is_some()
+            && let Err(e) = self.to_team(job, subject, body).await
+        {
+            tracing::warn!(job = %job.id, temporary = e.temporary, "could not tell the team about a scheduled publication");
         }
         Ok(())
     }

@@ -148,6 +148,7 @@ impl Worker {
             embargo_app::jobs::ACKNOWLEDGEMENT_REMINDER => self.acknowledgement_reminder(job).await,
             embargo_app::jobs::DISCLOSURE_WARNING => self.disclosure_warning(job).await,
             embargo_app::jobs::DISCLOSE_AT_DEADLINE => self.disclose_at_deadline(job).await,
+            embargo_app::jobs::PUBLISH_ADVISORY => self.publish_as_scheduled(job).await,
             embargo_app::jobs::DATES_AGREED => self.dates_agreed(job).await,
             embargo_app::jobs::DELIVER_NOTICE => self.deliver_notice(job).await,
             other => Err(Failure::permanent(format!(

@@ -200,6 +200,11 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
     let early = t.app.publish(coord, id, t.now()).await.unwrap_err();
     assert_eq!(early.code(), "deadline");
     t.clock.advance(days(14));
+    // Only the text whose preview the Coordinator approved is published.
+    let unapproved = t.app.publish(coord, id, t.now()).await.unwrap_err();
+    assert_eq!(unapproved.code(), "preview_not_approved");
+    t.approve_advisory(id, embargo_testkit::cases::advisory())
+        .await;
     let case = t.app.publish(coord, id, t.now()).await.unwrap();
     assert_eq!(
         (case.state, case.fix_available),

@@ -1,0 +1,370 @@
+//! The advisory: drafting its public fields, the publication preview, the Coordinator's
+//! approval of that preview, and freezing what becomes public when the case is published.
+//!
+//! The draft is private until publication like everything else on the case; at
+//! publication it is frozen into a `publications` row, which is all the public side reads.
+
+use embargo_core::{
+    Advisory, Case, CaseId, Credit, CreditKind, CreditPreference, Publication, UserId, ValueError,
+};
+use embargo_formats::{Package, Problem, Publisher};
+use embargo_store::{AdvisoryDraft, NewPublication, Tx};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde_json::json;
+
+use crate::App;
+use crate::error::AppError;
+use crate::principal::Principal;
+
+/// The installation's public identity: who publishes, and the prefix of advisory ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicationSettings {
+    pub publisher: Publisher,
+    /// Advisory ids are `PREFIX-YYYY-NNNN`.
+    pub prefix: String,
+}
+
+impl Default for PublicationSettings {
+    fn default() -> Self {
+        Self {
+            publisher: Publisher {
+                name: "our organization".into(),
+                base_url: "http://localhost:8080".into(),
+                cna_org_id: None,
+                cna_short_name: None,
+            },
+            prefix: "EMBARGO".into(),
+        }
+    }
+}
+
+/// What the advisory editor shows.
+#[derive(Debug, Clone)]
+pub struct AdvisoryEditor {
+    pub case: Case,
+    pub advisory: Advisory,
+    /// 0 before the first save.
+    pub revision: i64,
+    pub approved: bool,
+    pub approved_by: Option<UserId>,
+    pub approved_at: Option<Timestamp>,
+    /// The credit the reporter chose, added at publication (they can change it until then).
+    pub reporter_credit: Option<Credit>,
+    /// What still keeps it from being published.
+    pub problems: Vec<Problem>,
+    pub can_edit: bool,
+    pub can_approve: bool,
+}
+
+/// Exactly what would become public if the case were published now.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub editor: AdvisoryEditor,
+    pub publication: Publication,
+}
+
+impl App {
+    pub fn publication_settings(&self) -> &PublicationSettings {
+        &self.publication
+    }
+
+    pub async fn advisory_editor(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+    ) -> Result<AdvisoryEditor, AppError> {
+        let (case, roles) = self.roles_on(principal, case_id).await?;
+        if !roles.team() {
+            return Err(AppError::NotFound);
+        }
+        let draft = self.store.advisory_draft(case_id).await?;
+        let reporter_credit = self.reporter_credit(case_id).await?;
+        let advisory = draft
+            .as_ref()
+            .map_or_else(Advisory::default, |d| d.advisory.clone());
+        let problems = embargo_formats::check::publishable(&advisory);
+        let open = case.state.is_in_remediation();
+        Ok(AdvisoryEditor {
+            revision: draft.as_ref().map_or(0, |d| d.revision),
+            approved: draft.as_ref().is_some_and(AdvisoryDraft::approved),
+            approved_by: draft.as_ref().and_then(|d| d.approved_by),
+            approved_at: draft.as_ref().and_then(|d| d.approved_at),
+            can_edit: open && (roles.coordinator || roles.developer),
+            can_approve: open && roles.coordinator,
+            advisory,
+            reporter_credit,
+            problems,
+            case,
+        })
+    }
+
+    /// Saves the draft if nobody saved since `expected_revision`; refuses values no export
+    /// could carry, listing each. Saving clears an earlier approval (it was of other text).
+    pub async fn save_advisory(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        expected_revision: i64,
+        advisory: Advisory,
+        now: Timestamp,
+    ) -> Result<i64, AppError> {
+        let editor = self.advisory_editor(principal, case_id).await?;
+        if !editor.can_edit {
+            return Err(AppError::Forbidden(
+                "only the case's Coordinator and Developers edit its advisory, and only before publication"
+                    .into(),
+            ));
+        }
+        let problems = embargo_formats::check(&advisory);
+        if !problems.is_empty() {
+            return Err(invalid(problems));
+        }
+        let by = principal.user().ok_or(AppError::NotFound)?;
+        let mut tx = self.store.begin().await?;
+        let revision = tx
+            .save_advisory_draft(case_id, expected_revision, &advisory, by, now)
+            .await
+            .map_err(|e| match e {
+                embargo_store::StoreError::Stale => AppError::Conflict(
+                    "the advisory was saved by someone else since you opened it; reload to see their changes".into(),
+                ),
+                e => e.into(),
+            })?;
+        self.audit(
+            &mut tx,
+            principal,
+            Some(case_id),
+            "save_advisory",
+            json!({"revision": revision}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(revision)
+    }
+
+    /// The publication preview: the frozen document as it would be published at `now`.
+    pub async fn preview(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        now: Timestamp,
+    ) -> Result<Preview, AppError> {
+        let editor = self.advisory_editor(principal, case_id).await?;
+        let advisory = public_advisory(&editor.advisory, editor.reporter_credit.as_ref());
+        let mut case = editor.case.clone();
+        // As if published now: the same constructor publication uses.
+        case.state = embargo_core::CaseState::Published;
+        case.published_at = Some(now);
+        case.fix_available = Some(case.step_done(embargo_core::Step::RELEASE));
+        let id = format!("{}-{}-NNNN", self.publication.prefix, year_of(now));
+        let publication = Publication::of(&case, &advisory, id)
+            .ok_or_else(|| AppError::Internal("preview of an unpublished case".into()))?;
+        Ok(Preview {
+            editor,
+            publication,
+        })
+    }
+
+    /// A Coordinator approves the preview of `revision`; publication (by hand or at the
+    /// announcement time) needs the approval of the current revision.
+    pub async fn approve_preview(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        revision: i64,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let editor = self.advisory_editor(principal, case_id).await?;
+        if !editor.can_approve {
+            return Err(AppError::Forbidden(
+                "only the case's Coordinator approves the publication preview, before publication"
+                    .into(),
+            ));
+        }
+        if editor.revision != revision {
+            return Err(AppError::Conflict(
+                "the advisory changed since this preview was shown; review the new preview".into(),
+            ));
+        }
+        if !editor.problems.is_empty() {
+            return Err(invalid(editor.problems));
+        }
+        let by = principal.user().ok_or(AppError::NotFound)?;
+        let mut tx = self.store.begin().await?;
+        tx.approve_advisory_draft(case_id, revision, by, now)
+            .await
+            .map_err(|e| match e {
+                embargo_store::StoreError::Stale => AppError::Conflict(
+                    "the advisory changed since this preview was shown; review the new preview"
+                        .into(),
+                ),
+                e => e.into(),
+            })?;
+        self.audit(
+            &mut tx,
+            principal,
+            Some(case_id),
+            "approve_preview",
+            json!({"revision": revision}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Before a Coordinator publishes: the preview of the current draft must be approved.
+    pub(crate) async fn require_approved_preview(
+        &self,
+        tx: &mut Tx,
+        case_id: CaseId,
+    ) -> Result<(), AppError> {
+        let draft = tx.advisory_draft_in(case_id).await?;
+        match draft {
+            Some(d) if d.approved() => Ok(()),
+            Some(_) => Err(AppError::Rule {
+                code: "preview_not_approved",
+                message: "the advisory changed since its preview was approved: review and approve the preview first".into(),
+            }),
+            None => Err(AppError::Rule {
+                code: "preview_not_approved",
+                message: "the advisory has no draft yet: write it and approve its preview first"
+                    .into(),
+            }),
+        }
+    }
+
+    /// In the publishing transaction: freezes the public document of the case.
+    pub(crate) async fn freeze_publication(
+        &self,
+        tx: &mut Tx,
+        case: &Case,
+        now: Timestamp,
+    ) -> Result<Publication, AppError> {
+        let draft = tx.advisory_draft_in(case.id).await?;
+        let mut advisory = draft.map(|d| d.advisory).unwrap_or_default();
+        // Disclosure at the deadline publishes whatever exists; the public text must still
+        // say what it is about.
+        if advisory.title.trim().is_empty() {
+            advisory.title = format!("Vulnerability in {}", case.project);
+        }
+        if advisory.summary.trim().is_empty() {
+            advisory.summary = format!(
+                "A vulnerability in {} was reported to {} and is disclosed at the end of the embargo.",
+                case.project, self.organization
+            );
+        }
+        let (preference, name) = tx.reporter_credit_in(case.id).await?;
+        let credit = reporter_credit_of(&preference, &name);
+        let advisory = public_advisory(&advisory, credit.as_ref());
+        let year = year_of(case.published_at.unwrap_or(now));
+        let number = tx.next_advisory_number(year).await?;
+        let id = format!("{}-{year}-{number:04}", self.publication.prefix);
+        let publication = Publication::of(case, &advisory, id)
+            .ok_or_else(|| AppError::Internal("froze an unpublished case".into()))?;
+        tx.insert_publication(&index_entry(&publication, Some(case.id)), "case")
+            .await?;
+        Ok(publication)
+    }
+
+    async fn reporter_credit(&self, case_id: CaseId) -> Result<Option<Credit>, AppError> {
+        let mut tx = self.store.begin_read().await?;
+        let (preference, name) = tx.reporter_credit_in(case_id).await?;
+        tx.rollback().await?;
+        Ok(reporter_credit_of(&preference, &name))
+    }
+}
+
+/// The reporter's credit as they chose it; none when anonymous.
+fn reporter_credit_of(preference: &CreditPreference, name_given: &str) -> Option<Credit> {
+    let name_given = name_given.trim().to_string();
+    let (name, link) = match preference {
+        CreditPreference::Anonymous => return None,
+        CreditPreference::Name(n) | CreditPreference::Handle(n) => (n.clone(), None),
+        CreditPreference::Link(url) => {
+            let name = if name_given.is_empty() {
+                url.clone()
+            } else {
+                name_given
+            };
+            (name, Some(url.clone()))
+        }
+    };
+    Some(Credit {
+        name,
+        kind: CreditKind::Reporter,
+        link,
+    })
+}
+
+/// The draft as published: the reporter's chosen credit first, unless the team already
+/// listed the same name.
+fn public_advisory(draft: &Advisory, reporter: Option<&Credit>) -> Advisory {
+    let mut advisory = draft.clone();
+    if let Some(credit) = reporter
+        && !advisory.credits.iter().any(|c| c.name == credit.name)
+    {
+        advisory.credits.insert(0, credit.clone());
+    }
+    advisory
+}
+
+fn year_of(t: Timestamp) -> i16 {
+    t.to_zoned_datetime(TimeZone::UTC).year()
+}
+
+/// The store's search keys of a publication.
+pub(crate) fn index_entry(p: &Publication, case_id: Option<CaseId>) -> NewPublication {
+    let a = &p.advisory;
+    let packages: Vec<Package> = a
+        .affected
+        .iter()
+        .filter_map(|x| Package::parse(&x.purl).ok())
+        .collect();
+    let mut search = vec![p.id.clone(), a.title.clone(), a.summary.clone()];
+    search.extend(a.cve.iter().map(ToString::to_string));
+    search.extend(packages.iter().map(|k| k.ecosystem_name()));
+    search.extend(packages.iter().map(|k| k.purl.clone()));
+    NewPublication {
+        publication: p.clone(),
+        case_id,
+        severity: embargo_formats::cvss::headline(a).map(|s| s.severity.to_lowercase()),
+        search: search.join("\n").to_lowercase(),
+        packages: packages
+            .iter()
+            .map(|k| (k.ty.clone(), k.index_name()))
+            .collect(),
+    }
+}
+
+pub(crate) fn invalid(problems: Vec<Problem>) -> AppError {
+    AppError::Invalid(
+        problems
+            .into_iter()
+            .map(|p| {
+                ValueError::new(
+                    field_label(&p.field),
+                    format!("({}) {}", p.field, p.message),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Human names of the editor's fields, for messages.
+fn field_label(field: &str) -> &'static str {
+    let head = field.split(['[', '.']).next().unwrap_or(field);
+    match head {
+        "title" => "Title",
+        "summary" => "Summary",
+        "description" => "Description",
+        "cvss_v3" => "CVSS 3.1 vector",
+        "cvss_v4" => "CVSS 4.0 vector",
+        "affected" => "Affected package",
+        "references" => "Reference",
+        "credits" => "Credit",
+        _ => "Advisory",
+    }
+}

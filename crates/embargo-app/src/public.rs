@@ -1,0 +1,248 @@
+//! The public side: published advisories only, for anyone (no principal). Everything here
+//! reads the frozen `publications`, never a case.
+
+use embargo_core::{CreditKind, Publication, ValueError};
+use embargo_formats::Package;
+use embargo_formats::import::Imported;
+use embargo_store::PublicationFilter;
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::App;
+use crate::advisory::index_entry;
+use crate::error::AppError;
+use crate::principal::Principal;
+
+/// How many advisories one index page lists at most.
+pub const INDEX_LIMIT: i64 = 500;
+
+/// An OSV-style query: a package by purl or by ecosystem and name, and optionally a version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageQuery {
+    pub purl: Option<String>,
+    pub ecosystem: Option<String>,
+    pub name: Option<String>,
+    pub version: Option<String>,
+}
+
+/// A person thanked on the public list, with the advisories they are credited on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thanks {
+    pub name: String,
+    pub link: Option<String>,
+    pub advisories: Vec<(String, String)>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub imported: Vec<String>,
+    /// Ids that exist already (importing the same history twice adds nothing).
+    pub existing: Vec<String>,
+    /// Advisories that no export could carry (a bad link, range or vector), with why.
+    pub refused: Vec<(String, String)>,
+}
+
+impl App {
+    pub async fn published(
+        &self,
+        filter: &PublicationFilter,
+    ) -> Result<Vec<Publication>, AppError> {
+        Ok(self.store.publications(filter, INDEX_LIMIT).await?)
+    }
+
+    pub async fn published_advisory(&self, id: &str) -> Result<Publication, AppError> {
+        Ok(self.store.publication(id).await?)
+    }
+
+    /// Every published advisory, oldest first (exports, feeds).
+    pub async fn all_published(&self) -> Result<Vec<Publication>, AppError> {
+        let mut all = self
+            .store
+            .publications(&PublicationFilter::default(), i64::MAX)
+            .await?;
+        all.reverse();
+        Ok(all)
+    }
+
+    /// The people credited for finding or reporting, most advisories first.
+    pub async fn thanks(&self) -> Result<Vec<Thanks>, AppError> {
+        let mut thanks: Vec<Thanks> = Vec::new();
+        for p in self.all_published().await? {
+            for c in &p.advisory.credits {
+                if !matches!(c.kind, CreditKind::Finder | CreditKind::Reporter) {
+                    continue;
+                }
+                let entry = match thanks.iter_mut().find(|t| t.name == c.name) {
+                    Some(t) => t,
+                    None => {
+                        thanks.push(Thanks {
+                            name: c.name.clone(),
+                            link: c.link.clone(),
+                            advisories: Vec::new(),
+                        });
+                        let last = thanks.len() - 1;
+                        &mut thanks[last]
+                    }
+                };
+                if entry.link.is_none() {
+                    entry.link.clone_from(&c.link);
+                }
+                entry
+                    .advisories
+                    .push((p.id.clone(), p.advisory.title.clone()));
+            }
+        }
+        thanks.sort_by(|a, b| {
+            b.advisories
+                .len()
+                .cmp(&a.advisories.len())
+                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+        });
+        Ok(thanks)
+    }
+
+    /// The published advisories that affect the package (at the version, when given).
+    pub async fn query_advisories(&self, q: &PackageQuery) -> Result<Vec<Publication>, AppError> {
+        let bad = |why: String| AppError::Invalid(vec![ValueError::new("query", why)]);
+        let (package, purl_version) = match (&q.purl, &q.ecosystem, &q.name) {
+            (Some(purl), None, None) => {
+                let (base, version) = split_purl_version(purl);
+                (Package::parse(&base).map_err(bad)?, version)
+            }
+            (None, Some(ecosystem), Some(name)) => {
+                (Package::from_ecosystem(ecosystem, name).map_err(bad)?, None)
+            }
+            _ => {
+                return Err(bad(
+                    "needs package.purl, or package.ecosystem and package.name (not both)".into(),
+                ));
+            }
+        };
+        let version = match (&q.version, purl_version) {
+            (Some(_), Some(_)) => {
+                return Err(bad(
+                    "gives the version twice: in the purl and in \"version\"".into(),
+                ));
+            }
+            (Some(v), None) => Some(v.clone()),
+            (None, v) => v,
+        };
+        let scheme = package.scheme();
+        if let Some(v) = &version {
+            embargo_formats::versions::check_version(scheme, v).map_err(|e| bad(e.to_string()))?;
+        }
+        let candidates = self
+            .store
+            .publications_naming(&package.ty, &package.index_name())
+            .await?;
+        let mut hits = Vec::new();
+        for p in candidates {
+            let mut affected = false;
+            for a in &p.advisory.affected {
+                let Ok(named) = Package::parse(&a.purl) else {
+                    continue;
+                };
+                if named.ty != package.ty || named.index_name() != package.index_name() {
+                    continue;
+                }
+                affected |= match &version {
+                    None => true,
+                    // A stored range that no longer parses is not evidence either way.
+                    Some(v) => {
+                        embargo_formats::versions::affects(scheme, &a.ranges, v).unwrap_or(false)
+                    }
+                };
+            }
+            if affected {
+                hits.push(p);
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Brings an organization's published history in (operator only: the CLI).
+    pub async fn import_published(
+        &self,
+        principal: Principal,
+        imported: &[Imported],
+        now: Timestamp,
+    ) -> Result<ImportOutcome, AppError> {
+        if principal != Principal::Operator {
+            return Err(AppError::NotFound);
+        }
+        let mut outcome = ImportOutcome::default();
+        let mut tx = self.store.begin().await?;
+        for item in imported {
+            // What reaches the public site meets the same checks as a drafted advisory.
+            let problems = embargo_formats::check(&item.publication.advisory);
+            if !problems.is_empty() {
+                let why: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                outcome
+                    .refused
+                    .push((item.publication.id.clone(), why.join("; ")));
+                continue;
+            }
+            let mut entry = index_entry(&item.publication, None);
+            for alias in &item.aliases {
+                entry.search.push('\n');
+                entry.search.push_str(&alias.to_lowercase());
+            }
+            match tx.insert_publication(&entry, "import").await {
+                Ok(()) => outcome.imported.push(item.publication.id.clone()),
+                Err(embargo_store::StoreError::Conflict(_)) => {
+                    outcome.existing.push(item.publication.id.clone());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.audit(
+            &mut tx,
+            principal,
+            None,
+            "import_advisories",
+            json!({"imported": outcome.imported.len(), "existing": outcome.existing.len(), "refused": outcome.refused.len()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}
+
+/// `pkg:pypi/x@1.0` -> (`pkg:pypi/x`, Some("1.0")); qualifiers and subpath are kept.
+fn split_purl_version(purl: &str) -> (String, Option<String>) {
+    let purl = purl.trim();
+    let end = purl.find(['?', '#']).unwrap_or(purl.len());
+    let (head, tail) = purl.split_at(end);
+    // The version follows the last '@' of the path part; an npm scope is percent-encoded.
+    match head.rsplit_once('@') {
+        Some((base, version)) if base.contains('/') && !version.contains('/') => {
+            let version = percent_decode(version);
+            (format!("{base}{tail}"), Some(version))
+        }
+        _ => (purl.to_string(), None),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        if bytes[i] == b'%'
+            && let Some(b) = hex
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

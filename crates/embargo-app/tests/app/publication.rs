@@ -1,0 +1,276 @@
+//! The advisory from draft to publication: who may edit and approve, what a refusal leaves
+//! behind (nothing), what is frozen at publication, scheduled publication and the query.
+
+use embargo_app::{AppError, PackageQuery, Principal, PublicationFilter, ScheduledPublication};
+use embargo_core::{CaseState, CreditPreference};
+use embargo_testkit::cases::advisory;
+use embargo_testkit::{TestApp, days};
+
+async fn audit_count(t: &TestApp) -> i64 {
+    t.store.verify_audit().await.unwrap().entries
+}
+
+#[tokio::test]
+async fn the_team_drafts_the_coordinator_approves_and_edits_need_a_new_approval() {
+    let t = TestApp::new().await;
+    let p = t.people;
+    let (coord, dev) = (Principal::User(p.coordinator), Principal::User(p.developer));
+    let id = t.scheduled_case(14).await;
+
+    // Outsiders do not see the advisory at all: same answer as a missing case.
+    let outsider = Principal::User(p.outsider);
+    assert!(matches!(
+        t.app.advisory_editor(outsider, id).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        t.app
+            .save_advisory(outsider, id, 0, advisory(), t.now())
+            .await,
+        Err(AppError::NotFound)
+    ));
+
+    // A Developer co-drafts; a value no export could carry is refused, naming the field.
+    let mut bad = advisory();
+    bad.cvss_v3 = Some("CVSS:3.1/AV:N/AC:L".into());
+    bad.affected[0].ranges[0].fixed = Some("2.0".into()); // before introduced 3.0
+    let before = audit_count(&t).await;
+    let e = t
+        .app
+        .save_advisory(dev, id, 0, bad, t.now())
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        matches!(e, AppError::Invalid(ref v) if v.len() == 2),
+        "{text}"
+    );
+    assert!(
+        text.contains("CVSS 3.1 vector") && text.contains("affected[0].ranges[0]"),
+        "{text}"
+    );
+    assert_eq!(audit_count(&t).await, before, "a refusal writes nothing");
+    assert_eq!(t.app.advisory_editor(dev, id).await.unwrap().revision, 0);
+
+    let r1 = t
+        .app
+        .save_advisory(dev, id, 0, advisory(), t.now())
+        .await
+        .unwrap();
+    assert_eq!(r1, 1);
+    // Two editors at once: the second save is based on an old revision.
+    let stale = t
+        .app
+        .save_advisory(coord, id, 0, advisory(), t.now())
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, AppError::Conflict(_)), "{stale:?}");
+
+    // Only the Coordinator approves.
+    let e = t
+        .app
+        .approve_preview(dev, id, r1, t.now())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+    t.app.approve_preview(coord, id, r1, t.now()).await.unwrap();
+    assert!(t.app.advisory_editor(dev, id).await.unwrap().approved);
+
+    // An edit after the approval is new text: the approval no longer holds.
+    let mut changed = advisory();
+    changed.summary = "A different summary.".into();
+    let r2 = t
+        .app
+        .save_advisory(dev, id, r1, changed, t.now())
+        .await
+        .unwrap();
+    assert!(!t.app.advisory_editor(coord, id).await.unwrap().approved);
+    t.clock.advance(days(14));
+    let e = t.app.publish(coord, id, t.now()).await.unwrap_err();
+    assert_eq!(e.code(), "preview_not_approved");
+    assert_eq!(t.store.case(id).await.unwrap().state, CaseState::Scheduled);
+    // Approving a preview the approver did not see (an older revision) is refused.
+    let e = t
+        .app
+        .approve_preview(coord, id, r1, t.now())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Conflict(_)), "{e:?}");
+    t.app.approve_preview(coord, id, r2, t.now()).await.unwrap();
+    t.app.publish(coord, id, t.now()).await.unwrap();
+    let published = t
+        .app
+        .published(&PublicationFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].advisory.summary, "A different summary.");
+    // Published: the draft is closed for edits.
+    let e = t
+        .app
+        .save_advisory(dev, id, r2, advisory(), t.now())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+}
+
+#[tokio::test]
+async fn publication_freezes_the_public_text_with_the_reporters_chosen_credit() {
+    let t = TestApp::new().await;
+    let coord = Principal::User(t.people.coordinator);
+    let id = t.scheduled_case(10).await;
+    t.app
+        .set_credit(
+            Principal::Reporter(id),
+            id,
+            CreditPreference::Handle("@finder".into()),
+            t.now(),
+        )
+        .await
+        .unwrap();
+    t.approve_advisory(id, advisory()).await;
+    let preview = t.app.preview(coord, id, t.now()).await.unwrap();
+    assert_eq!(preview.publication.advisory.credits[0].name, "@finder");
+    t.clock.advance(days(10));
+    t.app.publish(coord, id, t.now()).await.unwrap();
+    let p = t.store.publication_of_case(id).await.unwrap().unwrap();
+    assert_eq!(p.id, "EMBARGO-2026-0001");
+    assert!(p.fix_available);
+    assert_eq!(p.timeline.reported.to_string(), "2026-03-02");
+    let names: Vec<&str> = p.advisory.credits.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["@finder", "Devi Loper"]);
+    // The next one of the year gets the next number.
+    let id2 = t.scheduled_case(3).await;
+    t.approve_advisory(id2, advisory()).await;
+    t.clock.advance(days(3));
+    t.app.publish(coord, id2, t.now()).await.unwrap();
+    assert_eq!(
+        t.store.publication_of_case(id2).await.unwrap().unwrap().id,
+        "EMBARGO-2026-0002"
+    );
+}
+
+#[tokio::test]
+async fn an_anonymous_reporter_is_not_credited() {
+    let t = TestApp::new().await;
+    let id = t.scheduled_case(5).await;
+    t.app
+        .set_credit(
+            Principal::Reporter(id),
+            id,
+            CreditPreference::Anonymous,
+            t.now(),
+        )
+        .await
+        .unwrap();
+    t.approve_advisory(id, advisory()).await;
+    let coord = Principal::User(t.people.coordinator);
+    let p = t.app.preview(coord, id, t.now()).await.unwrap().publication;
+    assert_eq!(p.advisory.credits.len(), 1, "{:?}", p.advisory.credits);
+}
+
+#[tokio::test]
+async fn disclosure_at_the_deadline_publishes_even_without_an_advisory() {
+    let t = TestApp::new().await;
+    let id = t.scheduled_case(20).await;
+    let case = t.store.case(id).await.unwrap();
+    t.clock.set(case.deadlines.disclose_by);
+    assert!(
+        t.app
+            .disclose_if_due(id, case.deadlines.disclose_by, t.now())
+            .await
+            .unwrap()
+    );
+    let p = t.store.publication_of_case(id).await.unwrap().unwrap();
+    assert_eq!(p.advisory.title, "Vulnerability in infrastructure");
+    assert!(p.advisory.summary.contains("end of the embargo"));
+}
+
+#[tokio::test]
+async fn the_scheduler_publishes_at_the_announcement_only_an_approved_preview() {
+    let t = TestApp::new().await;
+    let id = t.scheduled_case(7).await;
+    let at = t
+        .store
+        .case(id)
+        .await
+        .unwrap()
+        .dates
+        .unwrap()
+        .announcement_instant();
+    // Early: nothing.
+    assert_eq!(
+        t.app.publish_if_due(id, at, t.now()).await.unwrap(),
+        ScheduledPublication::NotDue
+    );
+    t.clock.set(at);
+    // Due, but nobody approved a preview: the team is told why.
+    let ScheduledPublication::Blocked(why) = t.app.publish_if_due(id, at, t.now()).await.unwrap()
+    else {
+        panic!("published without an approved preview")
+    };
+    assert!(why.contains("approve"), "{why}");
+    assert_eq!(t.store.case(id).await.unwrap().state, CaseState::Scheduled);
+    t.approve_advisory(id, advisory()).await;
+    // A job made for other dates does nothing.
+    assert_eq!(
+        t.app
+            .publish_if_due(id, at - days(1), t.now())
+            .await
+            .unwrap(),
+        ScheduledPublication::NotDue
+    );
+    assert_eq!(
+        t.app.publish_if_due(id, at, t.now()).await.unwrap(),
+        ScheduledPublication::Published
+    );
+    // Run twice (at-least-once delivery): no harm, one publication.
+    assert_eq!(
+        t.app.publish_if_due(id, at, t.now()).await.unwrap(),
+        ScheduledPublication::NotDue
+    );
+    assert_eq!(t.app.all_published().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_query_compares_versions_by_each_ecosystems_rules() {
+    let t = TestApp::new().await;
+    let id = t.scheduled_case(2).await;
+    t.approve_advisory(id, advisory()).await;
+    t.clock.advance(days(2));
+    t.app
+        .publish(Principal::User(t.people.coordinator), id, t.now())
+        .await
+        .unwrap();
+    let q = |purl: &str, version: Option<&str>| PackageQuery {
+        purl: Some(purl.into()),
+        ecosystem: None,
+        name: None,
+        version: version.map(str::to_string),
+    };
+    let hits = async |q: PackageQuery| t.app.query_advisories(&q).await.unwrap().len();
+    // PyPI: 3.0 <= v < 3.1.2, by PEP 440 (3.1.2rc1 is a pre-release of 3.1.2: affected).
+    assert_eq!(hits(q("pkg:pypi/build-bot", Some("3.1.0"))).await, 1);
+    assert_eq!(hits(q("pkg:pypi/build-bot", Some("3.1.2rc1"))).await, 1);
+    assert_eq!(hits(q("pkg:pypi/build-bot", Some("3.1.2"))).await, 0);
+    assert_eq!(hits(q("pkg:pypi/build-bot", Some("2.9"))).await, 0);
+    // PEP 503: the same package under another spelling; the version inside the purl.
+    assert_eq!(hits(q("pkg:pypi/Build_Bot@3.0.post1", None)).await, 1);
+    // conda, by conda's ordering.
+    assert_eq!(hits(q("pkg:conda/build-bot", Some("3.1.1"))).await, 1);
+    // By ecosystem and name, as OSV clients ask; no version: every advisory naming it.
+    let by_name = PackageQuery {
+        purl: None,
+        ecosystem: Some("PyPI".into()),
+        name: Some("build-bot".into()),
+        version: None,
+    };
+    assert_eq!(hits(by_name).await, 1);
+    assert_eq!(hits(q("pkg:npm/build-bot", Some("3.1.0"))).await, 0);
+    let e = t
+        .app
+        .query_advisories(&q("pkg:pypi/build-bot", Some("not a version!")))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Invalid(_)), "{e:?}");
+}
