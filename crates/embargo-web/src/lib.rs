@@ -1,5 +1,7 @@
 //! embargo's HTTP layer. Handlers stay thin: extract, call one use case, map the result.
 
+mod advisories;
+mod advisory_api;
 mod api;
 mod client;
 mod error;
@@ -75,6 +77,24 @@ pub fn router(state: WebState) -> Router {
         .layer(DefaultBodyLimit::max(UPLOAD_BODY));
     Router::new()
         .route("/", get(pages::home))
+        .route("/advisories", get(advisories::index))
+        .route("/advisories.atom", get(advisories::feed))
+        .route("/advisories/{id}", get(advisories::show))
+        .route("/advisories/{id}/{format}", get(advisories::export))
+        .route("/thanks", get(advisories::thanks))
+        .route("/api/v1/query", post(advisories::query))
+        .route(
+            "/.well-known/csaf/provider-metadata.json",
+            get(advisories::csaf_provider),
+        )
+        .route(
+            "/.well-known/csaf/white/{file}",
+            get(advisories::csaf_listing),
+        )
+        .route(
+            "/.well-known/csaf/white/{year}/{file}",
+            get(advisories::csaf_document),
+        )
         .route("/healthz", get(pages::health))
         .route("/static/embargo.css", get(pages::stylesheet))
         .route(
@@ -93,6 +113,19 @@ pub fn router(state: WebState) -> Router {
         .route("/api/v1/cases", get(api::list))
         .route("/api/v1/cases/{id}", get(api::show))
         .route("/api/v1/cases/{id}/actions", post(api::act))
+        .route(
+            "/api/v1/cases/{id}/advisory",
+            get(advisory_api::show).put(advisory_api::save),
+        )
+        .route(
+            "/api/v1/cases/{id}/advisory/preview",
+            get(advisory_api::preview),
+        )
+        .route(
+            "/api/v1/cases/{id}/advisory/approve",
+            post(advisory_api::approve),
+        )
+        .route("/api/v1/advisories", get(advisory_api::published))
         .route("/login", get(team::login::show).post(team::login::submit))
         .route("/logout", post(team::logout_route))
         .route("/cases", get(team::dashboard::show))
@@ -118,6 +151,15 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/account/password", post(team::account::password))
         .route("/cases/{id}", get(team::case_page::show))
+        .route(
+            "/cases/{id}/advisory",
+            get(team::advisory::edit).post(team::advisory::save),
+        )
+        .route("/cases/{id}/advisory/preview", get(team::advisory::preview))
+        .route(
+            "/cases/{id}/advisory/approve",
+            post(team::advisory::approve),
+        )
         .route(
             "/cases/{id}/attachments/{file}",
             get(team::case_page::attachment),

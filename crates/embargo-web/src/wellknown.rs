@@ -37,6 +37,11 @@ pub fn security_txt(state: &WebState) -> String {
             site.preferred_languages.join(", ")
         ));
     }
+    // CSAF 2.0, section 7.1.8: security.txt points to the provider metadata.
+    lines.push(format!(
+        "CSAF: {}",
+        site.url("/.well-known/csaf/provider-metadata.json")
+    ));
     lines.push(format!(
         "Canonical: {}",
         site.url("/.well-known/security.txt")

@@ -65,9 +65,48 @@ pub enum Command {
     Config,
     /// Work on cases over the JSON API (with an API token).
     Case(CaseArgs),
+    /// Write the published advisories as OSV, CVE JSON 5 or CSAF 2.0 files.
+    Export(ExportArgs),
+    /// Import earlier advisories (OSV or GitHub advisory JSON: a file or a directory).
+    Import(ImportArgs),
     /// File one e-mail from standard input (a mail server's pipe delivery): a new report,
     /// or a reply to a case by its token. Exit codes follow sysexits.h.
     IngestEmail(IngestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(value_enum)]
+    pub format: ExportFormat,
+    /// The directory to write into (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// OSV 1.7 JSON, one file per advisory.
+    Osv,
+    /// CVE JSON 5.1: a CNA container per advisory, a full record per CVE id.
+    Cve,
+    /// CSAF 2.0 in the trusted-provider directory layout.
+    Csaf,
+}
+
+impl ExportFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Osv => "OSV",
+            Self::Cve => "CVE JSON 5",
+            Self::Csaf => "CSAF 2.0",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// An OSV or GitHub advisory JSON file, or a directory of them (searched recursively).
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -50,6 +50,31 @@ pub struct FileConfig {
     pub matrix: Option<MatrixConfig>,
     #[serde(default)]
     pub webhooks: Vec<WebhookConfig>,
+    pub publication: Option<PublicationConfig>,
+}
+
+/// How published advisories are named and who publishes them.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PublicationConfig {
+    /// Advisory ids are `PREFIX-YYYY-NNNN` (OSV exports add the local prefix `x_` unless
+    /// it is a prefix OSV registered).
+    pub id_prefix: String,
+    /// The organization's CVE Numbering Authority UUID, if it is a CNA: CVE records are
+    /// exported only then.
+    pub cna_org_id: Option<String>,
+    /// The CNA's short name.
+    pub cna_short_name: Option<String>,
+}
+
+impl Default for PublicationConfig {
+    fn default() -> Self {
+        Self {
+            id_prefix: "EMBARGO".into(),
+            cna_org_id: None,
+            cna_short_name: None,
+        }
+    }
 }
 
 /// The core team's chat room (Matrix / Element).
@@ -192,6 +217,7 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     pub matrix: Option<MatrixConfig>,
     pub webhooks: Vec<WebhookConfig>,
+    pub publication: PublicationConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -274,6 +300,27 @@ impl Config {
                 message: e.to_string(),
             })?;
         }
+        let publication = file.publication.unwrap_or_default();
+        let prefix = &publication.id_prefix;
+        if prefix.is_empty()
+            || prefix.len() > 20
+            || !prefix
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            return Err(ConfigError::Value {
+                key: "publication.id_prefix",
+                message: format!(
+                    "{prefix:?} must be 1-20 upper-case letters or digits, e.g. JUPYTER"
+                ),
+            });
+        }
+        if let Some(id) = &publication.cna_org_id {
+            uuid_like(id).map_err(|message| ConfigError::Value {
+                key: "publication.cna_org_id",
+                message,
+            })?;
+        }
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
             config_file: path,
@@ -292,6 +339,7 @@ impl Config {
             smtp: file.smtp,
             matrix: file.matrix,
             webhooks: file.webhooks,
+            publication,
         })
     }
 
@@ -419,4 +467,22 @@ pub fn initial_file(organization: &str, listen: &str) -> String {
          # from = \"Example Org security <security@example.org>\"\n\
          # team_address = \"security-team@example.org\"\n"
     )
+}
+
+/// A CNA's organization id is a UUID (CVE JSON 5 refuses anything else).
+fn uuid_like(s: &str) -> Result<(), String> {
+    let groups: Vec<&str> = s.split('-').collect();
+    let lengths = [8, 4, 4, 4, 12];
+    let ok = groups.len() == 5
+        && groups
+            .iter()
+            .zip(lengths)
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{s:?} is not a UUID such as b3476cb9-2e3d-41a6-98d0-0f47421a65b6"
+        ))
+    }
 }

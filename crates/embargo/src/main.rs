@@ -55,6 +55,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Audit(cmd) => commands::audit::run(&cli, cmd).await?,
         Command::Config => commands::show_config(&cli)?,
         Command::IngestEmail(args) => commands::ingest::run(&cli, args).await?,
+        Command::Export(args) => commands::publication::export(&cli, args).await?,
+        Command::Import(args) => commands::publication::import(&cli, args).await?,
         // Handled in `main` before the runtime starts (its HTTP client blocks).
         Command::Case(_) => {
             return Err(Failure::Internal(

@@ -209,7 +209,8 @@ fn view_of(
         Command::ReporterReplied
         | Command::RemoveDeveloper { .. }
         | Command::AssignCoordinator { .. }
-        | Command::DiscloseAtDeadline => action("none", "", "", vec![]),
+        | Command::DiscloseAtDeadline
+        | Command::PublishAsScheduled => action("none", "", "", vec![]),
     }
 }
 
@@ -267,6 +268,8 @@ struct CasePage {
     audit: Vec<(String, String, String)>,
     drafts: Vec<DraftRow>,
     can_draft: bool,
+    /// The advisory exists from acceptance on.
+    has_advisory: bool,
 }
 
 fn owner(o: Owner) -> &'static str {
@@ -420,6 +423,8 @@ fn build(
             })
             .collect(),
         can_draft: case.state.is_in_remediation(),
+        has_advisory: !case.state.is_before_acceptance()
+            && !matches!(case.state, embargo_core::CaseState::Closed { .. } if case.published_at.is_none()),
         drafts: [
             ("blog_post", "Blog post"),
             ("announcement", "Announcement (chat, social, mailing list)"),

@@ -4,6 +4,8 @@
 pub mod account;
 pub mod actions;
 pub mod admin;
+pub mod advisory;
+pub mod advisory_form;
 pub mod case_page;
 pub mod dashboard;
 pub mod invite;

@@ -1,30 +1,10 @@
 //! The team's JSON API with bearer tokens, and its OpenAPI document.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use embargo_app::Principal;
 use embargo_core::CaseState;
 
-use crate::support::{Res, Web};
-
-async fn call(w: &Web, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Res {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("content-type", "application/json");
-    if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
-    }
-    w.send(
-        req.body(Body::from(body.unwrap_or("").to_string()))
-            .unwrap(),
-    )
-    .await
-}
-
-fn json(res: &Res) -> serde_json::Value {
-    serde_json::from_str(&res.body).unwrap_or_else(|_| panic!("not JSON: {}", res.body))
-}
+use crate::support::{Web, call, json};
 
 #[tokio::test]
 async fn a_token_acts_on_cases_like_its_owner() {
@@ -160,6 +140,12 @@ async fn the_openapi_document_is_valid_and_complete() {
         ("get", "/api/v1/cases"),
         ("get", "/api/v1/cases/{id}"),
         ("post", "/api/v1/cases/{id}/actions"),
+        ("get", "/api/v1/cases/{id}/advisory"),
+        ("put", "/api/v1/cases/{id}/advisory"),
+        ("get", "/api/v1/cases/{id}/advisory/preview"),
+        ("post", "/api/v1/cases/{id}/advisory/approve"),
+        ("get", "/api/v1/advisories"),
+        ("post", "/api/v1/query"),
         ("post", "/api/v1/webhooks/github"),
         ("get", "/api/v1/openapi.json"),
         ("get", "/healthz"),

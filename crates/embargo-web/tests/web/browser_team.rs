@@ -151,6 +151,57 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
     act(&c, "set_dates", "Release on:").await;
     act(&c, "complete_step-10", "Checklist").await;
     screenshot(&c, "case-developer").await;
+
+    // The Developer drafts the advisory's public text; a mistake is named and loses nothing.
+    c.goto(&format!("{case_url}/advisory")).await.unwrap();
+    wait_for(&c, "Everything on this page becomes public").await;
+    fill(&c, "title", "Relay accepts forged tokens").await;
+    fill(
+        &c,
+        "summary",
+        "The relay accepted tokens signed with any key.",
+    )
+    .await;
+    fill(
+        &c,
+        "description",
+        "Upgrade the relay; rotate tokens issued before the fix.",
+    )
+    .await;
+    fill(
+        &c,
+        "affected",
+        "pkg:pypi/relay >=2.0 <2.4.1\npkg:conda/relay <2.4.1",
+    )
+    .await;
+    fill(
+        &c,
+        "cvss_v3",
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Q",
+    )
+    .await;
+    fill(&c, "cwes", "CWE-347").await;
+    click(&c, "#advisory-form button").await;
+    wait_for(&c, "CVSS 3.1 vector").await;
+    assert_eq!(
+        c.find(Locator::Id("title"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Relay accepts forged tokens"),
+        "the input is kept"
+    );
+    let cvss = c.find(Locator::Id("cvss_v3")).await.unwrap();
+    cvss.clear().await.unwrap();
+    cvss.send_keys("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N")
+        .await
+        .unwrap();
+    click(&c, "#advisory-form button").await;
+    wait_for(&c, "Saved").await;
+    screenshot(&c, "advisory-editor").await;
     sign_out(&c).await;
 
     // The Coordinator agrees to the dates and publishes on the announcement day.
@@ -161,6 +212,19 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
         c.find(Locator::Id("action-publish")).await.is_err(),
         "not offered before the announcement"
     );
+    // The Coordinator reviews exactly what becomes public, and approves it.
+    c.goto(&format!("{case_url}/advisory/preview"))
+        .await
+        .unwrap();
+    let preview = wait_for(&c, "Publication preview").await;
+    assert!(preview.contains("Relay accepts forged tokens") && preview.contains(">= 2.0, < 2.4.1"));
+    assert!(
+        !preview.contains("relay-ghsa-1") && !preview.contains("example.org"),
+        "nothing private in the preview"
+    );
+    screenshot(&c, "advisory-preview").await;
+    click(&c, "#approve-form button").await;
+    wait_for(&c, "Preview approved").await;
     let dates = t
         .store
         .case(case_id)
@@ -180,6 +244,13 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
     c.goto(&case_url).await.unwrap();
     act(&c, "publish", "published").await;
     screenshot(&c, "case-published").await;
+    // Public: on the site without signing in.
+    c.goto(&format!("{base}/advisories")).await.unwrap();
+    wait_for(&c, "Relay accepts forged tokens").await;
+    click(&c, "table.advisories a").await;
+    let page = wait_for(&c, "Affected packages").await;
+    assert!(page.contains("CWE-347") && page.contains("relay"), "{page}");
+    screenshot(&c, "public-advisory").await;
 
     let case = t.store.case(case_id).await.unwrap();
     assert_eq!(case.state, CaseState::Published);

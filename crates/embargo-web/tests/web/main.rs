@@ -9,6 +9,7 @@ mod forge;
 mod intake;
 mod matrix;
 mod portal;
+mod publication;
 mod support;
 mod team;
 mod wellknown;

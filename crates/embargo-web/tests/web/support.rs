@@ -191,3 +191,29 @@ pub fn portal_link(body: &str) -> String {
         .expect("a portal link on the page");
     body[start..].split('"').next().unwrap().to_string()
 }
+
+/// A JSON API call, with a bearer token if given.
+pub async fn call(
+    w: &Web,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Res {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    w.send(
+        req.body(Body::from(body.unwrap_or("").to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+pub fn json(res: &Res) -> serde_json::Value {
+    serde_json::from_str(&res.body).unwrap_or_else(|_| panic!("not JSON: {}", res.body))
+}

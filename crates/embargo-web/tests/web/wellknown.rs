@@ -24,6 +24,7 @@ async fn security_txt_has_every_field() {
         res.body,
         "Contact: mailto:security@example.org\nContact: http://embargo.test/report\nExpires: 2026-08-29T09:00:00Z\n\
          Encryption: http://embargo.test/pgp-key.txt\nPolicy: http://embargo.test/\nPreferred-Languages: en\n\
+         CSAF: http://embargo.test/.well-known/csaf/provider-metadata.json\n\
          Canonical: http://embargo.test/.well-known/security.txt\n"
     );
     let key = w.get("/pgp-key.txt", None).await;

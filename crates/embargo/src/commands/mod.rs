@@ -7,6 +7,7 @@ pub mod case;
 pub mod ingest;
 pub mod init;
 pub mod project;
+pub mod publication;
 pub mod serve;
 pub mod user;
 
@@ -34,7 +35,18 @@ pub fn load_config(cli: &Cli) -> Result<Config, Failure> {
 
 pub async fn open_app(config: &Config, mode: OpenMode) -> Result<App, Failure> {
     let store = Store::open(&config.sqlite_path()?, mode).await?;
-    Ok(App::new(store, config.policy, Arc::new(OsRandom)).with_organization(&config.organization))
+    let publication = embargo_app::PublicationSettings {
+        publisher: embargo_formats::Publisher {
+            name: config.organization.clone(),
+            base_url: config.public_url.clone(),
+            cna_org_id: config.publication.cna_org_id.clone(),
+            cna_short_name: config.publication.cna_short_name.clone(),
+        },
+        prefix: config.publication.id_prefix.clone(),
+    };
+    Ok(App::new(store, config.policy, Arc::new(OsRandom))
+        .with_organization(&config.organization)
+        .with_publication(publication))
 }
 
 /// Reads one line (a password) from standard input, without its line ending.

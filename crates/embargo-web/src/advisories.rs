@@ -1,0 +1,379 @@
+//! The public site: published advisories (index with search, one page each, exports at
+//! stable URLs), the thanks page, the Atom feed, the CSAF provider layout and the OSV-style
+//! query endpoint. Readable without JavaScript and without login. Everything here renders
+//! frozen publications: no case, person or draft is ever read.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use embargo_app::{AppError, PackageQuery, PublicationFilter};
+use embargo_core::Publication;
+use embargo_formats::{Package, atom, csaf, cve5, osv};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::WebState;
+use crate::error::WebError;
+use crate::render::{error_page, page};
+
+/// One advisory as the index and its page show it.
+pub(crate) struct Row {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) summary: String,
+    pub(crate) cve: Option<String>,
+    pub(crate) severity: Option<String>,
+    pub(crate) score: Option<String>,
+    pub(crate) packages: Vec<String>,
+    pub(crate) published: String,
+    pub(crate) fix_available: bool,
+}
+
+impl Row {
+    fn of(p: &Publication) -> Self {
+        let headline = embargo_formats::cvss::headline(&p.advisory);
+        Self {
+            id: p.id.clone(),
+            title: p.advisory.title.clone(),
+            summary: p.advisory.summary.clone(),
+            cve: p.advisory.cve.as_ref().map(ToString::to_string),
+            severity: headline.as_ref().map(|s| s.severity.to_lowercase()),
+            score: headline.as_ref().map(|s| format!("{:.1}", s.score)),
+            packages: p
+                .advisory
+                .affected
+                .iter()
+                .map(|a| match Package::parse(&a.purl) {
+                    Ok(k) => format!("{} ({})", k.ecosystem_name(), k.ecosystem_label()),
+                    Err(_) => a.purl.clone(),
+                })
+                .collect(),
+            published: p.timeline.published.to_string(),
+            fix_available: p.fix_available,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "advisories.html")]
+struct Index {
+    org: String,
+    rows: Vec<Row>,
+    q: String,
+    severity: String,
+    severities: [&'static str; 4],
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IndexQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    severity: String,
+}
+
+/// `GET /advisories`: newest first; `q` matches ids, CVE ids, titles and package names.
+pub async fn index(State(state): State<WebState>, Query(query): Query<IndexQuery>) -> Response {
+    let org = state.site.organization.clone();
+    let severity = query.severity.trim().to_lowercase();
+    let filter = PublicationFilter {
+        text: Some(query.q.trim().to_string()).filter(|q| !q.is_empty()),
+        severity: Some(severity.clone()).filter(|s| !s.is_empty()),
+    };
+    match state.app.published(&filter).await {
+        Ok(list) => page(
+            StatusCode::OK,
+            &Index {
+                org,
+                rows: list.iter().map(Row::of).collect(),
+                q: query.q,
+                severity,
+                severities: ["critical", "high", "medium", "low"],
+            },
+        ),
+        Err(e) => error_page(&org, &e),
+    }
+}
+
+pub(crate) struct Affected {
+    pub(crate) package: String,
+    pub(crate) ecosystem: String,
+    pub(crate) purl: String,
+    pub(crate) ranges: Vec<String>,
+    pub(crate) patched: Vec<String>,
+}
+
+/// The advisory's public content, shared by its public page and the team's preview.
+pub struct AdvisoryBody {
+    pub(crate) row: Row,
+    pub(crate) description_html: String,
+    pub(crate) workarounds_html: String,
+    pub(crate) cvss_v3: Option<(String, String)>,
+    pub(crate) cvss_v4: Option<(String, String)>,
+    /// (id, number, official name)
+    pub(crate) cwes: Vec<(String, u32, String)>,
+    pub(crate) affected: Vec<Affected>,
+    pub(crate) references: Vec<(String, String)>,
+    pub(crate) credits: Vec<(String, Option<String>, String)>,
+    pub(crate) timeline: Vec<(String, &'static str)>,
+    pub(crate) has_cve_record: bool,
+    pub(crate) revision: u32,
+    pub(crate) modified: String,
+    /// False in the preview: the machine-readable links do not exist yet.
+    pub(crate) public: bool,
+}
+
+impl AdvisoryBody {
+    pub fn of(p: &Publication, publisher: &embargo_formats::Publisher, public: bool) -> Self {
+        let a = &p.advisory;
+        let scored =
+            |v: &Option<String>, f: fn(&str) -> Result<embargo_formats::cvss::Scored, String>| {
+                v.as_deref().and_then(|v| f(v).ok()).map(|s| {
+                    (
+                        s.vector,
+                        format!("{:.1} {}", s.score, s.severity.to_lowercase()),
+                    )
+                })
+            };
+        let affected = a
+            .affected
+            .iter()
+            .map(|x| {
+                let (package, ecosystem) = match Package::parse(&x.purl) {
+                    Ok(k) => (k.ecosystem_name(), k.ecosystem_label().to_string()),
+                    Err(_) => (x.purl.clone(), String::new()),
+                };
+                Affected {
+                    package,
+                    ecosystem,
+                    purl: x.purl.clone(),
+                    ranges: x.ranges.iter().map(describe_range).collect(),
+                    patched: x.patched_versions().map(str::to_string).collect(),
+                }
+            })
+            .collect();
+        let mut timeline = vec![(p.timeline.reported.to_string(), "Reported")];
+        if let Some(d) = p.timeline.acknowledged {
+            timeline.push((d.to_string(), "Acknowledged"));
+        }
+        if let Some(d) = p.timeline.fixed {
+            timeline.push((d.to_string(), "Fix released"));
+        }
+        timeline.push((p.timeline.published.to_string(), "Advisory published"));
+        Self {
+            description_html: crate::markdown::render(&a.description),
+            workarounds_html: crate::markdown::render(&a.workarounds),
+            cvss_v3: scored(&a.cvss_v3, embargo_formats::cvss::v3),
+            cvss_v4: scored(&a.cvss_v4, embargo_formats::cvss::v4),
+            cwes: a
+                .cwes
+                .iter()
+                .map(|c| {
+                    let name = embargo_formats::cwe::name(c).unwrap_or_default();
+                    (c.to_string(), c.number(), name.to_string())
+                })
+                .collect(),
+            affected,
+            references: a
+                .references
+                .iter()
+                .map(|r| (r.kind.as_str().to_string(), r.url.clone()))
+                .collect(),
+            credits: a
+                .credits
+                .iter()
+                .map(|c| (c.name.clone(), c.link.clone(), c.kind.label()))
+                .collect(),
+            timeline,
+            has_cve_record: cve5::record(publisher, p).is_some(),
+            revision: p.revision,
+            modified: p.modified.strftime("%Y-%m-%d").to_string(),
+            row: Row::of(p),
+            public,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "advisory.html")]
+struct AdvisoryPage {
+    org: String,
+    b: AdvisoryBody,
+}
+
+/// `GET /advisories/{id}`.
+pub async fn show(State(state): State<WebState>, Path(id): Path<String>) -> Response {
+    let org = state.site.organization.clone();
+    match state.app.published_advisory(&id).await {
+        Ok(p) => page(
+            StatusCode::OK,
+            &AdvisoryPage {
+                org,
+                b: AdvisoryBody::of(&p, &state.app.publication_settings().publisher, true),
+            },
+        ),
+        Err(e) => error_page(&org, &e),
+    }
+}
+
+/// ">= 2.0.0, < 2.1.1" in words people read on advisories.
+fn describe_range(r: &embargo_core::AffectedRange) -> String {
+    let from = (r.introduced != "0").then(|| format!(">= {}", r.introduced));
+    let to = match (&r.fixed, &r.last_affected) {
+        (Some(f), _) => Some(format!("< {f}")),
+        (None, Some(l)) => Some(format!("<= {l}")),
+        (None, None) => None,
+    };
+    match (from, to) {
+        (Some(a), Some(b)) => format!("{a}, {b}"),
+        (Some(a), None) => format!("{a} (no fixed version yet)"),
+        (None, Some(b)) => b,
+        (None, None) => "every version (no fixed version yet)".into(),
+    }
+}
+
+fn json_file(doc: &serde_json::Value) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        serde_json::to_string_pretty(doc).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+/// `GET /advisories/{id}/{format}`: `osv.json`, `cve.json`, `cna.json`, `csaf.json`.
+pub async fn export(
+    State(state): State<WebState>,
+    Path((id, format)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let p = state.app.published_advisory(&id).await?;
+    let publisher = &state.app.publication_settings().publisher;
+    let doc = match format.as_str() {
+        "osv.json" => osv::document(publisher, &p),
+        "cve.json" => cve5::record(publisher, &p).ok_or(AppError::NotFound)?,
+        "cna.json" => cve5::cna_container(publisher, &p),
+        "csaf.json" => csaf::document(publisher, &p),
+        _ => return Err(AppError::NotFound.into()),
+    };
+    Ok(json_file(&doc))
+}
+
+/// `GET /advisories.atom`.
+pub async fn feed(State(state): State<WebState>) -> Result<Response, WebError> {
+    let list = state.app.published(&PublicationFilter::default()).await?;
+    let body = atom::feed(&state.app.publication_settings().publisher, &list);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "thanks.html")]
+struct ThanksPage {
+    org: String,
+    thanks: Vec<embargo_app::Thanks>,
+}
+
+/// `GET /thanks`: everyone credited for finding or reporting a vulnerability.
+pub async fn thanks(State(state): State<WebState>) -> Response {
+    let org = state.site.organization.clone();
+    match state.app.thanks().await {
+        Ok(thanks) => page(StatusCode::OK, &ThanksPage { org, thanks }),
+        Err(e) => error_page(&org, &e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueryBody {
+    package: QueryPackage,
+    #[serde(default)]
+    version: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueryPackage {
+    #[serde(default)]
+    purl: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    ecosystem: Option<String>,
+}
+
+/// `POST /api/v1/query`: OSV's query shape; answers `{"vulns": [OSV documents]}`.
+pub async fn query(
+    State(state): State<WebState>,
+    body: Result<Json<QueryBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, WebError> {
+    let Json(body) = body.map_err(|e| {
+        AppError::Invalid(vec![embargo_core::ValueError::new(
+            "query",
+            format!("is not a valid query: {}", e.body_text()),
+        )])
+    })?;
+    let hits = state
+        .app
+        .query_advisories(&PackageQuery {
+            purl: body.package.purl,
+            ecosystem: body.package.ecosystem,
+            name: body.package.name,
+            version: body.version,
+        })
+        .await?;
+    let publisher = &state.app.publication_settings().publisher;
+    let vulns: Vec<serde_json::Value> = hits.iter().map(|p| osv::document(publisher, p)).collect();
+    Ok(Json(json!({"vulns": vulns})).into_response())
+}
+
+/// `GET /.well-known/csaf/provider-metadata.json`.
+pub async fn csaf_provider(State(state): State<WebState>) -> Result<Response, WebError> {
+    let all = state.app.all_published().await?;
+    let doc = csaf::provider_metadata(
+        &state.app.publication_settings().publisher,
+        &all,
+        (state.clock)(),
+    );
+    Ok(json_file(&doc))
+}
+
+/// `GET /.well-known/csaf/white/{file}`: `index.txt` and `changes.csv`.
+pub async fn csaf_listing(
+    State(state): State<WebState>,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    let all = state.app.all_published().await?;
+    let (kind, body) = match file.as_str() {
+        "index.txt" => ("text/plain; charset=utf-8", csaf::index_txt(&all)),
+        "changes.csv" => ("text/csv; charset=utf-8", csaf::changes_csv(&all)),
+        _ => return Err(AppError::NotFound.into()),
+    };
+    Ok(([(header::CONTENT_TYPE, kind)], body).into_response())
+}
+
+/// `GET /.well-known/csaf/white/{year}/{file}`: one CSAF document.
+pub async fn csaf_document(
+    State(state): State<WebState>,
+    Path((year, file)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let all = state.app.all_published().await?;
+    let wanted = format!("{year}/{file}");
+    let p = all
+        .iter()
+        .find(|p| csaf::path(p) == wanted)
+        .ok_or(AppError::NotFound)?;
+    Ok(json_file(&csaf::document(
+        &state.app.publication_settings().publisher,
+        p,
+    )))
+}

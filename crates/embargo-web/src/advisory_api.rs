@@ -1,0 +1,128 @@
+//! The advisory through the JSON API: `GET`/`PUT /api/v1/cases/{id}/advisory`, the preview
+//! and its approval. Same use cases as the editor's pages.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use embargo_app::{AdvisoryEditor, AppError};
+use embargo_core::{Advisory, CaseId, ValueError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api::ApiUser;
+use crate::{WebError, WebState};
+
+fn case_id(id: &str) -> Result<CaseId, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+fn bad_body(e: &JsonRejection) -> AppError {
+    AppError::Invalid(vec![ValueError::new("body", e.body_text())])
+}
+
+fn editor_json(e: &AdvisoryEditor) -> Value {
+    json!({
+        "revision": e.revision,
+        "approved": e.approved,
+        "advisory": e.advisory,
+        "reporter_credit": e.reporter_credit,
+        "problems": e.problems,
+        "can_edit": e.can_edit,
+        "can_approve": e.can_approve,
+    })
+}
+
+/// `GET /api/v1/cases/{id}/advisory`.
+pub async fn show(
+    State(state): State<WebState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let editor = state.app.advisory_editor(p, case_id(&id)?).await?;
+    Ok(Json(editor_json(&editor)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveBody {
+    /// The revision the change is based on (0 for the first save).
+    revision: i64,
+    advisory: Advisory,
+}
+
+/// `PUT /api/v1/cases/{id}/advisory` with `{"revision": n, "advisory": {...}}`.
+pub async fn save(
+    State(state): State<WebState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<String>,
+    body: Result<Json<SaveBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let id = case_id(&id)?;
+    let Json(body) = body.map_err(|e| bad_body(&e))?;
+    state
+        .app
+        .save_advisory(p, id, body.revision, body.advisory, (state.clock)())
+        .await?;
+    let editor = state.app.advisory_editor(p, id).await?;
+    Ok(Json(editor_json(&editor)).into_response())
+}
+
+/// `GET /api/v1/cases/{id}/advisory/preview`: the publication and its documents as they
+/// would be published now.
+pub async fn preview(
+    State(state): State<WebState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let preview = state.app.preview(p, case_id(&id)?, (state.clock)()).await?;
+    let publisher = &state.app.publication_settings().publisher;
+    let doc = &preview.publication;
+    Ok(Json(json!({
+        "revision": preview.editor.revision,
+        "approved": preview.editor.approved,
+        "problems": preview.editor.problems,
+        "publication": doc,
+        "osv": embargo_formats::osv::document(publisher, doc),
+        "csaf": embargo_formats::csaf::document(publisher, doc),
+        "cve_cna": embargo_formats::cve5::cna_container(publisher, doc),
+    }))
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveBody {
+    revision: i64,
+}
+
+/// `POST /api/v1/cases/{id}/advisory/approve` with `{"revision": n}`.
+pub async fn approve(
+    State(state): State<WebState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<String>,
+    body: Result<Json<ApproveBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let id = case_id(&id)?;
+    let Json(body) = body.map_err(|e| bad_body(&e))?;
+    state
+        .app
+        .approve_preview(p, id, body.revision, (state.clock)())
+        .await?;
+    let editor = state.app.advisory_editor(p, id).await?;
+    Ok(Json(editor_json(&editor)).into_response())
+}
+
+/// `GET /api/v1/advisories`: the published advisories as OSV documents, newest first.
+pub async fn published(State(state): State<WebState>) -> Result<Response, WebError> {
+    let list = state
+        .app
+        .published(&embargo_app::PublicationFilter::default())
+        .await?;
+    let publisher = &state.app.publication_settings().publisher;
+    let docs: Vec<Value> = list
+        .iter()
+        .map(|p| embargo_formats::osv::document(publisher, p))
+        .collect();
+    Ok(Json(json!({"advisories": docs})).into_response())
+}

@@ -1,0 +1,272 @@
+//! `/cases/{id}/advisory`: the advisory editor (public fields, visibly apart from the
+//! case's private content) and `/cases/{id}/advisory/preview`: exactly what becomes public,
+//! with the Coordinator's approval.
+
+use askama::Template;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use embargo_app::AppError;
+use embargo_core::{CaseId, ValueError};
+
+use super::advisory_form::AdvisoryForm;
+use super::{TeamSession, csrf_form, when};
+use crate::WebState;
+use crate::advisories::AdvisoryBody;
+use crate::render::{error_page, page};
+
+#[derive(Template)]
+#[template(path = "advisory_edit.html")]
+struct Editor {
+    org: String,
+    me: String,
+    csrf: String,
+    id: String,
+    reference: String,
+    revision: i64,
+    form: AdvisoryForm,
+    errors: Vec<String>,
+    notice: Option<String>,
+    problems: Vec<String>,
+    approved: Option<String>,
+    reporter_credit: Option<String>,
+    can_edit: bool,
+    credit_kinds: String,
+    reference_kinds: String,
+}
+
+fn parse_id(id: &str) -> Result<CaseId, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+async fn render_editor(
+    state: &WebState,
+    s: &TeamSession,
+    id: CaseId,
+    form: Option<AdvisoryForm>,
+    errors: Vec<String>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let org = state.site.organization.clone();
+    let editor = match state.app.advisory_editor(s.principal, id).await {
+        Ok(e) => e,
+        Err(e) => return error_page(&org, &e),
+    };
+    let approved = editor.approved.then(|| {
+        format!(
+            "approved{}",
+            editor
+                .approved_at
+                .map(|t| format!(" on {}", when(t)))
+                .unwrap_or_default()
+        )
+    });
+    let t = Editor {
+        org,
+        me: s.name.clone(),
+        csrf: s.csrf.clone(),
+        id: id.to_string(),
+        reference: id.reference(),
+        revision: editor.revision,
+        form: form.unwrap_or_else(|| AdvisoryForm::of(&editor.advisory)),
+        errors,
+        notice,
+        problems: editor.problems.iter().map(ToString::to_string).collect(),
+        approved,
+        reporter_credit: editor.reporter_credit.map(|c| match c.link {
+            Some(l) => format!("{} ({l})", c.name),
+            None => c.name,
+        }),
+        can_edit: editor.can_edit,
+        credit_kinds: embargo_core::CreditKind::ALL
+            .map(embargo_core::CreditKind::as_str)
+            .join(", "),
+        reference_kinds: embargo_core::ReferenceKind::ALL
+            .map(embargo_core::ReferenceKind::as_str)
+            .join(", "),
+    };
+    page(status, &t)
+}
+
+/// `GET /cases/{id}/advisory`.
+pub async fn edit(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let notice = q.contains_key("saved").then(|| {
+        "Saved. Saving again after an approval needs a new approval of the preview.".to_string()
+    });
+    match parse_id(&id) {
+        Ok(id) => render_editor(&state, &session, id, None, vec![], notice, StatusCode::OK).await,
+        Err(e) => error_page(&state.site.organization, &e),
+    }
+}
+
+/// `POST /cases/{id}/advisory`: saves a revision; mistakes re-render with the input kept.
+pub async fn save(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let org = state.site.organization.clone();
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(e) => return error_page(&org, &e),
+    };
+    let posted = match csrf_form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let form = AdvisoryForm::posted(&posted);
+    let revision: i64 = posted.text("revision").parse().unwrap_or(-1);
+    let advisory = match form.advisory() {
+        Ok(a) => a,
+        Err(errors) => {
+            let errors = errors.iter().map(ValueError::to_string).collect();
+            return render_editor(
+                &state,
+                &session,
+                id,
+                Some(form),
+                errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let now = (state.clock)();
+    match state
+        .app
+        .save_advisory(session.principal, id, revision, advisory, now)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/cases/{id}/advisory?saved=1")).into_response(),
+        Err(AppError::Invalid(errors)) => {
+            let errors = errors.iter().map(ValueError::to_string).collect();
+            render_editor(
+                &state,
+                &session,
+                id,
+                Some(form),
+                errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Conflict(why)) => {
+            render_editor(
+                &state,
+                &session,
+                id,
+                Some(form),
+                vec![why],
+                None,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => error_page(&org, &e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "advisory_preview.html")]
+struct PreviewPage {
+    org: String,
+    me: String,
+    csrf: String,
+    id: String,
+    reference: String,
+    revision: i64,
+    b: AdvisoryBody,
+    problems: Vec<String>,
+    approved: bool,
+    can_approve: bool,
+    osv: String,
+    csaf: String,
+    cve: String,
+    notice: Option<String>,
+}
+
+/// `GET /cases/{id}/advisory/preview`: the public page and documents as they would be
+/// published now, and nothing else.
+pub async fn preview(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let org = state.site.organization.clone();
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(e) => return error_page(&org, &e),
+    };
+    let preview = match state
+        .app
+        .preview(session.principal, id, (state.clock)())
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return error_page(&org, &e),
+    };
+    let publisher = &state.app.publication_settings().publisher;
+    let p = &preview.publication;
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    let t = PreviewPage {
+        org,
+        me: session.name.clone(),
+        csrf: session.csrf.clone(),
+        id: id.to_string(),
+        reference: id.reference(),
+        revision: preview.editor.revision,
+        b: AdvisoryBody::of(p, publisher, false),
+        problems: preview
+            .editor
+            .problems
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        approved: preview.editor.approved,
+        can_approve: preview.editor.can_approve,
+        osv: pretty(&embargo_formats::osv::document(publisher, p)),
+        csaf: pretty(&embargo_formats::csaf::document(publisher, p)),
+        cve: pretty(&embargo_formats::cve5::cna_container(publisher, p)),
+        notice: q
+            .contains_key("approved")
+            .then(|| "Preview approved: this text is what will be published.".to_string()),
+    };
+    page(StatusCode::OK, &t)
+}
+
+/// `POST /cases/{id}/advisory/approve`.
+pub async fn approve(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let org = state.site.organization.clone();
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(e) => return error_page(&org, &e),
+    };
+    let posted = match csrf_form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let revision: i64 = posted.text("revision").parse().unwrap_or(-1);
+    match state
+        .app
+        .approve_preview(session.principal, id, revision, (state.clock)())
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/cases/{id}/advisory/preview?approved=1")).into_response(),
+        Err(e) => error_page(&org, &e),
+    }
+}

@@ -1,0 +1,187 @@
+//! `embargo export osv|cve|csaf --out DIR` and `embargo import PATH`: the published
+//! advisories out as files, and an organization's earlier advisories in.
+
+use std::path::{Path, PathBuf};
+
+use embargo_app::{App, Principal};
+use embargo_core::Publication;
+use embargo_formats::{Publisher, csaf, cve5, osv};
+use embargo_store::OpenMode;
+use serde_json::json;
+
+use super::{load_config, open_app};
+use crate::cli::{Cli, ExportArgs, ExportFormat, ImportArgs};
+use crate::failure::Failure;
+use crate::output::Output;
+
+fn write_json(path: &Path, doc: &serde_json::Value) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(doc).map_err(|e| Failure::Internal(e.to_string()))?;
+    write_text(path, &(text + "\n"))
+}
+
+fn write_text(path: &Path, text: &str) -> Result<(), Failure> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::Setup(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(path, text)
+        .map_err(|e| Failure::Setup(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Writes one format's files for `all` into `out`; returns the paths written.
+pub fn export_to(
+    format: ExportFormat,
+    publisher: &Publisher,
+    all: &[Publication],
+    out: &Path,
+    now: jiff::Timestamp,
+) -> Result<Vec<PathBuf>, Failure> {
+    let mut written = Vec::new();
+    match format {
+        ExportFormat::Osv => {
+            for p in all {
+                let path = out.join(format!("{}.json", osv::id(&p.id)));
+                write_json(&path, &osv::document(publisher, p))?;
+                written.push(path);
+            }
+        }
+        ExportFormat::Cve => {
+            for p in all {
+                // The CNA container of every advisory (to submit once a CVE id is
+                // reserved), and the full record where there is one.
+                let path = out.join("cna").join(format!("{}.json", p.id));
+                write_json(&path, &cve5::cna_container(publisher, p))?;
+                written.push(path);
+                if let (Some(record), Some(cve)) = (cve5::record(publisher, p), &p.advisory.cve) {
+                    let path = out.join(format!("{cve}.json"));
+                    write_json(&path, &record)?;
+                    written.push(path);
+                }
+            }
+        }
+        ExportFormat::Csaf => {
+            // The trusted-provider directory layout, ready to serve as /.well-known/csaf/.
+            let path = out.join("provider-metadata.json");
+            write_json(&path, &csaf::provider_metadata(publisher, all, now))?;
+            written.push(path);
+            for p in all {
+                let path = out.join("white").join(csaf::path(p));
+                write_json(&path, &csaf::document(publisher, p))?;
+                written.push(path);
+            }
+            let path = out.join("white/index.txt");
+            write_text(&path, &csaf::index_txt(all))?;
+            written.push(path);
+            let path = out.join("white/changes.csv");
+            write_text(&path, &csaf::changes_csv(all))?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+pub async fn export(cli: &Cli, args: &ExportArgs) -> Result<Output, Failure> {
+    let config = load_config(cli)?;
+    let app = open_app(&config, OpenMode::MustExist).await?;
+    let all = app.all_published().await?;
+    app.store().close().await;
+    let publisher = app.publication_settings().publisher.clone();
+    let now = crate::clock::now();
+    let written = export_to(args.format, &publisher, &all, &args.out, now)?;
+    Ok(Output::new(
+        format!(
+            "{} advisories exported as {}: {} files in {}",
+            all.len(),
+            args.format.name(),
+            written.len(),
+            args.out.display()
+        ),
+        json!({"advisories": all.len(), "files": written}),
+    ))
+}
+
+pub async fn import(cli: &Cli, args: &ImportArgs) -> Result<Output, Failure> {
+    let config = load_config(cli)?;
+    let app = open_app(&config, OpenMode::MustExist).await?;
+    let (imported, failed) = read(&args.path, !cli.json)?;
+    let outcome = store(&app, &imported).await?;
+    app.store().close().await;
+    let mut failed = failed;
+    failed.extend(
+        outcome
+            .refused
+            .iter()
+            .map(|(id, why)| (PathBuf::from(id), why.clone())),
+    );
+    let failures: Vec<serde_json::Value> = failed
+        .iter()
+        .map(|(path, why)| json!({"file": path, "error": why}))
+        .collect();
+    let mut text = format!(
+        "{} advisories imported, {} already there, {} refused",
+        outcome.imported.len(),
+        outcome.existing.len(),
+        failed.len()
+    );
+    for (path, why) in &failed {
+        text.push_str(&format!("\n  {}: {why}", path.display()));
+    }
+    let data =
+        json!({"imported": outcome.imported, "existing": outcome.existing, "failed": failures});
+    if failed.is_empty() {
+        Ok(Output::new(text, data))
+    } else {
+        // The good files are in; the exit code tells scripts that some were not.
+        Output::new("", &data).print(cli.json);
+        Err(Failure::CheckFailed(text))
+    }
+}
+
+type Read = (
+    Vec<embargo_formats::import::Imported>,
+    Vec<(PathBuf, String)>,
+);
+
+/// Reads a file or a directory of JSON files, drawing a progress bar on a terminal.
+fn read(path: &Path, progress: bool) -> Result<Read, Failure> {
+    if path.is_file() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::Setup(format!("cannot read {}: {e}", path.display())))?;
+        return Ok(match embargo_formats::import::from_json(&text) {
+            Ok(i) => (vec![i], vec![]),
+            Err(e) => (vec![], vec![(path.to_path_buf(), e.to_string())]),
+        });
+    }
+    if !path.is_dir() {
+        return Err(Failure::Setup(format!(
+            "{} is neither a file nor a directory",
+            path.display()
+        )));
+    }
+    let bar = indicatif::ProgressBar::hidden();
+    if progress {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    let result = embargo_formats::import::from_dir(path, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    Ok((
+        result.imported.into_iter().map(|(_, i)| i).collect(),
+        result
+            .failed
+            .into_iter()
+            .map(|(p, e)| (p, e.to_string()))
+            .collect(),
+    ))
+}
+
+async fn store(
+    app: &App,
+    imported: &[embargo_formats::import::Imported],
+) -> Result<embargo_app::ImportOutcome, Failure> {
+    Ok(app
+        .import_published(Principal::Operator, imported, crate::clock::now())
+        .await?)
+}
