@@ -415,6 +415,21 @@ async fn an_untouched_case_is_warned_about_and_disclosed_at_ninety_days() {
         (case.state, case.fix_available),
         (embargo_core::CaseState::Published, Some(false))
     );
+    // The public side has it, saying no fix is available yet.
+    let public = t
+        .store
+        .publication_of_case(s.case_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!public.fix_available);
+    let osv = embargo_formats::osv::document(&embargo_formats::samples::publisher(), &public);
+    assert!(
+        osv["details"]
+            .as_str()
+            .unwrap()
+            .ends_with("No fix is available yet.")
+    );
     let told = to(&sink, "reporter@elsewhere.example");
     let last = text(told.last().unwrap());
     assert!(
@@ -611,4 +626,66 @@ fn misconfigured_channels_are_refused_with_a_reason() {
         }],
     };
     assert!(weak.check().unwrap_err().contains("at least 16 characters"));
+}
+
+/// Scheduled publication: at the announcement time, only an approved preview is published;
+/// otherwise the team hears why, and the case waits for a Coordinator (or the deadline).
+#[tokio::test]
+async fn the_advisory_is_published_at_the_announcement_time_once_approved() {
+    let (t, sink, worker) = setup().await;
+    let approved = t.scheduled_case(7).await;
+    t.approve_advisory(approved, embargo_testkit::cases::advisory())
+        .await;
+    let forgotten = t.scheduled_case(7).await;
+    let subjects = |sink: &SmtpSink| -> Vec<String> {
+        to(sink, "team@example.org")
+            .iter()
+            .map(|m| {
+                embargo_mail::parse(m.data.as_bytes(), None, &embargo_mail::Limits::default())
+                    .unwrap()
+                    .subject
+            })
+            .filter(|s| s.contains("announcement") || s.contains("as scheduled"))
+            .collect()
+    };
+    // A day before: nothing happens.
+    t.clock.advance(days(6));
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(
+        t.store.case(approved).await.unwrap().state,
+        embargo_core::CaseState::Scheduled
+    );
+    t.clock.advance(days(1));
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(
+        t.store.case(approved).await.unwrap().state,
+        embargo_core::CaseState::Published
+    );
+    assert!(
+        t.store
+            .publication_of_case(approved)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        t.store.case(forgotten).await.unwrap().state,
+        embargo_core::CaseState::Scheduled,
+        "no approved preview, no publication"
+    );
+    let told = subjects(&sink);
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(told.iter().any(|s| s.contains(&format!(
+        "Case {} was published as scheduled",
+        approved.reference()
+    ))));
+    assert!(told.iter().any(|s| s.contains(&format!(
+        "Case {} was NOT published at its announcement time",
+        forgotten.reference()
+    ))));
+    // Running again (a restart, a redelivery) publishes nothing twice and says nothing new.
+    t.clock.advance(days(1));
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(subjects(&sink).len(), 2);
+    assert_eq!(t.app.all_published().await.unwrap().len(), 1);
 }
