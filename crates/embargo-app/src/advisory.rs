@@ -55,6 +55,9 @@ pub struct AdvisoryEditor {
     pub problems: Vec<Problem>,
     pub can_edit: bool,
     pub can_approve: bool,
+    /// What is public now, once the case was published: a revision of it needs an edit,
+    /// an approved preview and "publish revision".
+    pub published: Option<Publication>,
 }
 
 /// Exactly what would become public if the case were published now.
@@ -80,11 +83,14 @@ impl App {
         }
         let draft = self.store.advisory_draft(case_id).await?;
         let reporter_credit = self.reporter_credit(case_id).await?;
+        let published = self.store.publication_of_case(case_id).await?;
         let advisory = draft
             .as_ref()
             .map_or_else(Advisory::default, |d| d.advisory.clone());
         let problems = embargo_formats::check::publishable(&advisory);
-        let open = case.state.is_in_remediation();
+        // Before publication the draft is the advisory; after it, revisions of it (a fix
+        // released after a deadline disclosure, a corrected range).
+        let open = case.state.is_in_remediation() || published.is_some();
         Ok(AdvisoryEditor {
             revision: draft.as_ref().map_or(0, |d| d.revision),
             approved: draft.as_ref().is_some_and(AdvisoryDraft::approved),
@@ -96,6 +102,7 @@ impl App {
             reporter_credit,
             problems,
             case,
+            published,
         })
     }
 
@@ -153,6 +160,13 @@ impl App {
     ) -> Result<Preview, AppError> {
         let editor = self.advisory_editor(principal, case_id).await?;
         let advisory = public_advisory(&editor.advisory, editor.reporter_credit.as_ref());
+        if let Some(current) = &editor.published {
+            let publication = revised(current, advisory, now);
+            return Ok(Preview {
+                editor,
+                publication,
+            });
+        }
         let mut case = editor.case.clone();
         // As if published now: the same constructor publication uses.
         case.state = embargo_core::CaseState::Published;
@@ -213,6 +227,50 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// A Coordinator publishes the approved draft as a new revision of the public advisory.
+    pub async fn publish_revision(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        now: Timestamp,
+    ) -> Result<Publication, AppError> {
+        let editor = self.advisory_editor(principal, case_id).await?;
+        let Some(current) = editor.published.clone() else {
+            return Err(AppError::Rule {
+                code: "not_published",
+                message: "the case is not published yet: publish it first".into(),
+            });
+        };
+        if !editor.can_approve {
+            return Err(AppError::Forbidden(
+                "only the case's Coordinator publishes a revision".into(),
+            ));
+        }
+        let mut tx = self.store.begin().await?;
+        self.require_approved_preview(&mut tx, case_id).await?;
+        let advisory = public_advisory(&editor.advisory, editor.reporter_credit.as_ref());
+        if advisory == current.advisory {
+            return Err(AppError::Rule {
+                code: "nothing_changed",
+                message: "the approved text is the one already public".into(),
+            });
+        }
+        let publication = revised(&current, advisory, now);
+        tx.update_publication(&index_entry(&publication, Some(case_id)))
+            .await?;
+        self.audit(
+            &mut tx,
+            principal,
+            Some(case_id),
+            "publish_revision",
+            json!({"advisory": publication.id, "revision": publication.revision}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(publication)
     }
 
     /// Before a Coordinator publishes: the preview of the current draft must be approved.
@@ -309,6 +367,21 @@ fn public_advisory(draft: &Advisory, reporter: Option<&Credit>) -> Advisory {
         advisory.credits.insert(0, credit.clone());
     }
     advisory
+}
+
+/// The next revision of a public advisory: same id and first publication, new text, and
+/// the fix noted when a revision brings the first one.
+fn revised(current: &Publication, advisory: Advisory, now: Timestamp) -> Publication {
+    let mut next = current.clone();
+    let newly_fixed = !current.fix_available && advisory.fix_available();
+    next.fix_available = current.fix_available || advisory.fix_available();
+    if newly_fixed {
+        next.timeline.fixed = Some(now.to_zoned_datetime(TimeZone::UTC).date());
+    }
+    next.advisory = advisory;
+    next.revision = current.revision + 1;
+    next.modified = now;
+    next
 }
 
 fn year_of(t: Timestamp) -> i16 {

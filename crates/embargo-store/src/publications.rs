@@ -165,18 +165,53 @@ impl Tx {
             "an advisory with the id {} exists already",
             p.id
         )))?;
-        for (ty, name) in &new.packages {
+        self.insert_packages(&p.id, &new.packages).await
+    }
+}
+
+impl Tx {
+    async fn insert_packages(
+        &mut self,
+        id: &str,
+        packages: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        for (ty, name) in packages {
             sqlx::query(
                 "INSERT INTO publication_packages (publication_id, purl_type, name) VALUES ($1, $2, $3) \
                  ON CONFLICT DO NOTHING",
             )
-            .bind(&p.id)
+            .bind(id)
             .bind(ty)
             .bind(name)
             .execute(self.conn())
             .await?;
         }
         Ok(())
+    }
+
+    /// Replaces a publication's document and search keys (a revision); the id, case and
+    /// first publication stay.
+    pub async fn update_publication(&mut self, new: &NewPublication) -> Result<(), StoreError> {
+        let p = &new.publication;
+        let document = serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let done = sqlx::query(
+            "UPDATE publications SET document = $1, modified_at = $2, severity = $3, search = $4 WHERE id = $5",
+        )
+        .bind(document)
+        .bind(ts(p.modified))
+        .bind(&new.severity)
+        .bind(&new.search)
+        .bind(&p.id)
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM publication_packages WHERE publication_id = $1")
+            .bind(&p.id)
+            .execute(self.conn())
+            .await?;
+        self.insert_packages(&p.id, &new.packages).await
     }
 }
 

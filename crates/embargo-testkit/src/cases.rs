@@ -175,6 +175,26 @@ impl TestApp {
         id
     }
 
+    /// A reported case accepted by the coordinator with the developer on it: being fixed,
+    /// nothing released, no dates.
+    pub async fn accepted_case(&self) -> CaseId {
+        let p = self.people;
+        let coord = Principal::User(p.coordinator);
+        let id = self.submit().await.case_id;
+        let now = self.now();
+        self.app
+            .acknowledge(coord, id, "Thanks.", now)
+            .await
+            .unwrap();
+        self.app.start_triage(coord, id, now).await.unwrap();
+        self.app.accept(coord, id, now).await.unwrap();
+        self.app
+            .add_developer(coord, id, p.developer, now)
+            .await
+            .unwrap();
+        id
+    }
+
     /// Saves `advisory` as the case's draft and approves its preview as the coordinator.
     pub async fn approve_advisory(&self, id: CaseId, advisory: Advisory) {
         let coord = Principal::User(self.people.coordinator);

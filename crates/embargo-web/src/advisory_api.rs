@@ -30,6 +30,7 @@ fn editor_json(e: &AdvisoryEditor) -> Value {
         "problems": e.problems,
         "can_edit": e.can_edit,
         "can_approve": e.can_approve,
+        "published": e.published.as_ref().map(|p| json!({"id": p.id, "revision": p.revision})),
     })
 }
 
@@ -111,6 +112,20 @@ pub async fn approve(
         .await?;
     let editor = state.app.advisory_editor(p, id).await?;
     Ok(Json(editor_json(&editor)).into_response())
+}
+
+/// `POST /api/v1/cases/{id}/advisory/publish`: the approved revision of a published
+/// advisory goes public; answers the new public document.
+pub async fn publish_revision(
+    State(state): State<WebState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let publication = state
+        .app
+        .publish_revision(p, case_id(&id)?, (state.clock)())
+        .await?;
+    Ok(Json(json!({"publication": publication})).into_response())
 }
 
 /// `GET /api/v1/advisories`: the published advisories as OSV documents, newest first.

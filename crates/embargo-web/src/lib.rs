@@ -125,6 +125,10 @@ pub fn router(state: WebState) -> Router {
             "/api/v1/cases/{id}/advisory/approve",
             post(advisory_api::approve),
         )
+        .route(
+            "/api/v1/cases/{id}/advisory/publish",
+            post(advisory_api::publish_revision),
+        )
         .route("/api/v1/advisories", get(advisory_api::published))
         .route("/login", get(team::login::show).post(team::login::submit))
         .route("/logout", post(team::logout_route))
@@ -159,6 +163,10 @@ pub fn router(state: WebState) -> Router {
         .route(
             "/cases/{id}/advisory/approve",
             post(team::advisory::approve),
+        )
+        .route(
+            "/cases/{id}/advisory/publish",
+            post(team::advisory::publish_revision),
         )
         .route(
             "/cases/{id}/attachments/{file}",

@@ -105,13 +105,93 @@ async fn the_team_drafts_the_coordinator_approves_and_edits_need_a_new_approval(
         .unwrap();
     assert_eq!(published.len(), 1);
     assert_eq!(published[0].advisory.summary, "A different summary.");
-    // Published: the draft is closed for edits.
+    // Published: publishing a revision needs an edit and a new approval.
     let e = t
+        .app
+        .publish_revision(coord, id, t.now())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "nothing_changed");
+    let r3 = t
         .app
         .save_advisory(dev, id, r2, advisory(), t.now())
         .await
+        .unwrap();
+    let e = t
+        .app
+        .publish_revision(coord, id, t.now())
+        .await
         .unwrap_err();
+    assert_eq!(e.code(), "preview_not_approved");
+    t.app.approve_preview(coord, id, r3, t.now()).await.unwrap();
+    let e = t.app.publish_revision(dev, id, t.now()).await.unwrap_err();
     assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+    let revised = t.app.publish_revision(coord, id, t.now()).await.unwrap();
+    assert_eq!(
+        (revised.revision, revised.id.as_str()),
+        (2, published[0].id.as_str())
+    );
+    assert_eq!(revised.published, published[0].published);
+}
+
+#[tokio::test]
+async fn a_fix_released_after_a_deadline_disclosure_is_a_revision() {
+    let t = TestApp::new().await;
+    let p = t.people;
+    let (coord, dev) = (Principal::User(p.coordinator), Principal::User(p.developer));
+    let id = t.accepted_case().await;
+    let mut unfixed = advisory();
+    for a in &mut unfixed.affected {
+        a.ranges[0].fixed = None;
+    }
+    let r1 = t
+        .app
+        .save_advisory(dev, id, 0, unfixed, t.now())
+        .await
+        .unwrap();
+    let due = t.store.case(id).await.unwrap().deadlines.disclose_by;
+    t.clock.set(due);
+    t.app.disclose_if_due(id, due, t.now()).await.unwrap();
+    let first = t.store.publication_of_case(id).await.unwrap().unwrap();
+    assert!(!first.fix_available && first.timeline.fixed.is_none());
+    assert!(first.advisory.affected[0].ranges[0].fixed.is_none());
+    // Two weeks later the fix ships: the public advisory says so, under the same id.
+    t.clock.advance(days(14));
+    let r2 = t
+        .app
+        .save_advisory(dev, id, r1, advisory(), t.now())
+        .await
+        .unwrap();
+    t.app.approve_preview(coord, id, r2, t.now()).await.unwrap();
+    let preview = t.app.preview(coord, id, t.now()).await.unwrap().publication;
+    assert_eq!(
+        (preview.id.clone(), preview.revision),
+        (first.id.clone(), 2)
+    );
+    t.app.publish_revision(coord, id, t.now()).await.unwrap();
+    let now_public = t.app.published_advisory(&first.id).await.unwrap();
+    assert!(now_public.fix_available);
+    let today = t.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    assert_eq!(now_public.timeline.fixed, Some(today));
+    assert_eq!(
+        (now_public.revision, now_public.published),
+        (2, first.published)
+    );
+    assert!(now_public.modified > first.modified);
+    let hits = t
+        .app
+        .query_advisories(&PackageQuery {
+            purl: Some("pkg:pypi/build-bot".into()),
+            ecosystem: None,
+            name: None,
+            version: Some("3.1.2".into()),
+        })
+        .await
+        .unwrap();
+    assert!(
+        hits.is_empty(),
+        "the fixed version is no longer reported affected"
+    );
 }
 
 #[tokio::test]

@@ -33,6 +33,8 @@ struct Editor {
     can_edit: bool,
     credit_kinds: String,
     reference_kinds: String,
+    /// "EMBARGO-2026-0001, revision 2", once public.
+    published: Option<(String, String)>,
 }
 
 fn parse_id(id: &str) -> Result<CaseId, AppError> {
@@ -78,6 +80,10 @@ async fn render_editor(
             Some(l) => format!("{} ({l})", c.name),
             None => c.name,
         }),
+        published: editor
+            .published
+            .as_ref()
+            .map(|p| (p.id.clone(), format!("{}, revision {}", p.id, p.revision))),
         can_edit: editor.can_edit,
         credit_kinds: embargo_core::CreditKind::ALL
             .map(embargo_core::CreditKind::as_str)
@@ -192,6 +198,8 @@ struct PreviewPage {
     csaf: String,
     cve: String,
     notice: Option<String>,
+    /// The id, once public: approval is then followed by "publish revision".
+    published: Option<String>,
 }
 
 /// `GET /cases/{id}/advisory/preview`: the public page and documents as they would be
@@ -237,9 +245,13 @@ pub async fn preview(
         osv: pretty(&embargo_formats::osv::document(publisher, p)),
         csaf: pretty(&embargo_formats::csaf::document(publisher, p)),
         cve: pretty(&embargo_formats::cve5::cna_container(publisher, p)),
-        notice: q
-            .contains_key("approved")
-            .then(|| "Preview approved: this text is what will be published.".to_string()),
+        notice: if q.contains_key("revised") {
+            Some("The revision is public.".to_string())
+        } else {
+            q.contains_key("approved")
+                .then(|| "Preview approved: this text is what will be published.".to_string())
+        },
+        published: preview.editor.published.as_ref().map(|p| p.id.clone()),
     };
     page(StatusCode::OK, &t)
 }
@@ -267,6 +279,31 @@ pub async fn approve(
         .await
     {
         Ok(()) => Redirect::to(&format!("/cases/{id}/advisory/preview?approved=1")).into_response(),
+        Err(e) => error_page(&org, &e),
+    }
+}
+
+/// `POST /cases/{id}/advisory/publish`: a published advisory's approved revision goes public.
+pub async fn publish_revision(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let org = state.site.organization.clone();
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(e) => return error_page(&org, &e),
+    };
+    if let Err(r) = csrf_form(&state, &session, req).await {
+        return r;
+    }
+    match state
+        .app
+        .publish_revision(session.principal, id, (state.clock)())
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/cases/{id}/advisory/preview?revised=1")).into_response(),
         Err(e) => error_page(&org, &e),
     }
 }

@@ -144,6 +144,7 @@ async fn the_openapi_document_is_valid_and_complete() {
         ("put", "/api/v1/cases/{id}/advisory"),
         ("get", "/api/v1/cases/{id}/advisory/preview"),
         ("post", "/api/v1/cases/{id}/advisory/approve"),
+        ("post", "/api/v1/cases/{id}/advisory/publish"),
         ("get", "/api/v1/advisories"),
         ("post", "/api/v1/query"),
         ("post", "/api/v1/webhooks/github"),

@@ -258,6 +258,51 @@ async fn a_published_case_is_on_the_site_in_the_feed_and_in_three_valid_formats(
     )
     .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    // A revision: edited, approved again, published under the same id; CSAF keeps history.
+    let coord =
+        w.t.app
+            .create_api_token(Principal::User(w.t.people.coordinator), "c2", w.t.now())
+            .await
+            .unwrap();
+    let mut changed = advisory();
+    changed.workarounds = "Turn debug logging off, then rotate every token.".into();
+    let body = serde_json::json!({"revision": 1, "advisory": changed}).to_string();
+    let path = format!("/api/v1/cases/{case}/advisory");
+    assert_eq!(
+        call(&w, "PUT", &path, Some(&coord), Some(&body))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let early = call(&w, "POST", &format!("{path}/publish"), Some(&coord), None).await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+    call(
+        &w,
+        "POST",
+        &format!("{path}/approve"),
+        Some(&coord),
+        Some(r#"{"revision": 2}"#),
+    )
+    .await;
+    let res = call(&w, "POST", &format!("{path}/publish"), Some(&coord), None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        w.get(&format!("/advisories/{id}"), None)
+            .await
+            .body
+            .contains("revision 2")
+    );
+    let csaf = w.get(&format!("/advisories/{id}/csaf.json"), None).await;
+    assert_eq!(
+        json(&csaf)["document"]["tracking"]["revision_history"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    std::fs::write(&file, &csaf.body).unwrap();
+    run_validator(Path::new("node"), "validate_csaf.mjs", &[], &file);
+
     // Unknown advisories and formats are plain 404s.
     assert_eq!(
         w.get("/advisories/EXAMPLE-2026-0999", None).await.status,
