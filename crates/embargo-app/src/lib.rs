@@ -9,6 +9,7 @@ mod advisory;
 mod case_actions;
 mod case_page;
 mod clocks;
+mod cve_pool;
 mod dashboard;
 mod delivery;
 mod drafts;
@@ -22,6 +23,7 @@ mod principal;
 mod public;
 mod record;
 mod secrets;
+mod teams;
 mod templates;
 mod totp;
 mod uploads;
@@ -43,7 +45,8 @@ pub use drafts::DRAFT_KINDS;
 pub use email::{Filed, IncomingMail};
 pub use embargo_store::PublicationFilter;
 pub use embargo_store::{
-    AttachmentInfo, CaseSummary, Draft, Job, JobStatus, Person, Project, StoredReport,
+    AttachmentInfo, CaseSummary, Draft, Job, JobStatus, Person, PooledCve, Project, StoredReport,
+    Team,
 };
 pub use error::AppError;
 pub use intake::{Intake, Submitted};
@@ -52,6 +55,7 @@ pub use principal::Principal;
 pub use public::{INDEX_LIMIT, ImportOutcome, PackageQuery, Thanks};
 pub use record::jobs;
 pub use secrets::{MIN_PASSWORD_CHARS, OsRandom, Random, token_hash, verify_password};
+pub use teams::TeamAdded;
 pub use templates::DEFAULT_TEMPLATES;
 pub use uploads::{MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, Upload};
 pub use views::{ReporterCaseView, TeamCaseView};

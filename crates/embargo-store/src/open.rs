@@ -58,6 +58,11 @@ fn migrator() -> Migrator {
             "publication",
             include_str!("../migrations/sqlite/0005_publication.sql"),
         ),
+        migration(
+            6,
+            "pool_and_teams",
+            include_str!("../migrations/sqlite/0006_pool_and_teams.sql"),
+        ),
     ])
 }
 

@@ -128,6 +128,45 @@ pub async fn publish_revision(
     Ok(Json(json!({"publication": publication})).into_response())
 }
 
+/// `POST /api/v1/cases/{id}/advisory/cve`: the next free id of the CNA pool into the draft.
+pub async fn take_cve(
+    State(state): State<WebState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = case_id(&id)?;
+    let cve = state.app.take_cve(p, id, (state.clock)()).await?;
+    let editor = state.app.advisory_editor(p, id).await?;
+    Ok(Json(json!({"cve": cve, "draft": editor_json(&editor)})).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamBody {
+    team: String,
+}
+
+/// `POST /api/v1/cases/{id}/teams` with `{"team": id}`: its members join the Developers.
+pub async fn add_team(
+    State(state): State<WebState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<String>,
+    body: Result<Json<TeamBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let id = case_id(&id)?;
+    let Json(body) = body.map_err(|e| bad_body(&e))?;
+    let outcome = state
+        .app
+        .add_team_to_case(p, id, &body.team, (state.clock)())
+        .await?;
+    let skipped: Vec<Value> = outcome
+        .skipped
+        .iter()
+        .map(|(name, why)| json!({"name": name, "why": why}))
+        .collect();
+    Ok(Json(json!({"added": outcome.added, "skipped": skipped})).into_response())
+}
+
 /// `GET /api/v1/advisories`: the published advisories as OSV documents, newest first.
 pub async fn published(State(state): State<WebState>) -> Result<Response, WebError> {
     let list = state

@@ -129,6 +129,11 @@ pub fn router(state: WebState) -> Router {
             "/api/v1/cases/{id}/advisory/publish",
             post(advisory_api::publish_revision),
         )
+        .route(
+            "/api/v1/cases/{id}/advisory/cve",
+            post(advisory_api::take_cve),
+        )
+        .route("/api/v1/cases/{id}/teams", post(advisory_api::add_team))
         .route("/api/v1/advisories", get(advisory_api::published))
         .route("/login", get(team::login::show).post(team::login::submit))
         .route("/logout", post(team::logout_route))
@@ -143,6 +148,8 @@ pub fn router(state: WebState) -> Router {
         .route("/admin/users/{id}/{what}", post(team::admin::set_disabled))
         .route("/admin/projects", post(team::admin::add_project))
         .route("/admin/policy", post(team::admin::set_policy))
+        .route("/admin/cves", post(team::admin::add_cves))
+        .route("/admin/teams", post(team::admin::teams))
         .route("/admin/templates/{name}", post(team::admin::set_template))
         .route("/admin/jobs/{id}/retry", post(team::admin::retry_job))
         .route("/account/totp/start", post(team::account::totp_start))
@@ -168,6 +175,8 @@ pub fn router(state: WebState) -> Router {
             "/cases/{id}/advisory/publish",
             post(team::advisory::publish_revision),
         )
+        .route("/cases/{id}/advisory/cve", post(team::advisory::take_cve))
+        .route("/cases/{id}/team", post(team::case_page::add_team))
         .route(
             "/cases/{id}/attachments/{file}",
             get(team::case_page::attachment),

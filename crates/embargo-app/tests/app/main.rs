@@ -2,5 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod email;
+mod pool_and_teams;
 mod publication;
 mod use_cases;

@@ -34,6 +34,10 @@ struct Admin {
     /// id, kind, attempts, last error
     dead: Vec<(String, String, i64, String)>,
     templates: Vec<(String, String)>,
+    /// (CVE id, case reference or "free")
+    cves: Vec<(String, String)>,
+    /// (id, name, member names)
+    teams: Vec<(String, String, String)>,
 }
 
 async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Response {
@@ -64,6 +68,36 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
         Ok(t) => t.into_iter().collect(),
         Err(e) => return error_page(&org, &e),
     };
+    let (cves, teams) = match (
+        state.app.cve_pool(s.principal).await,
+        state.app.teams().await,
+    ) {
+        (Ok(c), Ok(t)) => (c, t),
+        (Err(e), _) | (_, Err(e)) => return error_page(&org, &e),
+    };
+    let cves = cves
+        .into_iter()
+        .map(|c| {
+            let to = c.case_id.map_or_else(
+                || "free".to_string(),
+                |id| format!("taken by {}", id.reference()),
+            );
+            (c.cve.to_string(), to)
+        })
+        .collect();
+    let name_of = |id: &UserId| {
+        people
+            .iter()
+            .find(|p| p.id == *id)
+            .map_or_else(|| id.to_string(), |p| p.display_name.to_string())
+    };
+    let teams = teams
+        .iter()
+        .map(|t| {
+            let names: Vec<String> = t.members.iter().map(name_of).collect();
+            (t.id.clone(), t.name.clone(), names.join(", "))
+        })
+        .collect();
     let people = people
         .into_iter()
         .map(|p| PersonRow {
@@ -93,6 +127,8 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
             disclose_days: policy.disclose_within_days(),
             dead,
             templates,
+            cves,
+            teams,
         },
     )
 }
@@ -270,5 +306,47 @@ pub async fn set_template(
         .set_template(session.principal, &name, &p.text("text"), (state.clock)())
         .await
         .map(|()| "The text was saved.".to_string());
+    done(&state, &session, result).await
+}
+
+/// `POST /admin/cves`: reserved CVE ids into the pool.
+pub async fn add_cves(
+    State(state): State<WebState>,
+    session: TeamSession,
+    req: Request,
+) -> Response {
+    let p = match csrf_form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let result = state
+        .app
+        .add_cve_ids(session.principal, &p.text("ids"), (state.clock)())
+        .await
+        .map(|n| format!("{n} new CVE ids in the pool."));
+    done(&state, &session, result).await
+}
+
+/// `POST /admin/teams`: a new team, or (with `team`) a member added to one.
+pub async fn teams(State(state): State<WebState>, session: TeamSession, req: Request) -> Response {
+    let p = match csrf_form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let now = (state.clock)();
+    let team = p.text("team");
+    let result = if team.is_empty() {
+        state
+            .app
+            .create_team(session.principal, &p.text("name"), now)
+            .await
+            .map(|_| format!("Team {} created.", p.text("name").trim()))
+    } else {
+        state
+            .app
+            .add_team_member(session.principal, &team, &p.text("email"), now)
+            .await
+            .map(|()| format!("{} added to the team.", p.text("email").trim()))
+    };
     done(&state, &session, result).await
 }

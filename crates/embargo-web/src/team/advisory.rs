@@ -35,6 +35,8 @@ struct Editor {
     reference_kinds: String,
     /// "EMBARGO-2026-0001, revision 2", once public.
     published: Option<(String, String)>,
+    /// Free ids in the CNA pool (offered while the advisory has none).
+    free_cves: usize,
 }
 
 fn parse_id(id: &str) -> Result<CaseId, AppError> {
@@ -64,7 +66,12 @@ async fn render_editor(
                 .unwrap_or_default()
         )
     });
+    let free_cves = match state.app.free_cve_ids().await {
+        Ok(n) => n,
+        Err(e) => return error_page(&org, &e),
+    };
     let t = Editor {
+        free_cves,
         org,
         me: s.name.clone(),
         csrf: s.csrf.clone(),
@@ -304,6 +311,31 @@ pub async fn publish_revision(
         .await
     {
         Ok(_) => Redirect::to(&format!("/cases/{id}/advisory/preview?revised=1")).into_response(),
+        Err(e) => error_page(&org, &e),
+    }
+}
+
+/// `POST /cases/{id}/advisory/cve`: the next free id of the CNA pool into the draft.
+pub async fn take_cve(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let org = state.site.organization.clone();
+    let id = match parse_id(&id) {
+        Ok(id) => id,
+        Err(e) => return error_page(&org, &e),
+    };
+    if let Err(r) = csrf_form(&state, &session, req).await {
+        return r;
+    }
+    match state
+        .app
+        .take_cve(session.principal, id, (state.clock)())
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/cases/{id}/advisory?saved=1")).into_response(),
         Err(e) => error_page(&org, &e),
     }
 }

@@ -270,6 +270,8 @@ struct CasePage {
     can_draft: bool,
     /// The advisory exists from acceptance on.
     has_advisory: bool,
+    /// Teams the Coordinator may add to the Developers now: (id, name).
+    teams: Vec<(String, String)>,
 }
 
 fn owner(o: Owner) -> &'static str {
@@ -423,6 +425,7 @@ fn build(
             })
             .collect(),
         can_draft: case.state.is_in_remediation(),
+        teams: Vec::new(),
         has_advisory: !case.state.is_before_acceptance()
             && !matches!(case.state, embargo_core::CaseState::Closed { .. } if case.published_at.is_none()),
         drafts: [
@@ -504,10 +507,66 @@ pub async fn show(
             .collect(),
         Err(e) => return error_page(&org, &e),
     };
-    page(
-        StatusCode::OK,
-        &build(&state, &session, view, commands, texts),
-    )
+    let can_add = commands
+        .iter()
+        .any(|c| matches!(c, Command::AddDeveloper { .. }));
+    let teams = if can_add {
+        match state.app.teams().await {
+            Ok(t) => t.into_iter().map(|t| (t.id, t.name)).collect(),
+            Err(e) => return error_page(&org, &e),
+        }
+    } else {
+        Vec::new()
+    };
+    let mut page_data = build(&state, &session, view, commands, texts);
+    page_data.teams = teams;
+    page(StatusCode::OK, &page_data)
+}
+
+/// `POST /cases/{id}/team`: the Coordinator adds a team's members to the Developers.
+pub async fn add_team(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Response {
+    let org = state.site.organization.clone();
+    let Ok(case_id) = id.parse::<CaseId>() else {
+        return error_page(&org, &AppError::NotFound);
+    };
+    let posted = match super::csrf_form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match state
+        .app
+        .add_team_to_case(
+            session.principal,
+            case_id,
+            &posted.text("team"),
+            (state.clock)(),
+        )
+        .await
+    {
+        Ok(outcome) => {
+            let mut text = if outcome.added.is_empty() {
+                "Nobody new was added.".to_string()
+            } else {
+                format!("Added as Developers: {}.", outcome.added.join(", "))
+            };
+            for (name, why) in &outcome.skipped {
+                text.push_str(&format!(" {name} was left out: {why}."));
+            }
+            crate::render::notice(
+                &org,
+                StatusCode::OK,
+                "Team added",
+                &text,
+                Some((&format!("/cases/{case_id}"), "Back to the case")),
+            )
+        }
+        Err(e) => error_page(&org, &e),
+    }
 }
 
 pub async fn attachment(

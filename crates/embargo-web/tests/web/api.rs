@@ -145,6 +145,8 @@ async fn the_openapi_document_is_valid_and_complete() {
         ("get", "/api/v1/cases/{id}/advisory/preview"),
         ("post", "/api/v1/cases/{id}/advisory/approve"),
         ("post", "/api/v1/cases/{id}/advisory/publish"),
+        ("post", "/api/v1/cases/{id}/advisory/cve"),
+        ("post", "/api/v1/cases/{id}/teams"),
         ("get", "/api/v1/advisories"),
         ("post", "/api/v1/query"),
         ("post", "/api/v1/webhooks/github"),

@@ -230,6 +230,82 @@ async fn no_principal_gets_more_than_its_role_allows() {
                     .status,
                 api_act,
             );
+            // The advisory: the team reads it; nobody edits it before acceptance; only
+            // administrators fill the CVE pool.
+            for path in ["advisory", "advisory/preview"] {
+                check(
+                    format!("GET /cases/{{id}}/{path}"),
+                    w.get(&format!("/cases/{case}/{path}"), cookie).await.status,
+                    &[team_page(who)],
+                );
+            }
+            let refused_write: u16 = match who {
+                Who::Anonymous | Who::Reporter | Who::OtherReporter => 303,
+                Who::Developer => 403,
+                _ => 404,
+            };
+            for (path, fields) in [
+                ("advisory", vec![("title", "x"), ("revision", "0")]),
+                ("advisory/approve", vec![("revision", "0")]),
+                ("advisory/publish", vec![]),
+                ("advisory/cve", vec![]),
+                ("team", vec![("team", "no-such-team")]),
+            ] {
+                let mut form = vec![("csrf", csrf.as_str())];
+                form.extend(fields);
+                let got = w
+                    .post_form(&format!("/cases/{case}/{path}"), &form, cookie)
+                    .await
+                    .status;
+                let allowed: &[u16] = match (who, path) {
+                    // Before publication there is nothing to publish a revision of.
+                    (Who::Developer, "advisory/publish") => &[409],
+                    // The reporter of this case is not its Coordinator.
+                    (Who::CoordinatorReporter, "team") => &[403, 404],
+                    _ => std::slice::from_ref(&refused_write),
+                };
+                check(format!("POST /cases/{{id}}/{path}"), got, allowed);
+            }
+            let req = Request::put(format!("/api/v1/cases/{case}/advisory"))
+                .header("content-type", "application/json");
+            let req = match &c.token {
+                Some(t) => req.header("authorization", format!("Bearer {t}")),
+                None => req,
+            };
+            let api_write: u16 = match who {
+                Who::Anonymous | Who::Reporter | Who::OtherReporter => 401,
+                Who::Developer => 403,
+                _ => 404,
+            };
+            check(
+                "PUT /api/v1/cases/{id}/advisory".into(),
+                w.send(
+                    req.body(Body::from(r#"{"revision":0,"advisory":{"title":"x"}}"#))
+                        .unwrap(),
+                )
+                .await
+                .status,
+                &[api_write],
+            );
+            let admin_only: u16 = match who {
+                Who::Anonymous | Who::Reporter | Who::OtherReporter => 303,
+                Who::Admin => 200,
+                _ => 403,
+            };
+            for (path, field, value) in [
+                ("/admin/cves", "ids", "CVE-2026-9999"),
+                ("/admin/teams", "name", "Matrix team"),
+            ] {
+                let got = w
+                    .post_form(path, &[("csrf", csrf.as_str()), (field, value)], cookie)
+                    .await
+                    .status;
+                check(format!("POST {path}"), got, &[admin_only]);
+            }
+            assert!(
+                w.t.store.advisory_draft(case).await.unwrap().is_none(),
+                "{who:?} wrote an advisory draft"
+            );
             // Each reporter reads their own portal; everyone else has none.
             let portal_ok: u16 = if matches!(who, Who::Reporter | Who::OtherReporter) {
                 200

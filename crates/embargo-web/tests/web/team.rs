@@ -734,3 +734,93 @@ async fn texts_to_reporters_are_templates_administrators_edit() {
             .contains("was accepted as a vulnerability")
     );
 }
+
+/// The CNA pool and teams through the pages: an administrator reserves ids and builds a
+/// team; the Coordinator adds the team to a case; a Developer takes an id into the draft.
+#[tokio::test]
+async fn cve_ids_and_teams_through_the_pages() {
+    let w = with_passwords().await;
+    let admin = sign_in(&w, "admin@example.org").await;
+    let csrf = form_values_csrf(&w.get("/admin", Some(&admin)).await.body);
+    let res = w
+        .post_form(
+            "/admin/cves",
+            &[("csrf", &csrf), ("ids", "CVE-2026-7001\nCVE-2026-7002")],
+            Some(&admin),
+        )
+        .await;
+    assert!(
+        res.body.contains("2 new CVE ids in the pool."),
+        "{}",
+        res.body
+    );
+    let res = w
+        .post_form(
+            "/admin/teams",
+            &[("csrf", &csrf), ("name", "Upstream maintainers")],
+            Some(&admin),
+        )
+        .await;
+    assert!(res.body.contains("Team Upstream maintainers created."));
+    let team = w.t.app.teams().await.unwrap()[0].id.clone();
+    let res = w
+        .post_form(
+            "/admin/teams",
+            &[
+                ("csrf", &csrf),
+                ("team", &team),
+                ("email", "out@example.org"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert!(
+        res.body.contains("out@example.org added to the team."),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("CVE-2026-7001: free"));
+
+    let case = w.t.accepted_case().await;
+    let coord = sign_in(&w, "coco@example.org").await;
+    let page = w.get(&format!("/cases/{case}"), Some(&coord)).await.body;
+    assert!(page.contains("Add a team as Developers") && page.contains("Upstream maintainers"));
+    let csrf = form_values_csrf(&page);
+    let res = w
+        .post_form(
+            &format!("/cases/{case}/team"),
+            &[("csrf", &csrf), ("team", &team)],
+            Some(&coord),
+        )
+        .await;
+    assert!(
+        res.body.contains("Added as Developers: Otto Sider."),
+        "{}",
+        res.body
+    );
+
+    let dev = sign_in(&w, "dev@example.org").await;
+    let editor = w
+        .get(&format!("/cases/{case}/advisory"), Some(&dev))
+        .await
+        .body;
+    assert!(editor.contains("Take one from the CNA pool") && editor.contains("2 free"));
+    let csrf = form_values_csrf(&editor);
+    let res = w
+        .post_form(
+            &format!("/cases/{case}/advisory/cve"),
+            &[("csrf", &csrf)],
+            Some(&dev),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let editor = w
+        .get(&format!("/cases/{case}/advisory"), Some(&dev))
+        .await
+        .body;
+    assert!(
+        editor.contains("value=\"CVE-2026-7001\""),
+        "the id is in the draft"
+    );
+    assert!(!editor.contains("Take one from the CNA pool"));
+}
