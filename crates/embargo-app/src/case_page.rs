@@ -114,8 +114,15 @@ impl App {
         for step in Step::all() {
             samples.push(Command::CompleteStep { step, note: None });
         }
+        // Publishing also needs the approved preview, which the case itself does not hold.
+        let approved = self
+            .store
+            .advisory_draft(case_id)
+            .await?
+            .is_some_and(|d| d.approved());
         Ok(samples
             .into_iter()
+            .filter(|c| approved || *c != Command::Publish)
             .filter(|c| transition(&case, c, &actor, now).is_ok())
             .collect())
     }

@@ -112,9 +112,13 @@ fn affected(purl: &str, ranges: &[AffectedRange]) -> Option<Value> {
                 _ => "ECOSYSTEM",
             };
             // One range per pair: OSV forbids mixing fixed and last_affected in one range.
+            // SEMVER events are bare semver: a tag's leading "v" goes.
             let ranges: Vec<Value> = ranges
                 .iter()
-                .map(|r| json!({"type": kind, "events": events(r)}))
+                .map(|r| {
+                    let r = if kind == "SEMVER" { &without_v(r) } else { r };
+                    json!({"type": kind, "events": events(r)})
+                })
                 .collect();
             Some(json!({
                 "package": {
@@ -134,6 +138,20 @@ fn affected(purl: &str, ranges: &[AffectedRange]) -> Option<Value> {
                 "ranges": ranges.iter().map(|r| json!({"events": events(r)})).collect::<Vec<_>>(),
             },
         })),
+    }
+}
+
+fn without_v(r: &AffectedRange) -> AffectedRange {
+    let strip = |v: &str| {
+        v.strip_prefix(['v', 'V'])
+            .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            .unwrap_or(v)
+            .to_string()
+    };
+    AffectedRange {
+        introduced: strip(&r.introduced),
+        fixed: r.fixed.as_deref().map(strip),
+        last_affected: r.last_affected.as_deref().map(strip),
     }
 }
 
