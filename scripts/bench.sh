@@ -32,3 +32,8 @@ entries = json.loads(out)["entries"]
 m = statistics.median(runs)
 print(f"audit verify: {entries} entries, median {m*1000:.1f} ms ({entries/m:,.0f} entries/s, process start included)")
 PY
+# The public side with a history of published advisories.
+pdir="$(mktemp -d)"
+"$bin" --data-dir "$pdir" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
+python3 scripts/bench_public.py "$bin" "$pdir" - "${BENCH_ADVISORIES:-2000}" "$n"
+rm -rf "$pdir"

@@ -55,6 +55,27 @@ impl App {
         Ok(self.store.publication(id).await?)
     }
 
+    /// The advisory behind a CSAF file name (`example-2026-0001.json`), if any.
+    pub async fn published_by_csaf_path(
+        &self,
+        year: &str,
+        file: &str,
+    ) -> Result<Publication, AppError> {
+        let wanted = format!("{year}/{file}");
+        let lower = file.strip_suffix(".json").ok_or(AppError::NotFound)?;
+        // Ids made of letters, digits and dashes map to their file name one to one; any
+        // other id needs the CSAF renaming compared for each.
+        let mut candidates = self.store.publications_by_lower_id(lower).await?;
+        // Only a name with the renaming's "_" can belong to such an id.
+        if candidates.is_empty() && lower.contains('_') {
+            candidates = self.all_published().await?;
+        }
+        candidates
+            .into_iter()
+            .find(|p| embargo_formats::csaf::path(p) == wanted)
+            .ok_or(AppError::NotFound)
+    }
+
     /// Every published advisory, oldest first (exports, feeds).
     pub async fn all_published(&self) -> Result<Vec<Publication>, AppError> {
         let mut all = self

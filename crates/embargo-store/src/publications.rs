@@ -281,6 +281,20 @@ impl Store {
         publication_of(&row)
     }
 
+    /// Publications whose id is `lower` in lower case (CSAF file names are lower-case ids).
+    pub async fn publications_by_lower_id(
+        &self,
+        lower: &str,
+    ) -> Result<Vec<Publication>, StoreError> {
+        sqlx::query("SELECT document FROM publications WHERE lower(id) = $1")
+            .bind(lower)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(publication_of)
+            .collect()
+    }
+
     /// The publication of a case, if it was published.
     pub async fn publication_of_case(
         &self,

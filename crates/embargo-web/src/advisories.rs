@@ -366,14 +366,9 @@ pub async fn csaf_document(
     State(state): State<WebState>,
     Path((year, file)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let all = state.app.all_published().await?;
-    let wanted = format!("{year}/{file}");
-    let p = all
-        .iter()
-        .find(|p| csaf::path(p) == wanted)
-        .ok_or(AppError::NotFound)?;
+    let p = state.app.published_by_csaf_path(&year, &file).await?;
     Ok(json_file(&csaf::document(
         &state.app.publication_settings().publisher,
-        p,
+        &p,
     )))
 }
