@@ -1,5 +1,6 @@
-//! Building messages: plain text, or PGP/MIME-encrypted (RFC 3156) for recipients who gave
-//! a key. An encrypted message's subject says nothing about the report.
+//! Building messages: plain text with an HTML alternative (multipart/alternative), or
+//! PGP/MIME-encrypted (RFC 3156) plain text for recipients who gave a key. An encrypted
+//! message's subject says nothing about the report.
 
 use lettre::Message;
 use lettre::message::header::{ContentDisposition, ContentType};
@@ -28,10 +29,12 @@ pub fn build(from: &Mailbox, mail: Outgoing) -> Result<Message, String> {
         builder = builder.reply_to(r.clone());
     }
     let result = match &mail.encrypt_to {
-        None => builder
-            .subject(mail.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body),
+        None => {
+            let html = crate::html::render(&mail.body);
+            builder
+                .subject(mail.subject)
+                .multipart(MultiPart::alternative_plain_html(mail.body, html))
+        }
         Some(key) => {
             let armored = embargo_mail::encrypt_for(key, &mail.body)
                 .map_err(|e| format!("encryption: {e}"))?;

@@ -5,6 +5,7 @@ mod channels;
 mod compose;
 mod failure;
 mod handlers;
+mod html;
 mod mailer;
 
 use std::time::Duration;

@@ -91,6 +91,11 @@ async fn the_reporter_and_the_team_are_told() {
     let mail = to(&sink, "reporter@elsewhere.example");
     assert_eq!(mail.len(), 1);
     let m = &mail[0];
+    // Plain text with an HTML alternative rendered from the same text.
+    assert!(m.data.contains("multipart/alternative"), "{}", m.data);
+    assert!(
+        m.data.contains("Content-Type: text/plain") && m.data.contains("Content-Type: text/html")
+    );
     let parsed =
         embargo_mail::parse(m.data.as_bytes(), None, &embargo_mail::Limits::default()).unwrap();
     assert_eq!(
