@@ -56,7 +56,9 @@ impl Tx {
             return parse_opt(mine);
         }
         let taken: Option<String> = sqlx::query_scalar(
-            "UPDATE cve_pool SET case_id = $1, assigned_at = $2 WHERE cve_id = \
+            // `case_id IS NULL` again outside: two concurrent takers on a server that does
+            // not serialize writers must not both get the same id.
+            "UPDATE cve_pool SET case_id = $1, assigned_at = $2 WHERE case_id IS NULL AND cve_id = \
              (SELECT cve_id FROM cve_pool WHERE case_id IS NULL ORDER BY added_at, cve_id LIMIT 1) \
              RETURNING cve_id",
         )
