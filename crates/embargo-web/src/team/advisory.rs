@@ -37,6 +37,9 @@ struct Editor {
     published: Option<(String, String)>,
     /// Free ids in the CNA pool (offered while the advisory has none).
     free_cves: usize,
+    /// Computed scores of the saved vectors: "9.1 critical".
+    score_v3: Option<String>,
+    score_v4: Option<String>,
 }
 
 fn parse_id(id: &str) -> Result<CaseId, AppError> {
@@ -70,7 +73,15 @@ async fn render_editor(
         Ok(n) => n,
         Err(e) => return error_page(&org, &e),
     };
+    let score = |v: &Option<String>,
+                 f: fn(&str) -> Result<embargo_formats::cvss::Scored, String>| {
+        v.as_deref()
+            .and_then(|v| f(v).ok())
+            .map(|s| format!("{:.1} {}", s.score, s.severity.to_lowercase()))
+    };
     let t = Editor {
+        score_v3: score(&editor.advisory.cvss_v3, embargo_formats::cvss::v3),
+        score_v4: score(&editor.advisory.cvss_v4, embargo_formats::cvss::v4),
         free_cves,
         org,
         me: s.name.clone(),

@@ -823,4 +823,30 @@ async fn cve_ids_and_teams_through_the_pages() {
         "the id is in the draft"
     );
     assert!(!editor.contains("Take one from the CNA pool"));
+    // Saved vectors show their computed scores.
+    let csrf = form_values_csrf(&editor);
+    let res = w
+        .post_form(
+            &format!("/cases/{case}/advisory"),
+            &[
+                ("csrf", &csrf),
+                ("revision", "1"),
+                ("title", "T"),
+                ("cve", "CVE-2026-7001"),
+                ("cvss_v3", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+                (
+                    "cvss_v4",
+                    "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:L/VA:L/SC:N/SI:N/SA:N",
+                ),
+            ],
+            Some(&dev),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let editor = w
+        .get(&format!("/cases/{case}/advisory"), Some(&dev))
+        .await
+        .body;
+    assert!(editor.contains("<strong>9.8 critical</strong>"), "{editor}");
+    assert!(editor.contains("<strong>6.9 medium</strong>"));
 }
