@@ -228,4 +228,15 @@ pub enum CaseCommand {
         /// name=value pairs (message, reason, step, note, email, fork_name, release_on, announce_at, zone, version...).
         fields: Vec<String>,
     },
+    /// The advisory draft: show it, or save a new revision from a JSON file (`-` for stdin)
+    /// with `--set FILE`.
+    Advisory {
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        set: Option<PathBuf>,
+    },
+    /// The publication preview: exactly what would become public now.
+    Preview { id: String },
+    /// Approve the preview of the current revision (Coordinator).
+    Approve { id: String },
 }

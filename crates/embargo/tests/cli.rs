@@ -692,6 +692,41 @@ fn the_case_commands_work_over_the_api() {
         "{}",
         text(&refused.stderr)
     );
+    // The advisory from a file, its preview and approval (Ada is admin and Coordinator).
+    assert!(case(&["act", &id, "start_triage"]).status.success());
+    assert!(case(&["act", &id, "accept"]).status.success());
+    let file = dir.path().join("advisory.json");
+    std::fs::write(
+        &file,
+        r#"{"title": "Bot leaks its token", "summary": "s", "description": "d",
+            "cvss_v3": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+            "affected": [{"purl": "pkg:pypi/bot", "ranges": [{"introduced": "0", "fixed": "1.2"}]}]}"#,
+    )
+    .unwrap();
+    let saved = case(&["advisory", &id, "--set", file.to_str().unwrap()]);
+    assert!(saved.status.success(), "{}", text(&saved.stderr));
+    assert!(
+        text(&saved.stdout).contains("revision 1, preview not approved\nready to publish"),
+        "{}",
+        text(&saved.stdout)
+    );
+    let preview = case(&["preview", &id, "--json"]);
+    let preview: serde_json::Value = serde_json::from_slice(&preview.stdout).unwrap();
+    assert_eq!(preview["osv"]["affected"][0]["package"]["name"], "bot");
+    let approved = case(&["approve", &id]);
+    assert!(
+        text(&approved.stdout).contains("preview approved"),
+        "{}",
+        text(&approved.stderr)
+    );
+    std::fs::write(&file, r#"{"cvss_v3": "CVSS:3.1/AV:N"}"#).unwrap();
+    let refused = case(&["advisory", &id, "--set", file.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(4));
+    assert!(
+        text(&refused.stderr).contains("CVSS 3.1 vector"),
+        "{}",
+        text(&refused.stderr)
+    );
     let bad = run(embargo(dir.path())
         .arg("case")
         .args(["--url", &url, "--token", "emb_nope", "list"]));

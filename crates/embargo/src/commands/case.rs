@@ -36,6 +36,11 @@ fn call(method: &str, url: &str, token: &str, body: Option<&Value>) -> Result<Va
             .header("Authorization", &auth)
             .header("Content-Type", "application/json")
             .send(b.to_string()),
+        ("PUT", Some(b)) => agent
+            .put(url)
+            .header("Authorization", &auth)
+            .header("Content-Type", "application/json")
+            .send(b.to_string()),
         _ => agent.get(url).header("Authorization", &auth).call(),
     };
     let mut response = response.map_err(|e| Failure::Setup(format!("cannot reach {url}: {e}")))?;
@@ -150,5 +155,76 @@ pub fn run(cli: &Cli, args: &CaseArgs) -> Result<Output, Failure> {
             )?;
             Ok(Output::new(describe_case(&case), case))
         }
+        CaseCommand::Advisory { id, set } => {
+            let path = format!("{url}/api/v1/cases/{id}/advisory");
+            let mut draft = call("GET", &path, &token, None)?;
+            if let Some(file) = set {
+                let text = if file.as_os_str() == "-" {
+                    std::io::read_to_string(std::io::stdin())
+                } else {
+                    std::fs::read_to_string(file)
+                }
+                .map_err(|e| Failure::Setup(format!("cannot read {}: {e}", file.display())))?;
+                let advisory: Value = serde_json::from_str(&text).map_err(|e| {
+                    Failure::Refused(format!("{} is not JSON: {e}", file.display()))
+                })?;
+                let body = json!({"revision": draft["revision"], "advisory": advisory});
+                draft = call("PUT", &path, &token, Some(&body))?;
+            }
+            Ok(Output::new(describe_draft(&draft), draft))
+        }
+        CaseCommand::Preview { id } => {
+            let preview = call(
+                "GET",
+                &format!("{url}/api/v1/cases/{id}/advisory/preview"),
+                &token,
+                None,
+            )?;
+            let text = serde_json::to_string_pretty(&preview["publication"]).unwrap_or_default()
+                + "\n"
+                + &problems(&preview["problems"]);
+            Ok(Output::new(text, preview))
+        }
+        CaseCommand::Approve { id } => {
+            let path = format!("{url}/api/v1/cases/{id}/advisory");
+            let draft = call("GET", &path, &token, None)?;
+            let body = json!({"revision": draft["revision"]});
+            let draft = call("POST", &format!("{path}/approve"), &token, Some(&body))?;
+            Ok(Output::new(describe_draft(&draft), draft))
+        }
     }
+}
+
+fn problems(list: &Value) -> String {
+    let lines: Vec<String> = list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            format!(
+                "  {}: {}",
+                p["field"].as_str().unwrap_or(""),
+                p["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        "ready to publish".into()
+    } else {
+        format!("before it can be published:\n{}", lines.join("\n"))
+    }
+}
+
+fn describe_draft(d: &Value) -> String {
+    format!(
+        "{}\nrevision {}{}\n{}",
+        d["advisory"]["title"].as_str().unwrap_or("(no title)"),
+        d["revision"],
+        if d["approved"] == true {
+            ", preview approved"
+        } else {
+            ", preview not approved"
+        },
+        problems(&d["problems"])
+    )
 }
