@@ -34,12 +34,13 @@ pub(super) fn set_dates(ctx: &mut Ctx, dates: &EmbargoDates) -> Result<(), Domai
     }
     ctx.case.dates = Some(dates.clone());
     ctx.events.push(Event::DatesSet { announcement });
-    // Changed dates must be agreed again by both roles (step 10).
-    if !ctx.case.checklist.signoffs(Step::DECIDE_DATES).is_empty() {
-        ctx.case.checklist.clear(Step::DECIDE_DATES);
-        ctx.events.push(Event::StepReopened {
-            step: Step::DECIDE_DATES,
-        });
+    // Changed dates must be agreed again by both roles (step 10), and the agreed ones
+    // posted again (step 11): the old announcement is stale.
+    for step in [Step::DECIDE_DATES, Step::POST_DATES] {
+        if !ctx.case.checklist.signoffs(step).is_empty() {
+            ctx.case.checklist.clear(step);
+            ctx.events.push(Event::StepReopened { step });
+        }
     }
     if ctx.case.state == CaseState::Scheduled {
         ctx.move_to(CaseState::Fixing);

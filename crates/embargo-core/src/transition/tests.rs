@@ -191,6 +191,20 @@ fn a_case_runs_the_whole_policy() {
 
     let early = err(&c, Command::Publish, actor(COORD), announce - days(1));
     assert!(early.to_string().contains("breaks the embargo"), "{early}");
+    // The scheduler keeps the time: only the system uses it, and not early either.
+    assert!(matches!(
+        err(&c, Command::PublishAsScheduled, actor(COORD), announce),
+        DomainError::Forbidden(_)
+    ));
+    let early = err(
+        &c,
+        Command::PublishAsScheduled,
+        Actor::System,
+        announce - days(1),
+    );
+    assert!(early.to_string().contains("breaks the embargo"), "{early}");
+    let scheduled = ok(&c, Command::PublishAsScheduled, Actor::System, announce);
+    assert_eq!(scheduled.state, CaseState::Published);
     c = ok(&c, Command::Publish, actor(COORD), announce);
     assert_eq!(c.state, CaseState::Published);
     assert_eq!(c.fix_available, Some(true));

@@ -15,7 +15,7 @@ enum Op {
 
 fn ops() -> impl Strategy<Value = Vec<Op>> {
     let op = prop_oneof![
-        3 => (0u8..9, 0u8..21, any::<u8>()).prop_map(|(a, c, p)| Op::Cmd(a, c, p)),
+        3 => (0u8..9, 0u8..22, any::<u8>()).prop_map(|(a, c, p)| Op::Cmd(a, c, p)),
         6 => (any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(a, c, p)| Op::Guided(a, c, p)),
         1 => (1u16..24 * 40).prop_map(Op::Wait),
     ];
@@ -76,9 +76,10 @@ fn command(kind: u8, p: u8, now: Timestamp) -> Command {
             reason: RequiredText::parse("more time").unwrap(),
         },
         19 => Command::Close,
-        _ => Command::Reopen {
+        20 => Command::Reopen {
             reason: RequiredText::parse("new facts").unwrap(),
         },
+        _ => Command::PublishAsScheduled,
     }
 }
 
@@ -91,7 +92,7 @@ fn guided(case: &Case, a: u8, k: u8, p: u8) -> (Actor, u8, u8) {
         CaseState::AwaitingReporter => &[3],
         CaseState::Accepted => &[9, 11, 14, 8],
         CaseState::Fixing => &[12, 13, 13, 14, 14, 14, 14, 14, 15, 18, 9, 10],
-        CaseState::Scheduled => &[16, 16, 14, 15, 17],
+        CaseState::Scheduled => &[16, 16, 21, 14, 15, 17],
         CaseState::Published => &[14, 14, 19],
         CaseState::Closed { .. } => &[20],
     };
@@ -110,7 +111,7 @@ fn guided(case: &Case, a: u8, k: u8, p: u8) -> (Actor, u8, u8) {
     };
     let who = match kind {
         3 => Actor::Reporter,
-        17 => Actor::System,
+        17 | 21 => Actor::System,
         _ => actor([COORD, COORD2, DEV, 4, REPORTER][usize::from(a ^ p) % 5]),
     };
     (who, kind, p)
