@@ -132,12 +132,9 @@ impl App {
         let revision = tx
             .save_advisory_draft(case_id, expected_revision, &advisory, by, now)
             .await
-            .map_err(|e| match e {
-                embargo_store::StoreError::Stale => AppError::Conflict(
-                    "the advisory was saved by someone else since you opened it; reload to see their changes".into(),
-                ),
-                e => e.into(),
-            })?;
+.map_err(stale_as(
+                "the advisory was saved by someone else since you opened it; reload to see their changes",
+            ))?;
         self.audit(
             &mut tx,
             principal,
@@ -209,13 +206,9 @@ impl App {
         let mut tx = self.store.begin().await?;
         tx.approve_advisory_draft(case_id, revision, by, now)
             .await
-            .map_err(|e| match e {
-                embargo_store::StoreError::Stale => AppError::Conflict(
-                    "the advisory changed since this preview was shown; review the new preview"
-                        .into(),
-                ),
-                e => e.into(),
-            })?;
+            .map_err(stale_as(
+                "the advisory changed since this preview was shown; review the new preview",
+            ))?;
         self.audit(
             &mut tx,
             principal,
@@ -409,6 +402,14 @@ pub(crate) fn index_entry(p: &Publication, case_id: Option<CaseId>) -> NewPublic
             .iter()
             .map(|k| (k.ty.clone(), k.index_name()))
             .collect(),
+    }
+}
+
+/// A store `Stale` (someone saved in between) as a conflict the user can act on.
+pub(crate) fn stale_as(message: &'static str) -> impl Fn(embargo_store::StoreError) -> AppError {
+    move |e| match e {
+        embargo_store::StoreError::Stale => AppError::Conflict(message.into()),
+        e => e.into(),
     }
 }
 

@@ -103,12 +103,9 @@ impl App {
         advisory.cve = Some(cve.clone());
         tx.save_advisory_draft(case_id, editor.revision, &advisory, by, now)
             .await
-            .map_err(|e| match e {
-                embargo_store::StoreError::Stale => AppError::Conflict(
-                    "the advisory was saved by someone else meanwhile; try again".into(),
-                ),
-                e => e.into(),
-            })?;
+            .map_err(crate::advisory::stale_as(
+                "the advisory was saved by someone else meanwhile; try again",
+            ))?;
         self.audit(
             &mut tx,
             principal,

@@ -56,6 +56,25 @@ pub struct AffectedRange {
     pub last_affected: Option<String>,
 }
 
+impl AffectedRange {
+    /// The range as comparison bounds: `(">=", introduced)` unless it is "0", then
+    /// `("<", fixed)` or `("<=", last_affected)`. Empty means every version. Each format
+    /// writes these its own way (`vers:`, the editor's lines, the public page).
+    pub fn bounds(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::with_capacity(2);
+        if self.introduced != "0" {
+            out.push((">=", self.introduced.as_str()));
+        }
+        if let Some(f) = &self.fixed {
+            out.push(("<", f.as_str()));
+        }
+        if let Some(l) = &self.last_affected {
+            out.push(("<=", l.as_str()));
+        }
+        out
+    }
+}
+
 impl Affected {
     /// The versions that fix this package (the patched versions), in range order.
     pub fn patched_versions(&self) -> impl Iterator<Item = &str> {

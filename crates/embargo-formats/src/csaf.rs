@@ -93,18 +93,13 @@ fn product_id(next: &mut usize) -> String {
 
 /// A range in the `vers` syntax (package-url/vers-spec): `vers:pypi/>=2.0.0|<2.1.1`.
 pub fn vers(ty: &str, r: &AffectedRange) -> String {
-    let mut constraints = Vec::new();
-    if r.introduced != "0" {
-        constraints.push(format!(">={}", r.introduced));
-    }
-    if let Some(f) = &r.fixed {
-        constraints.push(format!("<{f}"));
-    }
-    if let Some(l) = &r.last_affected {
-        constraints.push(format!("<={l}"));
-    }
+    let constraints: Vec<String> = r
+        .bounds()
+        .iter()
+        .map(|(op, v)| format!("{op}{v}"))
+        .collect();
     if constraints.is_empty() {
-        constraints.push("*".into());
+        return format!("vers:{ty}/*");
     }
     format!("vers:{ty}/{}", constraints.join("|"))
 }

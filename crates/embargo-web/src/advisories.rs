@@ -220,17 +220,16 @@ pub async fn show(State(state): State<WebState>, Path(id): Path<String>) -> Resp
 
 /// ">= 2.0.0, < 2.1.1" in words people read on advisories.
 fn describe_range(r: &embargo_core::AffectedRange) -> String {
-    let from = (r.introduced != "0").then(|| format!(">= {}", r.introduced));
-    let to = match (&r.fixed, &r.last_affected) {
-        (Some(f), _) => Some(format!("< {f}")),
-        (None, Some(l)) => Some(format!("<= {l}")),
-        (None, None) => None,
-    };
-    match (from, to) {
-        (Some(a), Some(b)) => format!("{a}, {b}"),
-        (Some(a), None) => format!("{a} (no fixed version yet)"),
-        (None, Some(b)) => b,
-        (None, None) => "every version (no fixed version yet)".into(),
+    let bounds: Vec<String> = r
+        .bounds()
+        .iter()
+        .map(|(op, v)| format!("{op} {v}"))
+        .collect();
+    let open = r.fixed.is_none() && r.last_affected.is_none();
+    match (bounds.is_empty(), open) {
+        (true, _) => "every version (no fixed version yet)".into(),
+        (false, true) => format!("{} (no fixed version yet)", bounds.join(", ")),
+        (false, false) => bounds.join(", "),
     }
 }
 

@@ -3,25 +3,13 @@
 
 use embargo_app::{AppError, Intake, Principal, jobs};
 use embargo_core::{
-    CaseId, CaseState, Channel, EmbargoDates, InstallationRoles, Policy, RejectReason, Resolution,
-    TimeZoneName, Visibility,
+    CaseId, CaseState, Channel, InstallationRoles, Policy, RejectReason, Resolution, Visibility,
 };
+use embargo_testkit::cases::dates;
 use embargo_testkit::{TestApp, days, intake, report, user};
 
 async fn audit_count(t: &TestApp) -> i64 {
     t.store.verify_audit().await.unwrap().entries
-}
-
-fn dates(t: &TestApp, in_days: i64) -> EmbargoDates {
-    let zone = TimeZoneName::parse("America/New_York").unwrap();
-    let local = (t.now() + days(in_days))
-        .to_zoned_datetime(zone.zone())
-        .datetime();
-    EmbargoDates {
-        release_on: local.date(),
-        announce_at: local,
-        zone,
-    }
 }
 
 #[tokio::test]

@@ -137,12 +137,8 @@ pub async fn save(
     req: Request,
 ) -> Response {
     let org = state.site.organization.clone();
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(e) => return error_page(&org, &e),
-    };
-    let posted = match csrf_form(&state, &session, req).await {
-        Ok(p) => p,
+    let (id, posted) = match posted_for_case(&state, &session, &id, req).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let form = AdvisoryForm::posted(&posted);
@@ -274,6 +270,27 @@ pub async fn preview(
     page(StatusCode::OK, &t)
 }
 
+/// A posted advisory form of a case: the case id and the CSRF-checked fields, or the page
+/// to answer with.
+async fn posted_for_case(
+    state: &WebState,
+    session: &TeamSession,
+    id: &str,
+    req: Request,
+) -> Result<(CaseId, crate::multipart::Posted), Response> {
+    let id = parse_id(id).map_err(|e| error_page(&state.site.organization, &e))?;
+    let posted = csrf_form(state, session, req).await?;
+    Ok((id, posted))
+}
+
+/// Where a successful action goes, or the error page.
+fn redirect_or_error<T>(state: &WebState, result: Result<T, AppError>, to: String) -> Response {
+    match result {
+        Ok(_) => Redirect::to(&to).into_response(),
+        Err(e) => error_page(&state.site.organization, &e),
+    }
+}
+
 /// `POST /cases/{id}/advisory/approve`.
 pub async fn approve(
     State(state): State<WebState>,
@@ -281,24 +298,20 @@ pub async fn approve(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
-    let org = state.site.organization.clone();
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(e) => return error_page(&org, &e),
-    };
-    let posted = match csrf_form(&state, &session, req).await {
-        Ok(p) => p,
+    let (id, posted) = match posted_for_case(&state, &session, &id, req).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let revision: i64 = posted.text("revision").parse().unwrap_or(-1);
-    match state
+    let result = state
         .app
         .approve_preview(session.principal, id, revision, (state.clock)())
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/cases/{id}/advisory/preview?approved=1")).into_response(),
-        Err(e) => error_page(&org, &e),
-    }
+        .await;
+    redirect_or_error(
+        &state,
+        result,
+        format!("/cases/{id}/advisory/preview?approved=1"),
+    )
 }
 
 /// `POST /cases/{id}/advisory/publish`: a published advisory's approved revision goes public.
@@ -308,22 +321,19 @@ pub async fn publish_revision(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
-    let org = state.site.organization.clone();
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(e) => return error_page(&org, &e),
+    let (id, _) = match posted_for_case(&state, &session, &id, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    if let Err(r) = csrf_form(&state, &session, req).await {
-        return r;
-    }
-    match state
+    let result = state
         .app
         .publish_revision(session.principal, id, (state.clock)())
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/cases/{id}/advisory/preview?revised=1")).into_response(),
-        Err(e) => error_page(&org, &e),
-    }
+        .await;
+    redirect_or_error(
+        &state,
+        result,
+        format!("/cases/{id}/advisory/preview?revised=1"),
+    )
 }
 
 /// `POST /cases/{id}/advisory/cve`: the next free id of the CNA pool into the draft.
@@ -333,20 +343,13 @@ pub async fn take_cve(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
-    let org = state.site.organization.clone();
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(e) => return error_page(&org, &e),
+    let (id, _) = match posted_for_case(&state, &session, &id, req).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
-    if let Err(r) = csrf_form(&state, &session, req).await {
-        return r;
-    }
-    match state
+    let result = state
         .app
         .take_cve(session.principal, id, (state.clock)())
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/cases/{id}/advisory?saved=1")).into_response(),
-        Err(e) => error_page(&org, &e),
-    }
+        .await;
+    redirect_or_error(&state, result, format!("/cases/{id}/advisory?saved=1"))
 }

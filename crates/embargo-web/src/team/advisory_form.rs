@@ -124,18 +124,13 @@ impl AdvisoryForm {
 
 /// `>=2.0.0 <2.1.1`, `<1.4.2`, `>=3.21.0`, `>=0.3.0 <=0.5.7`.
 pub fn range_text(r: &AffectedRange) -> String {
-    let mut parts = Vec::new();
-    if r.introduced != "0" {
-        parts.push(format!(">={}", r.introduced));
-    }
-    if let Some(f) = &r.fixed {
-        parts.push(format!("<{f}"));
-    }
-    if let Some(l) = &r.last_affected {
-        parts.push(format!("<={l}"));
-    }
+    let parts: Vec<String> = r
+        .bounds()
+        .iter()
+        .map(|(op, v)| format!("{op}{v}"))
+        .collect();
     if parts.is_empty() {
-        parts.push("*".into());
+        return "*".into();
     }
     parts.join(" ")
 }
