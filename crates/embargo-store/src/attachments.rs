@@ -73,7 +73,7 @@ impl Tx {
 const INFO_COLUMNS: &str =
     "id, case_id, message_id, author_kind, filename, content_type, size, sha256, created_at";
 
-fn row_info(r: &sqlx::sqlite::SqliteRow) -> Result<AttachmentInfo, StoreError> {
+fn row_info(r: &sqlx::any::AnyRow) -> Result<AttachmentInfo, StoreError> {
     Ok(AttachmentInfo {
         id: parse(&r.try_get::<String, _>(0)?)?,
         case_id: parse(&r.try_get::<String, _>(1)?)?,

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 use crate::codec::{from_ts, ts};
 use crate::error::StoreError;
@@ -137,7 +137,7 @@ impl Tx {
     }
 }
 
-fn row_entry(r: &SqliteRow) -> Result<AuditEntry, StoreError> {
+fn row_entry(r: &AnyRow) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         seq: r.try_get(0)?,
         at: from_ts(r.try_get(1)?)?,

@@ -8,7 +8,7 @@ use embargo_core::{
     Case, CaseId, CaseRole, CaseState, Checklist, Deadlines, EmbargoDates, Extension, Fork, ForkId,
     Private, ProjectSlug, RequiredText, SignOff, Step, TimeZoneName, UserId,
 };
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 
 use crate::codec::{flag, from_ts, opt_ts, parse, parse_opt, ts};
 use crate::error::StoreError;
@@ -93,7 +93,7 @@ impl Tx {
     }
 }
 
-type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 fn bind_case<'q>(q: Query<'q>, c: &Case) -> Query<'q> {
     let (resolution, reason, duplicate_of) = match c.state {
@@ -133,7 +133,7 @@ fn bind_case<'q>(q: Query<'q>, c: &Case) -> Query<'q> {
         .bind(i64::try_from(c.version).unwrap_or(i64::MAX))
 }
 
-async fn save_children(conn: &mut SqliteConnection, c: &Case) -> Result<(), StoreError> {
+async fn save_children(conn: &mut AnyConnection, c: &Case) -> Result<(), StoreError> {
     let id = c.id.to_string();
     for dev in &c.developers {
         sqlx::query(
@@ -192,7 +192,7 @@ async fn save_children(conn: &mut SqliteConnection, c: &Case) -> Result<(), Stor
     Ok(())
 }
 
-async fn load(conn: &mut SqliteConnection, id: CaseId) -> Result<Case, StoreError> {
+async fn load(conn: &mut AnyConnection, id: CaseId) -> Result<Case, StoreError> {
     let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id.to_string())

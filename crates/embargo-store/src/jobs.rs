@@ -6,7 +6,7 @@ use embargo_core::{CaseId, JobId};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 use crate::codec::{from_ts, opt_ts, parse, parse_opt, ts};
 use crate::error::StoreError;
@@ -58,7 +58,7 @@ pub struct Job {
 const JOB_COLUMNS: &str =
     "id, kind, case_id, payload, status, run_at, attempts, last_error, locked_until";
 
-fn row_job(r: &SqliteRow) -> Result<Job, StoreError> {
+fn row_job(r: &AnyRow) -> Result<Job, StoreError> {
     let payload: String = r.try_get(3)?;
     Ok(Job {
         id: parse(&r.try_get::<String, _>(0)?)?,
@@ -149,12 +149,19 @@ impl Store {
         }
         let until = now.checked_add(lease).unwrap_or(Timestamp::MAX);
         let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
+        // Several workers may claim at once (PostgreSQL, several instances): a row another
+        // claim holds is skipped, not waited for and then claimed twice. SQLite has one
+        // writer at a time anyway.
+        let skip_locked = match self.backend() {
+            crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            crate::Backend::Sqlite => "",
+        };
         let sql = format!(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
              WHERE id = (SELECT id FROM jobs \
                  WHERE ((status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_until < $1)) \
                  AND kind IN ({}) \
-                 ORDER BY run_at, id LIMIT 1) \
+                 ORDER BY run_at, id LIMIT 1{skip_locked}) \
              RETURNING {JOB_COLUMNS}",
             placeholders.join(", ")
         );

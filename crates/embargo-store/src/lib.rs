@@ -22,13 +22,13 @@ mod tx;
 
 use std::path::Path;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 pub use attachments::{AttachmentInfo, NewAttachment};
 pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use error::StoreError;
 pub use jobs::{Job, JobStatus, NewJob};
-pub use open::{APPLICATION_ID, OpenMode, latest_schema_version, sqlite_path};
+pub use open::{APPLICATION_ID, Backend, OpenMode, latest_schema_version, sqlite_path};
 pub use people::Person;
 pub use pool::{PooledCve, Team};
 pub use projects::Project;
@@ -42,21 +42,52 @@ pub use tx::Tx;
 /// The database. Cheap to clone (a pool).
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
 impl Store {
-    /// Opens (and if allowed, creates and migrates) the database at `path`.
+    /// Opens (and if allowed, creates and migrates) the SQLite database at `path`.
     pub async fn open(path: &Path, mode: OpenMode) -> Result<Self, StoreError> {
         Ok(Self {
-            pool: open::open_pool(path, mode).await?,
+            pool: open::open_sqlite(path, mode).await?,
+            backend: Backend::Sqlite,
         })
     }
 
-    /// Starts a write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock up front,
-    /// so two writers queue instead of failing with "database is locked" mid-transaction.
+    /// Opens the database a URL names: `postgres://...` (or `postgresql://...`), else a
+    /// SQLite file (`sqlite://path` or a path).
+    pub async fn connect(url: &str, mode: OpenMode) -> Result<Self, StoreError> {
+        if open::is_postgres(url) {
+            Ok(Self {
+                pool: open::open_postgres(url, mode).await?,
+                backend: Backend::Postgres,
+            })
+        } else {
+            Self::open(&sqlite_path(url)?, mode).await
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write transaction, one writer at a time on both backends: `BEGIN
+    /// IMMEDIATE` takes SQLite's write lock up front (two writers queue instead of failing
+    /// with "database is locked" mid-transaction); on PostgreSQL a transaction-scoped
+    /// advisory lock does the same across every instance sharing the database, so the
+    /// audit chain, per-case sequences and counters never fork.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let inner = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(1701667431)")
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            }
+        };
         Ok(Tx { inner })
     }
 
@@ -76,7 +107,7 @@ impl Store {
         self.pool.close().await;
     }
 
-    pub(crate) fn pool(&self) -> &SqlitePool {
+    pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
 }

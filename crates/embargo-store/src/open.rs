@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlStr, SqlitePool};
+use sqlx::{AnyPool, PgPool, Row, SqlStr, SqlitePool};
 
 use crate::error::StoreError;
 
@@ -21,8 +23,17 @@ pub const APPLICATION_ID: i32 = 0x656d_6267;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
-/// Every migration this binary knows, embedded at compile time.
-fn migrator() -> Migrator {
+/// Which database an installation runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Every migration this binary knows for `backend`, embedded at compile time. The two
+/// lists are twins: the same versions and names, each in its dialect.
+fn migrator(backend: Backend) -> Migrator {
     let migration = |version: i64, name: &'static str, sql: &'static str| {
         Migration::new(
             version,
@@ -32,43 +43,39 @@ fn migrator() -> Migrator {
             false,
         )
     };
-    Migrator::with_migrations(vec![
-        migration(
-            1,
-            "foundation",
-            include_str!("../migrations/sqlite/0001_foundation.sql"),
-        ),
-        migration(
-            2,
-            "intake",
-            include_str!("../migrations/sqlite/0002_intake.sql"),
-        ),
-        migration(
-            3,
-            "accounts",
-            include_str!("../migrations/sqlite/0003_accounts.sql"),
-        ),
-        migration(
-            4,
-            "remediation",
-            include_str!("../migrations/sqlite/0004_remediation.sql"),
-        ),
-        migration(
-            5,
-            "publication",
-            include_str!("../migrations/sqlite/0005_publication.sql"),
-        ),
-        migration(
-            6,
-            "pool_and_teams",
-            include_str!("../migrations/sqlite/0006_pool_and_teams.sql"),
-        ),
+    macro_rules! both {
+        ($($version:literal $name:literal $file:literal),* $(,)?) => {
+            match backend {
+                Backend::Sqlite => vec![$(migration(
+                    $version,
+                    $name,
+                    include_str!(concat!("../migrations/sqlite/", $file)),
+                )),*],
+                Backend::Postgres => vec![$(migration(
+                    $version,
+                    $name,
+                    include_str!(concat!("../migrations/postgres/", $file)),
+                )),*],
+            }
+        };
+    }
+    Migrator::with_migrations(both![
+        1 "foundation" "0001_foundation.sql",
+        2 "intake" "0002_intake.sql",
+        3 "accounts" "0003_accounts.sql",
+        4 "remediation" "0004_remediation.sql",
+        5 "publication" "0005_publication.sql",
+        6 "pool_and_teams" "0006_pool_and_teams.sql",
     ])
 }
 
 /// The newest schema version this binary knows.
 pub fn latest_schema_version() -> i64 {
-    migrator().iter().map(|m| m.version).max().unwrap_or(0)
+    migrator(Backend::Sqlite)
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0)
 }
 
 /// Whether `open` may create a new database.
@@ -80,7 +87,34 @@ pub enum OpenMode {
     MustExist,
 }
 
-pub(crate) async fn open_pool(path: &Path, mode: OpenMode) -> Result<SqlitePool, StoreError> {
+/// Opens a SQLite file: checked and migrated with SQLite's own driver (pragmas, header,
+/// integrity), then served through the backend-neutral pool every query uses.
+pub(crate) async fn open_sqlite(path: &Path, mode: OpenMode) -> Result<AnyPool, StoreError> {
+    let native = open_native_sqlite(path, mode).await?;
+    native.close().await;
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}", path.display());
+    AnyPoolOptions::new()
+        .max_connections(8)
+        // The same settings as the native pool (WAL persists in the file itself).
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                for pragma in [
+                    "PRAGMA foreign_keys = ON",
+                    "PRAGMA synchronous = FULL",
+                    "PRAGMA busy_timeout = 10000",
+                ] {
+                    sqlx::query(pragma).execute(&mut *conn).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .map_err(|e| refused_open(path, e))
+}
+
+async fn open_native_sqlite(path: &Path, mode: OpenMode) -> Result<SqlitePool, StoreError> {
     let display = path.display();
     let exists = check_header(path)?;
     if !exists && mode == OpenMode::MustExist {
@@ -190,7 +224,7 @@ async fn check_integrity(pool: &SqlitePool, path: &Path) -> Result<(), StoreErro
 }
 
 async fn migrate(pool: &SqlitePool, path: &Path) -> Result<(), StoreError> {
-    let migrator = migrator();
+    let migrator = migrator(Backend::Sqlite);
     let known = latest_schema_version();
     let has_table: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
@@ -229,4 +263,84 @@ pub fn sqlite_path(url: &str) -> Result<PathBuf, StoreError> {
         ));
     }
     PathBuf::from_str(rest).map_err(|_| StoreError::Refused("bad database path".to_string()))
+}
+
+pub(crate) fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// The URL without its password, for messages.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}:[redacted]{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Opens a PostgreSQL database: refuses a schema newer than this binary and (if allowed)
+/// migrates with PostgreSQL's own driver, then serves it through the neutral pool.
+pub(crate) async fn open_postgres(url: &str, mode: OpenMode) -> Result<AnyPool, StoreError> {
+    let shown = redacted(url);
+    let cannot =
+        |e: sqlx::Error| StoreError::Refused(format!("cannot reach the database {shown}: {e}"));
+    let native = PgPoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        .map_err(cannot)?;
+    let result = migrate_postgres(&native, &shown, mode).await;
+    native.close().await;
+    result?;
+    sqlx::any::install_default_drivers();
+    AnyPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        .map_err(cannot)
+}
+
+async fn migrate_postgres(pool: &PgPool, shown: &str, mode: OpenMode) -> Result<(), StoreError> {
+    let known = latest_schema_version();
+    let has_table: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations')",
+    )
+    .fetch_one(pool)
+    .await?;
+    if has_table {
+        let newest: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
+            .fetch_one(pool)
+            .await?;
+        if let Some(v) = newest.filter(|v| *v > known) {
+            return Err(StoreError::Refused(format!(
+                "the database {shown} has schema version {v}, newer than this embargo knows ({known}); upgrade embargo"
+            )));
+        }
+    } else {
+        let tables: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+        )
+        .fetch_one(pool)
+        .await?;
+        if tables > 0 {
+            return Err(StoreError::Refused(format!(
+                "the database {shown} holds {tables} tables of another application; embargo will not migrate it"
+            )));
+        }
+        if mode == OpenMode::MustExist {
+            return Err(StoreError::Refused(format!(
+                "no embargo database at {shown} (run `embargo init` or `embargo migrate` first)"
+            )));
+        }
+    }
+    migrator(Backend::Postgres)
+        .run(pool)
+        .await
+        .map_err(|e| StoreError::Refused(format!("cannot migrate the database {shown}: {e}")))
 }

@@ -3,7 +3,7 @@
 use embargo_core::{DisplayName, Email, InstallationRoles, UserId};
 use jiff::Timestamp;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 use crate::codec::{flag, from_ts, opt_ts, parse, ts};
 use crate::error::{StoreError, unique_as};
@@ -24,7 +24,7 @@ pub struct Person {
 const PERSON_COLUMNS: &str =
     "id, email, display_name, is_coordinator, is_admin, password_hash, created_at, disabled_at";
 
-fn row_person(r: &SqliteRow) -> Result<Person, StoreError> {
+fn row_person(r: &AnyRow) -> Result<Person, StoreError> {
     Ok(Person {
         id: parse(&r.try_get::<String, _>(0)?)?,
         email: Email::parse(&r.try_get::<String, _>(1)?)?,

@@ -218,7 +218,7 @@ impl Tx {
 const DRAFT_SELECT: &str = "SELECT body, revision, updated_by, updated_at, approved_revision, approved_by, approved_at \
      FROM advisory_drafts WHERE case_id = $1";
 
-fn draft_of(r: &sqlx::sqlite::SqliteRow) -> Result<AdvisoryDraft, StoreError> {
+fn draft_of(r: &sqlx::any::AnyRow) -> Result<AdvisoryDraft, StoreError> {
     let body: String = r.try_get(0)?;
     Ok(AdvisoryDraft {
         advisory: serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -231,7 +231,7 @@ fn draft_of(r: &sqlx::sqlite::SqliteRow) -> Result<AdvisoryDraft, StoreError> {
     })
 }
 
-fn publication_of(r: &sqlx::sqlite::SqliteRow) -> Result<Publication, StoreError> {
+fn publication_of(r: &sqlx::any::AnyRow) -> Result<Publication, StoreError> {
     let document: String = r.try_get(0)?;
     serde_json::from_str(&document).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

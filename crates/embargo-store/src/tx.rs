@@ -1,13 +1,13 @@
 //! A write transaction. Every change a use case makes (state, audit entry, jobs) goes
 //! through one of these and commits together, or not at all.
 
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, AnyConnection, Transaction};
 
 use crate::error::StoreError;
 
 #[derive(Debug)]
 pub struct Tx {
-    pub(crate) inner: Transaction<'static, Sqlite>,
+    pub(crate) inner: Transaction<'static, Any>,
 }
 
 impl Tx {
@@ -21,7 +21,7 @@ impl Tx {
         Ok(())
     }
 
-    pub(crate) fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+    pub(crate) fn conn(&mut self) -> &mut AnyConnection {
         &mut self.inner
     }
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support: a failed unwrap is a failed test
 
 pub mod cases;
+pub mod database;
 pub mod http;
 pub mod smtp;
 
@@ -76,7 +77,8 @@ impl TestApp {
     pub async fn with_policy(policy: Policy) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("embargo.db");
-        let store = Store::open(&db_path, OpenMode::CreateOrMigrate)
+        let url = database::fresh_database(dir.path()).await;
+        let store = Store::connect(&url, OpenMode::CreateOrMigrate)
             .await
             .unwrap();
         let app = App::new(store.clone(), policy, Arc::new(OsRandom));
