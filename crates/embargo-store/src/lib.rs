@@ -3,6 +3,7 @@
 
 mod attachments;
 mod audit;
+mod backup;
 mod cases;
 mod codec;
 mod error;
@@ -26,9 +27,12 @@ use sqlx::AnyPool;
 
 pub use attachments::{AttachmentInfo, NewAttachment};
 pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
+pub use backup::BackupSummary;
 pub use error::StoreError;
 pub use jobs::{Job, JobStatus, NewJob};
-pub use open::{APPLICATION_ID, Backend, OpenMode, latest_schema_version, sqlite_path};
+pub use open::{
+    APPLICATION_ID, Backend, OpenMode, latest_schema_version, redacted_url, sqlite_path,
+};
 pub use people::Person;
 pub use pool::{PooledCve, Team};
 pub use projects::Project;

@@ -14,7 +14,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{AnyPool, PgPool, Row, SqlStr, SqlitePool};
+use sqlx::{AnyPool, Connection, PgPool, Row, SqlStr, SqlitePool};
 
 use crate::error::StoreError;
 
@@ -24,7 +24,7 @@ pub const APPLICATION_ID: i32 = 0x656d_6267;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// Which database an installation runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     Sqlite,
@@ -270,7 +270,7 @@ pub(crate) fn is_postgres(url: &str) -> bool {
 }
 
 /// The URL without its password, for messages.
-fn redacted(url: &str) -> String {
+pub fn redacted_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];
@@ -284,9 +284,15 @@ fn redacted(url: &str) -> String {
 /// Opens a PostgreSQL database: refuses a schema newer than this binary and (if allowed)
 /// migrates with PostgreSQL's own driver, then serves it through the neutral pool.
 pub(crate) async fn open_postgres(url: &str, mode: OpenMode) -> Result<AnyPool, StoreError> {
-    let shown = redacted(url);
+    let shown = redacted_url(url);
     let cannot =
         |e: sqlx::Error| StoreError::Refused(format!("cannot reach the database {shown}: {e}"));
+    // One plain connection first: a pool would retry a refused connection until its
+    // timeout, and an operator with a wrong URL should hear so at once.
+    let probe = sqlx::postgres::PgConnection::connect(url)
+        .await
+        .map_err(cannot)?;
+    probe.close().await.map_err(cannot)?;
     let native = PgPoolOptions::new()
         .max_connections(2)
         .acquire_timeout(Duration::from_secs(10))

@@ -147,9 +147,11 @@ impl Tx {
     ) -> Result<(), StoreError> {
         let p = &new.publication;
         let document = serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query(
+        // ON CONFLICT rather than catching the violation: on PostgreSQL a failed statement
+        // aborts the whole transaction, and an import goes on after an existing id.
+        let inserted = sqlx::query(
             "INSERT INTO publications (id, case_id, document, published_at, modified_at, source, severity, search) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
         )
         .bind(&p.id)
         .bind(new.case_id.map(|c| c.to_string()))
@@ -160,11 +162,14 @@ impl Tx {
         .bind(&new.severity)
         .bind(&new.search)
         .execute(self.conn())
-        .await
-        .map_err(crate::error::unique_as(&format!(
-            "an advisory with the id {} exists already",
-            p.id
-        )))?;
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Err(StoreError::Conflict(format!(
+                "an advisory with the id {} exists already",
+                p.id
+            )));
+        }
         self.insert_packages(&p.id, &new.packages).await
     }
 }

@@ -34,7 +34,8 @@ impl Store {
             "SELECT c.id, c.project, c.state, c.resolution, c.reject_reason, c.duplicate_of, r.title, \
              c.received_at, c.acknowledge_by, c.acknowledged_at, c.disclose_by, c.published_at, \
              c.release_on, c.announce_at, c.announce_zone, c.coordinator, c.reporter_user, \
-             EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = $1 AND m.role = 'developer') \
+             CASE WHEN EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = $1 \
+                 AND m.role = 'developer') THEN 1 ELSE 0 END \
              FROM cases c JOIN reports r ON r.case_id = c.id ORDER BY c.received_at DESC, c.id",
         )
         .bind(viewer.to_string())

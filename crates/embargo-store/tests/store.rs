@@ -1,7 +1,15 @@
-//! The store against real SQLite files in a temporary directory.
+//! The store against a real database: a SQLite file in a temporary directory, or with
+//! `EMBARGO_TEST_DATABASE=postgres://...` a fresh PostgreSQL database per test. Tests of
+//! SQLite's file format (foreign, broken, corrupted files) run on SQLite only; their
+//! PostgreSQL counterparts (foreign tables, an unreachable server) on PostgreSQL only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
+// The testkit's database chooser, shared by path: depending on the testkit would build a
+// second copy of this crate.
+#[path = "../../embargo-testkit/src/database.rs"]
+mod database;
+
+use std::path::Path;
 
 use embargo_core::{
     Actor, Case, CaseId, Command, DisplayName, Email, InstallationRoles, JobId, Policy, Private,
@@ -14,23 +22,33 @@ fn now() -> Timestamp {
     "2026-05-04T10:00:00Z".parse().unwrap()
 }
 
-async fn fresh() -> (tempfile::TempDir, PathBuf, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("embargo.db");
-    let store = Store::open(&path, OpenMode::CreateOrMigrate).await.unwrap();
-    (dir, path, store)
+fn on_postgres() -> bool {
+    database::postgres_server().is_some()
 }
 
-/// Plain SQL on the file, as an operator with the sqlite3 shell would.
-async fn raw(path: &Path, sql: &str) {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+/// A new database of the backend under test, migrated, and its URL.
+async fn fresh() -> (tempfile::TempDir, String, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database::fresh_database(dir.path()).await;
+    let store = Store::connect(&url, OpenMode::CreateOrMigrate)
         .await
         .unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+    (dir, url, store)
+}
+
+/// Plain SQL on the database, as an operator with the sqlite3 shell or psql would.
+async fn try_raw(url: &str, sql: &str) -> Result<(), sqlx::Error> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let result = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
         .execute(&pool)
-        .await
-        .unwrap();
+        .await;
     pool.close().await;
+    result.map(|_| ())
+}
+
+async fn raw(url: &str, sql: &str) {
+    try_raw(url, sql).await.unwrap();
 }
 
 async fn seed(store: &Store) -> (Person, Case) {
@@ -86,7 +104,7 @@ async fn append(store: &Store, n: usize) {
 
 #[tokio::test]
 async fn a_case_round_trips_with_its_children_and_stale_saves_are_refused() {
-    let (_dir, _path, store) = fresh().await;
+    let (_dir, _url, store) = fresh().await;
     let (coordinator, case) = seed(&store).await;
     let actor = Actor::User {
         id: coordinator.id,
@@ -130,7 +148,7 @@ async fn a_case_round_trips_with_its_children_and_stale_saves_are_refused() {
 
 #[tokio::test]
 async fn unknown_projects_and_duplicate_people_are_refused_with_a_reason() {
-    let (_dir, _path, store) = fresh().await;
+    let (_dir, _url, store) = fresh().await;
     let (coordinator, _) = seed(&store).await;
     let mut tx = store.begin().await.unwrap();
     let again = Person {
@@ -143,6 +161,9 @@ async fn unknown_projects_and_duplicate_people_are_refused_with_a_reason() {
         e.to_string(),
         "a person with this e-mail address already exists"
     );
+    // A refused statement ends its transaction (PostgreSQL aborts it): start another.
+    tx.rollback().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
     let stray = Case::received(
         CaseId::from_random_bytes([3; 16]),
         ProjectSlug::parse("nope").unwrap(),
@@ -159,7 +180,7 @@ async fn unknown_projects_and_duplicate_people_are_refused_with_a_reason() {
 
 #[tokio::test]
 async fn jobs_exist_only_when_their_transaction_commits() {
-    let (_dir, _path, store) = fresh().await;
+    let (_dir, _url, store) = fresh().await;
     let (_, case) = seed(&store).await;
     let job = NewJob {
         kind: "notify_reporter".into(),
@@ -236,29 +257,28 @@ async fn jobs_exist_only_when_their_transaction_commits() {
 
 #[tokio::test]
 async fn the_audit_chain_verifies_and_refuses_updates() {
-    let (_dir, path, store) = fresh().await;
+    let (_dir, url, store) = fresh().await;
     append(&store, 5).await;
     let report = store.verify_audit().await.unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.entries, 5);
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
-    let e = sqlx::query("UPDATE audit_log SET action = 'x' WHERE seq = 2")
-        .execute(&pool)
-        .await
-        .unwrap_err();
-    assert!(e.to_string().contains("append-only"), "{e}");
-    let e = sqlx::query("DELETE FROM audit_log WHERE seq = 2")
-        .execute(&pool)
-        .await
-        .unwrap_err();
-    assert!(e.to_string().contains("append-only"), "{e}");
+    for sql in [
+        "UPDATE audit_log SET action = 'x' WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 2",
+    ] {
+        let e = try_raw(&url, sql).await.unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{sql}: {e}");
+    }
+    assert!(store.verify_audit().await.unwrap().is_intact());
 }
 
 #[tokio::test]
 async fn verify_finds_edited_and_deleted_entries() {
-    let drop = "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;";
+    let drop = if on_postgres() {
+        "DROP TRIGGER audit_log_no_update ON audit_log; DROP TRIGGER audit_log_no_delete ON audit_log;"
+    } else {
+        "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"
+    };
     for (tamper, seq, needle) in [
         (
             "UPDATE audit_log SET detail = '{\"n\":\"forged\"}' WHERE seq = 3",
@@ -273,9 +293,9 @@ async fn verify_finds_edited_and_deleted_entries() {
         ("DELETE FROM audit_log WHERE seq = 2", 3, "missing"),
         ("DELETE FROM audit_log WHERE seq = 5", 5, "deleted"),
     ] {
-        let (_dir, path, store) = fresh().await;
+        let (_dir, url, store) = fresh().await;
         append(&store, 5).await;
-        raw(&path, &format!("{drop} {tamper};")).await;
+        raw(&url, &format!("{drop} {tamper};")).await;
         let report = store.verify_audit().await.unwrap();
         assert!(!report.is_intact(), "{tamper} went unnoticed");
         assert!(
@@ -291,6 +311,9 @@ async fn verify_finds_edited_and_deleted_entries() {
 
 #[tokio::test]
 async fn foreign_and_broken_files_are_refused_untouched() {
+    if on_postgres() {
+        return; // SQLite's file format; see the PostgreSQL tests below
+    }
     let dir = tempfile::tempdir().unwrap();
 
     let text = dir.path().join("notes.db");
@@ -344,10 +367,15 @@ async fn raw_create(path: &Path, sql: &str) {
 
 #[tokio::test]
 async fn a_newer_schema_is_refused() {
-    let (_dir, path, store) = fresh().await;
+    let (_dir, url, store) = fresh().await;
     store.close().await;
-    raw(&path, "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (999, 'future', 1, x'00', 0);").await;
-    let e = Store::open(&path, OpenMode::CreateOrMigrate)
+    let (success, checksum) = if on_postgres() {
+        ("true", "'\\x00'::bytea")
+    } else {
+        ("1", "x'00'")
+    };
+    raw(&url, &format!("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (999, 'future', {success}, {checksum}, 0);")).await;
+    let e = Store::connect(&url, OpenMode::CreateOrMigrate)
         .await
         .unwrap_err();
     assert!(
@@ -358,7 +386,11 @@ async fn a_newer_schema_is_refused() {
 
 #[tokio::test]
 async fn a_corrupted_file_is_refused() {
-    let (_dir, path, store) = fresh().await;
+    if on_postgres() {
+        return; // SQLite's file format
+    }
+    let (_dir, url, store) = fresh().await;
+    let path = embargo_store::sqlite_path(&url).unwrap();
     seed(&store).await;
     append(&store, 50).await;
     store.close().await;
@@ -386,13 +418,17 @@ async fn a_corrupted_file_is_refused() {
 
 #[tokio::test]
 async fn reopening_keeps_everything() {
-    let (_dir, path, store) = fresh().await;
+    let (_dir, url, store) = fresh().await;
     let (_, case) = seed(&store).await;
     append(&store, 3).await;
     store.close().await;
-    let store = Store::open(&path, OpenMode::MustExist).await.unwrap();
+    let store = Store::connect(&url, OpenMode::MustExist).await.unwrap();
     assert_eq!(store.case(case.id).await.unwrap(), case);
     assert_eq!(store.verify_audit().await.unwrap().entries, 3);
+    if on_postgres() {
+        return;
+    }
+    let path = embargo_store::sqlite_path(&url).unwrap();
     let id: i32 = {
         let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
             .await
@@ -403,4 +439,212 @@ async fn reopening_keeps_everything() {
             .unwrap()
     };
     assert_eq!(id, embargo_store::APPLICATION_ID);
+}
+
+#[tokio::test]
+async fn a_database_of_another_application_is_refused_untouched() {
+    if !on_postgres() {
+        return; // PostgreSQL; SQLite's counterpart is foreign_and_broken_files_are_refused_untouched
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = database::fresh_database(dir.path()).await;
+    raw(
+        &url,
+        "CREATE TABLE users (id BIGINT PRIMARY KEY); INSERT INTO users VALUES (1);",
+    )
+    .await;
+    let e = Store::connect(&url, OpenMode::CreateOrMigrate)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("another application"), "{e}");
+    assert!(
+        !e.to_string().contains(":embargo@"),
+        "the password is not shown: {e}"
+    );
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(tables, 1, "nothing was migrated into the foreign database");
+
+    let empty = database::fresh_database(dir.path()).await;
+    let e = Store::connect(&empty, OpenMode::MustExist)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("embargo migrate"), "{e}");
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_named_without_its_password() {
+    // Port 1 on loopback: nothing listens there, so the refusal is immediate.
+    let url = "postgres://embargo:s3cret-pass@127.0.0.1:1/embargo";
+    let e = Store::connect(url, OpenMode::CreateOrMigrate)
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("cannot reach the database"), "{text}");
+    assert!(text.contains("127.0.0.1:1"), "{text}");
+    assert!(!text.contains("s3cret-pass"), "{text}");
+}
+
+#[tokio::test]
+async fn concurrent_writers_keep_one_audit_chain_and_claim_each_job_once() {
+    let (_dir, url, store) = fresh().await;
+    let (_, case) = seed(&store).await;
+    // A second handle on the same database, as a second instance would have.
+    let other = Store::connect(&url, OpenMode::MustExist).await.unwrap();
+    let job = |n: u8| NewJob {
+        kind: "notify_reporter".into(),
+        case_id: Some(case.id),
+        payload: serde_json::json!({ "n": n }),
+        run_at: now(),
+    };
+    let write = |store: Store, offset: u8| async move {
+        for i in 0..10u8 {
+            let mut tx = store.begin().await.unwrap();
+            tx.append_audit(&entry(&format!("w{offset}-{i}")))
+                .await
+                .unwrap();
+            let n = offset * 10 + i;
+            tx.enqueue_job(JobId::from_random_bytes([n + 1; 16]), &job(n), now())
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    tokio::join!(write(store.clone(), 0), write(other.clone(), 1));
+    let report = store.verify_audit().await.unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.entries, 20);
+
+    let lease = SignedDuration::from_mins(5);
+    let claim_all = |store: Store| async move {
+        let mut ids = Vec::new();
+        while let Some(job) = store
+            .claim_job(now(), lease, &["notify_reporter"])
+            .await
+            .unwrap()
+        {
+            ids.push(job.id);
+        }
+        ids
+    };
+    let (a, b) = tokio::join!(claim_all(store.clone()), claim_all(other.clone()));
+    let mut all: Vec<JobId> = a.into_iter().chain(b).collect();
+    let claimed = all.len();
+    all.sort_by_key(|id| id.to_string());
+    all.dedup();
+    assert_eq!(
+        (claimed, all.len()),
+        (20, 20),
+        "every job claimed exactly once"
+    );
+}
+
+/// A new SQLite file: on the PostgreSQL pass, the other backend.
+fn other_sqlite(dir: &Path, name: &str) -> String {
+    format!("sqlite://{}", dir.join(name).display())
+}
+
+fn body(backup: &[u8]) -> Vec<String> {
+    let text = String::from_utf8(backup.to_vec()).unwrap();
+    text.lines().skip(1).map(str::to_string).collect()
+}
+
+#[tokio::test]
+async fn a_backup_restores_into_the_other_backend_with_the_audit_chain_intact() {
+    let (dir, _url, store) = fresh().await;
+    let (_, case) = seed(&store).await;
+    append(&store, 7).await;
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue_job(
+        JobId::from_random_bytes([7; 16]),
+        &NewJob {
+            kind: "notify_reporter".into(),
+            case_id: Some(case.id),
+            payload: serde_json::json!({"text": "naïve \"quoted\"\nline"}),
+            run_at: now(),
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut backup = Vec::new();
+    let summary = store.backup(&mut backup, now()).await.unwrap();
+    assert!(summary.rows >= 11, "{summary:?}");
+
+    let target_url = other_sqlite(dir.path(), "restored.db");
+    let target = Store::connect(&target_url, OpenMode::CreateOrMigrate)
+        .await
+        .unwrap();
+    let restored = target.restore(backup.as_slice()).await.unwrap();
+    assert_eq!(restored.rows, summary.rows);
+    let report = target.verify_audit().await.unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.entries, 7);
+    assert_eq!(target.case(case.id).await.unwrap(), case);
+    assert_eq!(target.jobs(Some(case.id)).await.unwrap().len(), 1);
+
+    // Backing up the copy gives the same rows back: nothing was lost or changed.
+    let mut again = Vec::new();
+    target.backup(&mut again, now()).await.unwrap();
+    assert_eq!(body(&again), body(&backup));
+
+    // And back the other way (on the PostgreSQL pass: SQLite to PostgreSQL).
+    if on_postgres() {
+        let back = Store::connect(
+            &database::fresh_database(dir.path()).await,
+            OpenMode::CreateOrMigrate,
+        )
+        .await
+        .unwrap();
+        back.restore(again.as_slice()).await.unwrap();
+        let mut third = Vec::new();
+        back.backup(&mut third, now()).await.unwrap();
+        assert_eq!(body(&third), body(&backup));
+        assert!(back.verify_audit().await.unwrap().is_intact());
+    }
+
+    // The restored installation goes on: its next audit entry chains onto the copy.
+    append(&target, 1).await;
+    assert!(target.verify_audit().await.unwrap().is_intact());
+}
+
+#[tokio::test]
+async fn a_restore_refuses_a_used_database_and_a_truncated_file_and_changes_nothing() {
+    let (dir, _url, store) = fresh().await;
+    seed(&store).await;
+    append(&store, 3).await;
+    let mut backup = Vec::new();
+    store.backup(&mut backup, now()).await.unwrap();
+
+    let e = store.restore(backup.as_slice()).await.unwrap_err();
+    assert!(e.to_string().contains("not empty"), "{e}");
+    assert_eq!(store.verify_audit().await.unwrap().entries, 3);
+
+    let target_url = other_sqlite(dir.path(), "restored.db");
+    let target = Store::connect(&target_url, OpenMode::CreateOrMigrate)
+        .await
+        .unwrap();
+    let text = String::from_utf8(backup.clone()).unwrap();
+    let truncated: Vec<&str> = text.lines().collect();
+    let truncated = truncated[..truncated.len() - 1].join("\n");
+    let e = target.restore(truncated.as_bytes()).await.unwrap_err();
+    assert!(e.to_string().contains("incomplete"), "{e}");
+    assert_eq!(target.verify_audit().await.unwrap().entries, 0);
+
+    let edited = text.replacen("\"schema_version\":", "\"schema_version\":9", 1);
+    let e = target.restore(edited.as_bytes()).await.unwrap_err();
+    assert!(e.to_string().contains("schema version"), "{e}");
+    let e = target.restore(&b"hello\n"[..]).await.unwrap_err();
+    assert!(e.to_string().contains("not an embargo backup"), "{e}");
+
+    // The refusals left it empty: the real restore still works.
+    target.restore(backup.as_slice()).await.unwrap();
+    assert!(target.verify_audit().await.unwrap().is_intact());
 }
