@@ -64,6 +64,9 @@ pub struct TestApp {
     pub clock: FakeClock,
     pub people: People,
     pub db_path: PathBuf,
+    /// The database's URL (SQLite file or PostgreSQL database), for a second instance.
+    pub db_url: String,
+    pub policy: Policy,
     pub dir: tempfile::TempDir,
 }
 
@@ -81,7 +84,7 @@ impl TestApp {
         let store = Store::connect(&url, OpenMode::CreateOrMigrate)
             .await
             .unwrap();
-        let app = App::new(store.clone(), policy, Arc::new(OsRandom));
+        let app = App::new(store.clone(), policy.clone(), Arc::new(OsRandom));
         let clock = FakeClock::at("2026-03-02T09:00:00Z".parse().unwrap());
         let now = clock.now();
         let admin = app
@@ -133,8 +136,19 @@ impl TestApp {
             clock,
             people,
             db_path,
+            db_url: url,
+            policy,
             dir,
         }
+    }
+
+    /// Another instance on the same database, with its own connections: what a second
+    /// `embargo serve` behind the load balancer is.
+    pub async fn second_instance(&self) -> App {
+        let store = Store::connect(&self.db_url, OpenMode::MustExist)
+            .await
+            .unwrap();
+        App::new(store, self.policy.clone(), Arc::new(OsRandom))
     }
 
     pub fn now(&self) -> Timestamp {

@@ -34,7 +34,8 @@ pub struct Links {
 
 /// A job is given up after this many attempts (about two days with the backoff below).
 pub const MAX_ATTEMPTS: i64 = 12;
-/// How long a claimed job is the claimer's before another worker may take it over.
+/// How long a claimed job is the claimer's before another worker may take it over, unless
+/// configured otherwise.
 const LEASE: SignedDuration = SignedDuration::from_mins(5);
 
 /// What one step of the runner did.
@@ -53,6 +54,7 @@ pub struct Worker {
     links: Links,
     clock: Clock,
     channels: Channels,
+    lease: SignedDuration,
 }
 
 impl std::fmt::Debug for Worker {
@@ -92,6 +94,7 @@ impl Worker {
             links,
             clock,
             channels: Channels::default(),
+            lease: LEASE,
         })
     }
 
@@ -110,6 +113,12 @@ impl Worker {
             kinds.push(embargo_app::jobs::DELIVER_NOTICE);
         }
         kinds
+    }
+
+    /// How long a claimed job stays this worker's (see `[worker] lease_seconds`).
+    pub fn with_lease(mut self, lease: SignedDuration) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// Adds chat rooms and webhooks, checked now (a misconfigured channel stops startup).
@@ -161,7 +170,7 @@ impl Worker {
     /// Claims and runs one due job. `Ok(None)` when nothing is due.
     pub async fn run_once(&self) -> Result<Option<Ran>, embargo_app::AppError> {
         let now = (self.clock)();
-        let Some(job) = self.app.claim_job(now, LEASE, &self.kinds()).await? else {
+        let Some(job) = self.app.claim_job(now, self.lease, &self.kinds()).await? else {
             return Ok(None);
         };
         let kind = job.kind.clone();

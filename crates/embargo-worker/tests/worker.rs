@@ -17,6 +17,12 @@ const FIXTURES: &str = concat!(
 async fn setup() -> (TestApp, SmtpSink, Worker) {
     let t = TestApp::new().await;
     let sink = SmtpSink::start().await;
+    let worker = worker_on(t.app.clone(), &sink, &t);
+    (t, sink, worker)
+}
+
+/// A worker of `app` delivering to `sink`, on the test's clock.
+fn worker_on(app: embargo_app::App, sink: &SmtpSink, t: &TestApp) -> Worker {
     let mailer = Mailer::new(&SmtpSettings {
         host: "127.0.0.1".into(),
         port: sink.addr.port(),
@@ -32,15 +38,14 @@ async fn setup() -> (TestApp, SmtpSink, Worker) {
         contact_email: Some("security@example.org".into()),
     };
     let clock = t.clock.clone();
-    let worker = Worker::new(
-        t.app.clone(),
+    Worker::new(
+        app,
         Some(mailer),
         Some("Security team <team@example.org>"),
         links,
         Arc::new(move || clock.now()),
     )
-    .unwrap();
-    (t, sink, worker)
+    .unwrap()
 }
 
 fn to(sink: &SmtpSink, who: &str) -> Vec<Received> {
@@ -442,6 +447,57 @@ async fn an_untouched_case_is_warned_about_and_disclosed_at_ninety_days() {
             && last.contains("no fix is available yet"),
         "{last}"
     );
+}
+
+/// Two instances share the database (a PostgreSQL one on the second pass) and run their
+/// workers at the same moments across 90 days: every warning, the disclosure and the
+/// reporter's notice happen once, not once per instance.
+#[tokio::test]
+async fn two_instances_warn_and_disclose_once() {
+    let (t, sink, worker) = setup().await;
+    let other = worker_on(t.second_instance().await, &sink, &t);
+    let s = accepted(&t).await;
+    let reference = s.case_id.reference();
+    for _ in 0..90 {
+        t.clock.advance(days(1));
+        let (a, b) = tokio::join!(worker.run_until_idle(), other.run_until_idle());
+        a.unwrap();
+        b.unwrap();
+    }
+    assert_eq!(
+        warnings(&sink),
+        [30, 14, 7, 1]
+            .map(|d| format!(
+                "[Example Org] Case {reference} is disclosed in {d} day{}",
+                if d == 1 { "" } else { "s" }
+            ))
+            .into_iter()
+            .chain([format!(
+                "[Example Org] Case {reference} was disclosed at its deadline"
+            )])
+            .collect::<Vec<_>>()
+    );
+    let disclosed = to(&sink, "reporter@elsewhere.example")
+        .iter()
+        .filter(|m| text(m).starts_with("The vulnerability you reported has been disclosed"))
+        .count();
+    assert_eq!(disclosed, 1);
+    let mut ids: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(|m| {
+            m.data
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let all = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "no message was sent twice");
+    assert!(t.store.verify_audit().await.unwrap().is_intact());
 }
 
 #[tokio::test]

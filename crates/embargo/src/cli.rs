@@ -63,6 +63,13 @@ pub enum Command {
     Audit(AuditCommand),
     /// Show the effective configuration.
     Config,
+    /// Create the database or bring its schema up to date (serve and init do it too).
+    Migrate,
+    /// Write the whole installation to one file (JSON Lines), readable by either database.
+    Backup(BackupArgs),
+    /// Load a backup into the configured database, which must be new (empty): moves an
+    /// installation between SQLite and PostgreSQL.
+    Restore(RestoreArgs),
     /// Work on cases over the JSON API (with an API token).
     Case(CaseArgs),
     /// Write the published advisories as OSV, CVE JSON 5 or CSAF 2.0 files.
@@ -101,6 +108,19 @@ impl ExportFormat {
             Self::Csaf => "CSAF 2.0",
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The file to write (must not exist yet; readable by its owner only).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A file written by `embargo backup`.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

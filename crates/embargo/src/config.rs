@@ -51,6 +51,7 @@ pub struct FileConfig {
     #[serde(default)]
     pub webhooks: Vec<WebhookConfig>,
     pub publication: Option<PublicationConfig>,
+    pub worker: Option<WorkerConfig>,
 }
 
 /// How published advisories are named and who publishes them.
@@ -74,6 +75,21 @@ impl Default for PublicationConfig {
             cna_org_id: None,
             cna_short_name: None,
         }
+    }
+}
+
+/// The job runner (inside `embargo serve`, or `embargo worker`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkerConfig {
+    /// How long a claimed job is its worker's: after that, another instance takes over a
+    /// job whose worker died. Longer than the slowest delivery (an SMTP exchange).
+    pub lease_seconds: u32,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self { lease_seconds: 300 }
     }
 }
 
@@ -218,6 +234,7 @@ pub struct Config {
     pub matrix: Option<MatrixConfig>,
     pub webhooks: Vec<WebhookConfig>,
     pub publication: PublicationConfig,
+    pub worker: WorkerConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -321,6 +338,16 @@ impl Config {
                 message,
             })?;
         }
+        let worker = file.worker.unwrap_or_default();
+        if !(5..=86_400).contains(&worker.lease_seconds) {
+            return Err(ConfigError::Value {
+                key: "worker.lease_seconds",
+                message: format!(
+                    "{} must be between 5 seconds and a day",
+                    worker.lease_seconds
+                ),
+            });
+        }
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
             config_file: path,
@@ -340,6 +367,7 @@ impl Config {
             matrix: file.matrix,
             webhooks: file.webhooks,
             publication,
+            worker,
         })
     }
 
@@ -400,6 +428,25 @@ impl Config {
             });
         }
         Ok(Some(text))
+    }
+
+    /// The database URL to connect to: PostgreSQL as given, SQLite with its path resolved
+    /// against the data directory.
+    pub fn store_url(&self) -> Result<String, embargo_store::StoreError> {
+        if self.is_postgres() {
+            return Ok(self.database_url.clone());
+        }
+        Ok(format!("sqlite://{}", self.sqlite_path()?.display()))
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
+    }
+
+    /// The database URL without its password, for output and logs.
+    pub fn database_shown(&self) -> String {
+        embargo_store::redacted_url(&self.database_url)
     }
 
     /// The SQLite file the URL names; a relative path is relative to the data directory.

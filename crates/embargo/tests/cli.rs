@@ -1,51 +1,15 @@
 //! The `embargo` binary as an operator runs it: real processes, real files, real sockets.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::{embargo, http_get, http_post_json, init, run, serve, text};
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn embargo(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_embargo"));
-    c.arg("--data-dir").arg(dir.join("data"));
-    // The environment of the machine running the tests must not leak into them.
-    for var in [
-        "EMBARGO_DATA_DIR",
-        "EMBARGO_CONFIG",
-        "EMBARGO_LISTEN",
-        "EMBARGO_DATABASE_URL",
-        "EMBARGO_ORGANIZATION",
-        "EMBARGO_LOG",
-        "EMBARGO_ADMIN_EMAIL",
-    ] {
-        c.env_remove(var);
-    }
-    c.stdin(Stdio::null());
-    c
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn init(dir: &Path) -> serde_json::Value {
-    let out = run(embargo(dir).args([
-        "init",
-        "--json",
-        "--admin-email",
-        "ada@example.org",
-        "--project",
-        "infra=Infrastructure and bots",
-    ]));
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 #[test]
 fn init_creates_a_private_installation_once() {
@@ -240,48 +204,6 @@ fn configuration_layers_file_then_environment_then_flags() {
         "{}",
         text(&out.stderr)
     );
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `embargo serve` on a free port and returns it with its address.
-fn serve(dir: &Path) -> (Server, String) {
-    let mut child = embargo(dir)
-        .args(["serve", "--listen", "127.0.0.1:0", "--log", "warn"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("embargo listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    (Server(child), addr)
-}
-
-fn http_get(addr: &str, path: &str) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
 }
 
 #[test]
@@ -524,20 +446,6 @@ fn broken_or_oversized_mail_bounces_and_a_missing_database_defers() {
     let out = ingest(dir.path(), &huge);
     assert_eq!(out.status.code(), Some(65), "{}", text(&out.stderr));
     assert_eq!(sql(dir.path(), "SELECT count(*) FROM cases").trim(), "0");
-}
-
-fn http_post_json(addr: &str, path: &str, json: &str) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
-        json.len()
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
 }
 
 #[test]

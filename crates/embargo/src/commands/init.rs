@@ -72,8 +72,13 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<Output, Failure> {
     }
     app.store().close().await;
 
-    let db = config.sqlite_path()?;
-    restrict(&db, 0o600)?;
+    let db = if config.is_postgres() {
+        config.database_shown()
+    } else {
+        let path = config.sqlite_path()?;
+        restrict(&path, 0o600)?;
+        path.display().to_string()
+    };
     let mut text = format!(
         "Initialized embargo in {dir}\n  configuration: {cfg}{new}\n  database: {db}\n  administrator: {email}",
         dir = cli.data_dir.display(),
@@ -83,7 +88,7 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<Output, Failure> {
         } else {
             " (kept the existing file)"
         },
-        db = db.display(),
+        db = db,
         email = admin.email,
     );
     if !args.password_stdin {
@@ -139,7 +144,7 @@ fn write_private_file(path: &Path, text: &str) -> Result<(), Failure> {
 }
 
 /// The data directory holds the database and secrets: readable by its owner only.
-fn restrict(path: &Path, mode: u32) -> Result<(), Failure> {
+pub(crate) fn restrict(path: &Path, mode: u32) -> Result<(), Failure> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod case;
+pub mod database;
 pub mod ingest;
 pub mod init;
 pub mod project;
@@ -34,7 +35,7 @@ pub fn load_config(cli: &Cli) -> Result<Config, Failure> {
 }
 
 pub async fn open_app(config: &Config, mode: OpenMode) -> Result<App, Failure> {
-    let store = Store::open(&config.sqlite_path()?, mode).await?;
+    let store = Store::connect(&config.store_url()?, mode).await?;
     let publication = embargo_app::PublicationSettings {
         publisher: embargo_formats::Publisher {
             name: config.organization.clone(),
@@ -69,7 +70,7 @@ pub fn show_config(cli: &Cli) -> Result<Output, Failure> {
             .map_or("(none)".to_string(), |p| p.display().to_string()),
         config.listen,
         config.public_url,
-        config.database_url,
+        config.database_shown(),
         config.organization,
         config.log,
         config.policy.acknowledge_within_days(),

@@ -50,7 +50,7 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
     let addr = listener
         .local_addr()
         .map_err(|e| Failure::Setup(format!("cannot read the bound address: {e}")))?;
-    tracing::info!(%addr, database = %config.database_url, "embargo is serving");
+    tracing::info!(%addr, database = %config.database_shown(), "embargo is serving");
     announce(&format!("embargo listening on http://{addr}"));
     // The worker delivers what the web app enqueues; it stops with the server.
     let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
@@ -118,6 +118,11 @@ pub fn build_worker(config: &Config, app: &embargo_app::App) -> Result<Worker, F
     };
     Worker::new(app.clone(), mailer, team, links, Arc::new(clock::now))
         .and_then(|w| w.with_channels(channels))
+        .map(|w| {
+            w.with_lease(jiff::SignedDuration::from_secs(i64::from(
+                config.worker.lease_seconds,
+            )))
+        })
         .map_err(|e| Failure::Setup(format!("invalid channel configuration: {e}")))
 }
 
