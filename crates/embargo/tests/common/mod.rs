@@ -59,7 +59,13 @@ impl Drop for Server {
 
 /// Starts `embargo serve` on a free port and returns it with its address.
 pub fn serve(dir: &Path) -> (Server, String) {
+    serve_with(dir, &[])
+}
+
+/// `serve` with more arguments, e.g. `--database-url`.
+pub fn serve_with(dir: &Path, extra: &[&str]) -> (Server, String) {
     let mut child = embargo(dir)
+        .args(extra)
         .args(["serve", "--listen", "127.0.0.1:0", "--log", "warn"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
