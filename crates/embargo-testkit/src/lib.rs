@@ -84,7 +84,7 @@ impl TestApp {
         let store = Store::connect(&url, OpenMode::CreateOrMigrate)
             .await
             .unwrap();
-        let app = App::new(store.clone(), policy.clone(), Arc::new(OsRandom));
+        let app = App::new(store.clone(), policy, Arc::new(OsRandom));
         let clock = FakeClock::at("2026-03-02T09:00:00Z".parse().unwrap());
         let now = clock.now();
         let admin = app
@@ -148,7 +148,7 @@ impl TestApp {
         let store = Store::connect(&self.db_url, OpenMode::MustExist)
             .await
             .unwrap();
-        App::new(store, self.policy.clone(), Arc::new(OsRandom))
+        App::new(store, self.policy, Arc::new(OsRandom))
     }
 
     pub fn now(&self) -> Timestamp {

@@ -473,9 +473,10 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
 
 /// The file `embargo init` writes: every setting, commented, so an operator sees what
 /// can be changed.
-pub fn initial_file(organization: &str, listen: &str) -> String {
+pub fn initial_file(organization: &str, listen: &str, database_url: &str) -> String {
     let org = toml::Value::String(organization.to_string());
     let listen = toml::Value::String(listen.to_string());
+    let database = toml::Value::String(database_url.to_string());
     format!(
         "# embargo configuration. Environment variables EMBARGO_* and command-line flags\n\
          # override these settings.\n\n\
@@ -486,8 +487,9 @@ pub fn initial_file(organization: &str, listen: &str) -> String {
          # Where people reach it (links in pages and e-mails, security.txt). Behind a\n\
          # reverse proxy, the public https:// address.\n\
          # public_url = \"https://security.example.org\"\n\n\
-         # The database: a SQLite file, relative to this directory.\n\
-         database_url = \"sqlite://embargo.db\"\n\n\
+         # The database: a SQLite file relative to this directory (sqlite://embargo.db), or\n\
+         # postgres://user:password@host:port/database for several instances.\n\
+         database_url = {database}\n\n\
          # Log filter (tracing's env-filter syntax), e.g. \"info\" or \"embargo=debug\".\n\
          log = \"info\"\n\n\
          # The policy's clocks, in days.\n\
@@ -504,6 +506,10 @@ pub fn initial_file(organization: &str, listen: &str) -> String {
          # [openpgp]\n\
          # secret_key_file = \"team-secret.asc\"\n\
          # passphrase = \"...\"\n\n\
+         # The job runner: how long a claimed job is its worker's before another\n\
+         # instance sharing the database may take it over.\n\
+         # [worker]\n\
+         # lease_seconds = 300\n\n\
          # Outgoing mail (notifications wait in the queue until this is set).\n\
          # [smtp]\n\
          # host = \"smtp.example.org\"\n\

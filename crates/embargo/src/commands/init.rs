@@ -39,7 +39,8 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<Output, Failure> {
     if wrote_config {
         let org = cli.organization.as_deref().unwrap_or("our organization");
         let listen = cli.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
-        write_private_file(&config_path, &initial_file(org, listen))?;
+        let database = cli.database_url.as_deref().unwrap_or("sqlite://embargo.db");
+        write_private_file(&config_path, &initial_file(org, listen, database))?;
     }
     let config = load_config(cli)?;
     let app = open_app(&config, OpenMode::CreateOrMigrate).await?;
