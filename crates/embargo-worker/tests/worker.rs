@@ -398,6 +398,23 @@ fn warnings(sink: &SmtpSink) -> Vec<String> {
         .collect()
 }
 
+/// The team's warnings for an untouched case, in order: 30, 14, 7 and 1 day before, then
+/// the disclosure.
+fn all_warnings(reference: &str) -> Vec<String> {
+    [30, 14, 7, 1]
+        .map(|d| {
+            format!(
+                "[Example Org] Case {reference} is disclosed in {d} day{}",
+                if d == 1 { "" } else { "s" }
+            )
+        })
+        .into_iter()
+        .chain([format!(
+            "[Example Org] Case {reference} was disclosed at its deadline"
+        )])
+        .collect()
+}
+
 #[tokio::test]
 async fn an_untouched_case_is_warned_about_and_disclosed_at_ninety_days() {
     let (t, sink, worker) = setup().await;
@@ -407,19 +424,7 @@ async fn an_untouched_case_is_warned_about_and_disclosed_at_ninety_days() {
         t.clock.advance(days(1));
         worker.run_until_idle().await.unwrap();
     }
-    assert_eq!(
-        warnings(&sink),
-        [30, 14, 7, 1]
-            .map(|d| format!(
-                "[Example Org] Case {reference} is disclosed in {d} day{}",
-                if d == 1 { "" } else { "s" }
-            ))
-            .into_iter()
-            .chain([format!(
-                "[Example Org] Case {reference} was disclosed at its deadline"
-            )])
-            .collect::<Vec<_>>()
-    );
+    assert_eq!(warnings(&sink), all_warnings(&reference));
     let case = t.store.case(s.case_id).await.unwrap();
     assert_eq!(
         (case.state, case.fix_available),
@@ -464,19 +469,7 @@ async fn two_instances_warn_and_disclose_once() {
         a.unwrap();
         b.unwrap();
     }
-    assert_eq!(
-        warnings(&sink),
-        [30, 14, 7, 1]
-            .map(|d| format!(
-                "[Example Org] Case {reference} is disclosed in {d} day{}",
-                if d == 1 { "" } else { "s" }
-            ))
-            .into_iter()
-            .chain([format!(
-                "[Example Org] Case {reference} was disclosed at its deadline"
-            )])
-            .collect::<Vec<_>>()
-    );
+    assert_eq!(warnings(&sink), all_warnings(&reference));
     let disclosed = to(&sink, "reporter@elsewhere.example")
         .iter()
         .filter(|m| text(m).starts_with("The vulnerability you reported has been disclosed"))
