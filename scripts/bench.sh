@@ -3,6 +3,9 @@
 # Prints medians and ratios against a baseline measured in the same run (the machine is
 # shared and noisy: compare ratios, not absolute numbers, across runs).
 #   bash scripts/bench.sh [REQUESTS]
+# With BENCH_POSTGRES_URL=postgres://user:password@host:port (a server where the user may
+# create databases), the same report figures on PostgreSQL, and throughput with two
+# instances sharing it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-400}"
@@ -17,7 +20,9 @@ sed -i 's/^reports_per_hour = .*/reports_per_hour = 1000000/' "$dir/embargo.toml
 pid=$!
 for _ in $(seq 100); do grep -q listening "$dir/serve.out" 2>/dev/null && break; sleep 0.1; done
 addr="$(sed -n 's/^embargo listening on http:\/\///p' "$dir/serve.out")"
+echo "== SQLite"
 python3 scripts/bench_http.py "$addr" "$n"
+python3 scripts/bench_concurrent.py "SQLite, concurrent" "$n" "$addr"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 python3 - "$bin" "$dir" <<'PY'
 import statistics, subprocess, sys, time
@@ -37,3 +42,41 @@ pdir="$(mktemp -d)"
 "$bin" --data-dir "$pdir" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
 python3 scripts/bench_public.py "$bin" "$pdir" - "${BENCH_ADVISORIES:-2000}" "$n"
 rm -rf "$pdir"
+
+# PostgreSQL: one fresh database, two instances on it.
+if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
+  db="embargo_bench_$$"
+  psql "$BENCH_POSTGRES_URL/postgres" -qc "CREATE DATABASE $db"
+  gdir="$(mktemp -d)"
+  "$bin" --data-dir "$gdir" --database-url "$BENCH_POSTGRES_URL/$db" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
+  sed -i 's/^reports_per_hour = .*/reports_per_hour = 1000000/' "$gdir/embargo.toml"
+  addrs=()
+  pids=()
+  for i in 1 2; do
+    "$bin" --data-dir "$gdir" serve --listen 127.0.0.1:0 --log warn >"$gdir/serve$i.out" 2>"$gdir/serve$i.err" &
+    pids+=($!)
+    for _ in $(seq 100); do grep -q listening "$gdir/serve$i.out" 2>/dev/null && break; sleep 0.1; done
+    addrs+=("$(sed -n 's/^embargo listening on http:\/\///p' "$gdir/serve$i.out")")
+  done
+  echo "== PostgreSQL"
+  python3 scripts/bench_http.py "${addrs[0]}" "$n"
+  python3 scripts/bench_concurrent.py "PostgreSQL, one instance" "$n" "${addrs[0]}"
+  python3 scripts/bench_concurrent.py "PostgreSQL, two instances" "$n" "${addrs[@]}"
+  kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
+  "$bin" --data-dir "$gdir" audit verify
+  # Moving the installation: PostgreSQL -> file -> a new SQLite file.
+  python3 - "$bin" "$gdir" <<'PY'
+import json, subprocess, sys, time
+bin, d = sys.argv[1], sys.argv[2]
+t = time.perf_counter()
+out = subprocess.run([bin, "--data-dir", d, "backup", "--json", "--out", f"{d}/all.jsonl"], capture_output=True, check=True).stdout
+b = time.perf_counter() - t
+rows = json.loads(out)["rows"]
+t = time.perf_counter()
+subprocess.run([bin, "--data-dir", f"{d}/copy", "--database-url", f"sqlite://{d}/copy/embargo.db", "restore", f"{d}/all.jsonl"], capture_output=True, check=True)
+r = time.perf_counter() - t
+print(f"backup of {rows} rows from PostgreSQL: {b:.2f} s ({rows/b:,.0f} rows/s); restore into SQLite with audit verify: {r:.2f} s ({rows/r:,.0f} rows/s), process start included")
+PY
+  psql "$BENCH_POSTGRES_URL/postgres" -qc "DROP DATABASE $db"
+  rm -rf "$gdir"
+fi
