@@ -253,6 +253,15 @@ impl App {
         let publication = revised(&current, advisory, now);
         tx.update_publication(&index_entry(&publication, Some(case_id)))
             .await?;
+        // Disclosed at the deadline without a fix, the reporter was promised word of it.
+        if publication.fix_available && !current.fix_available {
+            let more = crate::templates::publication_placeholders(
+                &self.publication.publisher,
+                &publication,
+            );
+            self.notify_reporter_from_template(&mut tx, case_id, "fix_released", &more, now)
+                .await?;
+        }
         self.audit(
             &mut tx,
             principal,

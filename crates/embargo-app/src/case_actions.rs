@@ -54,20 +54,29 @@ impl App {
             self.require_approved_preview(tx, case_id).await?;
         }
         tx.update_case(&outcome.case).await?;
-        if outcome
+        let publication = if outcome
             .events
             .iter()
             .any(|e| matches!(e, embargo_core::Event::Published { .. }))
         {
-            self.freeze_publication(tx, &outcome.case, now).await?;
-        }
+            Some(self.freeze_publication(tx, &outcome.case, now).await?)
+        } else {
+            None
+        };
         let author = match principal {
             Principal::User(id) => Author::User(id),
             Principal::Reporter(_) => Author::Reporter,
             Principal::System | Principal::Operator => Author::System,
         };
         let events = self
-            .record_events(tx, case_id, author, &outcome.events, now)
+            .record_events(
+                tx,
+                case_id,
+                author,
+                &outcome.events,
+                publication.as_ref(),
+                now,
+            )
             .await?;
         self.schedule_clocks(tx, &outcome.case, &outcome.events, now)
             .await?;

@@ -67,7 +67,7 @@ impl App {
                 .map_err(|e| AppError::from_domain(e, true))?;
             tx.update_case(&t.case).await?;
             events = self
-                .record_events(&mut tx, case_id, author, &t.events, now)
+                .record_events(&mut tx, case_id, author, &t.events, None, now)
                 .await?;
         }
         let detail = json!({

@@ -3,7 +3,7 @@
 //! Audit details hold ids and state names, never private text.
 
 use embargo_core::{
-    Author, CaseId, CaseState, Event, JobId, Message, MessageId, Private, Visibility,
+    Author, CaseId, CaseState, Event, JobId, Message, MessageId, Private, Publication, Visibility,
 };
 use embargo_store::{NewAuditEntry, NewJob, Tx};
 use jiff::Timestamp;
@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::App;
 use crate::error::AppError;
 use crate::principal::Principal;
+use crate::templates::publication_placeholders;
 
 /// Job kinds: names the worker dispatches on.
 pub mod jobs {
@@ -119,15 +120,16 @@ impl App {
     }
 
     /// A notice to the reporter from an editable template, recorded on the case and mailed.
-    async fn notify_reporter_from_template(
+    pub(crate) async fn notify_reporter_from_template(
         &self,
         tx: &mut Tx,
         case_id: CaseId,
         template: &'static str,
+        more: &[(&str, String)],
         now: Timestamp,
     ) -> Result<(), AppError> {
         let body = self
-            .template_for(template, case_id, &self.organization)
+            .template_with(template, case_id, &self.organization, more)
             .await?;
         let draft = Draft {
             case_id,
@@ -141,12 +143,14 @@ impl App {
     }
 
     /// Applies the side effects of a transition's events and returns their audit summaries.
+    /// `publication`: the document frozen by this transition, when it published the case.
     pub(crate) async fn record_events(
         &self,
         tx: &mut Tx,
         case_id: CaseId,
         author: Author,
         events: &[Event],
+        publication: Option<&Publication>,
         now: Timestamp,
     ) -> Result<Vec<Value>, AppError> {
         let mut summary = Vec::with_capacity(events.len());
@@ -158,7 +162,7 @@ impl App {
                     json!({"event": "state_changed", "from": from.to_string(), "to": to.to_string()})
                 }
                 Event::StateChanged { from, to: to @ CaseState::Accepted } => {
-                    self.notify_reporter_from_template(tx, case_id, "accepted", now).await?;
+                    self.notify_reporter_from_template(tx, case_id, "accepted", &[], now).await?;
                     json!({"event": "state_changed", "from": from.to_string(), "to": to.to_string()})
                 }
                 Event::StateChanged { from, to } => {
@@ -193,26 +197,14 @@ impl App {
                     json!({"event": "disclosure_extended", "from": from.to_string(), "to": to.to_string()})
                 }
                 Event::Published { fix_available, at_deadline } => {
-                    if !*at_deadline {
-                        self.notify_reporter_from_template(tx, case_id, "published", now).await?;
-                    }
-                    if *at_deadline {
-                        // The policy's promise to the reporter: disclosed within the
-                        // deadline, and they are told.
-                        let body = if *fix_available {
-                            "The vulnerability you reported has been disclosed today, as our policy's deadline requires; a fix is available."
-                        } else {
-                            "The vulnerability you reported has been disclosed today, as our policy's deadline requires, although no fix is available yet. We will tell you when one is released."
-                        };
-                        let draft = Draft {
-                            case_id,
-                            author: Author::System,
-                            visibility: Visibility::Reporter,
-                            notice: Some("disclosed"),
-                            body: Private::new(body.to_string()),
-                        };
-                        self.store_message(tx, draft, now).await?;
-                    }
+                    // The policy's promise to the reporter: told of the publication (at the
+                    // deadline too, fixed or not), with the advisory, its CVE and the fix.
+                    let more = publication
+                        .map(|p| publication_placeholders(&self.publication.publisher, p))
+                        .unwrap_or_default();
+                    let template = if *at_deadline { "disclosed" } else { "published" };
+                    self.notify_reporter_from_template(tx, case_id, template, &more, now)
+                        .await?;
                     json!({"event": "published", "fix_available": fix_available, "at_deadline": at_deadline})
                 }
             });

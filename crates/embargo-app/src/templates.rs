@@ -1,7 +1,9 @@
 //! The texts the reporter receives, editable by administrators. Placeholders:
-//! `{reference}` (e.g. #1a2b3c4d), `{organization}`. Acceptance and publication notices go
-//! out by themselves; acknowledgement, questions and rejections are written by a
-//! Coordinator, starting from these texts.
+//! `{reference}` (e.g. #1a2b3c4d), `{organization}`; in the notices sent at publication
+//! also `{advisory_url}`, `{cve}` and `{fixed_in}` (the fixed versions), and in the
+//! deadline disclosure `{fix_status}`. Acceptance, publication, disclosure and release
+//! notices go out by themselves; acknowledgement, questions and rejections are written by
+//! a Coordinator, starting from these texts.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +16,7 @@ use crate::error::AppError;
 use crate::principal::Principal;
 
 /// Template names, with the defaults an installation starts from.
-pub const DEFAULT_TEMPLATES: [(&str, &str); 5] = [
+pub const DEFAULT_TEMPLATES: [(&str, &str); 7] = [
     (
         "acknowledged",
         "Thank you for your report {reference}. We received it and will review it; you will hear from us as it progresses.",
@@ -33,9 +35,56 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 5] = [
     ),
     (
         "published",
-        "The advisory for your report {reference} is now public. Thank you for reporting it to {organization} responsibly.",
+        "The advisory for your report {reference} is now public: {advisory_url}\n\nCVE: {cve}\nFixed in: {fixed_in}\n\nThank you for reporting it to {organization} responsibly.",
+    ),
+    (
+        "disclosed",
+        "The vulnerability you reported ({reference}) has been disclosed today, as our policy's deadline requires.\n\n{fix_status}\n\nThe advisory: {advisory_url}\nCVE: {cve}",
+    ),
+    (
+        "fix_released",
+        "A fix for the vulnerability you reported ({reference}) has been released: {fixed_in}.\n\nThe advisory was updated: {advisory_url}",
     ),
 ];
+
+/// What the notices sent at publication say about the public advisory.
+pub(crate) fn publication_placeholders(
+    publisher: &embargo_formats::Publisher,
+    p: &embargo_core::Publication,
+) -> Vec<(&'static str, String)> {
+    let fixed: Vec<String> = p
+        .advisory
+        .affected
+        .iter()
+        .flat_map(|a| {
+            a.ranges
+                .iter()
+                .filter_map(|r| r.fixed.as_ref().map(|v| format!("{} {v}", a.purl)))
+        })
+        .collect();
+    let fixed_in = if fixed.is_empty() {
+        "no fixed version yet".to_string()
+    } else {
+        fixed.join(", ")
+    };
+    let fix_status = if p.fix_available {
+        format!("A fix is available: {fixed_in}.")
+    } else {
+        "No fix is available yet; we will tell you when one is released.".to_string()
+    };
+    vec![
+        ("{advisory_url}", publisher.advisory_url(&p.id)),
+        (
+            "{cve}",
+            p.advisory
+                .cve
+                .as_ref()
+                .map_or_else(|| "none assigned".to_string(), ToString::to_string),
+        ),
+        ("{fixed_in}", fixed_in),
+        ("{fix_status}", fix_status),
+    ]
+}
 
 impl App {
     /// Every template, with administrators' changes.
@@ -61,10 +110,28 @@ impl App {
         case_id: embargo_core::CaseId,
         organization: &str,
     ) -> Result<String, AppError> {
-        let text = self.templates().await?.remove(name).unwrap_or_default();
-        Ok(text
+        self.template_with(name, case_id, organization, &[]).await
+    }
+
+    /// One template, filled in for a case and with more placeholders (`{name}`, value).
+    pub(crate) async fn template_with(
+        &self,
+        name: &str,
+        case_id: embargo_core::CaseId,
+        organization: &str,
+        more: &[(&str, String)],
+    ) -> Result<String, AppError> {
+        let mut text = self
+            .templates()
+            .await?
+            .remove(name)
+            .unwrap_or_default()
             .replace("{reference}", &case_id.reference())
-            .replace("{organization}", organization))
+            .replace("{organization}", organization);
+        for (key, value) in more {
+            text = text.replace(key, value);
+        }
+        Ok(text)
     }
 
     pub async fn set_template(

@@ -448,9 +448,12 @@ async fn an_untouched_case_is_warned_about_and_disclosed_at_ninety_days() {
     let told = to(&sink, "reporter@elsewhere.example");
     let last = text(told.last().unwrap());
     assert!(
-        last.starts_with("The vulnerability you reported has been disclosed today")
-            && last.contains("no fix is available yet"),
-        "{last}"
+        last.starts_with(&format!(
+            "The vulnerability you reported ({reference}) has been disclosed today"
+        )) && last.contains("No fix is available yet")
+            && last.contains(&format!("/advisories/{}", public.id))
+            && last.contains("CVE: none assigned"),
+        "the reporter gets the advisory with the news: {last}"
     );
 }
 
@@ -472,7 +475,7 @@ async fn two_instances_warn_and_disclose_once() {
     assert_eq!(warnings(&sink), all_warnings(&reference));
     let disclosed = to(&sink, "reporter@elsewhere.example")
         .iter()
-        .filter(|m| text(m).starts_with("The vulnerability you reported has been disclosed"))
+        .filter(|m| text(m).contains("has been disclosed today"))
         .count();
     assert_eq!(disclosed, 1);
     let mut ids: Vec<String> = sink

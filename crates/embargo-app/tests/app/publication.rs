@@ -178,6 +178,16 @@ async fn a_fix_released_after_a_deadline_disclosure_is_a_revision() {
         (2, first.published)
     );
     assert!(now_public.modified > first.modified);
+    // The reporter was told of the disclosure without a fix, then of the fix.
+    let messages = t.app.team_view(coord, id).await.unwrap().messages;
+    let notices: Vec<_> = messages.iter().filter_map(|m| m.notice.clone()).collect();
+    assert_eq!(notices[notices.len() - 2..], ["disclosed", "fix_released"]);
+    let released = messages.last().unwrap().body.reveal().clone();
+    assert!(
+        released.contains("has been released: pkg:pypi/build-bot ")
+            && released.contains(&format!("/advisories/{}", first.id)),
+        "{released}"
+    );
     let hits = t
         .app
         .query_advisories(&PackageQuery {

@@ -234,8 +234,12 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
     );
     let published = view.messages.last().unwrap().body.reveal().clone();
     assert!(
-        published.contains(&id.reference()) && published.contains("is now public"),
-        "{published}"
+        published.contains(&id.reference())
+            && published.contains("is now public: ")
+            && published.contains("/advisories/EMBARGO-")
+            && published.contains("CVE: ")
+            && published.contains("Fixed in: "),
+        "the reporter gets the advisory, its CVE and the fix: {published}"
     );
     let kinds: Vec<_> = t
         .store
