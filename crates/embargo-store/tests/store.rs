@@ -648,3 +648,43 @@ async fn a_restore_refuses_a_used_database_and_a_truncated_file_and_changes_noth
     target.restore(backup.as_slice()).await.unwrap();
     assert!(target.verify_audit().await.unwrap().is_intact());
 }
+
+#[tokio::test]
+async fn a_tls_connection_is_used_when_the_url_asks_for_one() {
+    if !on_postgres() {
+        return; // PostgreSQL's sslmode
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = database::fresh_database(dir.path()).await;
+    sqlx::any::install_default_drivers();
+    let probe = sqlx::AnyPool::connect(&url).await.unwrap();
+    let ssl: String = sqlx::query_scalar("SHOW ssl")
+        .fetch_one(&probe)
+        .await
+        .unwrap();
+    probe.close().await;
+    if ssl != "on" {
+        eprintln!("the test server does not offer TLS: skipped");
+        return;
+    }
+    let store = Store::connect(&format!("{url}?sslmode=require"), OpenMode::CreateOrMigrate)
+        .await
+        .unwrap();
+    seed(&store).await;
+    let encrypted: i64 = {
+        let pool = sqlx::AnyPool::connect(&format!("{url}?sslmode=require"))
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT count(*) FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(encrypted, 1);
+    // A certificate that cannot be verified (Debian's self-signed one) is refused with a
+    // sentence, not silently downgraded.
+    let e = Store::connect(&format!("{url}?sslmode=verify-full"), OpenMode::MustExist)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("cannot reach the database"), "{e}");
+}
