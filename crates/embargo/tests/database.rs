@@ -61,8 +61,8 @@ async fn an_installation_moves_to_the_other_database_and_back() {
     drop(server);
 
     let backup = dir.path().join("backup.jsonl");
-    let said = ok(embargo(dir.path()).args(["backup", "--out"]).arg(&backup));
-    assert!(said.contains("backed up"), "{said}");
+    let backed_up = ok(embargo(dir.path()).args(["backup", "--out"]).arg(&backup));
+    assert!(backed_up.contains("backed up"), "{backed_up}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -81,6 +81,12 @@ async fn an_installation_moves_to_the_other_database_and_back() {
     assert!(!said.contains(":embargo@"), "no password in output: {said}");
     let said = ok(on(&target_dir, &target).arg("restore").arg(&backup));
     assert!(said.contains("audit log intact"), "{said}");
+    let head = |text: &str| text.rsplit("head ").next().unwrap().trim().to_string();
+    assert_eq!(
+        head(&said),
+        head(&backed_up),
+        "the same chain on both sides"
+    );
     let twice = run(on(&target_dir, &target).arg("restore").arg(&backup));
     assert_eq!(twice.status.code(), Some(3));
     assert!(

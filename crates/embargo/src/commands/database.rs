@@ -58,16 +58,28 @@ pub async fn backup(cli: &Cli, args: &BackupArgs) -> Result<Output, Failure> {
     let file = out.into_inner().map_err(|e| cannot(e.into_error()))?;
     file.sync_all().map_err(cannot)?;
     std::fs::rename(&partial, &args.out).map_err(cannot)?;
+    // The chain's head, to compare with what `restore` prints on the other side.
+    let audit = store.verify_audit().await?;
     store.close().await;
     Ok(Output::new(
         format!(
-            "backed up {} rows of {} tables (schema version {}) to {}",
+            "backed up {} rows of {} tables (schema version {}) to {}; audit log: {} entries, head {}{}",
             summary.rows,
             summary.tables,
             summary.schema_version,
-            args.out.display()
+            args.out.display(),
+            audit.entries,
+            audit.head_hash,
+            if audit.is_intact() {
+                String::new()
+            } else {
+                format!(
+                    " (NOT intact: {} problems; run `embargo audit verify`)",
+                    audit.problems.len()
+                )
+            }
         ),
-        &summary,
+        json!({"backup": summary, "audit_entries": audit.entries, "audit_head": audit.head_hash, "audit_intact": audit.is_intact()}),
     ))
 }
 
@@ -95,12 +107,13 @@ pub async fn restore(cli: &Cli, args: &RestoreArgs) -> Result<Output, Failure> {
     }
     Ok(Output::new(
         format!(
-            "restored {} rows of {} tables into {}; audit log intact ({} entries)",
+            "restored {} rows of {} tables into {}; audit log intact: {} entries, head {}",
             summary.rows,
             summary.tables,
             config.database_shown(),
-            audit.entries
+            audit.entries,
+            audit.head_hash
         ),
-        json!({"restored": summary, "audit_entries": audit.entries}),
+        json!({"restored": summary, "audit_entries": audit.entries, "audit_head": audit.head_hash}),
     ))
 }
