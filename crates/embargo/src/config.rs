@@ -28,6 +28,10 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+fn without_password<S: serde::Serializer>(url: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&embargo_store::redacted_url(url))
+}
+
 impl Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str("[redacted]")
@@ -224,6 +228,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Where people reach the installation (links in pages, e-mails, security.txt).
     pub public_url: String,
+    /// May hold a password: shown without it.
+    #[serde(serialize_with = "without_password")]
     pub database_url: String,
     pub organization: String,
     pub log: String,

@@ -131,6 +131,16 @@ fn an_unreachable_database_is_named_without_its_password() {
     assert!(stderr.contains("cannot reach the database"), "{stderr}");
     assert!(stderr.contains("127.0.0.1:1"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
+    let shown = ok(on(
+        dir.path(),
+        "postgres://embargo:hunter2-secret@127.0.0.1:1/embargo",
+    )
+    .args(["config", "--json"]));
+    assert!(
+        shown.contains("postgres://embargo:[redacted]@127.0.0.1:1/embargo")
+            && !shown.contains("hunter2"),
+        "{shown}"
+    );
 }
 
 fn psql(url: &str, sql: &str) -> String {
