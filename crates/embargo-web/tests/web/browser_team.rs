@@ -10,9 +10,7 @@ use embargo_web::{Site, WebState};
 use fantoccini::{Client, Locator};
 
 use crate::browser::{browser, fill, screenshot, wait_for};
-use crate::support::site;
-
-const PASSWORD: &str = "correct horse battery staple";
+use crate::support::{PASSWORD, site};
 
 async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css))

@@ -12,4 +12,5 @@ mod portal;
 mod publication;
 mod support;
 mod team;
+mod team_admin;
 mod wellknown;

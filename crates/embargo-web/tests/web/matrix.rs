@@ -7,9 +7,7 @@ use axum::http::{Request, StatusCode};
 use embargo_app::Principal;
 use embargo_core::Visibility;
 
-use crate::support::{Web, portal_link, report_fields};
-
-const PASSWORD: &str = "correct horse battery staple";
+use crate::support::{PASSWORD, Web, portal_link, report_fields, with_passwords};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -73,20 +71,8 @@ async fn portal_cookie(w: &Web, email: &[u8]) -> (String, embargo_core::CaseId) 
 
 #[tokio::test]
 async fn no_principal_gets_more_than_its_role_allows() {
-    let w = Web::new().await;
+    let w = with_passwords().await;
     let p = w.t.people;
-    for u in [
-        p.coordinator,
-        p.coordinator2,
-        p.developer,
-        p.outsider,
-        p.admin,
-    ] {
-        w.t.app
-            .set_password(Principal::Operator, u, PASSWORD, w.t.now())
-            .await
-            .unwrap();
-    }
     // The case under test, reported by Cora (a core member), coordinated by Coco, with a
     // Developer; and another reporter's case.
     let (reporter_cookie, case) = portal_cookie(&w, b"cora@example.org").await;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
+use embargo_app::Principal;
 use embargo_testkit::TestApp;
 use embargo_web::{Site, WebState, router};
 use http_body_util::BodyExt;
@@ -216,4 +217,73 @@ pub async fn call(
 
 pub fn json(res: &Res) -> serde_json::Value {
     serde_json::from_str(&res.body).unwrap_or_else(|_| panic!("not JSON: {}", res.body))
+}
+
+/// The password the page tests give people.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Signs in with the password form and returns the session cookie.
+pub async fn sign_in(w: &Web, email: &str) -> String {
+    let res = w
+        .post_form(
+            "/login",
+            &[("email", email), ("password", PASSWORD), ("next", "/cases")],
+            None,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.header("location"), "/cases");
+    let set = res.header("set-cookie");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    res.cookie()
+}
+
+/// Everyone of the test app except the second developer can sign in with `PASSWORD`.
+pub async fn with_passwords() -> Web {
+    let w = Web::new().await;
+    let p = w.t.people;
+    for u in [
+        p.coordinator,
+        p.coordinator2,
+        p.developer,
+        p.outsider,
+        p.admin,
+    ] {
+        w.t.app
+            .set_password(Principal::Operator, u, PASSWORD, w.t.now())
+            .await
+            .unwrap();
+    }
+    w
+}
+
+/// The CSRF token and case version a page's forms carry.
+pub fn form_values(body: &str) -> (String, String) {
+    let grab = |name: &str| {
+        let start = body
+            .find(&format!("name=\"{name}\" value=\""))
+            .unwrap_or_else(|| panic!("no {name} in the page"))
+            + name.len()
+            + 15;
+        body[start..].split('"').next().unwrap().to_string()
+    };
+    (grab("csrf"), grab("version"))
+}
+
+/// The CSRF token a page's forms carry.
+pub fn form_values_csrf(body: &str) -> String {
+    let start = body.find("name=\"csrf\" value=\"").unwrap() + 19;
+    body[start..].split('"').next().unwrap().to_string()
+}
+
+/// The text of `body` between `start` and the next `end`.
+pub fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let i = body
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} not in page"))
+        + start.len();
+    &body[i..i + body[i..].find(end).unwrap()]
 }
