@@ -2,15 +2,11 @@
 //! between SQLite and PostgreSQL, and several instances serving one PostgreSQL database.
 //! Tests that need PostgreSQL run when `EMBARGO_TEST_DATABASE` names a server
 //! (scripts/test.sh starts one); elsewhere they say so and pass.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
-
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{embargo, http_post_json, init, run, serve_with, text};
+use crate::support::{embargo, http_post_json, init, run, serve_with, text};
 use embargo_testkit::database::{fresh_database, postgres_server};
 use embargo_testkit::smtp::SmtpSink;
 
@@ -285,7 +281,7 @@ async fn two_instances_share_one_postgresql_database_and_survive_a_kill() {
         next.starts_with("HTTP/1.1 201"),
         "the instance recovered: {next}"
     );
-    let health = common::http_get(&second_addr, "/healthz");
+    let health = crate::support::http_get(&second_addr, "/healthz");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     drop(second);
     ok(on(dir.path(), &url).args(["audit", "verify"]));

@@ -1,6 +1,5 @@
-//! What the binary's test files share: running `embargo` as an operator would, serving it,
-//! and talking HTTP/1.1 to it over loopback.
-#![allow(dead_code)] // each test file uses its own part
+//! What the binary's tests share: running `embargo` as an operator would, serving it,
+//! talking HTTP/1.1 to it over loopback, mail fixtures, the SQLite shell, the validators.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -108,4 +107,94 @@ pub fn http_post_json(addr: &str, path: &str, json: &str) -> String {
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out
+}
+
+/// The mail crate's fixtures: messages and a test-only team key.
+pub const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../embargo-mail/tests/fixtures"
+);
+
+/// Pipes a fixture (or bytes) into `embargo ingest-email`, as a mail server would.
+pub fn ingest(dir: &Path, mail: &[u8]) -> Output {
+    let mut child = embargo(dir)
+        .args(["ingest-email", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let data = mail.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{FIXTURES}/{name}")).unwrap()
+}
+
+pub fn sql(dir: &Path, query: &str) -> String {
+    let out = Command::new("sqlite3")
+        .arg(dir.join("data/embargo.db"))
+        .arg(query)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// Configures the test team key (a test-only key from the mail crate's fixtures).
+pub fn with_team_key(dir: &Path) {
+    let data = dir.join("data");
+    std::fs::copy(
+        format!("{FIXTURES}/test-team-secret.asc"),
+        data.join("team-secret.asc"),
+    )
+    .unwrap();
+    let passphrase =
+        std::fs::read_to_string(format!("{FIXTURES}/test-team-passphrase.txt")).unwrap();
+    let cfg = data.join("embargo.toml");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str(&format!(
+        "\n[openpgp]\nsecret_key_file = \"team-secret.asc\"\npassphrase = \"{}\"\n",
+        passphrase.trim()
+    ));
+    std::fs::write(cfg, text).unwrap();
+}
+
+pub fn http_get_with(addr: &str, path: &str, header: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{header}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+pub fn validators_python() -> std::path::PathBuf {
+    std::env::var_os("EMBARGO_VALIDATORS_DIR")
+        .map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/validators"),
+            std::path::PathBuf::from,
+        )
+        .join("venv/bin/python3")
+}
+
+pub fn shared_validator(script: &str) -> std::path::PathBuf {
+    std::env::var_os("EMBARGO_SHARED_DIR")
+        .map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+            std::path::PathBuf::from,
+        )
+        .join("validators")
+        .join(script)
 }

@@ -1,0 +1,337 @@
+//! Installing and running: init, users, configuration, the audit log, serve.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+#[test]
+fn init_creates_a_private_installation_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = init(dir.path());
+    assert_eq!(info["password"].as_str().unwrap().len(), 20);
+    assert_eq!(info["projects"][0], "infra");
+    let data = dir.path().join("data");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for (path, mode) in [
+            (data.clone(), 0o700),
+            (data.join("embargo.db"), 0o600),
+            (data.join("embargo.toml"), 0o600),
+        ] {
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                mode,
+                "{}",
+                path.display()
+            );
+        }
+    }
+    let again = run(embargo(dir.path()).arg("init"));
+    assert_eq!(again.status.code(), Some(4));
+    assert!(
+        text(&again.stderr).contains("already initialized"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
+fn users_are_added_with_roles_and_duplicates_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let mut add = embargo(dir.path());
+    add.args([
+        "user",
+        "add",
+        "--json",
+        "--email",
+        "Cora@Example.org",
+        "--name",
+        "Cora",
+        "--coordinator",
+        "--password-stdin",
+    ])
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = add.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery staple\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let user: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (user["email"].as_str(), user["coordinator"].as_bool()),
+        (Some("Cora@example.org"), Some(true))
+    );
+
+    let dup = run(embargo(dir.path()).args([
+        "user",
+        "add",
+        "--email",
+        "cora@example.org",
+        "--name",
+        "Other",
+    ]));
+    assert_eq!(dup.status.code(), Some(4));
+    assert_eq!(
+        text(&dup.stderr).trim(),
+        "embargo: a person with this e-mail address already exists"
+    );
+    let bad =
+        run(embargo(dir.path()).args(["user", "add", "--email", "not-an-address", "--name", ""]));
+    assert_eq!(bad.status.code(), Some(4));
+    let err = text(&bad.stderr);
+    assert!(
+        err.contains("e-mail address has no @") && err.contains("name must be"),
+        "{err}"
+    );
+
+    let list = run(embargo(dir.path()).args(["user", "list", "--json"]));
+    let people: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(people.len(), 2);
+}
+
+#[test]
+fn audit_verify_detects_a_row_edited_with_the_sqlite3_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    run(embargo(dir.path()).args(["project", "add", "web", "Website and documentation"]));
+    let ok = run(embargo(dir.path()).args(["audit", "verify"]));
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).starts_with("audit log intact: 3 entries"),
+        "{}",
+        text(&ok.stdout)
+    );
+
+    // Someone with the file tries to rewrite history: the triggers stop a plain UPDATE...
+    let db = dir.path().join("data/embargo.db");
+    let sqlite3 = |sql: &str| {
+        Command::new("sqlite3")
+            .arg(&db)
+            .arg(sql)
+            .output()
+            .expect("the sqlite3 shell is installed by scripts/test.sh")
+    };
+    let blocked = sqlite3("UPDATE audit_log SET action = 'nothing_happened' WHERE seq = 2;");
+    assert!(
+        !blocked.status.success() && text(&blocked.stderr).contains("append-only"),
+        "{}",
+        text(&blocked.stderr)
+    );
+    // ...so they drop them first.
+    let edited = sqlite3(
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET action = 'nothing_happened' WHERE seq = 2;",
+    );
+    assert!(edited.status.success(), "{}", text(&edited.stderr));
+
+    let bad = run(embargo(dir.path()).args(["audit", "verify"]));
+    assert_eq!(bad.status.code(), Some(1));
+    let err = text(&bad.stderr);
+    assert!(
+        err.contains("tampered") && err.contains("entry 2: was edited"),
+        "{err}"
+    );
+    let json = run(embargo(dir.path()).args(["audit", "verify", "--json"]));
+    assert_eq!(json.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["problems"][0]["seq"], 2);
+}
+
+#[test]
+fn configuration_layers_file_then_environment_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let cfg = dir.path().join("data/embargo.toml");
+    let original = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        original
+            .replace("listen = \"127.0.0.1:8080\"", "listen = \"127.0.0.1:1111\"")
+            .replace("acknowledge_within_days = 7", "acknowledge_within_days = 3"),
+    )
+    .unwrap();
+    let show = |cmd: &mut Command| -> serde_json::Value {
+        serde_json::from_slice(&run(cmd.args(["config", "--json"])).stdout).unwrap()
+    };
+    assert_eq!(show(&mut embargo(dir.path()))["listen"], "127.0.0.1:1111");
+    assert_eq!(
+        show(&mut embargo(dir.path()))["policy"]["acknowledge_within_days"],
+        3
+    );
+    assert_eq!(
+        show(embargo(dir.path()).env("EMBARGO_LISTEN", "127.0.0.1:2222"))["listen"],
+        "127.0.0.1:2222"
+    );
+    assert_eq!(
+        show(
+            embargo(dir.path())
+                .env("EMBARGO_LISTEN", "127.0.0.1:2222")
+                .args(["--listen", "127.0.0.1:3333"])
+        )["listen"],
+        "127.0.0.1:3333"
+    );
+
+    std::fs::write(&cfg, format!("{original}\nlisten_port = 9\n")).unwrap();
+    let out = run(embargo(dir.path()).arg("config"));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("unknown field `listen_port`"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(
+        &cfg,
+        original.replace("disclose_within_days = 90", "disclose_within_days = 2"),
+    )
+    .unwrap();
+    let out = run(embargo(dir.path()).arg("config"));
+    assert!(
+        text(&out.stderr).contains("acknowledgement time must be shorter"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn serve_answers_health_checks_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let (mut server, addr) = serve(dir.path());
+    let res = http_get(&addr, "/healthz");
+    assert!(
+        res.starts_with("HTTP/1.1 200") && res.ends_with(r#"{"database":"ok","status":"ok"}"#),
+        "{res}"
+    );
+    #[cfg(unix)]
+    {
+        let pid = server.0.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let started = Instant::now();
+        let status = loop {
+            if let Some(s) = server.0.try_wait().unwrap() {
+                break s;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "serve did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(status.success(), "{status:?}");
+    }
+}
+
+#[test]
+fn serve_refuses_a_foreign_or_corrupt_database_without_touching_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("embargo.db"),
+        b"PK\x03\x04 this is a zip file, not a database",
+    )
+    .unwrap();
+    let out = run(embargo(dir.path()).arg("serve"));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("is not a SQLite database"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        std::fs::read(data.join("embargo.db"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
+
+    let other = dir.path().join("other.db");
+    let made = Command::new("sqlite3")
+        .arg(&other)
+        .arg("CREATE TABLE invoices (id INTEGER);")
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let out = run(embargo(dir.path())
+        .args(["serve", "--database-url"])
+        .arg(format!("sqlite://{}", other.display())));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("another application"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out =
+        run(embargo(dir.path()).args(["audit", "verify", "--database-url", "sqlite://missing.db"]));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("embargo init"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_report_answered_201_survives_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let (mut server, addr) = serve(dir.path());
+    let res = http_post_json(
+        &addr,
+        "/api/v1/reports",
+        r#"{"project":"infra","title":"Durable?","description":"Answered, then the server dies."}"#,
+    );
+    // The moment the answer is read, the process dies without any chance to flush.
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    assert!(res.starts_with("HTTP/1.1 201"), "{res}");
+    let body = res.split("\r\n\r\n").nth(1).unwrap();
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    let case_id = json["case_id"].as_str().unwrap();
+    let found = sql(
+        dir.path(),
+        &format!("SELECT title FROM reports WHERE case_id = '{case_id}'"),
+    );
+    assert_eq!(found.trim(), "Durable?");
+    let verify = run(embargo(dir.path()).args(["audit", "verify"]));
+    assert!(verify.status.success(), "{}", text(&verify.stderr));
+}
+
+#[test]
+fn a_misconfigured_channel_stops_startup_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let cfg = dir.path().join("data/embargo.toml");
+    let mut text_cfg = std::fs::read_to_string(&cfg).unwrap();
+    text_cfg.push_str("\n[matrix]\nhomeserver = \"matrix.example.org\"\nroom_id = \"!core:example.org\"\naccess_token = \"t\"\n");
+    std::fs::write(&cfg, text_cfg).unwrap();
+    let out = run(embargo(dir.path()).arg("serve"));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr)
+            .contains("matrix.homeserver \"matrix.example.org\" must be an http(s) URL"),
+        "{}",
+        text(&out.stderr)
+    );
+    let shown = run(embargo(dir.path()).args(["config", "--json"]));
+    assert!(
+        text(&shown.stdout).contains("\"access_token\":\"[redacted]\""),
+        "{}",
+        text(&shown.stdout)
+    );
+}

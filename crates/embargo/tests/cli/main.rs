@@ -1,0 +1,9 @@
+//! The `embargo` binary as an operator runs it: real processes, real files, real sockets.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+mod api;
+mod database;
+mod history;
+mod install;
+mod mail;
+mod support;
