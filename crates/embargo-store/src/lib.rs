@@ -31,7 +31,8 @@ pub use backup::BackupSummary;
 pub use error::StoreError;
 pub use jobs::{Job, JobStatus, NewJob};
 pub use open::{
-    APPLICATION_ID, Backend, OpenMode, latest_schema_version, redacted_url, sqlite_path,
+    APPLICATION_ID, Backend, OpenMode, is_postgres_url, latest_schema_version, redacted_url,
+    sqlite_path,
 };
 pub use people::Person;
 pub use pool::{PooledCve, Team};
@@ -62,7 +63,7 @@ impl Store {
     /// Opens the database a URL names: `postgres://...` (or `postgresql://...`), else a
     /// SQLite file (`sqlite://path` or a path).
     pub async fn connect(url: &str, mode: OpenMode) -> Result<Self, StoreError> {
-        if open::is_postgres(url) {
+        if is_postgres_url(url) {
             Ok(Self {
                 pool: open::open_postgres(url, mode).await?,
                 backend: Backend::Postgres,

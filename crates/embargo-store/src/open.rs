@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::PgConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{AnyPool, Connection, PgPool, Row, SqlStr, SqlitePool};
+use sqlx::{AnyPool, Connection, Row, SqlStr, SqlitePool};
 
 use crate::error::StoreError;
 
@@ -265,7 +265,8 @@ pub fn sqlite_path(url: &str) -> Result<PathBuf, StoreError> {
     PathBuf::from_str(rest).map_err(|_| StoreError::Refused("bad database path".to_string()))
 }
 
-pub(crate) fn is_postgres(url: &str) -> bool {
+/// Whether a database URL names PostgreSQL (else it is a SQLite file).
+pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
@@ -287,20 +288,11 @@ pub(crate) async fn open_postgres(url: &str, mode: OpenMode) -> Result<AnyPool, 
     let shown = redacted_url(url);
     let cannot =
         |e: sqlx::Error| StoreError::Refused(format!("cannot reach the database {shown}: {e}"));
-    // One plain connection first: a pool would retry a refused connection until its
-    // timeout, and an operator with a wrong URL should hear so at once.
-    let probe = sqlx::postgres::PgConnection::connect(url)
-        .await
-        .map_err(cannot)?;
-    probe.close().await.map_err(cannot)?;
-    let native = PgPoolOptions::new()
-        .max_connections(2)
-        .acquire_timeout(Duration::from_secs(10))
-        .connect(url)
-        .await
-        .map_err(cannot)?;
-    let result = migrate_postgres(&native, &shown, mode).await;
-    native.close().await;
+    // One plain connection checks and migrates: a pool would retry a refused connection
+    // until its timeout, and an operator with a wrong URL should hear so at once.
+    let mut native = PgConnection::connect(url).await.map_err(cannot)?;
+    let result = migrate_postgres(&mut native, &shown, mode).await;
+    native.close().await.map_err(cannot)?;
     result?;
     sqlx::any::install_default_drivers();
     AnyPoolOptions::new()
@@ -311,17 +303,21 @@ pub(crate) async fn open_postgres(url: &str, mode: OpenMode) -> Result<AnyPool, 
         .map_err(cannot)
 }
 
-async fn migrate_postgres(pool: &PgPool, shown: &str, mode: OpenMode) -> Result<(), StoreError> {
+async fn migrate_postgres(
+    conn: &mut PgConnection,
+    shown: &str,
+    mode: OpenMode,
+) -> Result<(), StoreError> {
     let known = latest_schema_version();
     let has_table: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM information_schema.tables \
          WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations')",
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await?;
     if has_table {
         let newest: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
         if let Some(v) = newest.filter(|v| *v > known) {
             return Err(StoreError::Refused(format!(
@@ -332,7 +328,7 @@ async fn migrate_postgres(pool: &PgPool, shown: &str, mode: OpenMode) -> Result<
         let tables: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
         )
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?;
         if tables > 0 {
             return Err(StoreError::Refused(format!(
@@ -346,7 +342,7 @@ async fn migrate_postgres(pool: &PgPool, shown: &str, mode: OpenMode) -> Result<
         }
     }
     migrator(Backend::Postgres)
-        .run(pool)
+        .run(conn)
         .await
         .map_err(|e| StoreError::Refused(format!("cannot migrate the database {shown}: {e}")))
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub fn postgres_server() -> Option<String> {
     std::env::var("EMBARGO_TEST_DATABASE")
         .ok()
-        .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+        .filter(|u| embargo_store::is_postgres_url(u))
 }
 
 /// A database URL no other test uses: `sqlite://DIR/embargo.db`, or a fresh PostgreSQL

@@ -446,8 +446,7 @@ impl Config {
     }
 
     pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres://")
-            || self.database_url.starts_with("postgresql://")
+        embargo_store::is_postgres_url(&self.database_url)
     }
 
     /// The database URL without its password, for output and logs.

@@ -89,7 +89,6 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<Output, Failure> {
         } else {
             " (kept the existing file)"
         },
-        db = db,
         email = admin.email,
     );
     if !args.password_stdin {
