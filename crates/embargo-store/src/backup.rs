@@ -9,6 +9,7 @@
 
 use std::io::{BufRead, Write};
 
+use futures_util::TryStreamExt;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -21,8 +22,6 @@ use crate::{Backend, Store};
 
 const FORMAT: &str = "embargo-backup";
 const FORMAT_VERSION: u32 = 1;
-/// Rows read per query: bounds memory however large the attachments table is.
-const PAGE: i64 = 200;
 
 /// Every table, parents before children (the order rows can be inserted in with foreign
 /// keys on). A table missing here would be lost by a backup: `backup` refuses to run if
@@ -143,29 +142,17 @@ impl Store {
                     columns: names.clone(),
                 },
             )?;
-            let sql = format!(
-                "SELECT {} FROM {table} ORDER BY {} LIMIT $1 OFFSET $2",
-                names.join(", "),
-                names.join(", ")
-            );
-            let mut offset = 0i64;
-            loop {
-                let page = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                    .bind(PAGE)
-                    .bind(offset)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                for row in &page {
-                    let values = (0..names.len())
-                        .map(|i| value_of(row, i))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    write_line(out, &Line::Row(values))?;
-                    rows += 1;
-                }
-                if (page.len() as i64) < PAGE {
-                    break;
-                }
-                offset += PAGE;
+            // Ordered so that two backups of the same data are the same file.
+            let list = names.join(", ");
+            let sql = format!("SELECT {list} FROM {table} ORDER BY {list}");
+            let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            let mut stream = query.fetch(&mut *tx);
+            while let Some(row) = stream.try_next().await? {
+                let values = (0..names.len())
+                    .map(|i| value_of(&row, i))
+                    .collect::<Result<Vec<_>, _>>()?;
+                write_line(out, &Line::Row(values))?;
+                rows += 1;
             }
         }
         tx.rollback().await?;
