@@ -22,19 +22,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# The official validators (security.txt now; OSV, CVE, CSAF later) from ../shared.
-shared="$(cd .. && pwd)/shared"
+# The official validators (OSV, CVE JSON 5, CSAF, security.txt, OpenAPI), installed from
+# PyPI and npm by the vendored setup script; the schemas they check against are in vendor/.
 validators="$(pwd)/target/validators"
-if [ ! -x "$validators/venv/bin/python3" ] || [ ! -d "$validators/node/node_modules/@secvisogram" ]; then
+if [ ! -f "$validators/.installed" ]; then
   echo "==> installing the official validators into $validators"
-  bash "$shared/validators/setup.sh" "$validators"
+  bash vendor/validators/setup.sh "$validators"
 fi
-# Our own OpenAPI document is checked by the OpenAPI Initiative's reference validator.
-if ! "$validators/venv/bin/python3" -c "import openapi_spec_validator" 2>/dev/null; then
-  "$validators/venv/bin/pip" install -q --disable-pip-version-check 'openapi-spec-validator==0.9.0'
-fi
-export EMBARGO_SHARED_DIR="$shared" EMBARGO_VALIDATORS_DIR="$validators"
-export CSAF_NODE_MODULES="$validators/node/node_modules"
+export EMBARGO_VALIDATORS_DIR="$validators"
 
 if ! command -v cargo-nextest >/dev/null 2>&1; then
   echo "==> installing cargo-nextest"

@@ -1,42 +1,11 @@
 //! OSV and CVE JSON 5 exports of varied advisories, checked by the official validators
-//! (../shared/validators) and against snapshots. `UPDATE_SNAPSHOTS=1` rewrites snapshots.
+//! (vendor/validators) and against snapshots. `UPDATE_SNAPSHOTS=1` rewrites snapshots.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use embargo_formats::{cve5, osv, samples};
-
-fn shared() -> PathBuf {
-    std::env::var_os("EMBARGO_SHARED_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-        PathBuf::from,
-    )
-}
-
-fn python() -> PathBuf {
-    let dir = std::env::var_os("EMBARGO_VALIDATORS_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/validators"),
-        PathBuf::from,
-    );
-    dir.join("venv/bin/python3")
-}
-
-fn validate(script: &str, args: &[&str], files: &[PathBuf]) {
-    let out = Command::new(python())
-        .arg(shared().join("validators").join(script))
-        .args(args)
-        .args(files)
-        .output()
-        .expect("the validators are installed by scripts/test.sh");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{script} refused our export:\n{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(stdout.matches("OK ").count(), files.len(), "{stdout}");
-}
+use embargo_validators::Validator;
 
 fn write(dir: &Path, name: &str, doc: &serde_json::Value) -> PathBuf {
     let path = dir.join(name);
@@ -73,7 +42,7 @@ fn osv_exports_pass_the_official_validator() {
             )
         })
         .collect();
-    validate("validate_osv.py", &[], &files);
+    Validator::Osv.assert_valid(&files);
 }
 
 #[test]
@@ -97,8 +66,8 @@ fn cve_records_and_cna_containers_pass_the_official_validator() {
         2,
         "the two samples with a CVE id get a full record"
     );
-    validate("validate_cve5.py", &[], &records);
-    validate("validate_cve5.py", &["--cna"], &containers);
+    Validator::CveRecord.assert_valid(&records);
+    Validator::CveCnaContainer.assert_valid(&containers);
 }
 
 #[test]
@@ -179,7 +148,7 @@ fn the_atom_feed_is_well_formed_and_escapes_titles() {
     assert!(feed.contains("A &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot; title"));
     assert_eq!(feed.matches("<entry>").count(), 2);
     // Parsed by a real XML parser.
-    let out = Command::new(python())
+    let out = std::process::Command::new(embargo_validators::python())
         .args(["-c", "import sys, xml.etree.ElementTree as E; r=E.fromstring(sys.stdin.read()); print(len(r.findall('{http://www.w3.org/2005/Atom}entry')))"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -3,14 +3,13 @@
 //! in all three formats, which the official validators accept. Then the boundary: every
 //! private field of a case carries a marker, and no public URL shows it.
 
-use std::path::{Path, PathBuf};
-
 use axum::http::StatusCode;
 use embargo_app::{Principal, PublicationSettings};
 use embargo_core::CreditPreference;
 use embargo_formats::Publisher;
 use embargo_testkit::cases::advisory;
 use embargo_testkit::days;
+use embargo_validators::Validator;
 
 use crate::support::{Web, call, json};
 
@@ -26,41 +25,6 @@ async fn web_with_cna() -> Web {
         prefix: "EXAMPLE".into(),
     });
     w
-}
-
-fn shared() -> PathBuf {
-    std::env::var_os("EMBARGO_SHARED_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-        PathBuf::from,
-    )
-}
-
-fn validators() -> PathBuf {
-    std::env::var_os("EMBARGO_VALIDATORS_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/validators"),
-        PathBuf::from,
-    )
-}
-
-fn run_validator(program: &Path, script: &str, args: &[&str], file: &Path) {
-    let out = std::process::Command::new(program)
-        .arg(shared().join("validators").join(script))
-        .args(args)
-        .arg(file)
-        .env(
-            "CSAF_NODE_MODULES",
-            std::env::var_os("CSAF_NODE_MODULES")
-                .unwrap_or_else(|| validators().join("node/node_modules").into()),
-        )
-        .output()
-        .expect("validators are installed by scripts/test.sh");
-    assert!(
-        out.status.success(),
-        "{script} refused {}:\n{}{}",
-        file.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Drafts, previews, approves and publishes a case over the JSON API; returns its id.
@@ -183,17 +147,16 @@ async fn a_published_case_is_on_the_site_in_the_feed_and_in_three_valid_formats(
 
     // The three formats, checked by the official validators.
     let dir = tempfile::tempdir().unwrap();
-    let python = validators().join("venv/bin/python3");
-    for (format, script, args) in [
-        ("osv.json", "validate_osv.py", vec![]),
-        ("cve.json", "validate_cve5.py", vec![]),
-        ("cna.json", "validate_cve5.py", vec!["--cna"]),
+    for (format, validator) in [
+        ("osv.json", Validator::Osv),
+        ("cve.json", Validator::CveRecord),
+        ("cna.json", Validator::CveCnaContainer),
     ] {
         let res = w.get(&format!("/advisories/{id}/{format}"), None).await;
         assert_eq!(res.status, StatusCode::OK, "{format}");
         let file = dir.path().join(format);
         std::fs::write(&file, &res.body).unwrap();
-        run_validator(&python, script, &args, &file);
+        validator.assert_valid(&[&file]);
     }
     let provider = json(
         &w.get("/.well-known/csaf/provider-metadata.json", None)
@@ -223,7 +186,7 @@ async fn a_published_case_is_on_the_site_in_the_feed_and_in_three_valid_formats(
     );
     let file = dir.path().join("csaf.json");
     std::fs::write(&file, &csaf.body).unwrap();
-    run_validator(Path::new("node"), "validate_csaf.mjs", &[], &file);
+    Validator::Csaf.assert_valid(&[&file]);
     assert!(
         w.get("/.well-known/security.txt", None)
             .await
@@ -301,7 +264,7 @@ async fn a_published_case_is_on_the_site_in_the_feed_and_in_three_valid_formats(
         2
     );
     std::fs::write(&file, &csaf.body).unwrap();
-    run_validator(Path::new("node"), "validate_csaf.mjs", &[], &file);
+    Validator::Csaf.assert_valid(&[&file]);
 
     // Unknown advisories and formats are plain 404s.
     assert_eq!(

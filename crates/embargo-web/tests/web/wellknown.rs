@@ -50,20 +50,9 @@ async fn without_a_key_there_is_no_encryption_field() {
     );
 }
 
-/// Runs `../shared/validators/check_securitytxt.py` (sectxt) against a real server.
+/// Runs the official security.txt validator (sectxt) against a real server.
 #[tokio::test]
 async fn the_official_validator_accepts_security_txt() {
-    let shared = std::env::var("EMBARGO_SHARED_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared").to_string());
-    let validators = std::env::var("EMBARGO_VALIDATORS_DIR").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/validators").to_string()
-    });
-    let python = format!("{validators}/venv/bin/python3");
-    assert!(
-        std::path::Path::new(&python).exists(),
-        "validators not installed at {validators}: run scripts/test.sh"
-    );
-
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let t = embargo_testkit::TestApp::new().await;
@@ -78,14 +67,10 @@ async fn the_official_validator_accepts_security_txt() {
     let state = WebState::new(t.app.clone(), site, clock);
     let server = tokio::spawn(embargo_web::serve(listener, state, std::future::pending()));
     let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(&python)
-            .arg(format!("{shared}/validators/check_securitytxt.py"))
-            .arg(format!("http://{addr}"))
-            .arg("--allow-http")
-            .output()
+        embargo_validators::Validator::SecurityTxt
+            .run(&["--allow-http"], &[format!("http://{addr}")])
     })
     .await
-    .unwrap()
     .unwrap();
     server.abort();
     let text = String::from_utf8_lossy(&out.stdout);

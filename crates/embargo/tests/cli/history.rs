@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use embargo_validators::Validator;
+
 use crate::support::*;
 
 /// An organization brings its history: a directory of OSV and GitHub advisory files goes
@@ -59,23 +61,12 @@ fn history_is_imported_served_and_exported() {
         .map(|e| e.unwrap().path())
         .collect();
     assert_eq!(osv.len(), 3);
-    let check = Command::new(validators_python())
-        .arg(shared_validator("validate_osv.py"))
-        .args(&osv)
-        .output()
-        .unwrap();
-    assert!(check.status.success(), "{}", text(&check.stdout));
+    Validator::Osv.assert_valid(&osv);
     let cna: Vec<_> = std::fs::read_dir(out_dir.join("cve/cna"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    let check = Command::new(validators_python())
-        .arg(shared_validator("validate_cve5.py"))
-        .arg("--cna")
-        .args(&cna)
-        .output()
-        .unwrap();
-    assert!(check.status.success(), "{}", text(&check.stdout));
+    Validator::CveCnaContainer.assert_valid(&cna);
     let index = std::fs::read_to_string(out_dir.join("csaf/white/index.txt")).unwrap();
     assert_eq!(index.lines().count(), 3);
     for line in index.lines() {

@@ -179,22 +179,3 @@ pub fn http_get_with(addr: &str, path: &str, header: &str) -> String {
     s.read_to_string(&mut out).unwrap();
     out
 }
-
-pub fn validators_python() -> std::path::PathBuf {
-    std::env::var_os("EMBARGO_VALIDATORS_DIR")
-        .map_or_else(
-            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/validators"),
-            std::path::PathBuf::from,
-        )
-        .join("venv/bin/python3")
-}
-
-pub fn shared_validator(script: &str) -> std::path::PathBuf {
-    std::env::var_os("EMBARGO_SHARED_DIR")
-        .map_or_else(
-            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-            std::path::PathBuf::from,
-        )
-        .join("validators")
-        .join(script)
-}
