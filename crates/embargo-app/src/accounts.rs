@@ -242,13 +242,8 @@ impl App {
         if person.disabled_at.is_some() {
             return Err(AppError::NotFound);
         }
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::invalid(ValueError::new(
-                "token name",
-                "must be 1-100 characters",
-            )));
-        }
+        let name = embargo_core::one_line("token name", name, 100).map_err(AppError::invalid)?;
+        let name = name.as_str();
         let token = format!("emb_{}", new_token(self.random.as_ref())?);
         let id = uuid::Builder::from_random_bytes(self.random.bytes16()?).into_uuid();
         let mut tx = self.store.begin().await?;

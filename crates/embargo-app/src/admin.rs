@@ -141,13 +141,8 @@ impl App {
     ) -> Result<Project, AppError> {
         self.require_admin(principal).await?;
         let slug = ProjectSlug::parse(slug).map_err(AppError::invalid)?;
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err(AppError::invalid(ValueError::new(
-                "project name",
-                "must be 1-200 characters",
-            )));
-        }
+        let name = embargo_core::one_line("project name", name, 200).map_err(AppError::invalid)?;
+        let name = name.as_str();
         let mut repos = Vec::new();
         for r in repositories {
             let r = r.trim().trim_end_matches(".git").to_ascii_lowercase();
@@ -255,6 +250,16 @@ impl App {
     ) -> Result<Vec<embargo_store::Job>, AppError> {
         self.require_admin(principal).await?;
         Ok(self.store.dead_jobs().await?)
+    }
+
+    /// The job queue's counts (waiting, due, oldest due, running, dead), for administrators.
+    pub async fn queue_summary(
+        &self,
+        principal: Principal,
+        now: Timestamp,
+    ) -> Result<embargo_store::QueueSummary, AppError> {
+        self.require_admin(principal).await?;
+        Ok(self.store.queue_summary(now).await?)
     }
 
     /// Retries a dead job (e.g. after fixing the mail configuration).

@@ -239,10 +239,11 @@ impl App {
         name: &str,
         now: Timestamp,
     ) -> Result<(Case, ForkId), AppError> {
+        let name = embargo_core::one_line("fork", name, 300).map_err(AppError::invalid)?;
         let id = ForkId::from_random_bytes(self.random.bytes16()?);
         let command = Command::RecordFork {
             id,
-            name: Private::new(name.trim().to_string()),
+            name: Private::new(name),
         };
         Ok((self.act(p, case, command, now).await?, id))
     }

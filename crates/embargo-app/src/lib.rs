@@ -15,6 +15,7 @@ mod delivery;
 mod drafts;
 mod email;
 mod error;
+mod heartbeat;
 mod intake;
 mod invitations;
 mod messages;
@@ -45,10 +46,11 @@ pub use drafts::DRAFT_KINDS;
 pub use email::{Filed, IncomingMail};
 pub use embargo_store::PublicationFilter;
 pub use embargo_store::{
-    AttachmentInfo, CaseSummary, Draft, Job, JobStatus, Person, PooledCve, Project, StoredReport,
-    Team,
+    AttachmentInfo, CaseSummary, Draft, Job, JobStatus, Person, PooledCve, Project, QueueSummary,
+    StoredReport, Team,
 };
 pub use error::AppError;
+pub use heartbeat::{Heartbeat, Pulse, RunnerState};
 pub use intake::{Intake, Submitted};
 pub use invitations::{INVITATION_LIFETIME, InvitationMail};
 pub use principal::Principal;

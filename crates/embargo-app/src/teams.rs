@@ -27,13 +27,8 @@ impl App {
         now: Timestamp,
     ) -> Result<String, AppError> {
         self.require_admin(principal).await?;
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::invalid(ValueError::new(
-                "team name",
-                "needs 1-100 characters",
-            )));
-        }
+        let name = embargo_core::one_line("team name", name, 100).map_err(AppError::invalid)?;
+        let name = name.as_str();
         let id = hex::encode(self.random.bytes16()?);
         let mut tx = self.store.begin().await?;
         tx.create_team(&id, name, now).await?;

@@ -40,4 +40,7 @@ pub use report::{
 pub use role::{Actor, CaseRole, InstallationRoles, RolesOnCase};
 pub use state::{CaseState, RejectReason, Resolution};
 pub use transition::{Transition, transition};
-pub use values::{CveId, CweId, DisplayName, Email, ProjectSlug, RequiredText, TimeZoneName};
+pub use values::{
+    CveId, CweId, DisplayName, Email, ProjectSlug, RequiredText, TimeZoneName, is_line_breaking,
+    one_line,
+};

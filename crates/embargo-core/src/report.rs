@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ValueError;
 use crate::ids::{CaseId, MessageId, UserId};
 use crate::private::Private;
-use crate::values::{Email, ProjectSlug};
+use crate::values::{Email, ProjectSlug, one_line};
 
 /// How a report reached the team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,16 +73,7 @@ impl CreditPreference {
 
     pub fn from_parts(kind: &str, value: &str) -> Result<Self, ValueError> {
         let value = value.trim();
-        let need = |v: &str| {
-            if v.is_empty() || v.chars().count() > 200 || v.chars().any(char::is_control) {
-                Err(ValueError::new(
-                    "credit",
-                    "needs 1-200 characters without control characters",
-                ))
-            } else {
-                Ok(v.to_string())
-            }
-        };
+        let need = |v: &str| one_line("credit", v, 200);
         Ok(match kind {
             "name" => CreditPreference::Name(need(value)?),
             "handle" => CreditPreference::Handle(need(value)?),
@@ -161,16 +152,8 @@ struct TextFields<'a> {
 
 fn text_problems(f: &TextFields<'_>) -> Vec<ValueError> {
     let mut problems = Vec::new();
-    let title = f.title.trim();
-    if title.is_empty() {
-        problems.push(ValueError::new("title", "is required"));
-    } else if title.chars().count() > ReportContent::MAX_TITLE
-        || title.chars().any(char::is_control)
-    {
-        problems.push(ValueError::new(
-            "title",
-            "must be at most 200 characters on one line",
-        ));
+    if let Err(e) = one_line("title", f.title, ReportContent::MAX_TITLE) {
+        problems.push(e);
     }
     if f.description.trim().is_empty() {
         problems.push(ValueError::new("description", "is required"));
@@ -188,8 +171,11 @@ fn text_problems(f: &TextFields<'_>) -> Vec<ValueError> {
             ));
         }
     }
-    if f.reporter_name.chars().count() > 200 {
-        problems.push(ValueError::new("name", "must be at most 200 characters"));
+    // The name is optional (anonymous reports), but it goes into mail headers.
+    if !f.reporter_name.trim().is_empty()
+        && let Err(e) = one_line("name", f.reporter_name, 200)
+    {
+        problems.push(e);
     }
     if let Some(key) = f.openpgp_key
         && !key.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----")
@@ -344,6 +330,58 @@ mod tests {
         .check()
         .unwrap();
         assert_eq!(anon.credit, CreditPreference::Anonymous);
+    }
+
+    /// A name with a line break once reached a mail header and killed the job runner; it
+    /// is refused with the field named, whatever the credit choice.
+    #[test]
+    fn single_line_fields_refuse_line_breaks_and_control_characters() {
+        for kind in ["handle", "anonymous", "name", "link"] {
+            for hostile in [
+                "Rita\nBcc: x@example.net",
+                "Ri\rta",
+                "Ri\u{0}ta",
+                "Ri\u{2028}ta",
+            ] {
+                let value = if kind == "link" {
+                    "https://example.net/rita"
+                } else {
+                    "rita"
+                };
+                let problems = RawReport {
+                    reporter_name: hostile.into(),
+                    credit_kind: kind.into(),
+                    credit_value: value.into(),
+                    ..raw()
+                }
+                .check()
+                .unwrap_err();
+                assert!(
+                    problems.iter().any(|p| p.what == "name"),
+                    "{kind} {hostile:?}: {problems:?}"
+                );
+            }
+        }
+        let problems = RawReport {
+            title: "Two\nlines".into(),
+            credit_kind: "handle".into(),
+            credit_value: "ri\nta".into(),
+            ..raw()
+        }
+        .check()
+        .unwrap_err();
+        let fields: Vec<&str> = problems.iter().map(|p| p.what).collect();
+        assert_eq!(fields, ["credit", "title"]);
+        assert_eq!(
+            crate::values::one_line("fork", "org/\tfork", 300)
+                .unwrap_err()
+                .what,
+            "fork"
+        );
+        assert_eq!(
+            crate::values::one_line("fork", " org/fork ", 300).unwrap(),
+            "org/fork"
+        );
     }
 
     #[test]

@@ -218,6 +218,34 @@ impl ProjectSlug {
 }
 text_value!(ProjectSlug);
 
+/// Whether `c` breaks a line or controls a terminal: never part of a value typed on one line.
+pub fn is_line_breaking(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// A value typed on one line (a name, a title, a fork, a credit): trimmed, 1 to `max`
+/// characters, no control characters. A line break in a name would otherwise end up in a
+/// mail header, a log line or an export; the error names the field.
+pub fn one_line(what: &'static str, s: &str, max: usize) -> Result<String, ValueError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(ValueError::new(what, "is required"));
+    }
+    if t.chars().any(is_line_breaking) {
+        return Err(ValueError::new(
+            what,
+            "must be on one line, without control characters",
+        ));
+    }
+    if t.chars().count() > max {
+        return Err(ValueError::new(
+            what,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
 /// A person's display name: trimmed, 1-200 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -225,14 +253,7 @@ pub struct DisplayName(String);
 
 impl DisplayName {
     pub fn parse(s: &str) -> Result<Self, ValueError> {
-        let t = s.trim();
-        if t.is_empty() || t.chars().count() > 200 || t.chars().any(char::is_control) {
-            return Err(ValueError::new(
-                "name",
-                "must be 1-200 characters without control characters",
-            ));
-        }
-        Ok(Self(t.to_string()))
+        one_line("name", s, 200).map(Self)
     }
 }
 text_value!(DisplayName);

@@ -40,6 +40,14 @@ pub fn check(a: &Advisory) -> Vec<Problem> {
     if a.title.chars().count() > 256 {
         problems.push(Problem::new("title", "is longer than 256 characters"));
     }
+    // Titles and credited names become mail subjects, feed titles and CSAF/CVE fields
+    // that are single-line.
+    if a.title.chars().any(embargo_core::is_line_breaking) {
+        problems.push(Problem::new(
+            "title",
+            "must be on one line, without control characters",
+        ));
+    }
     if let Some(v) = &a.cvss_v3
         && let Err(e) = crate::cvss::v3(v)
     {
@@ -89,6 +97,11 @@ pub fn check(a: &Advisory) -> Vec<Problem> {
     for (i, c) in a.credits.iter().enumerate() {
         if c.name.trim().is_empty() {
             problems.push(Problem::new(format!("credits[{i}].name"), "is empty"));
+        } else if c.name.chars().any(embargo_core::is_line_breaking) {
+            problems.push(Problem::new(
+                format!("credits[{i}].name"),
+                "must be on one line, without control characters",
+            ));
         }
         if let Some(link) = &c.link
             && !is_web_url(link)

@@ -55,6 +55,19 @@ pub struct Job {
     pub locked_until: Option<Timestamp>,
 }
 
+/// The queue at a glance, for the admin page and operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct QueueSummary {
+    /// Jobs waiting, due or not.
+    pub pending: i64,
+    /// Pending jobs whose time has come.
+    pub due: i64,
+    /// When the oldest due job was due: a runner that keeps up keeps this recent.
+    pub oldest_due: Option<Timestamp>,
+    pub running: i64,
+    pub dead: i64,
+}
+
 const JOB_COLUMNS: &str =
     "id, kind, case_id, payload, status, run_at, attempts, last_error, locked_until";
 
@@ -173,6 +186,30 @@ impl Store {
         }
         let row = query.fetch_optional(self.pool()).await?;
         row.as_ref().map(row_job).transpose()
+    }
+
+    /// Counts of the queue at `now` (done jobs are not read: the `jobs_due` index on
+    /// status serves the rest).
+    pub async fn queue_summary(&self, now: Timestamp) -> Result<QueueSummary, StoreError> {
+        let row = sqlx::query(
+            "SELECT \
+               COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
+               COALESCE(SUM(CASE WHEN status = 'pending' AND run_at <= $1 THEN 1 ELSE 0 END), 0), \
+               MIN(CASE WHEN status = 'pending' AND run_at <= $1 THEN run_at END), \
+               COALESCE(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), 0), \
+               COALESCE(SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END), 0) \
+             FROM jobs WHERE status IN ('pending', 'running', 'dead')",
+        )
+        .bind(ts(now))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(QueueSummary {
+            pending: row.try_get(0)?,
+            due: row.try_get(1)?,
+            oldest_due: opt_ts(row.try_get(2)?)?,
+            running: row.try_get(3)?,
+            dead: row.try_get(4)?,
+        })
     }
 
     /// Jobs that failed for good (the dead-letter list), newest first.

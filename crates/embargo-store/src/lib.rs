@@ -29,7 +29,7 @@ pub use attachments::{AttachmentInfo, NewAttachment};
 pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use backup::BackupSummary;
 pub use error::StoreError;
-pub use jobs::{Job, JobStatus, NewJob};
+pub use jobs::{Job, JobStatus, NewJob, QueueSummary};
 pub use open::{
     APPLICATION_ID, Backend, OpenMode, is_postgres_url, latest_schema_version, redacted_url,
     sqlite_path,

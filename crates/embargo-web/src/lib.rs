@@ -42,6 +42,16 @@ pub struct WebState {
     pub site: Arc<Site>,
     pub clock: Clock,
     pub limiter: Arc<RateLimiter>,
+    /// This process's job runner, when it has one: `/healthz` and the admin page report it.
+    pub runner: Option<RunnerWatch>,
+}
+
+/// The job runner's heartbeat, and how old its last tick may be before `/healthz` says
+/// the instance is unhealthy.
+#[derive(Debug, Clone)]
+pub struct RunnerWatch {
+    pub heartbeat: embargo_app::Heartbeat,
+    pub stale_after: jiff::SignedDuration,
 }
 
 impl std::fmt::Debug for WebState {
@@ -59,7 +69,14 @@ impl WebState {
             site: Arc::new(site),
             clock,
             limiter: Arc::new(RateLimiter::default()),
+            runner: None,
         }
+    }
+
+    /// Reports this runner's heartbeat on `/healthz` and the admin page.
+    pub fn with_runner(mut self, runner: RunnerWatch) -> Self {
+        self.runner = Some(runner);
+        self
     }
 }
 

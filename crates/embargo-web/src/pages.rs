@@ -10,20 +10,46 @@ use serde_json::json;
 use crate::WebState;
 use crate::render::page;
 
-/// `GET /healthz`: 200 when the database answers, 503 otherwise (load balancers take the
-/// instance out of rotation).
+/// `GET /healthz`: 200 when the database answers and this instance's job runner ticked
+/// recently; 503 otherwise, so that a load balancer or a supervisor takes the instance out
+/// (a runner that stopped means no mail, no reminder and no disclosure at the deadline,
+/// even though pages still answer).
 pub async fn health(State(state): State<WebState>) -> Response {
-    match state.app.store().ping().await {
-        Ok(()) => Json(json!({"status": "ok", "database": "ok"})).into_response(),
+    let database = match state.app.store().ping().await {
+        Ok(()) => true,
         Err(e) => {
             tracing::error!(error = %e, "health check: database unavailable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable", "database": "unavailable"})),
-            )
-                .into_response()
+            false
+        }
+    };
+    let mut body = json!({"database": if database { "ok" } else { "unavailable" }});
+    let mut healthy = database;
+    if let Some(runner) = &state.runner {
+        let now = (state.clock)();
+        let pulse = runner.heartbeat.pulse();
+        let runner_state = runner.heartbeat.state(now, runner.stale_after);
+        healthy &= runner_state == embargo_app::RunnerState::Running;
+        body["runner"] = json!({
+            "state": runner_state.as_str(),
+            "last_tick": pulse.last_tick.to_string(),
+            "seconds_since_tick": now.duration_since(pulse.last_tick).as_secs().max(0),
+            "stale_after_seconds": runner.stale_after.as_secs(),
+            "restarts": pulse.restarts,
+        });
+        if runner_state != embargo_app::RunnerState::Running {
+            tracing::error!(
+                seconds_since_tick = now.duration_since(pulse.last_tick).as_secs(),
+                "health check: the job runner has stopped ticking"
+            );
         }
     }
+    body["status"] = json!(if healthy { "ok" } else { "unavailable" });
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
 }
 
 #[derive(Template)]

@@ -20,19 +20,24 @@ pub struct Outgoing {
     pub message_id: String,
 }
 
+/// Builds the message. Never panics: lettre's header formatting panics on a display name
+/// with a line break, so every name and the subject are made single-line here, whatever
+/// the caller passed (a name stored before names were checked, an organization's name from
+/// the configuration).
 pub fn build(from: &Mailbox, mail: Outgoing) -> Result<Message, String> {
     let mut builder = Message::builder()
-        .from(from.clone())
-        .to(mail.to.clone())
-        .message_id(Some(mail.message_id.clone()));
+        .from(single_line_mailbox(from))
+        .to(single_line_mailbox(&mail.to))
+        .message_id(Some(single_line(&mail.message_id)));
     if let Some(r) = &mail.reply_to {
-        builder = builder.reply_to(r.clone());
+        builder = builder.reply_to(single_line_mailbox(r));
     }
+    let subject = single_line(&mail.subject);
     let result = match &mail.encrypt_to {
         None => {
             let html = crate::html::render(&mail.body);
             builder
-                .subject(mail.subject)
+                .subject(subject)
                 .multipart(MultiPart::alternative_plain_html(mail.body, html))
         }
         Some(key) => {
@@ -56,4 +61,73 @@ pub fn build(from: &Mailbox, mail: Outgoing) -> Result<Message, String> {
         }
     };
     result.map_err(|e| format!("building the message: {e}"))
+}
+
+/// `text` on one line: control characters (line breaks among them) and Unicode line and
+/// paragraph separators become spaces, runs of spaces one space.
+pub fn single_line(text: &str) -> String {
+    text.split(|c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The mailbox with its display name made single-line (dropped if nothing is left).
+fn single_line_mailbox(m: &Mailbox) -> Mailbox {
+    let name = m.name.as_deref().map(single_line).filter(|n| !n.is_empty());
+    Mailbox::new(name, m.email.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+    use super::*;
+
+    fn mail(name: &str, subject: &str) -> Outgoing {
+        Outgoing {
+            to: Mailbox::new(Some(name.into()), "rita@example.org".parse().unwrap()),
+            reply_to: Some(Mailbox::new(
+                Some(format!("{name} security")),
+                "security@example.org".parse().unwrap(),
+            )),
+            subject: subject.into(),
+            body: "Hello".into(),
+            encrypt_to: None,
+            message_id: "<job-1@example.org>".into(),
+        }
+    }
+
+    /// A display name or subject with a line break made lettre panic, which killed the
+    /// job runner (issue: two anonymous requests stopped every clock).
+    #[test]
+    fn names_and_subjects_with_line_breaks_build_a_message_with_one_line_headers() {
+        let from: Mailbox = "Example <security@example.org>".parse().unwrap();
+        for hostile in [
+            "Rita\nBcc: victim@example.net",
+            "Rita\r\nX-Injected: 1",
+            "Rita\0Nul",
+            "Rita\u{2028}Separator",
+            "\n\r\t",
+        ] {
+            let message = build(&from, mail(hostile, hostile)).unwrap();
+            let text = String::from_utf8(message.formatted()).unwrap();
+            let headers = text.split("\r\n\r\n").next().unwrap();
+            for line in headers.split("\r\n") {
+                assert!(
+                    !line.starts_with("Bcc:") && !line.starts_with("X-Injected:"),
+                    "a header was injected: {headers}"
+                );
+                assert!(
+                    !line.contains('\n') && !line.contains('\r') && !line.contains('\0'),
+                    "{line:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn single_line_keeps_words_and_drops_breaks() {
+        assert_eq!(single_line(" Rita\n\n Example\tOrg "), "Rita Example Org");
+        assert_eq!(single_line("\u{2029}"), "");
+    }
 }

@@ -7,10 +7,15 @@ mod failure;
 mod handlers;
 mod html;
 mod mailer;
+mod runner;
 
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
-use embargo_app::{App, Job};
+use embargo_app::{App, Heartbeat, Job};
 use jiff::{SignedDuration, Timestamp};
 use lettre::message::Mailbox;
 
@@ -19,6 +24,11 @@ pub use compose::Outgoing;
 pub use failure::Failure;
 pub use handlers::{MAIL_KINDS, SYSTEM_KINDS, TEAM_KINDS};
 pub use mailer::{Mailer, Security, SendError, SmtpSettings};
+pub use runner::supervise;
+
+/// A job handler supplied from outside the worker (see [`Worker::with_handler`]).
+pub type Handler =
+    Arc<dyn Fn(Job) -> Pin<Box<dyn Future<Output = Result<(), Failure>> + Send>> + Send + Sync>;
 
 /// The clock the worker reads `now` from.
 pub type Clock = std::sync::Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -55,6 +65,8 @@ pub struct Worker {
     clock: Clock,
     channels: Channels,
     lease: SignedDuration,
+    heartbeat: Option<Heartbeat>,
+    handlers: Arc<BTreeMap<String, Handler>>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -95,6 +107,8 @@ impl Worker {
             clock,
             channels: Channels::default(),
             lease: LEASE,
+            heartbeat: None,
+            handlers: Arc::default(),
         })
     }
 
@@ -119,6 +133,31 @@ impl Worker {
     pub fn with_lease(mut self, lease: SignedDuration) -> Self {
         self.lease = lease;
         self
+    }
+
+    /// Ticks `heartbeat` between jobs, for `/healthz` and the admin page.
+    pub fn with_heartbeat(mut self, heartbeat: Heartbeat) -> Self {
+        self.heartbeat = Some(heartbeat);
+        self
+    }
+
+    /// Handles jobs of `kind` with `handler` instead of the built-in one (an installation's
+    /// own job kinds; tests use it to make a handler fail in ways the real ones should not).
+    pub fn with_handler(mut self, kind: &str, handler: Handler) -> Self {
+        Arc::make_mut(&mut self.handlers).insert(kind.to_string(), handler);
+        self
+    }
+
+    /// How long one job may run before it is stopped and retried: half its lease, so a
+    /// stopped job is never also taken over by another instance while still running.
+    fn job_time_limit(&self) -> Duration {
+        self.lease.unsigned_abs() / 2
+    }
+
+    fn tick(&self) {
+        if let Some(h) = &self.heartbeat {
+            h.tick((self.clock)());
+        }
     }
 
     /// Adds chat rooms and webhooks, checked now (a misconfigured channel stops startup).
@@ -149,6 +188,9 @@ impl Worker {
     }
 
     async fn handle(&self, job: &Job) -> Result<(), Failure> {
+        if let Some(handler) = self.handlers.get(&job.kind) {
+            return handler(job.clone()).await;
+        }
         match job.kind.as_str() {
             embargo_app::jobs::NOTIFY_REPORTER => self.notify_reporter(job).await,
             embargo_app::jobs::SEND_PORTAL_LINK => self.send_portal_link(job).await,
@@ -167,31 +209,35 @@ impl Worker {
         }
     }
 
-    /// Claims and runs one due job. `Ok(None)` when nothing is due.
+    /// Claims and runs one due job. `Ok(None)` when nothing is due. The job runs isolated
+    /// (see `runner`): whatever its handler does, this returns and the next job can run.
     pub async fn run_once(&self) -> Result<Option<Ran>, embargo_app::AppError> {
         let now = (self.clock)();
-        let Some(job) = self.app.claim_job(now, self.lease, &self.kinds()).await? else {
+        let mut kinds = self.kinds();
+        kinds.extend(self.handlers.keys().map(String::as_str));
+        let Some(job) = self.app.claim_job(now, self.lease, &kinds).await? else {
             return Ok(None);
         };
         let kind = job.kind.clone();
-        let outcome = self.handle(&job).await;
+        let (id, attempts) = (job.id, job.attempts);
+        let outcome = runner::isolated(self.clone(), job, self.job_time_limit()).await;
         let now = (self.clock)();
         Ok(Some(match outcome {
             Ok(()) => {
-                self.app.finish_job(job.id, now).await?;
+                self.app.finish_job(id, now).await?;
                 Ran::Done { kind }
             }
-            Err(f) if f.temporary && job.attempts < MAX_ATTEMPTS => {
-                let at = now + backoff(job.attempts);
+            Err(f) if f.temporary && attempts < MAX_ATTEMPTS => {
+                let at = now + backoff(attempts);
                 // The error text may name a recipient: it stays in the job row (private),
                 // the log gets the kind and the outcome only.
-                tracing::warn!(job = %job.id, %kind, attempts = job.attempts, "job failed; will retry");
-                self.app.fail_job(job.id, &f.message, Some(at), now).await?;
+                tracing::warn!(job = %id, %kind, attempts, "job failed; will retry");
+                self.app.fail_job(id, &f.message, Some(at), now).await?;
                 Ran::Retry { kind, at }
             }
             Err(f) => {
-                tracing::error!(job = %job.id, %kind, attempts = job.attempts, "job failed for good (dead letter)");
-                self.app.fail_job(job.id, &f.message, None, now).await?;
+                tracing::error!(job = %id, %kind, attempts, "job failed for good (dead letter)");
+                self.app.fail_job(id, &f.message, None, now).await?;
                 Ran::Dead { kind }
             }
         }))
@@ -206,16 +252,51 @@ impl Worker {
         Ok(ran)
     }
 
-    /// Runs until `shutdown`, looking for due jobs every `every`.
-    pub async fn run(self, every: Duration, shutdown: impl std::future::Future<Output = ()>) {
-        tokio::pin!(shutdown);
+    /// Runs until `shutdown`, looking for due jobs every `every`. The loop runs under a
+    /// supervisor: should it ever stop unexpectedly, it is started again (and the heartbeat
+    /// counts the restart). On `shutdown` the job in progress finishes first.
+    pub async fn run(self, every: Duration, shutdown: impl Future<Output = ()>) {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let heartbeat = self.heartbeat.clone();
+        let supervised = supervise(
+            move || self.clone().run_loop(every, stopped.clone()),
+            Duration::from_secs(1),
+            move |_| {
+                if let Some(h) = &heartbeat {
+                    h.restarted();
+                }
+            },
+        );
+        tokio::pin!(supervised);
+        tokio::select! {
+            () = &mut supervised => return,
+            () = shutdown => {}
+        }
+        let _ = stop.send(true);
+        supervised.await;
+    }
+
+    /// The runner's loop: due jobs one at a time, a tick between them, then a pause.
+    async fn run_loop(self, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
         loop {
-            if let Err(e) = self.run_until_idle().await {
-                tracing::error!(error = %e, "worker: cannot reach the job queue");
+            self.tick();
+            loop {
+                if *stop.borrow() {
+                    return;
+                }
+                match self.run_once().await {
+                    Ok(Some(_)) => self.tick(),
+                    Ok(None) => break,
+                    Err(e) => {
+                        tracing::error!(error = %e, "worker: cannot reach the job queue");
+                        break;
+                    }
+                }
             }
+            self.tick();
             tokio::select! {
-                _ = &mut shutdown => return,
-                _ = tokio::time::sleep(every) => {}
+                changed = stop.changed() => if changed.is_err() || *stop.borrow() { return },
+                () = tokio::time::sleep(every) => {}
             }
         }
     }

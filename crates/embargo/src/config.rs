@@ -89,11 +89,17 @@ pub struct WorkerConfig {
     /// How long a claimed job is its worker's: after that, another instance takes over a
     /// job whose worker died. Longer than the slowest delivery (an SMTP exchange).
     pub lease_seconds: u32,
+    /// `/healthz` answers 503 when the runner has not ticked for this long. A job may run
+    /// for half its lease, so this must be longer than that.
+    pub stale_after_seconds: u32,
 }
 
 impl Default for WorkerConfig {
     fn default() -> Self {
-        Self { lease_seconds: 300 }
+        Self {
+            lease_seconds: 300,
+            stale_after_seconds: 180,
+        }
     }
 }
 
@@ -354,6 +360,17 @@ impl Config {
                 ),
             });
         }
+        if worker.stale_after_seconds <= worker.lease_seconds / 2 + 2 {
+            return Err(ConfigError::Value {
+                key: "worker.stale_after_seconds",
+                message: format!(
+                    "{} must be longer than half of lease_seconds ({}) plus the runner's \
+                     2-second pause: a job may run that long between two ticks",
+                    worker.stale_after_seconds,
+                    worker.lease_seconds / 2
+                ),
+            });
+        }
         Ok(Self {
             data_dir: data_dir.to_path_buf(),
             config_file: path,
@@ -512,9 +529,11 @@ pub fn initial_file(organization: &str, listen: &str, database_url: &str) -> Str
          # secret_key_file = \"team-secret.asc\"\n\
          # passphrase = \"...\"\n\n\
          # The job runner: how long a claimed job is its worker's before another\n\
-         # instance sharing the database may take it over.\n\
+         # instance sharing the database may take it over (a job may run for half of\n\
+         # it), and after how long without a tick /healthz reports the runner stalled.\n\
          # [worker]\n\
-         # lease_seconds = 300\n\n\
+         # lease_seconds = 300\n\
+         # stale_after_seconds = 180\n\n\
          # Outgoing mail (notifications wait in the queue until this is set).\n\
          # [smtp]\n\
          # host = \"smtp.example.org\"\n\

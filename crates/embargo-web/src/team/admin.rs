@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use embargo_app::{AppError, NewUser, Project};
+use embargo_app::{AppError, NewUser, Project, QueueSummary};
 use embargo_core::{InstallationRoles, Policy, UserId, ValueError};
 
 use super::{TeamSession, csrf_form};
@@ -33,11 +33,51 @@ struct Admin {
     disclose_days: u16,
     /// id, kind, attempts, last error
     dead: Vec<(String, String, i64, String)>,
+    queue: QueueRow,
     templates: Vec<(String, String)>,
     /// (CVE id, case reference or "free")
     cves: Vec<(String, String)>,
     /// (id, name, member names)
     teams: Vec<(String, String, String)>,
+}
+
+/// The job runner and its queue, as the admin page shows them.
+struct QueueRow {
+    /// "running", "stalled", or "not in this process" (a separate `embargo worker`).
+    runner: &'static str,
+    last_tick: String,
+    restarts: u32,
+    summary: QueueSummary,
+    /// When the oldest due job was due, or "none".
+    oldest_due: String,
+}
+
+fn queue_row(state: &WebState, summary: QueueSummary) -> QueueRow {
+    let now = (state.clock)();
+    let (runner, last_tick, restarts) = match &state.runner {
+        Some(w) => {
+            let pulse = w.heartbeat.pulse();
+            (
+                w.heartbeat.state(now, w.stale_after).as_str(),
+                pulse
+                    .last_tick
+                    .strftime("%Y-%m-%d %H:%M:%S UTC")
+                    .to_string(),
+                pulse.restarts,
+            )
+        }
+        None => ("not in this process", String::new(), 0),
+    };
+    QueueRow {
+        runner,
+        last_tick,
+        restarts,
+        summary,
+        oldest_due: summary.oldest_due.map_or_else(
+            || "none".to_string(),
+            |t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        ),
+    }
 }
 
 async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Response {
@@ -62,6 +102,10 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
                 )
             })
             .collect(),
+        Err(e) => return error_page(&org, &e),
+    };
+    let queue = match state.app.queue_summary(s.principal, (state.clock)()).await {
+        Ok(summary) => queue_row(state, summary),
         Err(e) => return error_page(&org, &e),
     };
     let templates = match state.app.templates().await {
@@ -126,6 +170,7 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
             ack_days: policy.acknowledge_within_days(),
             disclose_days: policy.disclose_within_days(),
             dead,
+            queue,
             templates,
             cves,
             teams,

@@ -21,6 +21,37 @@ async fn health_reports_the_database() {
     );
 }
 
+/// With a job runner in the process, `/healthz` reports its heartbeat, and answers 503
+/// once it has not ticked for longer than allowed: the pages still answer, but no mail,
+/// reminder or disclosure would happen.
+#[tokio::test]
+async fn health_reports_a_stalled_job_runner() {
+    let mut w = Web::new().await;
+    let heartbeat = embargo_app::Heartbeat::new(w.t.now());
+    w.state = w.state.clone().with_runner(embargo_web::RunnerWatch {
+        heartbeat: heartbeat.clone(),
+        stale_after: jiff::SignedDuration::from_secs(180),
+    });
+    w.t.clock.advance(jiff::SignedDuration::from_secs(60));
+    let res = w.get("/healthz", None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let body: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(body["runner"]["state"], "running");
+    assert_eq!(body["runner"]["seconds_since_tick"], 60);
+
+    w.t.clock.advance(jiff::SignedDuration::from_secs(121));
+    let res = w.get("/healthz", None).await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.body);
+    let body: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    assert_eq!(
+        (&body["status"], &body["database"], &body["runner"]["state"]),
+        (&"unavailable".into(), &"ok".into(), &"stalled".into())
+    );
+
+    heartbeat.tick(w.t.now());
+    assert_eq!(w.get("/healthz", None).await.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn the_home_page_states_the_promises_escaped_with_strict_headers() {
     let mut site = crate::support::site();

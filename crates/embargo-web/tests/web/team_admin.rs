@@ -172,6 +172,39 @@ async fn failed_deliveries_are_listed_and_can_be_retried() {
         page.contains("550 mailbox unavailable"),
         "the dead letter is shown"
     );
+    // The queue at a glance: what waits, what is due since when, what died; the figures
+    // are the store's own.
+    let jobs = w.t.store.jobs(None).await.unwrap();
+    let pending: Vec<_> = jobs
+        .iter()
+        .filter(|j| j.status == embargo_app::JobStatus::Pending)
+        .collect();
+    let due: Vec<_> = pending.iter().filter(|j| j.run_at <= w.t.now()).collect();
+    assert!(
+        pending.len() >= 2,
+        "a new report makes several jobs: {jobs:?}"
+    );
+    assert!(
+        page.contains(&format!(
+            r#"<td id="queue-pending">{} ({} due now)</td>"#,
+            pending.len(),
+            due.len()
+        )),
+        "{page}"
+    );
+    assert!(page.contains(r#"<td id="queue-dead">1</td>"#), "{page}");
+    let oldest = due.iter().map(|j| j.run_at).min().map_or_else(
+        || "none".to_string(),
+        |t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    );
+    assert!(
+        page.contains(&format!(r#"<td id="queue-oldest">{oldest}</td>"#)),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<td id="runner-state">not in this process</td>"#),
+        "{page}"
+    );
     let csrf = form_values_csrf(&page);
     let res = w
         .post_form(

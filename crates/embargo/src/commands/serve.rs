@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use embargo_worker::{Channels, Links, Mailer, MatrixRoom, Webhook, Worker};
 
-use embargo_web::{Site, WebState};
+use embargo_web::{RunnerWatch, Site, WebState};
 use tracing_subscriber::EnvFilter;
 
 use super::{load_config, open_app};
@@ -24,6 +24,7 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    keep_panic_messages_out_of_the_log();
 
     let team_public_key = config.team_public_key()?;
     let app = open_app(&config, OpenMode::CreateOrMigrate).await?;
@@ -42,8 +43,13 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
         reports_per_hour: config.intake.reports_per_hour,
         trust_forwarded_for: config.intake.trust_forwarded_for,
     };
-    let worker = build_worker(&config, &app)?;
-    let state = WebState::new(app.clone(), site, Arc::new(clock::now));
+    // The web state reports the runner's heartbeat on /healthz and the admin page.
+    let heartbeat = embargo_app::Heartbeat::new(clock::now());
+    let worker = build_worker(&config, &app)?.with_heartbeat(heartbeat.clone());
+    let state = WebState::new(app.clone(), site, Arc::new(clock::now)).with_runner(RunnerWatch {
+        heartbeat,
+        stale_after: jiff::SignedDuration::from_secs(i64::from(config.worker.stale_after_seconds)),
+    });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| Failure::Setup(format!("cannot listen on {}: {e}", config.listen)))?;
@@ -75,6 +81,7 @@ pub async fn run_worker(cli: &Cli) -> Result<(), Failure> {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    keep_panic_messages_out_of_the_log();
     let app = open_app(&config, OpenMode::MustExist).await?;
     let worker = build_worker(&config, &app)?;
     announce("embargo worker running");
@@ -124,6 +131,19 @@ pub fn build_worker(config: &Config, app: &embargo_app::App) -> Result<Worker, F
             )))
         })
         .map_err(|e| Failure::Setup(format!("invalid channel configuration: {e}")))
+}
+
+/// A panic's message may quote whatever value was being handled (a reporter's name, a
+/// report's text): the log gets where it happened, never what it said. The job runner
+/// keeps the message in the failed job's row, which is private like the job itself.
+fn keep_panic_messages_out_of_the_log() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_else(|| "an unknown place".into());
+        tracing::error!(%location, "a task panicked (its message is not logged)");
+    }));
 }
 
 async fn shutdown() {

@@ -1,7 +1,6 @@
 //! Import of earlier advisories, served and exported again.
 
 use std::path::Path;
-use std::process::Command;
 
 use embargo_validators::Validator;
 

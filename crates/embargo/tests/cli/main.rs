@@ -6,4 +6,5 @@ mod database;
 mod history;
 mod install;
 mod mail;
+mod runner;
 mod support;

@@ -96,12 +96,20 @@ pub fn http_get(addr: &str, path: &str) -> String {
 }
 
 pub fn http_post_json(addr: &str, path: &str, json: &str) -> String {
+    http_post(addr, path, "application/json", json)
+}
+
+pub fn http_post_form(addr: &str, path: &str, form: &str) -> String {
+    http_post(addr, path, "application/x-www-form-urlencoded", form)
+}
+
+pub fn http_post(addr: &str, path: &str, content_type: &str, body: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         s,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
-        json.len()
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     let mut out = String::new();

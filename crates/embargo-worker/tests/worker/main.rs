@@ -1,6 +1,8 @@
 //! The worker against a real SMTP server on loopback and a real store, with a fake clock.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
+mod runner;
+
 use std::sync::Arc;
 
 use embargo_app::{Intake, JobStatus, Principal};
