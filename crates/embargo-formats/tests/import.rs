@@ -319,6 +319,31 @@ fn bad_documents_are_named() {
     assert!(e.to_string().contains("\"published_at\""), "{e}");
     let e = from_json(r#"{"ghsa_id": 5}"#).unwrap_err();
     assert!(e.to_string().contains("\"ghsa_id\""), "{e}");
+
+    // Ids become URL paths and export file names: nothing but an id's characters.
+    for id in [
+        "GHSA-x/../../escaped",
+        "../escaped",
+        ".hidden",
+        "a b",
+        "x\\y",
+    ] {
+        let doc = serde_json::json!({"id": id, "modified": "2024-01-01T00:00:00Z"});
+        let e = from_json(&doc.to_string()).unwrap_err();
+        assert!(
+            e.to_string().contains("is not an advisory id"),
+            "{id:?}: {e}"
+        );
+    }
+    for id in [
+        "GHSA-2c2h-2c2h-2c2h",
+        "GO-2024-1234",
+        "DSA-4000-1:1",
+        "PYSEC-2021.1_a",
+    ] {
+        let doc = serde_json::json!({"id": id, "modified": "2024-01-01T00:00:00Z"});
+        assert_eq!(from_json(&doc.to_string()).unwrap().source_id, id);
+    }
 }
 
 #[test]

@@ -270,8 +270,44 @@ pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-/// The URL without its password, for messages.
+/// The URL without its secrets, for messages, logs and `embargo config`: the password of
+/// the user part, and the value of every query parameter that carries one (`password`,
+/// `sslpassword`, and any parameter whose name says password, secret or token).
 pub fn redacted_url(url: &str) -> String {
+    // Parsed as the drivers parse it (an unencoded `?` or `@` splits where they split it).
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return redacted_by_hand(url);
+    };
+    const MARK: &str = "REDACTED-BY-EMBARGO";
+    if parsed.password().is_some() && parsed.set_password(Some(MARK)).is_err() {
+        return redacted_by_hand(url);
+    }
+    let secret_key = |key: &str| {
+        let key = key.to_lowercase();
+        ["password", "secret", "token"]
+            .iter()
+            .any(|word| key.contains(word))
+    };
+    if parsed.query_pairs().any(|(k, _)| secret_key(&k)) {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if secret_key(&k) {
+                    MARK.to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string().replace(MARK, "[redacted]")
+}
+
+/// For strings that are not URLs at all: everything between `://` and the last `@` but
+/// the user name is taken for a password.
+fn redacted_by_hand(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];
@@ -345,4 +381,37 @@ async fn migrate_postgres(
         .run(conn)
         .await
         .map_err(|e| StoreError::Refused(format!("cannot migrate the database {shown}: {e}")))
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::redacted_url;
+
+    #[test]
+    fn passwords_are_redacted_wherever_the_url_carries_them() {
+        assert_eq!(
+            redacted_url("postgres://app:s3cret@db:5432/embargo"),
+            "postgres://app:[redacted]@db:5432/embargo"
+        );
+        assert_eq!(
+            redacted_url(
+                "postgres://app@db/embargo?sslmode=verify-full&password=s3cret&sslpassword=k3y&pass%77ord=x&application_name=e"
+            ),
+            "postgres://app@db/embargo?sslmode=verify-full&password=[redacted]&sslpassword=[redacted]&password=[redacted]&application_name=e"
+        );
+        assert_eq!(
+            redacted_url("postgres://app:a%40b@db/x?auth_token=t"),
+            "postgres://app:[redacted]@db/x?auth_token=[redacted]"
+        );
+        // Not a URL the drivers would read, but never shown with its password either.
+        assert_eq!(
+            redacted_url("postgres://app:p ss@db/x"),
+            "postgres://app:[redacted]@db/x"
+        );
+        assert_eq!(
+            redacted_url("sqlite://data/embargo.db"),
+            "sqlite://data/embargo.db"
+        );
+        assert_eq!(redacted_url("data/embargo.db"), "data/embargo.db");
+    }
 }

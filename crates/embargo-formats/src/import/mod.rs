@@ -70,7 +70,7 @@ pub fn from_json(text: &str) -> Result<Imported, ImportError> {
             kind_of(&value)
         )));
     };
-    if doc.contains_key("ghsa_id") {
+    let imported = if doc.contains_key("ghsa_id") {
         ghsa::read(&doc)
     } else if doc.contains_key("schema_version")
         || (doc.contains_key("id") && doc.contains_key("modified"))
@@ -81,7 +81,27 @@ pub fn from_json(text: &str) -> Result<Imported, ImportError> {
             "The document is neither OSV (no \"schema_version\", or \"id\" and \"modified\") \
              nor GitHub advisory JSON (no \"ghsa_id\").",
         ))
+    }?;
+    if !is_valid_id(&imported.source_id) {
+        return Err(ImportError::new(format!(
+            "The id {:?} is not an advisory id (letters, digits, '.', '_', ':' and '-', \
+             not starting with a dot, at most 128 characters).",
+            imported.source_id
+        )));
     }
+    Ok(imported)
+}
+
+/// An advisory id as OSV databases write them (`GHSA-xxxx-xxxx-xxxx`, `GO-2024-1234`,
+/// `PYSEC-2021-1`, `RUSTSEC-2020-0001`, `DSA-4000-1:1`): ids become URL paths and file
+/// names, so nothing else is accepted.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-'))
 }
 
 /// The result of importing a directory.

@@ -27,9 +27,17 @@ pub struct Next {
     next: Option<String>,
 }
 
-/// Only local paths: a login link must not send anyone to another site afterwards.
+/// Only paths of this site: a login link must not send anyone to another site afterwards.
+/// Browsers drop tabs and line breaks inside URLs and read `\\` as `/`, so `/\t/evil`,
+/// `/\\evil` and `//evil` all lead elsewhere: a path starts with exactly one `/` and holds no
+/// backslash, control character or whitespace.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let same_origin = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    if same_origin {
         next.to_string()
     } else {
         "/cases".to_string()
@@ -131,4 +139,29 @@ pub async fn logout(State(state): State<WebState>, session: TeamSession, req: Re
         HeaderValue::from_static("embargo_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
     );
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_sign_in() {
+        for ok in ["/cases", "/cases/abc?x=1#y", "/admin"] {
+            assert_eq!(safe_next(ok), ok);
+        }
+        for elsewhere in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "/ /evil.example",
+            "https://evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(elsewhere), "/cases", "{elsewhere:?}");
+        }
+    }
 }

@@ -28,6 +28,24 @@ fn write_text(path: &Path, text: &str) -> Result<(), Failure> {
         .map_err(|e| Failure::Setup(format!("cannot write {}: {e}", path.display())))
 }
 
+/// `dir/name`, where `name` comes from an advisory's id: it must be one plain file name
+/// (letters, digits, `.`, `_`, `:`, `-`, `+`; not starting with a dot), so that no id, even
+/// one stored before ids were checked on import, can write outside the output directory.
+fn file_in(dir: &Path, name: &str) -> Result<PathBuf, Failure> {
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-' | '+'));
+    if plain {
+        Ok(dir.join(name))
+    } else {
+        Err(Failure::Refused(format!(
+            "the advisory id in {name:?} is not a safe file name; the export stopped before it"
+        )))
+    }
+}
+
 /// Writes one format's files for `all` into `out`; returns the paths written.
 pub fn export_to(
     format: ExportFormat,
@@ -40,7 +58,7 @@ pub fn export_to(
     match format {
         ExportFormat::Osv => {
             for p in all {
-                let path = out.join(format!("{}.json", osv::id(&p.id)));
+                let path = file_in(out, &format!("{}.json", osv::id(&p.id)))?;
                 write_json(&path, &osv::document(publisher, p))?;
                 written.push(path);
             }
@@ -49,11 +67,11 @@ pub fn export_to(
             for p in all {
                 // The CNA container of every advisory (to submit once a CVE id is
                 // reserved), and the full record where there is one.
-                let path = out.join("cna").join(format!("{}.json", p.id));
+                let path = file_in(&out.join("cna"), &format!("{}.json", p.id))?;
                 write_json(&path, &cve5::cna_container(publisher, p))?;
                 written.push(path);
                 if let (Some(record), Some(cve)) = (cve5::record(publisher, p), &p.advisory.cve) {
-                    let path = out.join(format!("{cve}.json"));
+                    let path = file_in(out, &format!("{cve}.json"))?;
                     write_json(&path, &record)?;
                     written.push(path);
                 }
@@ -65,7 +83,9 @@ pub fn export_to(
             write_json(&path, &csaf::provider_metadata(publisher, all, now))?;
             written.push(path);
             for p in all {
-                let path = out.join("white").join(csaf::path(p));
+                // csaf::file_name maps every id to [a-z0-9+_-] already.
+                let year = p.timeline.published.year().to_string();
+                let path = file_in(&out.join("white").join(year), &csaf::file_name(&p.id))?;
                 write_json(&path, &csaf::document(publisher, p))?;
                 written.push(path);
             }

@@ -73,3 +73,68 @@ fn history_is_imported_served_and_exported() {
     }
     assert!(out_dir.join("csaf/provider-metadata.json").is_file());
 }
+
+/// An id that would leave the output directory never becomes a path: the importer refuses
+/// it, and an export of one stored before that check stops with a sentence instead of
+/// writing outside `--out`.
+#[test]
+fn advisory_ids_never_lead_outside_the_export_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let src = dir.path().join("hostile");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        src.join("a.json"),
+        r#"{"id": "GHSA-x/../../escaped", "modified": "2024-01-01T00:00:00Z", "summary": "s"}"#,
+    )
+    .unwrap();
+    let out = run(embargo(dir.path()).arg("import").arg(&src));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("is not an advisory id"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // An advisory stored under such an id by an older version.
+    std::fs::write(
+        src.join("a.json"),
+        r#"{"id": "GHSA-2c2h-2c2h-2c2h", "modified": "2024-01-01T00:00:00Z", "summary": "s"}"#,
+    )
+    .unwrap();
+    let out = run(embargo(dir.path()).arg("import").arg(&src));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    sql(
+        dir.path(),
+        "UPDATE publications SET id = 'GHSA-x/../../escaped', \
+         document = replace(document, 'GHSA-2c2h-2c2h-2c2h', 'GHSA-x/../../escaped')",
+    );
+    let export_dir = dir.path().join("deep/er/export");
+    for format in ["osv", "cve"] {
+        let out = run(embargo(dir.path())
+            .args(["export", format, "--out"])
+            .arg(&export_dir));
+        assert_eq!(
+            out.status.code(),
+            Some(4),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("is not a safe file name"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let out = run(embargo(dir.path())
+        .args(["export", "csaf", "--out"])
+        .arg(&export_dir));
+    assert!(
+        out.status.success(),
+        "csaf maps ids to safe names: {}",
+        text(&out.stderr)
+    );
+    assert!(!dir.path().join("deep/escaped.json").exists());
+    assert!(!dir.path().join("deep/er/escaped.json").exists());
+    assert!(!dir.path().join("deep/x_GHSA-x").exists());
+}
