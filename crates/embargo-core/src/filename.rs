@@ -19,7 +19,10 @@ pub fn sanitize_filename(name: &str) -> String {
             }
         })
         .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').trim();
+    // Dots and spaces may alternate (`. .`): trimming each once would leave a `.`.
+    let cleaned = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end();
     if cleaned.is_empty() {
         return "attachment".to_string();
     }
