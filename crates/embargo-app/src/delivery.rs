@@ -73,8 +73,9 @@ impl App {
         }))
     }
 
-    /// Issues a fresh portal link to be mailed now (the previous link stops working), or
-    /// `None` when the reporter gave no address. The link exists only in the mail.
+    /// Issues an extra portal link to be mailed now (the reporter's other links keep
+    /// working), or `None` when the reporter gave no address. The link exists only in the
+    /// mail.
     pub async fn issue_portal_link_for_mail(
         &self,
         case_id: CaseId,
@@ -85,7 +86,7 @@ impl App {
         };
         let token = new_token(self.random.as_ref())?;
         let mut tx = self.store.begin().await?;
-        tx.rotate_portal_token(case_id, &token_hash(&token), now)
+        tx.add_portal_link(case_id, &token_hash(&token), now)
             .await?;
         self.audit(
             &mut tx,

@@ -53,6 +53,7 @@ pub use error::AppError;
 pub use heartbeat::{Heartbeat, Pulse, RunnerState};
 pub use intake::{Intake, Submitted};
 pub use invitations::{INVITATION_LIFETIME, InvitationMail};
+pub use portal::LOST_LINKS_PER_DAY;
 pub use principal::Principal;
 pub use public::{INDEX_LIMIT, ImportOutcome, PackageQuery, Thanks};
 pub use record::jobs;

@@ -10,6 +10,9 @@ use crate::principal::{Principal, actor_on_case};
 use crate::record::jobs;
 use crate::secrets::{new_token, token_hash};
 
+/// Links mailed per case and day on request ("I lost my link").
+pub const LOST_LINKS_PER_DAY: i64 = 3;
+
 impl App {
     /// The reporter chooses how to be credited on the advisory.
     pub async fn set_credit(
@@ -77,9 +80,12 @@ impl App {
         Ok(token)
     }
 
-    /// "I lost my link": e-mails a fresh link for every case reported from `email`. Always
-    /// answers the same, so the form tells nobody whether an address reported anything.
-    /// The worker issues the new link when it sends the mail, so no usable link is stored.
+    /// "I lost my link": e-mails an extra link for every case reported from `email` (the
+    /// reporter's other links keep working: knowing an address must not log its owner
+    /// out). At most [`LOST_LINKS_PER_DAY`] mails per case a day, so the form cannot flood
+    /// a mailbox. Always answers the same, so the form tells nobody whether an address
+    /// reported anything, or was limited. The worker issues the link when it sends the
+    /// mail, so no usable link is stored.
     pub async fn request_portal_links(&self, email: &str, now: Timestamp) -> Result<(), AppError> {
         let Ok(email) = Email::parse(email) else {
             return Err(AppError::invalid(embargo_core::ValueError::new(
@@ -91,8 +97,16 @@ impl App {
         if cases.is_empty() {
             return Ok(());
         }
+        let since = now - jiff::SignedDuration::from_hours(24);
         let mut tx = self.store.begin().await?;
         for case_id in cases {
+            let recent = self
+                .store
+                .jobs_enqueued_since(jobs::SEND_PORTAL_LINK, case_id, since)
+                .await?;
+            if recent >= LOST_LINKS_PER_DAY {
+                continue;
+            }
             self.enqueue(
                 &mut tx,
                 jobs::SEND_PORTAL_LINK,

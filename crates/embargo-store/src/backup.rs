@@ -53,6 +53,7 @@ const TABLES: &[&str] = &[
     "cve_pool",
     "teams",
     "team_members",
+    "portal_links",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -212,6 +212,24 @@ impl Store {
         })
     }
 
+    /// How many jobs of `kind` were enqueued for `case` after `since`, whatever became of
+    /// them: rate limits on what strangers can make the worker do (mail to an address).
+    pub async fn jobs_enqueued_since(
+        &self,
+        kind: &str,
+        case: CaseId,
+        since: Timestamp,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM jobs WHERE kind = $1 AND case_id = $2 AND created_at > $3",
+        )
+        .bind(kind)
+        .bind(case.to_string())
+        .bind(ts(since))
+        .fetch_one(self.pool())
+        .await?)
+    }
+
     /// Jobs that failed for good (the dead-letter list), newest first.
     pub async fn dead_jobs(&self) -> Result<Vec<Job>, StoreError> {
         let sql = format!(

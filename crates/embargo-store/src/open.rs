@@ -66,6 +66,7 @@ fn migrator(backend: Backend) -> Migrator {
         4 "remediation" "0004_remediation.sql",
         5 "publication" "0005_publication.sql",
         6 "pool_and_teams" "0006_pool_and_teams.sql",
+        7 "portal_links" "0007_portal_links.sql",
     ])
 }
 

@@ -66,13 +66,18 @@ impl Tx {
         Ok(())
     }
 
-    /// Replaces the reporter's secret link: the old one stops working at once.
+    /// Replaces the reporter's secret link: the old one, and every extra link mailed on
+    /// request, stop working at once (the reporter's answer to a leaked link).
     pub async fn rotate_portal_token(
         &mut self,
         case_id: CaseId,
         new_hash: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM portal_links WHERE case_id = $1")
+            .bind(case_id.to_string())
+            .execute(self.conn())
+            .await?;
         let done = sqlx::query(
             "UPDATE reports SET portal_token_hash = $2, portal_issued_at = $3 WHERE case_id = $1",
         )
@@ -86,6 +91,25 @@ impl Tx {
         } else {
             Err(StoreError::NotFound)
         }
+    }
+
+    /// Adds a link to the reporter's portal (mailed on request); their other links keep
+    /// working.
+    pub async fn add_portal_link(
+        &mut self,
+        case_id: CaseId,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO portal_links (token_hash, case_id, issued_at) VALUES ($1, $2, $3)",
+        )
+        .bind(hash)
+        .bind(case_id.to_string())
+        .bind(ts(now))
+        .execute(self.conn())
+        .await?;
+        Ok(())
     }
 
     /// Changes how the reporter wants to be credited.
@@ -193,14 +217,17 @@ impl Store {
         parse(&id)
     }
 
-    /// The case a reporter's secret link opens, by the link's hash.
+    /// The case a reporter's secret link opens, by the link's hash: the link given at
+    /// filing (or its replacement), or one mailed on request.
     pub async fn case_by_portal_token_hash(&self, hash: &str) -> Result<CaseId, StoreError> {
-        let id: String =
-            sqlx::query_scalar("SELECT case_id FROM reports WHERE portal_token_hash = $1")
-                .bind(hash)
-                .fetch_optional(self.pool())
-                .await?
-                .ok_or(StoreError::NotFound)?;
+        let id: String = sqlx::query_scalar(
+            "SELECT case_id FROM reports WHERE portal_token_hash = $1 \
+             UNION ALL SELECT case_id FROM portal_links WHERE token_hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
         parse(&id)
     }
 }

@@ -120,7 +120,7 @@ impl Worker {
         let body = format!(
             "Here is your private link to security report {reference}:\n\n{url}/portal/{token}\n\n\
              It shows the status of your report and our messages, and lets you answer and add files.\n\
-             Anyone with this link can read your report: keep it to yourself. Earlier links no longer work.{footer}",
+             Anyone with this link can read your report: keep it to yourself. Your earlier links still work; if one may have leaked, replace your link from the portal, which ends them all.{footer}",
             reference = case_id.reference(),
             url = self.links.public_url,
             footer = self.footer(&to),

@@ -183,17 +183,27 @@ async fn mail_to_a_reporter_with_a_key_is_encrypted() {
     assert!(opened.text.starts_with(secret), "{}", opened.text);
 }
 
+/// "I lost my link" mails an extra link; the reporter's own link keeps working (knowing an
+/// address must not log its owner out), at most three mails a day, and replacing the link
+/// from the portal ends every link.
 #[tokio::test]
-async fn a_lost_link_is_replaced_by_mail() {
+async fn a_lost_link_adds_a_mailed_link_and_cannot_flood_the_reporter() {
     let (t, sink, worker) = setup().await;
     let s = t.submit().await;
     worker.run_until_idle().await.unwrap();
-    t.app
-        .request_portal_links("Reporter@Elsewhere.example", t.now())
-        .await
-        .unwrap();
+    for _ in 0..5 {
+        t.app
+            .request_portal_links("Reporter@Elsewhere.example", t.now())
+            .await
+            .unwrap();
+    }
     worker.run_until_idle().await.unwrap();
     let mail = to(&sink, "reporter@elsewhere.example");
+    assert_eq!(
+        mail.len(),
+        embargo_app::LOST_LINKS_PER_DAY as usize,
+        "five requests, three mails"
+    );
     let body = text(mail.last().unwrap());
     let start = body.find("https://security.example.org/portal/").unwrap();
     let link = body[start..].split_whitespace().next().unwrap();
@@ -202,9 +212,32 @@ async fn a_lost_link_is_replaced_by_mail() {
         t.app.reporter_principal(token).await.unwrap(),
         Principal::Reporter(s.case_id)
     );
-    assert!(
-        t.app.reporter_principal(&s.portal_token).await.is_err(),
-        "the old link stopped working"
+    assert_eq!(
+        t.app.reporter_principal(&s.portal_token).await.unwrap(),
+        Principal::Reporter(s.case_id),
+        "the reporter's own link still works"
+    );
+
+    // A day later the limit starts again.
+    t.clock.advance(days(1));
+    t.app
+        .request_portal_links("reporter@elsewhere.example", t.now())
+        .await
+        .unwrap();
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(to(&sink, "reporter@elsewhere.example").len(), 4);
+
+    // Replacing the link (the reporter suspects a leak) ends the mailed ones too.
+    let fresh = t
+        .app
+        .rotate_portal_link(Principal::Reporter(s.case_id), s.case_id, t.now())
+        .await
+        .unwrap();
+    assert!(t.app.reporter_principal(token).await.is_err());
+    assert!(t.app.reporter_principal(&s.portal_token).await.is_err());
+    assert_eq!(
+        t.app.reporter_principal(&fresh).await.unwrap(),
+        Principal::Reporter(s.case_id)
     );
 }
 
