@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::App;
 use crate::error::AppError;
 use crate::principal::Principal;
-use crate::secrets::{hash_password, new_token, token_hash, verify_password};
+use crate::secrets::{new_token, token_hash};
 use crate::totp;
 
 /// How long a sign-in lasts.
@@ -57,8 +57,10 @@ impl App {
         now: Timestamp,
     ) -> Result<SignedIn, AppError> {
         let key = email.trim().to_lowercase();
-        let mut tx = self.store.begin().await?;
-        let (failures, locked_until) = tx.login_throttle(&key).await?;
+        // Read first, hash outside any transaction: a write transaction is the one writer
+        // of the whole installation, and argon2 takes tens of milliseconds.
+        let mut read = self.store.begin_read().await?;
+        let (_, locked_until) = read.login_throttle(&key).await?;
         if let Some(until) = locked_until.filter(|u| *u > now) {
             let minutes = (until.duration_since(now).as_secs() + 59) / 60;
             return Err(AppError::Rule {
@@ -69,15 +71,22 @@ impl App {
             });
         }
         let person = match Email::parse(email) {
-            Ok(e) => match tx.person_by_email(&e).await {
+            Ok(e) => match read.person_by_email(&e).await {
                 Ok(p) if p.disabled_at.is_none() => Some(p),
                 Ok(_) | Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),
             },
             Err(_) => None,
         };
+        drop(read);
         let hash = person.as_ref().and_then(|p| p.password_hash.clone());
-        let ok = verify_password(password, hash.as_deref().unwrap_or(self.dummy_hash()));
+        let ok = self
+            .hasher
+            .verify(password, hash.as_deref().unwrap_or(self.dummy_hash()))
+            .await?;
+        let mut tx = self.store.begin().await?;
+        // Counted now, in the writing transaction: concurrent failures all count.
+        let (failures, _) = tx.login_throttle(&key).await?;
         // The second factor, when the account has one; a code is good once.
         let second = match person.as_ref().filter(|_| ok && hash.is_some()) {
             Some(p) => {
@@ -198,7 +207,7 @@ impl App {
         if principal != Principal::User(user) {
             self.require_admin(principal).await?;
         }
-        let hash = hash_password(password, self.random.as_ref())?;
+        let hash = self.hasher.hash(password, self.random.as_ref()).await?;
         let mut tx = self.store.begin().await?;
         tx.set_password_hash(user, &hash).await?;
         self.audit(
@@ -338,18 +347,20 @@ impl App {
             return Err(AppError::NotFound);
         };
         let mut tx = self.store.begin().await?;
+        let failures = code_attempts(&mut tx, user, now).await?;
         let (_, pending, _) = tx.totp(user).await?;
         let pending = pending.ok_or_else(|| {
             AppError::invalid(ValueError::new("two-factor setup", "was not started"))
         })?;
-        let step = totp::base32_decode(&pending)
-            .and_then(|s| totp::verify(&s, code, now))
-            .ok_or_else(|| {
-                AppError::invalid(ValueError::new(
-                    "code",
-                    "does not match: check the time on your device",
-                ))
-            })?;
+        let Some(step) = totp::base32_decode(&pending).and_then(|s| totp::verify(&s, code, now))
+        else {
+            self.code_failed(tx, principal, failures, now).await?;
+            return Err(AppError::invalid(ValueError::new(
+                "code",
+                "does not match: check the time on your device",
+            )));
+        };
+        tx.set_login_throttle(&code_key(user), 0, None).await?;
         tx.set_totp(user, Some(&pending), None, Some(step)).await?;
         self.audit(&mut tx, principal, None, "enable_totp", json!({}), now)
             .await?;
@@ -368,6 +379,7 @@ impl App {
             return Err(AppError::NotFound);
         };
         let mut tx = self.store.begin().await?;
+        let failures = code_attempts(&mut tx, user, now).await?;
         let (secret, _, _) = tx.totp(user).await?;
         let ok = secret
             .as_deref()
@@ -375,11 +387,42 @@ impl App {
             .and_then(|s| totp::verify(&s, code, now))
             .is_some();
         if !ok {
+            self.code_failed(tx, principal, failures, now).await?;
             return Err(AppError::invalid(ValueError::new("code", "does not match")));
         }
+        tx.set_login_throttle(&code_key(user), 0, None).await?;
         tx.set_totp(user, None, None, None).await?;
         self.audit(&mut tx, principal, None, "disable_totp", json!({}), now)
             .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Counts a wrong code on the account page (and locks further attempts like sign-in
+    /// does), committing that even though the action itself is refused.
+    async fn code_failed(
+        &self,
+        mut tx: embargo_store::Tx,
+        principal: Principal,
+        failures: i64,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let Principal::User(user) = principal else {
+            return Err(AppError::NotFound);
+        };
+        let failures = failures + 1;
+        let lock = (failures >= FREE_FAILURES).then(|| now + lock_for(failures));
+        tx.set_login_throttle(&code_key(user), failures, lock)
+            .await?;
+        self.audit(
+            &mut tx,
+            principal,
+            None,
+            "totp_code_failed",
+            json!({"failures": failures}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -394,6 +437,29 @@ impl App {
         tx.rollback().await?;
         Ok(secret.is_some())
     }
+}
+
+/// The throttle key of a person's two-factor codes on the account page (an e-mail address
+/// never starts like this).
+fn code_key(user: UserId) -> String {
+    format!("totp:{user}")
+}
+
+/// Refuses while the person's code attempts are locked; else the failures so far.
+async fn code_attempts(
+    tx: &mut embargo_store::Tx,
+    user: UserId,
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    let (failures, locked_until) = tx.login_throttle(&code_key(user)).await?;
+    if let Some(until) = locked_until.filter(|u| *u > now) {
+        let minutes = (until.duration_since(now).as_secs() + 59) / 60;
+        return Err(AppError::Rule {
+            code: "locked",
+            message: format!("too many wrong codes; try again in {minutes} minutes"),
+        });
+    }
+    Ok(failures)
 }
 
 /// The code an authenticator would show at `now` (for tests and the CLI).

@@ -9,7 +9,7 @@ use crate::App;
 use crate::accounts::SignedIn;
 use crate::error::AppError;
 use crate::principal::Principal;
-use crate::secrets::{hash_password, new_token, token_hash};
+use crate::secrets::{new_token, token_hash};
 
 /// How long an invitation link works.
 pub const INVITATION_LIFETIME: SignedDuration = SignedDuration::from_hours(24 * 7);
@@ -75,7 +75,15 @@ impl App {
         password: &str,
         now: Timestamp,
     ) -> Result<SignedIn, AppError> {
-        let hash = hash_password(password, self.random.as_ref())?;
+        // The link first: a stranger posting to random links must not make us hash.
+        if !self
+            .store
+            .invitation_usable(&token_hash(token), now)
+            .await?
+        {
+            return Err(AppError::NotFound);
+        }
+        let hash = self.hasher.hash(password, self.random.as_ref()).await?;
         let mut tx = self.store.begin().await?;
         let invitation = tx.use_invitation(&token_hash(token), now).await?;
         tx.set_password_hash(invitation.user_id, &hash).await?;

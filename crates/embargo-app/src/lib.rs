@@ -72,6 +72,8 @@ pub struct App {
     organization: String,
     /// Who publishes advisories, and their ids.
     publication: PublicationSettings,
+    /// Password hashing, off the runtime's threads and bounded.
+    hasher: secrets::Hasher,
 }
 
 impl App {
@@ -82,6 +84,7 @@ impl App {
             random,
             organization: "our organization".to_string(),
             publication: PublicationSettings::default(),
+            hasher: secrets::Hasher::default(),
         }
     }
 

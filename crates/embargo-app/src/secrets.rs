@@ -51,8 +51,62 @@ pub fn token_hash(token: &str) -> String {
 pub const MIN_PASSWORD_CHARS: usize = 12;
 const MAX_PASSWORD_BYTES: usize = 1024;
 
-/// argon2id with the crate's defaults (OWASP's recommended m=19 MiB, t=2, p=1).
-pub fn hash_password(password: &str, random: &dyn Random) -> Result<String, AppError> {
+/// How many passwords are hashed or verified at once. Each takes ~19 MiB and a core for
+/// tens of milliseconds: bounded, and never on the async runtime's threads, so a flood of
+/// sign-ins or invitation posts cannot stall the pages, `/healthz` or the job runner.
+const HASHERS: usize = 2;
+
+/// Password hashing on the blocking pool, at most [`HASHERS`] at a time. Cloned with the
+/// `App`: every clone shares the permits.
+#[derive(Debug, Clone)]
+pub(crate) struct Hasher {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for Hasher {
+    fn default() -> Self {
+        Self {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(HASHERS)),
+        }
+    }
+}
+
+impl Hasher {
+    /// [`hash_password`] off the runtime's threads.
+    pub(crate) async fn hash(
+        &self,
+        password: &str,
+        random: &dyn Random,
+    ) -> Result<String, AppError> {
+        check_password(password)?;
+        let mut salt = [0u8; 16];
+        random.fill(&mut salt)?;
+        let password = password.to_string();
+        self.run(move || hash_with_salt(&password, &salt)).await?
+    }
+
+    /// [`verify_password`] off the runtime's threads.
+    pub(crate) async fn verify(&self, password: &str, phc: &str) -> Result<bool, AppError> {
+        let (password, phc) = (password.to_string(), phc.to_string());
+        self.run(move || verify_password(&password, &phc)).await
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| AppError::Unavailable("password hashing is shut down".into()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
+    }
+}
+
+fn check_password(password: &str) -> Result<(), AppError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AppError::invalid(ValueError::new(
             "password",
@@ -65,12 +119,23 @@ pub fn hash_password(password: &str, random: &dyn Random) -> Result<String, AppE
             "is too long",
         )));
     }
-    let mut salt = [0u8; 16];
-    random.fill(&mut salt)?;
+    Ok(())
+}
+
+fn hash_with_salt(password: &str, salt: &[u8; 16]) -> Result<String, AppError> {
     let hash: PasswordHash = Argon2::default()
-        .hash_password_with_salt(password.as_bytes(), &salt)
+        .hash_password_with_salt(password.as_bytes(), salt)
         .map_err(|e| AppError::Internal(format!("argon2: {e}")))?;
     Ok(hash.to_string())
+}
+
+/// argon2id with the crate's defaults (OWASP's recommended m=19 MiB, t=2, p=1). Blocking:
+/// use cases go through [`Hasher`].
+pub fn hash_password(password: &str, random: &dyn Random) -> Result<String, AppError> {
+    check_password(password)?;
+    let mut salt = [0u8; 16];
+    random.fill(&mut salt)?;
+    hash_with_salt(password, &salt)
 }
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
@@ -81,4 +146,54 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod hasher_tests {
+    #![allow(clippy::unwrap_used)] // test code
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// On a single-threaded runtime, work run inline could never overlap; through the
+    /// hasher exactly `HASHERS` pieces overlap: it runs off the runtime, and bounded.
+    #[tokio::test(flavor = "current_thread")]
+    async fn hashing_runs_off_the_runtime_and_at_most_two_at_once() {
+        let hasher = Hasher::default();
+        let (now, max) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let jobs = (0..6).map(|_| {
+            let (hasher, now, max) = (hasher.clone(), now.clone(), max.clone());
+            async move {
+                hasher
+                    .run(move || {
+                        let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                        max.fetch_max(n, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(30));
+                        now.fetch_sub(1, Ordering::SeqCst);
+                    })
+                    .await
+                    .unwrap();
+            }
+        });
+        let all: Vec<_> = jobs.map(tokio::spawn).collect();
+        for job in all {
+            job.await.unwrap();
+        }
+        assert_eq!(max.load(Ordering::SeqCst), HASHERS);
+    }
+
+    #[tokio::test]
+    async fn the_hasher_hashes_and_verifies() {
+        let hasher = Hasher::default();
+        let phc = hasher
+            .hash("correct horse battery", &OsRandom)
+            .await
+            .unwrap();
+        assert!(hasher.verify("correct horse battery", &phc).await.unwrap());
+        assert!(!hasher.verify("wrong horse battery!", &phc).await.unwrap());
+        assert!(matches!(
+            hasher.hash("short", &OsRandom).await,
+            Err(AppError::Invalid(_))
+        ));
+    }
 }

@@ -1,6 +1,7 @@
 //! The use cases against a real SQLite store.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
+mod accounts;
 mod email;
 mod pool_and_teams;
 mod publication;

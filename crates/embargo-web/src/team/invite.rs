@@ -7,9 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use embargo_app::AppError;
 
 use super::SESSION_COOKIE;
-use crate::WebState;
+use crate::client::ClientAddr;
 use crate::multipart::read_form;
 use crate::render::{error_page, notice, page};
+use crate::{WebState, too_many};
 
 #[derive(Template)]
 #[template(path = "invite.html")]
@@ -42,18 +43,39 @@ pub async fn show(State(state): State<WebState>, Path(token): Path<String>) -> R
     }
 }
 
+/// Invitation posts per client address and hour: an invited person needs one or two; each
+/// post may cost a password hash.
+const INVITE_POSTS_PER_HOUR: u32 = 20;
+
 pub async fn accept(
     State(state): State<WebState>,
+    ClientAddr(ip): ClientAddr,
     Path(token): Path<String>,
     req: Request,
 ) -> Response {
+    let now = (state.clock)();
+    if let Err(retry) = state
+        .limiter
+        .check(ip, "invite", INVITE_POSTS_PER_HOUR, now)
+    {
+        return too_many(
+            retry,
+            notice(
+                &state.site.organization,
+                StatusCode::TOO_MANY_REQUESTS,
+                "Please wait",
+                "Too many attempts from your address; try again later.",
+                None,
+            ),
+        );
+    }
     let posted = match read_form(req, &state, "").await {
         Ok(p) => p,
         Err(e) => return error_page(&state.site.organization, &e),
     };
     match state
         .app
-        .accept_invitation(&token, &posted.text("password"), (state.clock)())
+        .accept_invitation(&token, &posted.text("password"), now)
         .await
     {
         Ok(signed) => {

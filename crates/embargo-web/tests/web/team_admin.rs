@@ -414,3 +414,21 @@ async fn cve_ids_and_teams_through_the_pages() {
     assert!(editor.contains("<strong>9.8 critical</strong>"), "{editor}");
     assert!(editor.contains("<strong>6.9 medium</strong>"));
 }
+
+/// Posting to invitation links is limited per client address (each post may cost a
+/// password hash); a made-up link is "not valid" until then, and nothing is stored.
+#[tokio::test]
+async fn invitation_posts_are_rate_limited() {
+    let w = with_passwords().await;
+    for _ in 0..20 {
+        let res = w
+            .post_form("/invite/made-up", &[("password", PASSWORD)], None)
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+    }
+    let res = w
+        .post_form("/invite/made-up", &[("password", PASSWORD)], None)
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers.contains_key("retry-after"));
+}
