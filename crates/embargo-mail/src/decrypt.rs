@@ -12,13 +12,32 @@ use crate::key::TeamKey;
 /// more cost nothing, and a bound stops a crafted message from nesting forever.
 const MAX_COMPRESSION_LAYERS: usize = 4;
 
-/// Decrypts `data` (armored or binary OpenPGP) and returns the literal data, at most
-/// `max_bytes` of it: a small message can decompress to gigabytes, so the plaintext is read
-/// through a limit rather than trusted.
+/// What is left of one message's plaintext budget
+/// ([`Limits::max_plaintext_bytes`](crate::Limits::max_plaintext_bytes)): every encrypted
+/// block of the message, the PGP/MIME part and each inline block alike, decrypts into this
+/// one allowance, so a mail of many small compressed blocks cannot add up to gigabytes.
+#[derive(Debug)]
+pub(crate) struct PlaintextBudget {
+    limit: usize,
+    remaining: usize,
+}
+
+impl PlaintextBudget {
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            remaining: limit,
+        }
+    }
+}
+
+/// Decrypts `data` (armored or binary OpenPGP) and returns the literal data, at most what is
+/// left of `budget`, which the plaintext is then charged to: a small message can decompress
+/// to gigabytes, so the plaintext is read through a limit rather than trusted.
 pub(crate) fn decrypt(
     key: Option<&TeamKey>,
     data: &[u8],
-    max_bytes: usize,
+    budget: &mut PlaintextBudget,
 ) -> Result<Vec<u8>, MailError> {
     let (message, _headers) = Message::from_reader(data).map_err(|e| {
         MailError::Malformed(format!(
@@ -60,7 +79,9 @@ pub(crate) fn decrypt(
     }
 
     let mut plaintext = Vec::new();
-    let limit = u64::try_from(max_bytes)
+    // One byte past what is left, to tell "over" from "exactly used up"; the reader stops
+    // there, so no more than that is ever decompressed or held.
+    let limit = u64::try_from(budget.remaining)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
     // The integrity check (MDC or AEAD tag) is verified as the end is read, so a read error
@@ -76,14 +97,15 @@ pub(crate) fn decrypt(
                     .into(),
             )
         })?;
-    if plaintext.len() > max_bytes {
-        return Err(MailError::TooLarge {
-            what: "decrypted content",
-            size: plaintext.len(),
-            limit: max_bytes,
-        });
+    match budget.remaining.checked_sub(plaintext.len()) {
+        Some(left) => {
+            budget.remaining = left;
+            Ok(plaintext)
+        }
+        None => Err(MailError::PlaintextBudgetExceeded {
+            budget: budget.limit,
+        }),
     }
-    Ok(plaintext)
 }
 
 fn check_recipients(key: &TeamKey, esk: &[Esk]) -> Result<(), MailError> {

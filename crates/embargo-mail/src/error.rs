@@ -9,14 +9,21 @@ use thiserror::Error;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MailError {
-    /// The raw message, or what its encrypted part decrypts to, is over
-    /// [`Limits::max_message_bytes`](crate::Limits::max_message_bytes).
+    /// The raw message is over [`Limits::max_message_bytes`](crate::Limits::max_message_bytes).
     #[error("the {what} is {size} bytes, over the limit of {limit} bytes")]
     TooLarge {
         what: &'static str,
         size: usize,
         limit: usize,
     },
+    /// What the message's encrypted blocks decrypt to, all of them together, is over
+    /// [`Limits::max_plaintext_bytes`](crate::Limits::max_plaintext_bytes) (`budget`, in
+    /// bytes). Parsing stops at the first byte over it; nothing of the content is quoted.
+    #[error(
+        "the decrypted content of the message exceeds the budget of {} MiB for the whole message",
+        mebibytes(.budget)
+    )]
+    PlaintextBudgetExceeded { budget: usize },
     /// More attachments than [`Limits::max_attachments`](crate::Limits::max_attachments).
     #[error("the message has {count} attachments, over the limit of {limit}")]
     TooManyAttachments { count: usize, limit: usize },
@@ -73,6 +80,7 @@ impl MailError {
     pub fn is_temporary(&self) -> bool {
         match self {
             MailError::TooLarge { .. }
+            | MailError::PlaintextBudgetExceeded { .. }
             | MailError::TooManyAttachments { .. }
             | MailError::AttachmentTooLarge { .. }
             | MailError::NoSender
@@ -86,6 +94,21 @@ impl MailError {
             | MailError::Encrypt(_) => false,
         }
     }
+}
+
+/// `bytes` in MiB for a message: "25", or rounded to at most two decimals ("0.5") when not
+/// whole.
+fn mebibytes(bytes: &usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes.is_multiple_of(MIB) {
+        return (bytes / MIB).to_string();
+    }
+    let hundredths = bytes.saturating_mul(100).saturating_add(MIB / 2) / MIB;
+    if hundredths == 0 {
+        return "less than 0.01".to_string();
+    }
+    let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A fixed description of an rPGP error.
@@ -128,6 +151,7 @@ mod tests {
                 size: 2,
                 limit: 1,
             },
+            MailError::PlaintextBudgetExceeded { budget: 1 },
         ];
         assert!(errors.iter().all(|e| !e.is_temporary()));
     }
@@ -148,5 +172,21 @@ mod tests {
                 .to_string()
                 .contains("encrypted to a key this installation does not have")
         );
+        assert_eq!(
+            MailError::PlaintextBudgetExceeded {
+                budget: 25 * 1024 * 1024
+            }
+            .to_string(),
+            "the decrypted content of the message exceeds the budget of 25 MiB for the \
+             whole message"
+        );
+        for (budget, mib) in [
+            (512 * 1024, "0.5"),
+            (1024 * 1024 + 1, "1"),
+            (1, "less than 0.01"),
+        ] {
+            let message = MailError::PlaintextBudgetExceeded { budget }.to_string();
+            assert!(message.contains(&format!(" {mib} MiB ")), "{message}");
+        }
     }
 }

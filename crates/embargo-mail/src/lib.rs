@@ -38,18 +38,25 @@ pub use parse::parse;
 /// attachment with the proof is worse than a clear "too large".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// The raw message, and separately what an encrypted part decrypts to.
+    /// The raw message.
     pub max_message_bytes: usize,
+    /// What the message's encrypted content decrypts to, all of it together: one budget for
+    /// the PGP/MIME part and every inline OpenPGP block, each decrypted into what is left of
+    /// it (so a mail of many small compressed blocks cannot add up to gigabytes). Going over
+    /// it refuses the mail with [`MailError::PlaintextBudgetExceeded`].
+    pub max_plaintext_bytes: usize,
     pub max_attachments: usize,
     /// Each attachment, decoded.
     pub max_attachment_bytes: usize,
 }
 
 impl Default for Limits {
-    /// 25 MiB per message (the common mail server default), 20 attachments, 10 MiB each.
+    /// 25 MiB per message (the common mail server default) and 25 MiB of decrypted content
+    /// in all, 20 attachments, 10 MiB each.
     fn default() -> Self {
         Self {
             max_message_bytes: 25 * 1024 * 1024,
+            max_plaintext_bytes: 25 * 1024 * 1024,
             max_attachments: 20,
             max_attachment_bytes: 10 * 1024 * 1024,
         }

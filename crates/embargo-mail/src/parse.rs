@@ -3,10 +3,10 @@
 use embargo_core::Email;
 use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders};
 
-use crate::decrypt::decrypt;
+use crate::decrypt::{PlaintextBudget, decrypt};
 use crate::error::MailError;
 use crate::key::TeamKey;
-use crate::parts::{self, Content, normalize_newlines, one_line};
+use crate::parts::{self, Content, normalize_newlines, one_line, push_normalized};
 use crate::{Attachment, Incoming, Limits, token};
 
 const BEGIN_PGP: &str = "-----BEGIN PGP MESSAGE-----";
@@ -19,6 +19,9 @@ const END_PGP: &str = "-----END PGP MESSAGE-----";
 /// - PGP/MIME (RFC 3156) is decrypted with `key`; the text, the attachments and a protected
 ///   subject (Thunderbird's default) then come from inside. Mail encrypted to another key, or
 ///   with no key configured, is refused with a message that says so.
+/// - Everything decrypted, the PGP/MIME part and all inline blocks together, shares one
+///   budget, [`Limits::max_plaintext_bytes`]; each block is read only up to what is left of
+///   it, and going over it refuses the mail with [`MailError::PlaintextBudgetExceeded`].
 /// - Inline `-----BEGIN PGP MESSAGE-----` blocks in the text are decrypted in place. Quoted
 ///   blocks (`> -----BEGIN ...`, a reply quoting mail the desk sent encrypted to the
 ///   reporter) and blocks that are not encrypted OpenPGP at all (a proof of concept about
@@ -49,9 +52,10 @@ pub fn parse(raw: &[u8], key: Option<&TeamKey>, limits: &Limits) -> Result<Incom
 
     let mut subject = outer_subject.clone();
     let mut encrypted = false;
+    let mut budget = PlaintextBudget::new(limits.max_plaintext_bytes);
     let mut content = match pgp_mime_payload(&message)? {
         Some(payload) => {
-            let plaintext = decrypt(key, payload, limits.max_message_bytes)?;
+            let plaintext = decrypt(key, payload, &mut budget)?;
             encrypted = true;
             let (inner, protected_subject) = decrypted_content(&parser, &plaintext);
             if let Some(protected) = protected_subject {
@@ -61,7 +65,7 @@ pub fn parse(raw: &[u8], key: Option<&TeamKey>, limits: &Limits) -> Result<Incom
         }
         None => parts::collect(&message),
     };
-    if let Some(text) = decrypt_inline(&content.text, key, limits.max_message_bytes)? {
+    if let Some(text) = decrypt_inline(&content.text, key, &mut budget)? {
         content.text = text;
         encrypted = true;
     }
@@ -188,11 +192,12 @@ fn decrypted_content(parser: &MessageParser, plaintext: &[u8]) -> (Content, Opti
     }
 }
 
-/// Decrypts each unquoted inline OpenPGP block of `text` in place; `None` when there is none.
+/// Decrypts each unquoted inline OpenPGP block of `text` in place, one after the other into
+/// what is left of `budget`; `None` when there is none.
 fn decrypt_inline(
     text: &str,
     key: Option<&TeamKey>,
-    max_bytes: usize,
+    budget: &mut PlaintextBudget,
 ) -> Result<Option<String>, MailError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -212,9 +217,14 @@ fn decrypt_inline(
         };
         out.push_str(&rest[..start]);
         let block = &rest[start..start + len];
-        match decrypt(key, block.as_bytes(), max_bytes) {
+        match decrypt(key, block.as_bytes(), budget) {
             Ok(plain) => {
-                out.push_str(&normalize_newlines(&String::from_utf8_lossy(&plain)));
+                // Straight into `out`: no further copies of a block that may be most of the
+                // budget.
+                match String::from_utf8(plain) {
+                    Ok(plain) => push_normalized(&mut out, &plain),
+                    Err(e) => push_normalized(&mut out, &String::from_utf8_lossy(e.as_bytes())),
+                }
                 decrypted_any = true;
             }
             // Not encrypted OpenPGP at all: it is text, keep it.

@@ -141,6 +141,20 @@ pub(crate) fn normalize_newlines(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
+/// [`normalize_newlines`] appending to `out`, without a copy of `text` on the way.
+pub(crate) fn push_normalized(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(cr) = rest.find('\r') {
+        out.push_str(&rest[..cr]);
+        out.push('\n');
+        rest = &rest[cr + 1..];
+        if let Some(after) = rest.strip_prefix('\n') {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+}
+
 /// A header value as one clean line: decoded encoded-words can contain CR/LF or other
 /// controls, which must not reach a later outgoing header or a log line.
 pub(crate) fn one_line(text: &str) -> String {
@@ -153,7 +167,7 @@ pub(crate) fn one_line(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{lenient_base64, normalize_newlines, one_line};
+    use super::{lenient_base64, normalize_newlines, one_line, push_normalized};
 
     #[test]
     fn truncated_base64_decodes_as_far_as_it_goes() {
@@ -170,6 +184,11 @@ mod tests {
     #[test]
     fn lines_and_headers() {
         assert_eq!(normalize_newlines("a\r\nb\rc\n"), "a\nb\nc\n");
+        for text in ["a\r\nb\rc\n", "\r\r\n\n\r", "", "plain", "end\r"] {
+            let mut out = String::from(">");
+            push_normalized(&mut out, text);
+            assert_eq!(out, format!(">{}", normalize_newlines(text)), "{text:?}");
+        }
         assert_eq!(one_line(" Re:\r\n  x\u{0}y\tz "), "Re: x y z");
     }
 }

@@ -561,6 +561,7 @@ pub(crate) fn limits() -> impl Strategy<Value = Limits> {
         3 => Just(Limits::default()),
         1 => (0usize..5_000, 0usize..4, 0usize..200).prop_map(|(m, n, a)| Limits {
             max_message_bytes: m,
+            max_plaintext_bytes: m,
             max_attachments: n,
             max_attachment_bytes: a,
         }),

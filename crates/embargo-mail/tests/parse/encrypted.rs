@@ -160,17 +160,147 @@ fn a_decompression_bomb_stops_at_the_size_limit() {
     );
     assert!(raw.len() < 64 * 1024);
     let limits = Limits {
-        max_message_bytes: 1024 * 1024,
+        max_plaintext_bytes: 1024 * 1024,
         ..Limits::default()
     };
     let err = parse(raw.as_bytes(), Some(team_key()), &limits).unwrap_err();
     assert_eq!(
         err,
-        MailError::TooLarge {
-            what: "decrypted content",
-            size: 1024 * 1024 + 1,
-            limit: 1024 * 1024,
+        MailError::PlaintextBudgetExceeded {
+            budget: 1024 * 1024
         }
+    );
+}
+
+/// What each block of the budget tests decrypts to: 2 MiB of one recognizable line, which
+/// zlib squeezes to a few kilobytes.
+const BLOCK_PLAINTEXT_BYTES: usize = 2 * 1024 * 1024;
+const BLOCK_LINE: &str = "plaintext of a compressed block, repeated.\n";
+
+fn block_plaintext() -> String {
+    BLOCK_LINE.repeat(BLOCK_PLAINTEXT_BYTES / BLOCK_LINE.len())
+}
+
+/// `plaintext` encrypted to the test team key by gpg, zlib-compressed, ASCII-armored.
+fn compressed_block(gpg: &Gpg, plaintext: &[u8]) -> String {
+    let armored = gpg.run(
+        &[
+            "--armor",
+            "--compress-algo",
+            "zlib",
+            "--encrypt",
+            "--recipient",
+            "security@example.org",
+        ],
+        plaintext,
+    );
+    String::from_utf8(armored).unwrap()
+}
+
+/// A mail of about 1 MiB: `blocks` inline OpenPGP blocks (the same ciphertext each time, as
+/// a sender could paste it) between paragraphs of ordinary text.
+fn many_blocks_mail(block: &str, blocks: usize) -> String {
+    let filler = "Notes between the encrypted blocks, as plain text.\n".repeat(600);
+    let mut raw = String::from("From: a@example.net\nSubject: many blocks\n\n");
+    for n in 0..blocks {
+        raw.push_str(&format!("Part {n}:\n{filler}\n{block}\n"));
+    }
+    raw
+}
+
+#[test]
+fn many_compressed_blocks_share_one_plaintext_budget() {
+    // 32 blocks of 2 MiB each: every block alone is far under the budget, 64 MiB together
+    // are not. Without one budget for the whole message each block got the full limit, and
+    // such a mail of about 1 MiB took gigabytes of memory.
+    let gpg = Gpg::with_keys(&["test-team-public.asc"]);
+    let block = compressed_block(&gpg, block_plaintext().as_bytes());
+    let raw = many_blocks_mail(&block, 32);
+    assert!(
+        (900 * 1024..2 * 1024 * 1024).contains(&raw.len()),
+        "{}",
+        raw.len()
+    );
+    let limits = Limits {
+        max_plaintext_bytes: 5 * 1024 * 1024,
+        ..Limits::default()
+    };
+    let err = parse(raw.as_bytes(), Some(team_key()), &limits).unwrap_err();
+    assert_eq!(
+        err,
+        MailError::PlaintextBudgetExceeded {
+            budget: 5 * 1024 * 1024
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "the decrypted content of the message exceeds the budget of 5 MiB for the whole message"
+    );
+    assert!(!err.is_temporary());
+    assert!(!err.to_string().contains("repeated"), "{err}");
+}
+
+#[test]
+fn blocks_within_the_budget_all_decrypt() {
+    // Four 2 MiB blocks in a budget of exactly 8 MiB: every one is decrypted in place.
+    // One byte less and the same mail is refused.
+    let gpg = Gpg::with_keys(&["test-team-public.asc"]);
+    let plaintext = block_plaintext();
+    let block = compressed_block(&gpg, plaintext.as_bytes());
+    let raw = many_blocks_mail(&block, 4);
+    let exact = Limits {
+        max_plaintext_bytes: 4 * plaintext.len(),
+        ..Limits::default()
+    };
+    let mail = parse(raw.as_bytes(), Some(team_key()), &exact).unwrap();
+    assert!(mail.encrypted);
+    assert!(!mail.text.contains("-----BEGIN PGP MESSAGE-----"));
+    assert_eq!(mail.text.matches(plaintext.as_str()).count(), 4);
+    assert!(mail.text.starts_with("Part 0:\nNotes between"));
+    assert!(mail.text.contains(&format!("{plaintext}\n\nPart 3:\n")));
+
+    let short = Limits {
+        max_plaintext_bytes: 4 * plaintext.len() - 1,
+        ..Limits::default()
+    };
+    let err = parse(raw.as_bytes(), Some(team_key()), &short).unwrap_err();
+    assert!(
+        matches!(err, MailError::PlaintextBudgetExceeded { .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn the_pgp_mime_part_and_inline_blocks_inside_it_share_the_budget() {
+    // A PGP/MIME part whose decrypted text carries an inline block: each fits the budget
+    // alone, the two together do not.
+    let gpg = Gpg::with_keys(&["test-team-public.asc"]);
+    let plaintext = block_plaintext();
+    let inline = compressed_block(&gpg, plaintext.as_bytes());
+    let inner = format!("Content-Type: text/plain; charset=utf-8\r\n\r\nInside:\r\n{inline}");
+    let outer = compressed_block(&gpg, inner.as_bytes());
+    let raw = format!(
+        "From: a@example.net\nSubject: ...\nMIME-Version: 1.0\n\
+         Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=b\n\n\
+         --b\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\
+         --b\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\n\n{outer}\n--b--\n"
+    );
+    let both = Limits {
+        max_plaintext_bytes: plaintext.len() + inner.len(),
+        ..Limits::default()
+    };
+    let mail = parse(raw.as_bytes(), Some(team_key()), &both).unwrap();
+    assert_eq!(mail.text.matches(plaintext.as_str()).count(), 1);
+    let either = Limits {
+        max_plaintext_bytes: plaintext.len() + inner.len() - 1,
+        ..Limits::default()
+    };
+    assert!(inner.len() <= either.max_plaintext_bytes);
+    assert!(plaintext.len() <= either.max_plaintext_bytes);
+    let err = parse(raw.as_bytes(), Some(team_key()), &either).unwrap_err();
+    assert!(
+        matches!(err, MailError::PlaintextBudgetExceeded { .. }),
+        "{err:?}"
     );
 }
 

@@ -32,6 +32,9 @@ pub async fn run(cli: &Cli, args: &IngestArgs) -> Result<Output, Failure> {
     let key = config
         .team_secret_key()
         .map_err(|e| Failure::Mail(EX_TEMPFAIL, e.to_string()))?;
+    // Every refusal of the mail itself bounces (65) with its reason: too large, the decrypted
+    // content over the plaintext budget (`max_plaintext_bytes`, shared by all encrypted
+    // blocks), unreadable, or encrypted to another key. `is_temporary` decides, per variant.
     let mail = embargo_mail::parse(&raw, key.as_ref(), &limits).map_err(|e| {
         let code = if e.is_temporary() {
             EX_TEMPFAIL

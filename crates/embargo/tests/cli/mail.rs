@@ -106,6 +106,76 @@ fn broken_or_oversized_mail_bounces_and_a_missing_database_defers() {
     assert_eq!(sql(dir.path(), "SELECT count(*) FROM cases").trim(), "0");
 }
 
+/// `plaintext` encrypted by gpg to the mail crate's test team key, zlib-compressed and
+/// ASCII-armored: an inline OpenPGP block a reporter could paste.
+fn compressed_block_for_the_test_key(plaintext: &[u8]) -> String {
+    let home = tempfile::Builder::new().prefix("gpg").tempdir().unwrap();
+    let gpg = |args: &[&str], input: &[u8]| {
+        let mut child = Command::new("gpg")
+            .env("GNUPGHOME", home.path())
+            .args(["--batch", "--quiet", "--no-tty", "--trust-model", "always"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("gpg must be installed for this test (Debian: gnupg)");
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &input));
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        assert!(out.status.success(), "gpg {args:?}: {}", text(&out.stderr));
+        out.stdout
+    };
+    gpg(
+        &["--import", &format!("{FIXTURES}/test-team-public.asc")],
+        b"",
+    );
+    let armored = gpg(
+        &[
+            "--armor",
+            "--compress-algo",
+            "zlib",
+            "--encrypt",
+            "--recipient",
+            "security@example.org",
+        ],
+        plaintext,
+    );
+    let _ = Command::new("gpgconf")
+        .env("GNUPGHOME", home.path())
+        .args(["--kill", "all"])
+        .status();
+    String::from_utf8(armored).unwrap()
+}
+
+#[test]
+fn mail_decrypting_to_more_than_the_plaintext_budget_bounces() {
+    // Two inline blocks of 13 MiB each: either alone fits the 25 MiB budget, together they
+    // do not. The mail itself is a few dozen kilobytes.
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    with_team_key(dir.path());
+    let line = "decrypted line of an oversized report\n";
+    let plaintext = line.repeat(13 * 1024 * 1024 / line.len());
+    let block = compressed_block_for_the_test_key(plaintext.as_bytes());
+    let raw = format!("From: a@example.net\nSubject: two blocks\n\n{block}\n{block}\n");
+    assert!(raw.len() < 256 * 1024, "{}", raw.len());
+    let out = ingest(dir.path(), raw.as_bytes());
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(65), "{stderr}");
+    assert!(
+        stderr.contains(
+            "message refused: the decrypted content of the message exceeds the budget of \
+             25 MiB for the whole message"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("decrypted line"), "{stderr}");
+    assert_eq!(sql(dir.path(), "SELECT count(*) FROM cases").trim(), "0");
+}
+
 #[tokio::test]
 async fn the_worker_process_delivers_queued_mail_and_stops_on_sigterm() {
     let sink = embargo_testkit::smtp::SmtpSink::start().await;
