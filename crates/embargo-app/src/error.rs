@@ -18,6 +18,16 @@ pub enum AppError {
     /// Bad input, with every problem found.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<ValueError>),
+    /// Over a size quota (a case's files): nothing of the request was stored.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Too many requests of this kind for now: nothing was stored; try again after
+    /// `retry_after_secs`.
+    #[error("{message}")]
+    TooMany {
+        message: String,
+        retry_after_secs: i64,
+    },
     /// Someone else changed the object, or a uniqueness rule.
     #[error("{0}")]
     Conflict(String),
@@ -37,6 +47,8 @@ impl AppError {
             AppError::Rule { code, .. } => code,
             AppError::Invalid(_) => "invalid_input",
             AppError::Conflict(_) => "conflict",
+            AppError::TooLarge(_) => "too_large",
+            AppError::TooMany { .. } => "too_many_requests",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }

@@ -60,7 +60,7 @@ pub use record::jobs;
 pub use secrets::{MIN_PASSWORD_CHARS, OsRandom, Random, token_hash, verify_password};
 pub use teams::TeamAdded;
 pub use templates::DEFAULT_TEMPLATES;
-pub use uploads::{MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, Upload};
+pub use uploads::{CaseLimits, MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, Upload};
 pub use views::{ReporterCaseView, TeamCaseView};
 
 #[derive(Debug, Clone)]
@@ -74,6 +74,8 @@ pub struct App {
     publication: PublicationSettings,
     /// Password hashing, off the runtime's threads and bounded.
     hasher: secrets::Hasher,
+    /// What one case and its reporter may add over time.
+    limits: uploads::CaseLimits,
 }
 
 impl App {
@@ -85,7 +87,14 @@ impl App {
             organization: "our organization".to_string(),
             publication: PublicationSettings::default(),
             hasher: secrets::Hasher::default(),
+            limits: uploads::CaseLimits::default(),
         }
+    }
+
+    /// Per-case quotas (files, reporter posts per hour).
+    pub fn with_case_limits(mut self, limits: CaseLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Who publishes, and the prefix of advisory ids.

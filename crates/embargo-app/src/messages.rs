@@ -50,6 +50,9 @@ impl App {
                 message: "this case is closed; send a new report if something changed".into(),
             });
         }
+        if author == Author::Reporter {
+            self.check_reporter_rate(&mut tx, case_id, now).await?;
+        }
         let draft = Draft {
             case_id,
             author,
@@ -87,5 +90,33 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+}
+
+impl App {
+    /// Refuses a reporter's post past `reporter_posts_per_hour` on this case (portal and
+    /// e-mail alike), saying when the next one will be taken.
+    async fn check_reporter_rate(
+        &self,
+        tx: &mut embargo_store::Tx,
+        case_id: CaseId,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let hour = jiff::SignedDuration::from_hours(1);
+        let (count, first) = tx.reporter_messages_since(case_id, now - hour).await?;
+        if count < self.limits.reporter_posts_per_hour {
+            return Ok(());
+        }
+        let retry_after_secs = first
+            .map(|f| (f + hour).duration_since(now).as_secs().max(1))
+            .unwrap_or(3600);
+        Err(AppError::TooMany {
+            message: format!(
+                "this case has {count} messages from you in the last hour, the most it takes; \
+                 please wait {} minutes, or put more in one message",
+                (retry_after_secs + 59) / 60
+            ),
+            retry_after_secs,
+        })
     }
 }

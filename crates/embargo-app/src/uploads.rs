@@ -28,6 +28,29 @@ pub const MAX_FILES: usize = 10;
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_TOTAL_BYTES: usize = 25 * 1024 * 1024;
 
+/// What one case and one reporter may add over time (the limits above are per post).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseLimits {
+    /// Every file on a case together (`[intake] attachment_quota_mib`, default 100 MiB).
+    pub attachment_quota_bytes: i64,
+    /// Messages a reporter posts on one case per hour, through the portal or by e-mail
+    /// (`[intake] reporter_posts_per_hour`, default 30).
+    pub reporter_posts_per_hour: i64,
+}
+
+impl Default for CaseLimits {
+    fn default() -> Self {
+        Self {
+            attachment_quota_bytes: 100 * 1024 * 1024,
+            reporter_posts_per_hour: 30,
+        }
+    }
+}
+
+fn mib(bytes: i64) -> String {
+    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
+}
+
 pub(crate) fn check_uploads(uploads: &[Upload]) -> Result<(), AppError> {
     let mut problems = Vec::new();
     if uploads.len() > MAX_FILES {
@@ -96,6 +119,23 @@ impl App {
         uploads: Vec<Upload>,
         now: Timestamp,
     ) -> Result<Vec<uuid::Uuid>, AppError> {
+        let incoming: i64 = uploads
+            .iter()
+            .map(|u| i64::try_from(u.data.len()).unwrap_or(i64::MAX))
+            .fold(0, i64::saturating_add);
+        if incoming > 0 {
+            let quota = self.limits.attachment_quota_bytes;
+            let stored = tx.attachment_bytes(case_id).await?;
+            if stored.saturating_add(incoming) > quota {
+                return Err(AppError::TooLarge(format!(
+                    "these files would take the case past its quota of {} MiB for files \
+                     ({} MiB stored, {} MiB new); nothing was stored",
+                    mib(quota),
+                    mib(stored),
+                    mib(incoming)
+                )));
+            }
+        }
         let mut ids = Vec::with_capacity(uploads.len());
         for u in uploads {
             let id = uuid::Builder::from_random_bytes(self.random.bytes16()?).into_uuid();

@@ -38,6 +38,17 @@ pub struct AttachmentInfo {
 }
 
 impl Tx {
+    /// The bytes of every file on a case (its quota's use), read inside the writing
+    /// transaction so two uploads cannot both squeeze under the quota.
+    pub async fn attachment_bytes(&mut self, case_id: CaseId) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM attachments WHERE case_id = $1",
+        )
+        .bind(case_id.to_string())
+        .fetch_one(self.conn())
+        .await?)
+    }
+
     pub async fn insert_attachment(
         &mut self,
         a: &NewAttachment,

@@ -8,6 +8,25 @@ use crate::error::StoreError;
 use crate::{Store, Tx};
 
 impl Tx {
+    /// How many messages the reporter wrote on a case after `since`, and when the first of
+    /// them was written (their rate limit, and when it lets up).
+    pub async fn reporter_messages_since(
+        &mut self,
+        case_id: CaseId,
+        since: jiff::Timestamp,
+    ) -> Result<(i64, Option<jiff::Timestamp>), StoreError> {
+        let row = sqlx::query(
+            "SELECT count(*), MIN(created_at) FROM messages \
+             WHERE case_id = $1 AND author_kind = 'reporter' AND created_at > $2",
+        )
+        .bind(case_id.to_string())
+        .bind(ts(since))
+        .fetch_one(self.conn())
+        .await?;
+        let first: Option<i64> = row.try_get(1)?;
+        Ok((row.try_get(0)?, first.map(from_ts).transpose()?))
+    }
+
     pub async fn insert_message(&mut self, m: &Message) -> Result<(), StoreError> {
         let (kind, user) = match m.author {
             Author::Reporter => ("reporter", None),

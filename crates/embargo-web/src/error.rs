@@ -22,6 +22,8 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::Rule { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -43,6 +45,16 @@ impl IntoResponse for WebError {
             }}),
             _ => json!({"error": {"code": e.code(), "message": e.to_string()}}),
         };
-        (status, Json(body)).into_response()
+        with_retry_after(&e, (status, Json(body)).into_response())
+    }
+}
+
+/// `Retry-After` on answers that say "too many requests".
+pub(crate) fn with_retry_after(e: &AppError, res: Response) -> Response {
+    match e {
+        AppError::TooMany {
+            retry_after_secs, ..
+        } => crate::too_many(*retry_after_secs, res),
+        _ => res,
     }
 }

@@ -234,12 +234,36 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Response
     show_with(&state, &headers, None, None).await
 }
 
-pub async fn post_message(State(state): State<WebState>, req: Request) -> Response {
+/// Portal posts per client address and hour, on top of the per-case limit the use case
+/// keeps: one address cannot feed many cases either.
+const PORTAL_POSTS_PER_HOUR: u32 = 60;
+
+pub async fn post_message(
+    State(state): State<WebState>,
+    ClientAddr(ip): ClientAddr,
+    req: Request,
+) -> Response {
     let headers = req.headers().clone();
     let (principal, case) = match reporter(&state, &headers).await {
         Ok(r) => r,
         Err(page) => return page,
     };
+    if let Err(retry) =
+        state
+            .limiter
+            .check(ip, "portal_post", PORTAL_POSTS_PER_HOUR, (state.clock)())
+    {
+        return too_many(
+            retry,
+            notice(
+                &state.site.organization,
+                StatusCode::TOO_MANY_REQUESTS,
+                "Please wait",
+                "Too many messages from your address; try again later.",
+                None,
+            ),
+        );
+    }
     let posted = match read_form(req, &state, "attachments").await {
         Ok(p) => p,
         Err(e) => return error_page(&state.site.organization, &e),

@@ -63,11 +63,12 @@ pub fn error_page(org: &str, e: &AppError) -> Response {
         AppError::Conflict(_) => ("Changed meanwhile", e.to_string()),
         _ => ("Not possible", e.to_string()),
     };
-    notice(
+    let page = notice(
         org,
         status,
         heading,
         &text,
         Some(("/", "Back to the start")),
-    )
+    );
+    crate::error::with_retry_after(e, page)
 }

@@ -30,6 +30,7 @@ impl From<AppError> for Failure {
             AppError::Unavailable(m) | AppError::Internal(m) | AppError::Conflict(m) => {
                 Failure::temporary(m)
             }
+            AppError::TooMany { message, .. } => Failure::temporary(message),
             other => Failure::permanent(other.to_string()),
         }
     }

@@ -188,6 +188,10 @@ pub struct IntakeConfig {
     /// The project that reports arriving by e-mail are filed under (a Coordinator can
     /// move them); needed when the installation has more than one project.
     pub email_project: Option<String>,
+    /// Every file on one case together, in MiB.
+    pub attachment_quota_mib: u32,
+    /// Messages a reporter may post on one case per hour (portal and e-mail replies).
+    pub reporter_posts_per_hour: u32,
 }
 
 impl Default for IntakeConfig {
@@ -200,6 +204,8 @@ impl Default for IntakeConfig {
             trust_forwarded_for: false,
             github_webhook_secret: None,
             email_project: None,
+            attachment_quota_mib: 100,
+            reporter_posts_per_hour: 30,
         }
     }
 }
@@ -349,6 +355,20 @@ impl Config {
                 key: "publication.cna_org_id",
                 message,
             })?;
+        }
+        for (key, value) in [
+            ("intake.attachment_quota_mib", intake.attachment_quota_mib),
+            (
+                "intake.reporter_posts_per_hour",
+                intake.reporter_posts_per_hour,
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Value {
+                    key,
+                    message: "0 would refuse every file or message: use at least 1".into(),
+                });
+            }
         }
         let worker = file.worker.unwrap_or_default();
         if !(5..=86_400).contains(&worker.lease_seconds) {
@@ -523,6 +543,9 @@ pub fn initial_file(organization: &str, listen: &str, database_url: &str) -> Str
          # contact_email = \"security@example.org\"\n\
          preferred_languages = [\"en\"]\n\
          reports_per_hour = 10\n\
+         # Every file on one case together (MiB), and a reporter's messages per case and hour.\n\
+         attachment_quota_mib = 100\n\
+         reporter_posts_per_hour = 30\n\
          # github_webhook_secret = \"...\"\n\n\
          # The security team's OpenPGP key (files relative to this directory).\n\
          # [openpgp]\n\

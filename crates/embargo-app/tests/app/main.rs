@@ -3,6 +3,7 @@
 
 mod accounts;
 mod email;
+mod limits;
 mod pool_and_teams;
 mod publication;
 mod use_cases;

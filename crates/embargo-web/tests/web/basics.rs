@@ -108,6 +108,19 @@ async fn every_error_maps_to_one_status_and_hides_internals() {
         ),
         (AppError::Conflict("stale".into()), 409, "conflict"),
         (
+            AppError::TooLarge("over the quota".into()),
+            413,
+            "too_large",
+        ),
+        (
+            AppError::TooMany {
+                message: "wait".into(),
+                retry_after_secs: 60,
+            },
+            429,
+            "too_many_requests",
+        ),
+        (
             AppError::Invalid(vec![ValueError::new("title", "is required")]),
             422,
             "invalid_input",
