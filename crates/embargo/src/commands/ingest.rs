@@ -106,9 +106,14 @@ pub async fn run(cli: &Cli, args: &IngestArgs) -> Result<Output, Failure> {
             EX_NOUSER,
             "no case has this reply token".into(),
         )),
-        Err(e @ (AppError::Invalid(_) | AppError::Rule { .. } | AppError::Forbidden(_))) => {
-            Err(Failure::Mail(EX_DATAERR, format!("message refused: {e}")))
-        }
+        // Over the case's quota for files: retrying will not help, so the mail bounces. (Too
+        // many messages for now falls through to "try again later", which is the point.)
+        Err(
+            e @ (AppError::Invalid(_)
+            | AppError::Rule { .. }
+            | AppError::Forbidden(_)
+            | AppError::TooLarge(_)),
+        ) => Err(Failure::Mail(EX_DATAERR, format!("message refused: {e}"))),
         Err(e) => Err(Failure::Mail(EX_TEMPFAIL, format!("try again later: {e}"))),
     }
 }
