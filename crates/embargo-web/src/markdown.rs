@@ -13,6 +13,18 @@ pub fn render(markdown: &str) -> String {
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .attribute_filter(|element, attribute, value| {
+            // An image with a relative address makes the reader's browser fetch a page of
+            // this site with their cookies (`![x](/portal/TOKEN)`); only absolute http(s)
+            // images keep their source (and the CSP still keeps other sites' images out).
+            let fetches = element == "img" && matches!(attribute, "src" | "srcset");
+            let absolute = value.starts_with("https://") || value.starts_with("http://");
+            if fetches && !absolute {
+                None
+            } else {
+                Some(value.into())
+            }
+        })
         .clean(&unsafe_html)
         .to_string()
 }
@@ -53,6 +65,23 @@ mod tests {
                 assert!(!out.contains(bad), "{evil:?} rendered as {out:?}");
             }
         }
+    }
+
+    #[test]
+    fn images_with_relative_addresses_fetch_nothing() {
+        for planted in [
+            "![x](/portal/0123456789abcdef)",
+            "![x](portal/abc)",
+            "![x](//evil.example/a.png)",
+            "<img src=\"/portal/abc\">",
+            "<img src=\"/cases/x/act\" srcset=\"/portal/abc 1x\">",
+        ] {
+            let out = render(planted);
+            assert!(!out.contains("src="), "{planted:?} rendered as {out:?}");
+        }
+        assert!(
+            render("![x](https://example.org/a.png)").contains("src=\"https://example.org/a.png\"")
+        );
     }
 
     #[test]

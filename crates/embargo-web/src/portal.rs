@@ -64,12 +64,27 @@ async fn reporter(
     }
 }
 
+/// Whether the request is a person opening the link (a top-level navigation), as the
+/// browser's Fetch Metadata says. An image, a frame or a script fetching `/portal/TOKEN`
+/// (say, an `<img>` planted in a report a team member reads) must not swap that browser's
+/// portal cookie for the attacker's. Clients that send no such headers are let through.
+fn is_top_level_navigation(headers: &HeaderMap) -> bool {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let dest_ok = value("sec-fetch-dest").is_none_or(|d| d == "document");
+    let mode_ok = value("sec-fetch-mode").is_none_or(|m| m == "navigate");
+    dest_ok && mode_ok
+}
+
 pub async fn enter(
     State(state): State<WebState>,
     ClientAddr(ip): ClientAddr,
     Path(token): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
     let now = (state.clock)();
+    if !is_top_level_navigation(&headers) {
+        return not_valid(&state);
+    }
     // Guessing 256-bit links is hopeless; the limit keeps anyone from trying at volume.
     if let Err(retry) = state.limiter.check(ip, "portal_link", 120, now) {
         return too_many(
