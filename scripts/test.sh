@@ -24,10 +24,13 @@ fi
 
 # The official validators (OSV, CVE JSON 5, CSAF, security.txt, OpenAPI), installed from
 # PyPI and npm by the vendored setup script; the schemas they check against are in vendor/.
+# Reinstalled whenever the setup script (its pins) changed since the last install.
 validators="$(pwd)/target/validators"
-if [ ! -f "$validators/.installed" ]; then
+stamp="$(sha256sum vendor/validators/setup.sh | cut -d' ' -f1)"
+if [ "$(cat "$validators/.installed" 2>/dev/null)" != "$stamp" ]; then
   echo "==> installing the official validators into $validators"
   bash vendor/validators/setup.sh "$validators"
+  echo "$stamp" > "$validators/.installed"
 fi
 export EMBARGO_VALIDATORS_DIR="$validators"
 

@@ -7,10 +7,8 @@ DIR="$(mkdir -p "${1:?usage: setup.sh DIR}" && cd "$1" && pwd)"
 python3 -m venv "$DIR/venv"
 "$DIR/venv/bin/pip" install -q --disable-pip-version-check \
   'jsonschema==4.26.0' 'cvss==3.6' 'sectxt==0.9.8' 'cvelib==1.8.0' \
-  'openapi-spec-validator==0.9.0'
+  'openapi-spec-validator==0.9.0' 'schemathesis==4.32.5'
 mkdir -p "$DIR/node"
 [ -f "$DIR/node/package.json" ] || echo '{"private":true}' > "$DIR/node/package.json"
 npm install --prefix "$DIR/node" --no-audit --no-fund --silent '@secvisogram/csaf-validator-lib@2.0.10'
-# Written last: scripts/test.sh treats its presence as "installed completely".
-echo "ok" > "$DIR/.installed"
 echo "OK validators installed in $DIR"

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod api;
+mod api_fuzz;
 mod database;
 mod history;
 mod install;
