@@ -29,6 +29,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use embargo_app::App;
 
+pub use client::{ProxyNet, client_address};
 pub use error::{WebError, status_of};
 pub use forge::signature_ok;
 pub use limiter::RateLimiter;
@@ -200,7 +201,10 @@ pub fn router(state: WebState) -> Router {
         )
         .layer(DefaultBodyLimit::max(SMALL_BODY))
         .merge(uploads)
-        .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
         .with_state(state)
 }
 

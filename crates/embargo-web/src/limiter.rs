@@ -37,7 +37,7 @@ impl RateLimiter {
         if windows.len() > 10_000 {
             windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
         }
-        let entry = windows.entry((addr, bucket)).or_insert((now, 0));
+        let entry = windows.entry((rate_key(addr), bucket)).or_insert((now, 0));
         if now.duration_since(entry.0) >= WINDOW {
             *entry = (now, 0);
         }
@@ -50,9 +50,31 @@ impl RateLimiter {
     }
 }
 
+/// Whom a limit counts: an IPv4 address, or an IPv6 /64 (one subscriber's network: a
+/// single host may use any of its 2^64 addresses).
+fn rate_key(addr: IpAddr) -> IpAddr {
+    match crate::client::canonical(addr) {
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+        v4 => v4,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_network_counts_as_one_client() {
+        let l = RateLimiter::default();
+        let t: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let same_64: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:fffe".parse().unwrap();
+        let other_64: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        l.check(a, "report", 2, t).unwrap();
+        l.check(same_64, "report", 2, t).unwrap();
+        assert!(l.check(a, "report", 2, t).is_err());
+        l.check(other_64, "report", 2, t).unwrap();
+    }
 
     #[test]
     fn limits_per_address_and_window() {

@@ -26,8 +26,9 @@ pub struct Site {
     pub github_webhook_secret: Option<String>,
     /// Reports (and other anonymous posts) accepted per client address per hour.
     pub reports_per_hour: u32,
-    /// Read the client address from X-Forwarded-For (only behind a trusted proxy).
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (the client address for rate
+    /// limits and logs); from anyone else the socket's address counts.
+    pub trusted_proxies: Vec<crate::client::ProxyNet>,
 }
 
 impl std::fmt::Debug for Site {

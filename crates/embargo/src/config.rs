@@ -181,8 +181,13 @@ pub struct IntakeConfig {
     pub policy_url: Option<String>,
     /// Reports accepted per client address per hour.
     pub reports_per_hour: u32,
-    /// Behind a reverse proxy: take the client address from X-Forwarded-For.
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies in front of embargo (addresses or CIDR networks): only connections
+    /// from them have their `X-Forwarded-For` believed.
+    pub trusted_proxies: Vec<String>,
+    /// Replaced by `trusted_proxies` (which says whose header to believe); refused with a
+    /// sentence rather than silently ignored.
+    #[serde(default, skip_serializing)]
+    pub trust_forwarded_for: Option<bool>,
     /// Shared secret of the GitHub `repository_advisory` webhook (the endpoint is off without it).
     pub github_webhook_secret: Option<Secret>,
     /// The project that reports arriving by e-mail are filed under (a Coordinator can
@@ -201,7 +206,8 @@ impl Default for IntakeConfig {
             preferred_languages: vec!["en".to_string()],
             policy_url: None,
             reports_per_hour: 10,
-            trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
+            trust_forwarded_for: None,
             github_webhook_secret: None,
             email_project: None,
             attachment_quota_mib: 100,
@@ -369,6 +375,20 @@ impl Config {
                     message: "0 would refuse every file or message: use at least 1".into(),
                 });
             }
+        }
+        if intake.trust_forwarded_for.is_some() {
+            return Err(ConfigError::Value {
+                key: "intake.trust_forwarded_for",
+                message: "was replaced by trusted_proxies: list the addresses or networks of \
+                          your reverse proxies, e.g. trusted_proxies = [\"127.0.0.1\"]"
+                    .into(),
+            });
+        }
+        for proxy in &intake.trusted_proxies {
+            embargo_web::ProxyNet::parse(proxy).map_err(|message| ConfigError::Value {
+                key: "intake.trusted_proxies",
+                message,
+            })?;
         }
         let worker = file.worker.unwrap_or_default();
         if !(5..=86_400).contains(&worker.lease_seconds) {
@@ -543,6 +563,8 @@ pub fn initial_file(organization: &str, listen: &str, database_url: &str) -> Str
          # contact_email = \"security@example.org\"\n\
          preferred_languages = [\"en\"]\n\
          reports_per_hour = 10\n\
+         # Behind a reverse proxy: its addresses or networks, whose X-Forwarded-For counts.\n\
+         # trusted_proxies = [\"127.0.0.1\"]\n\
          # Every file on one case together (MiB), and a reporter's messages per case and hour.\n\
          attachment_quota_mib = 100\n\
          reporter_posts_per_hour = 30\n\

@@ -155,3 +155,28 @@ async fn every_error_maps_to_one_status_and_hides_internals() {
     let (_, body) = render(AppError::NotFound).await;
     assert_eq!(body["error"]["message"], "not found");
 }
+
+/// Served over https, every answer tells browsers to never use http again; over plain http
+/// (local use) it would be meaningless and is not sent.
+#[tokio::test]
+async fn https_installations_send_hsts() {
+    let mut site = crate::support::site();
+    site.public_url = "https://security.example.org".into();
+    let w = Web::with_site(site).await;
+    for path in ["/", "/advisories", "/login", "/nope"] {
+        let res = w.get(path, None).await;
+        assert_eq!(
+            res.header("strict-transport-security"),
+            "max-age=63072000",
+            "{path}"
+        );
+    }
+    let plain = Web::new().await;
+    assert!(
+        !plain
+            .get("/", None)
+            .await
+            .headers
+            .contains_key("strict-transport-security")
+    );
+}

@@ -41,7 +41,13 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
             .as_ref()
             .map(|s| s.expose().to_string()),
         reports_per_hour: config.intake.reports_per_hour,
-        trust_forwarded_for: config.intake.trust_forwarded_for,
+        // Checked when the configuration was loaded.
+        trusted_proxies: config
+            .intake
+            .trusted_proxies
+            .iter()
+            .filter_map(|p| embargo_web::ProxyNet::parse(p).ok())
+            .collect(),
     };
     // The web state reports the runner's heartbeat on /healthz and the admin page.
     let heartbeat = embargo_app::Heartbeat::new(clock::now());

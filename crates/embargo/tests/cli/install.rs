@@ -338,3 +338,49 @@ fn a_misconfigured_channel_stops_startup_with_a_reason() {
         text(&shown.stdout)
     );
 }
+
+/// Bad limits and proxy settings are refused when the configuration is loaded, naming the
+/// key; the old `trust_forwarded_for` switch is refused with what replaces it.
+#[test]
+fn limits_and_proxies_are_checked_at_load_time() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let cfg = dir.path().join("data/embargo.toml");
+    let original = std::fs::read_to_string(&cfg).unwrap();
+    let after = |line: &str| format!("reports_per_hour = 10\n{line}\n");
+    for (find, setting, expected) in [
+        (
+            "reports_per_hour = 10\n",
+            after("trusted_proxies = [\"10.0.0.0/33\"]"),
+            "intake.trusted_proxies: \"10.0.0.0/33\": the prefix length must be 0 to 32",
+        ),
+        (
+            "reports_per_hour = 10\n",
+            after("trust_forwarded_for = true"),
+            "intake.trust_forwarded_for: was replaced by trusted_proxies",
+        ),
+        (
+            "attachment_quota_mib = 100\n",
+            "attachment_quota_mib = 0\n".to_string(),
+            "intake.attachment_quota_mib: 0 would refuse",
+        ),
+    ] {
+        let edited = original.replacen(find, &setting, 1);
+        assert_ne!(edited, original);
+        std::fs::write(&cfg, edited).unwrap();
+        let out = run(embargo(dir.path()).arg("config"));
+        assert_eq!(out.status.code(), Some(3), "{setting}");
+        assert!(
+            text(&out.stderr).contains(expected),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let edited = original.replacen(
+        "reports_per_hour = 10\n",
+        "reports_per_hour = 10\ntrusted_proxies = [\"127.0.0.1\", \"2001:db8::/32\"]\n",
+        1,
+    );
+    std::fs::write(&cfg, edited).unwrap();
+    assert!(run(embargo(dir.path()).arg("config")).status.success());
+}
