@@ -192,6 +192,12 @@ impl App {
         })
     }
 
+    /// A fresh random token for a form that has no session yet (the sign-in form's CSRF
+    /// token, checked against a cookie holding the same value).
+    pub fn new_form_token(&self) -> Result<String, AppError> {
+        new_token(self.random.as_ref())
+    }
+
     pub async fn logout(&self, session_token: &str) -> Result<(), AppError> {
         Ok(self.store.end_session(&token_hash(session_token)).await?)
     }

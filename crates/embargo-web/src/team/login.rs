@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use embargo_app::AppError;
 use serde::Deserialize;
 
-use super::{SESSION_COOKIE, TeamSession};
+use super::{SESSION_COOKIE, TeamSession, cookie_value, same_secret};
 use crate::client::ClientAddr;
 use crate::multipart::read_form;
 use crate::render::{error_page, notice, page};
@@ -17,6 +17,10 @@ use crate::{WebState, too_many};
 #[template(path = "login.html")]
 struct Login {
     org: String,
+    /// The sign-in form's CSRF token, also in the `embargo_login` cookie: a form posted from
+    /// another site carries neither (login CSRF would sign a victim into the attacker's
+    /// account, where what they type is the attacker's to read).
+    csrf: String,
     error: Option<String>,
     next: String,
     email: String,
@@ -46,15 +50,36 @@ fn safe_next(next: &str) -> String {
 
 pub async fn show(State(state): State<WebState>, Query(q): Query<Next>) -> Response {
     let next = safe_next(q.next.as_deref().unwrap_or("/cases"));
-    page(
+    let csrf = match state.app.new_form_token() {
+        Ok(t) => t,
+        Err(e) => return error_page(&state.site.organization, &e),
+    };
+    let cookie = login_cookie(&state, &csrf);
+    let mut res = page(
         StatusCode::OK,
         &Login {
             org: state.site.organization.clone(),
+            csrf,
             error: None,
             next,
             email: String::new(),
         },
-    )
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+const LOGIN_COOKIE: &str = "embargo_login";
+
+fn login_cookie(state: &WebState, token: &str) -> String {
+    let secure = if state.site.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}")
 }
 
 pub async fn submit(
@@ -77,10 +102,21 @@ pub async fn submit(
             ),
         );
     }
+    let form_cookie = cookie_value(req.headers(), LOGIN_COOKIE).unwrap_or_default();
     let posted = match read_form(req, &state, "").await {
         Ok(p) => p,
         Err(e) => return error_page(&org, &e),
     };
+    if !same_secret(&form_cookie, &posted.text("csrf")) {
+        return notice(
+            &org,
+            StatusCode::FORBIDDEN,
+            "This sign-in form expired",
+            "The form was open too long, or it was sent from another site. Open the sign-in page again.",
+            Some(("/login", "Sign in")),
+        );
+    }
+    let csrf = form_cookie;
     let (email, next) = (posted.text("email"), safe_next(&posted.text("next")));
     let code = posted.text("code");
     let code = (!code.trim().is_empty()).then_some(code.as_str());
@@ -110,6 +146,7 @@ pub async fn submit(
             StatusCode::UNAUTHORIZED,
             &Login {
                 org,
+                csrf,
                 error: Some(e.to_string()),
                 next,
                 email,

@@ -77,9 +77,16 @@ impl FromRequestParts<WebState> for TeamSession {
 impl TeamSession {
     /// Constant-time comparison of a form's CSRF token with the session's.
     pub fn csrf_ok(&self, posted: &str) -> bool {
-        let (a, b) = (self.csrf.as_bytes(), posted.as_bytes());
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        same_secret(&self.csrf, posted)
     }
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub(crate) fn same_secret(expected: &str, posted: &str) -> bool {
+    let (a, b) = (expected.as_bytes(), posted.as_bytes());
+    !a.is_empty()
+        && a.len() == b.len()
+        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The posted form, if its CSRF token is the session's; otherwise the "form expired" page.

@@ -40,7 +40,7 @@ struct Creds {
 
 async fn session(w: &Web, email: &str) -> String {
     let res = w
-        .post_form("/login", &[("email", email), ("password", PASSWORD)], None)
+        .post_login(&[("email", email), ("password", PASSWORD)])
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{email}: {}", res.body);
     res.cookie()

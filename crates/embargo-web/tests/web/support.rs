@@ -104,6 +104,18 @@ impl Web {
         self.send(req.body(Body::from(body)).unwrap()).await
     }
 
+    /// Posts the sign-in form as a browser does: the form (and its cookie) first, then the
+    /// post with the form's CSRF token.
+    pub async fn post_login(&self, fields: &[(&str, &str)]) -> Res {
+        let form = self.get("/login", None).await;
+        let cookie = form.cookie();
+        assert!(cookie.starts_with("embargo_login="), "{cookie}");
+        let csrf = form_values_csrf(&form.body);
+        let mut fields = fields.to_vec();
+        fields.push(("csrf", &csrf));
+        self.post_form("/login", &fields, Some(&cookie)).await
+    }
+
     pub async fn post_multipart(
         &self,
         path: &str,
@@ -225,11 +237,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 /// Signs in with the password form and returns the session cookie.
 pub async fn sign_in(w: &Web, email: &str) -> String {
     let res = w
-        .post_form(
-            "/login",
-            &[("email", email), ("password", PASSWORD), ("next", "/cases")],
-            None,
-        )
+        .post_login(&[("email", email), ("password", PASSWORD), ("next", "/cases")])
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(res.header("location"), "/cases");

@@ -11,24 +11,16 @@ use crate::support::{PASSWORD, between, form_values, form_values_csrf, sign_in, 
 async fn sign_in_answers_the_same_for_unknown_addresses_and_locks_after_failures() {
     let w = with_passwords().await;
     let unknown = w
-        .post_form(
-            "/login",
-            &[
-                ("email", "nobody@example.org"),
-                ("password", "whatever-long-pw"),
-            ],
-            None,
-        )
+        .post_login(&[
+            ("email", "nobody@example.org"),
+            ("password", "whatever-long-pw"),
+        ])
         .await;
     let wrong = w
-        .post_form(
-            "/login",
-            &[
-                ("email", "coco@example.org"),
-                ("password", "whatever-long-pw"),
-            ],
-            None,
-        )
+        .post_login(&[
+            ("email", "coco@example.org"),
+            ("password", "whatever-long-pw"),
+        ])
         .await;
     assert_eq!(
         (unknown.status, wrong.status),
@@ -43,22 +35,14 @@ async fn sign_in_answers_the_same_for_unknown_addresses_and_locks_after_failures
                 .contains("wrong e-mail address, password or code")
     );
     for _ in 0..4 {
-        w.post_form(
-            "/login",
-            &[
-                ("email", "coco@example.org"),
-                ("password", "nope-nope-nope"),
-            ],
-            None,
-        )
+        w.post_login(&[
+            ("email", "coco@example.org"),
+            ("password", "nope-nope-nope"),
+        ])
         .await;
     }
     let locked = w
-        .post_form(
-            "/login",
-            &[("email", "coco@example.org"), ("password", PASSWORD)],
-            None,
-        )
+        .post_login(&[("email", "coco@example.org"), ("password", PASSWORD)])
         .await;
     assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
     assert!(
@@ -93,15 +77,11 @@ async fn pages_need_a_session_and_signing_out_ends_it() {
     );
     // A redirect after sign-in never leaves the site.
     let res = w
-        .post_form(
-            "/login",
-            &[
-                ("email", "coco@example.org"),
-                ("password", PASSWORD),
-                ("next", "//evil.example/"),
-            ],
-            None,
-        )
+        .post_login(&[
+            ("email", "coco@example.org"),
+            ("password", PASSWORD),
+            ("next", "//evil.example/"),
+        ])
         .await;
     assert_eq!(res.header("location"), "/cases");
 }
@@ -356,7 +336,7 @@ async fn two_factor_sign_in_can_be_turned_on_and_codes_work_once() {
                 fields.push(("code", c));
             }
             let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            w.post_form("/login", &f, None).await.status
+            w.post_login(&f).await.status
         }
     };
     assert_eq!(
@@ -410,4 +390,27 @@ async fn tokens_are_created_on_the_account_page_and_shown_once() {
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
+
+/// The sign-in form carries a CSRF token that must match its cookie: a form posted from
+/// another site (which cannot read or set that cookie) signs nobody in.
+#[tokio::test]
+async fn sign_in_from_another_site_is_refused() {
+    let w = with_passwords().await;
+    let fields = [("email", "coco@example.org"), ("password", PASSWORD)];
+    let no_cookie = w.post_form("/login", &fields, None).await;
+    assert_eq!(no_cookie.status, StatusCode::FORBIDDEN);
+    assert!(!no_cookie.headers.contains_key("set-cookie"));
+    let form = w.get("/login", None).await;
+    let cookie = form.cookie();
+    let set = form.header("set-cookie");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Path=/login"),
+        "{set}"
+    );
+    let mut forged = fields.to_vec();
+    forged.push(("csrf", "0000"));
+    let res = w.post_form("/login", &forged, Some(&cookie)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(w.post_login(&fields).await.status, StatusCode::SEE_OTHER);
 }
