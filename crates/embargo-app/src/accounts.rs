@@ -4,7 +4,7 @@
 //! address is checked against a fixed dummy hash, so timing tells nothing either.
 
 use embargo_core::{Email, UserId, ValueError};
-use embargo_store::{ApiTokenInfo, Session, StoreError};
+use embargo_store::{Session, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
@@ -202,7 +202,8 @@ impl App {
         Ok(self.store.end_session(&token_hash(session_token)).await?)
     }
 
-    /// Sets a person's password (the person themself, or an admin/operator).
+    /// Sets another person's password (an administrator, or the operator). People change
+    /// their own with [`App::change_password`], which asks for the current one.
     pub async fn set_password(
         &self,
         principal: Principal,
@@ -210,9 +211,12 @@ impl App {
         password: &str,
         now: Timestamp,
     ) -> Result<(), AppError> {
-        if principal != Principal::User(user) {
-            self.require_admin(principal).await?;
+        if principal == Principal::User(user) {
+            return Err(AppError::Forbidden(
+                "change your own password with your current one".into(),
+            ));
         }
+        self.require_admin(principal).await?;
         let hash = self.hasher.hash(password, self.random.as_ref()).await?;
         let mut tx = self.store.begin().await?;
         tx.set_password_hash(user, &hash).await?;
@@ -228,82 +232,145 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
 
-    /// A new API token for the principal's own account; shown once.
-    pub async fn create_api_token(
+/// What a signed-in person types to prove again that they are themself before a change
+/// that outlives the session (a new password, a token, turning two-factor sign-in off).
+#[derive(Clone, Default)]
+pub struct Proof {
+    pub password: String,
+    /// The current code, when two-factor sign-in is on.
+    pub code: Option<String>,
+}
+
+impl std::fmt::Debug for Proof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Proof([redacted])")
+    }
+}
+
+/// What a password change also did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordChanged {
+    /// The person's other sessions, ended.
+    pub sessions_ended: u64,
+    /// Their API tokens, revoked (when they asked for it).
+    pub tokens_revoked: u64,
+}
+
+impl App {
+    /// Checks `proof` for `user`: the current password, and a fresh code when two-factor
+    /// sign-in is on. Wrong answers count and lock like sign-in failures, so a stolen
+    /// session cannot be used to guess the password.
+    pub(crate) async fn confirm_identity(
+        &self,
+        user: UserId,
+        proof: &Proof,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let key = format!("reauth:{user}");
+        let mut read = self.store.begin_read().await?;
+        let (_, locked_until) = read.login_throttle(&key).await?;
+        if let Some(until) = locked_until.filter(|u| *u > now) {
+            let minutes = (until.duration_since(now).as_secs() + 59) / 60;
+            return Err(AppError::Rule {
+                code: "locked",
+                message: format!(
+                    "too many wrong passwords or codes; try again in {minutes} minutes"
+                ),
+            });
+        }
+        let (secret, _, last) = read.totp(user).await?;
+        drop(read);
+        let hash = self.store.person(user).await?.password_hash;
+        let password_ok = self
+            .hasher
+            .verify(
+                &proof.password,
+                hash.as_deref().unwrap_or(self.dummy_hash()),
+            )
+            .await?
+            && hash.is_some();
+        let step = match &secret {
+            None => Ok(None),
+            Some(secret) => totp::base32_decode(secret)
+                .and_then(|s| totp::verify(&s, proof.code.as_deref().unwrap_or(""), now))
+                .filter(|step| last.is_none_or(|l| *step > l))
+                .map(Some)
+                .ok_or(()),
+        };
+        let mut tx = self.store.begin().await?;
+        let (failures, _) = tx.login_throttle(&key).await?;
+        let Ok(step) = step.and_then(|s| if password_ok { Ok(s) } else { Err(()) }) else {
+            let failures = failures + 1;
+            let lock = (failures >= FREE_FAILURES).then(|| now + lock_for(failures));
+            tx.set_login_throttle(&key, failures, lock).await?;
+            self.audit(
+                &mut tx,
+                Principal::User(user),
+                None,
+                "confirm_identity_failed",
+                json!({"failures": failures}),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            let what = if secret.is_some() {
+                "current password or code"
+            } else {
+                "current password"
+            };
+            return Err(AppError::invalid(ValueError::new(what, "is wrong")));
+        };
+        tx.set_login_throttle(&key, 0, None).await?;
+        if let (Some(step), Some(secret)) = (step, &secret) {
+            tx.set_totp(user, Some(secret), None, Some(step)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A person changes their own password, proving who they are first. Every other
+    /// session of theirs ends (whoever else was signed in as them is out), and their API
+    /// tokens are revoked when they ask for it.
+    pub async fn change_password(
         &self,
         principal: Principal,
-        name: &str,
+        proof: &Proof,
+        new_password: &str,
+        current_session: &str,
+        revoke_tokens: bool,
         now: Timestamp,
-    ) -> Result<String, AppError> {
+    ) -> Result<PasswordChanged, AppError> {
         let Principal::User(user) = principal else {
             return Err(AppError::NotFound);
         };
-        self.issue_api_token(principal, user, name, now).await
-    }
-
-    /// A new API token for `user`, issued by themself, an admin, or the operator.
-    pub async fn issue_api_token(
-        &self,
-        principal: Principal,
-        user: UserId,
-        name: &str,
-        now: Timestamp,
-    ) -> Result<String, AppError> {
-        if principal != Principal::User(user) {
-            self.require_admin(principal).await?;
-        }
-        let person = self.store.person(user).await?;
-        if person.disabled_at.is_some() {
-            return Err(AppError::NotFound);
-        }
-        let name = embargo_core::one_line("token name", name, 100).map_err(AppError::invalid)?;
-        let name = name.as_str();
-        let token = format!("emb_{}", new_token(self.random.as_ref())?);
-        let id = uuid::Builder::from_random_bytes(self.random.bytes16()?).into_uuid();
+        self.confirm_identity(user, proof, now).await?;
+        let hash = self.hasher.hash(new_password, self.random.as_ref()).await?;
         let mut tx = self.store.begin().await?;
-        tx.insert_api_token(id, user, name, &token_hash(&token), now)
+        tx.set_password_hash(user, &hash).await?;
+        let sessions_ended = tx
+            .end_other_sessions(user, &token_hash(current_session))
             .await?;
+        let tokens_revoked = if revoke_tokens {
+            tx.revoke_all_api_tokens(user, now).await?
+        } else {
+            0
+        };
         self.audit(
             &mut tx,
             principal,
             None,
-            "create_api_token",
-            json!({"token": id}),
+            "change_password",
+            json!({"sessions_ended": sessions_ended, "tokens_revoked": tokens_revoked}),
             now,
         )
         .await?;
         tx.commit().await?;
-        Ok(token)
-    }
-
-    /// The principal behind an API token (`Authorization: Bearer ...`).
-    pub async fn api_principal(&self, token: &str, now: Timestamp) -> Result<Principal, AppError> {
-        let user = self.store.api_token_user(&token_hash(token), now).await?;
-        let person = self.store.person(user).await?;
-        if person.disabled_at.is_some() {
-            return Err(AppError::NotFound);
-        }
-        Ok(Principal::User(user))
-    }
-
-    pub async fn api_tokens(&self, principal: Principal) -> Result<Vec<ApiTokenInfo>, AppError> {
-        let Principal::User(user) = principal else {
-            return Err(AppError::NotFound);
-        };
-        Ok(self.store.api_tokens(user).await?)
-    }
-
-    pub async fn revoke_api_token(
-        &self,
-        principal: Principal,
-        id: uuid::Uuid,
-        now: Timestamp,
-    ) -> Result<(), AppError> {
-        let Principal::User(user) = principal else {
-            return Err(AppError::NotFound);
-        };
-        Ok(self.store.revoke_api_token(user, id, now).await?)
+        Ok(PasswordChanged {
+            sessions_ended,
+            tokens_revoked,
+        })
     }
 }
 
@@ -374,29 +441,24 @@ impl App {
         Ok(())
     }
 
-    /// Turns the second factor off (needs a current code).
+    /// Turns the second factor off: needs the current password (see
+    /// [`App::confirm_identity`]) and a current code.
     pub async fn disable_totp(
         &self,
         principal: Principal,
+        password: &str,
         code: &str,
         now: Timestamp,
     ) -> Result<(), AppError> {
         let Principal::User(user) = principal else {
             return Err(AppError::NotFound);
         };
+        let proof = Proof {
+            password: password.to_string(),
+            code: Some(code.to_string()),
+        };
+        self.confirm_identity(user, &proof, now).await?;
         let mut tx = self.store.begin().await?;
-        let failures = code_attempts(&mut tx, user, now).await?;
-        let (secret, _, _) = tx.totp(user).await?;
-        let ok = secret
-            .as_deref()
-            .and_then(totp::base32_decode)
-            .and_then(|s| totp::verify(&s, code, now))
-            .is_some();
-        if !ok {
-            self.code_failed(tx, principal, failures, now).await?;
-            return Err(AppError::invalid(ValueError::new("code", "does not match")));
-        }
-        tx.set_login_throttle(&code_key(user), 0, None).await?;
         tx.set_totp(user, None, None, None).await?;
         self.audit(&mut tx, principal, None, "disable_totp", json!({}), now)
             .await?;

@@ -49,7 +49,8 @@ pub struct AdvisoryEditor {
     pub approved: bool,
     pub approved_by: Option<UserId>,
     pub approved_at: Option<Timestamp>,
-    /// The credit the reporter chose, added at publication (they can change it until then).
+    /// The credit the reporter chose now, as the preview shows it. Approving the preview
+    /// freezes it; a later change of the choice needs a new approval.
     pub reporter_credit: Option<Credit>,
     /// What still keeps it from being published.
     pub problems: Vec<Problem>,
@@ -204,7 +205,9 @@ impl App {
         }
         let by = principal.user().ok_or(AppError::NotFound)?;
         let mut tx = self.store.begin().await?;
-        tx.approve_advisory_draft(case_id, revision, by, now)
+        // The credit the preview showed: a change of the reporter's choice since gave the
+        // draft a new revision, so approving `revision` approves exactly this credit.
+        tx.approve_advisory_draft(case_id, revision, editor.reporter_credit.as_ref(), by, now)
             .await
             .map_err(stale_as(
                 "the advisory changed since this preview was shown; review the new preview",
@@ -242,8 +245,9 @@ impl App {
             ));
         }
         let mut tx = self.store.begin().await?;
-        self.require_approved_preview(&mut tx, case_id).await?;
-        let advisory = public_advisory(&editor.advisory, editor.reporter_credit.as_ref());
+        let approved = self.require_approved_preview(&mut tx, case_id).await?;
+        let credit = frozen_credit(&approved, editor.reporter_credit);
+        let advisory = public_advisory(&approved.advisory, credit.as_ref());
         if advisory == current.advisory {
             return Err(AppError::Rule {
                 code: "nothing_changed",
@@ -276,14 +280,15 @@ impl App {
     }
 
     /// Before a Coordinator publishes: the preview of the current draft must be approved.
+    /// Returns the approved draft.
     pub(crate) async fn require_approved_preview(
         &self,
         tx: &mut Tx,
         case_id: CaseId,
-    ) -> Result<(), AppError> {
+    ) -> Result<AdvisoryDraft, AppError> {
         let draft = tx.advisory_draft_in(case_id).await?;
         match draft {
-            Some(d) if d.approved() => Ok(()),
+            Some(d) if d.approved() => Ok(d),
             Some(_) => Err(AppError::Rule {
                 code: "preview_not_approved",
                 message: "the advisory changed since its preview was approved: review and approve the preview first".into(),
@@ -304,6 +309,14 @@ impl App {
         now: Timestamp,
     ) -> Result<Publication, AppError> {
         let draft = tx.advisory_draft_in(case.id).await?;
+        let (preference, name) = tx.reporter_credit_in(case.id).await?;
+        let chosen = reporter_credit_of(&preference, &name);
+        // The credit the approved preview showed; only a deadline disclosure publishes a
+        // draft nobody approved, with the reporter's choice as it is then.
+        let credit = match &draft {
+            Some(d) if d.approved() => frozen_credit(d, chosen),
+            _ => chosen,
+        };
         let mut advisory = draft.map(|d| d.advisory).unwrap_or_default();
         // Disclosure at the deadline publishes whatever exists; the public text must still
         // say what it is about.
@@ -316,8 +329,6 @@ impl App {
                 case.project, self.organization
             );
         }
-        let (preference, name) = tx.reporter_credit_in(case.id).await?;
-        let credit = reporter_credit_of(&preference, &name);
         let advisory = public_advisory(&advisory, credit.as_ref());
         let year = year_of(case.published_at.unwrap_or(now));
         let number = tx.next_advisory_number(year).await?;
@@ -334,6 +345,15 @@ impl App {
         let (preference, name) = tx.reporter_credit_in(case_id).await?;
         tx.rollback().await?;
         Ok(reporter_credit_of(&preference, &name))
+    }
+}
+
+/// The reporter's credit frozen by the approval of `draft`'s preview; `chosen` (their
+/// current choice) only for an approval given before credits were frozen.
+fn frozen_credit(draft: &AdvisoryDraft, chosen: Option<Credit>) -> Option<Credit> {
+    match &draft.approved_credit {
+        Some(frozen) => frozen.clone(),
+        None => chosen,
     }
 }
 

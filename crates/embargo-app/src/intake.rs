@@ -66,23 +66,12 @@ impl App {
         let case_id = CaseId::from_random_bytes(self.random.bytes16()?);
         let token = new_token(self.random.as_ref())?;
         let reply_token = new_reply_token(self.random.as_ref())?;
-        // A reporter who has an account here is that person for the two-person rule.
-        let reporter_user = match &content.reporter_email {
-            Some(email) => match self.store.person_by_email(email).await {
-                Ok(p) => Some(p.id),
-                Err(StoreError::NotFound) => None,
-                Err(e) => return Err(e.into()),
-            },
-            None => None,
-        };
+        // Nobody is signed in here (the form, the API and e-mail are anonymous), and the
+        // address the reporter gave is not verified yet: the case is bound to an account
+        // only once the reporter opens a link mailed to that address (`enter_portal`).
+        // Anyone can type a team member's address; that must not make them the reporter.
         let policy = self.current_policy().await?;
-        let case = Case::received(
-            case_id,
-            content.project.clone(),
-            now,
-            reporter_user,
-            &policy,
-        );
+        let case = Case::received(case_id, content.project.clone(), now, None, &policy);
         let mut tx = self.store.begin().await?;
         tx.insert_case(&case).await.map_err(|e| match e {
             StoreError::Conflict(m) => {
@@ -223,6 +212,56 @@ impl App {
             Err(StoreError::NotFound) => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// A reporter opens their portal by a link. A link that was mailed to the address they
+    /// gave proves they receive mail there: if that address is an account's, the case's
+    /// reporter is from now on that person (the two-person rule keeps them from
+    /// coordinating it). The link shown when the report was filed proves nothing (whoever
+    /// filed it typed the address). Unknown links are "not found".
+    pub async fn enter_portal(&self, token: &str, now: Timestamp) -> Result<Principal, AppError> {
+        let hash = token_hash(token);
+        let case_id = self.store.case_by_portal_token_hash(&hash).await?;
+        if self.store.is_mailed_portal_link(&hash).await? {
+            self.bind_verified_reporter(case_id, now).await?;
+        }
+        Ok(Principal::Reporter(case_id))
+    }
+
+    /// Records the account whose address the reporter verified as the case's reporter.
+    async fn bind_verified_reporter(
+        &self,
+        case_id: CaseId,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let report = self.store.report(case_id).await?;
+        let Some(email) = report.content.into_revealed().reporter_email else {
+            return Ok(());
+        };
+        let user = match self.store.person_by_email(&email).await {
+            Ok(p) => p.id,
+            Err(StoreError::NotFound) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut tx = self.store.begin().await?;
+        let mut case = tx.case(case_id).await?;
+        if case.reporter_user.is_some() {
+            return Ok(());
+        }
+        case.reporter_user = Some(user);
+        case.version += 1;
+        tx.update_case(&case).await?;
+        self.audit(
+            &mut tx,
+            Principal::Reporter(case_id),
+            Some(case_id),
+            "reporter_verified",
+            json!({"user": user}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The case a reporter's secret link opens. Unknown links are "not found".

@@ -26,6 +26,7 @@ mod record;
 mod secrets;
 mod teams;
 mod templates;
+mod tokens;
 mod totp;
 mod uploads;
 mod views;
@@ -35,7 +36,9 @@ use std::sync::Arc;
 use embargo_core::Policy;
 use embargo_store::Store;
 
-pub use accounts::{SESSION_LIFETIME, SessionInfo, SignedIn, TotpSetup, current_code};
+pub use accounts::{
+    PasswordChanged, Proof, SESSION_LIFETIME, SessionInfo, SignedIn, TotpSetup, current_code,
+};
 pub use admin::NewUser;
 pub use advisory::{AdvisoryEditor, Preview, PublicationSettings};
 /// Stored shapes the views hand out (read-only).
@@ -44,6 +47,7 @@ pub use dashboard::{DashboardRow, Queue};
 pub use delivery::{ReporterAddress, ReporterMail};
 pub use drafts::DRAFT_KINDS;
 pub use email::{Filed, IncomingMail};
+pub use embargo_store::ApiTokenInfo;
 pub use embargo_store::PublicationFilter;
 pub use embargo_store::{
     AttachmentInfo, CaseSummary, Draft, Job, JobStatus, Person, PooledCve, Project, QueueSummary,
@@ -60,6 +64,7 @@ pub use record::jobs;
 pub use secrets::{MIN_PASSWORD_CHARS, OsRandom, Random, token_hash, verify_password};
 pub use teams::TeamAdded;
 pub use templates::DEFAULT_TEMPLATES;
+pub use tokens::{DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS};
 pub use uploads::{CaseLimits, MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, Upload};
 pub use views::{ReporterCaseView, TeamCaseView};
 

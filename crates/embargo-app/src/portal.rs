@@ -1,20 +1,22 @@
 //! The reporter's side after filing: credit choice, the secret link (revoke, re-send).
 
-use embargo_core::{CaseId, CreditPreference, Email};
+use embargo_core::{Author, CaseId, CreditPreference, Email, Private, Visibility};
 use jiff::Timestamp;
 use serde_json::json;
 
 use crate::App;
 use crate::error::AppError;
 use crate::principal::{Principal, actor_on_case};
-use crate::record::jobs;
+use crate::record::{Draft, jobs};
 use crate::secrets::{new_token, token_hash};
 
 /// Links mailed per case and day on request ("I lost my link").
 pub const LOST_LINKS_PER_DAY: i64 = 3;
 
 impl App {
-    /// The reporter chooses how to be credited on the advisory.
+    /// The reporter chooses how to be credited on the advisory. The approved preview froze
+    /// the credit it showed: a change gives the advisory draft a new revision, so it needs a
+    /// new approval before it is published, and the team is told on the case.
     pub async fn set_credit(
         &self,
         principal: Principal,
@@ -27,13 +29,28 @@ impl App {
         }
         let mut tx = self.store.begin().await?;
         tx.case(case_id).await?;
+        let (before, _) = tx.reporter_credit_in(case_id).await?;
         tx.set_credit(case_id, &credit).await?;
+        let approval_withdrawn = before != credit && tx.revise_for_credit(case_id).await?;
+        if approval_withdrawn {
+            let body = "The reporter changed how they want to be credited. The approval of the \
+                        publication preview is withdrawn: review the preview and approve it again \
+                        before publication.";
+            let draft = Draft {
+                case_id,
+                author: Author::System,
+                visibility: Visibility::Internal,
+                notice: Some("credit_changed"),
+                body: Private::new(body.to_string()),
+            };
+            self.store_message(&mut tx, draft, now).await?;
+        }
         self.audit(
             &mut tx,
             principal,
             Some(case_id),
             "set_credit",
-            json!({"kind": credit.kind()}),
+            json!({"kind": credit.kind(), "approval_withdrawn": approval_withdrawn}),
             now,
         )
         .await?;

@@ -24,7 +24,8 @@ pub struct Case {
     pub received_at: Timestamp,
     pub deadlines: Deadlines,
     /// Set when the reporter is also a person with an account (the two-person rule needs
-    /// to know). Anonymous reporters have none.
+    /// to know), once they proved the address they gave is theirs. Anonymous reporters,
+    /// and reporters not verified yet, have none.
     pub reporter_user: Option<UserId>,
     pub coordinator: Option<UserId>,
     pub developers: BTreeSet<UserId>,

@@ -67,6 +67,8 @@ fn migrator(backend: Backend) -> Migrator {
         5 "publication" "0005_publication.sql",
         6 "pool_and_teams" "0006_pool_and_teams.sql",
         7 "portal_links" "0007_portal_links.sql",
+        8 "token_expiry" "0008_token_expiry.sql",
+        9 "approved_credit" "0009_approved_credit.sql",
     ])
 }
 

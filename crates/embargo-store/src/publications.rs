@@ -1,7 +1,7 @@
 //! Advisory drafts (private until publication) and publications (the frozen public
 //! documents every public page, feed, export and query reads).
 
-use embargo_core::{Advisory, CaseId, Publication, UserId};
+use embargo_core::{Advisory, CaseId, Credit, Publication, UserId};
 use jiff::Timestamp;
 use sqlx::Row;
 
@@ -19,6 +19,9 @@ pub struct AdvisoryDraft {
     pub approved_revision: Option<i64>,
     pub approved_by: Option<UserId>,
     pub approved_at: Option<Timestamp>,
+    /// The reporter's credit as the approved preview showed it: `Some(None)` when it showed
+    /// none (anonymous); `None` when approved before credits were frozen, or never.
+    pub approved_credit: Option<Option<Credit>>,
 }
 
 impl AdvisoryDraft {
@@ -103,28 +106,51 @@ impl Tx {
         Ok(expected + 1)
     }
 
-    /// Records the approval of `revision`'s preview; `Stale` if the draft moved on.
+    /// Records the approval of `revision`'s preview, freezing the reporter's credit it
+    /// showed; `Stale` if the draft moved on.
     pub async fn approve_advisory_draft(
         &mut self,
         case_id: CaseId,
         revision: i64,
+        reporter_credit: Option<&Credit>,
         by: UserId,
         now: Timestamp,
     ) -> Result<(), StoreError> {
+        let credit = serde_json::to_string(&reporter_credit)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let done = sqlx::query(
-            "UPDATE advisory_drafts SET approved_revision = revision, approved_by = $1, approved_at = $2 \
-             WHERE case_id = $3 AND revision = $4",
+            "UPDATE advisory_drafts SET approved_revision = revision, approved_by = $1, approved_at = $2, \
+             approved_credit = $5 WHERE case_id = $3 AND revision = $4",
         )
         .bind(by.to_string())
         .bind(ts(now))
         .bind(case_id.to_string())
         .bind(revision)
+        .bind(credit)
         .execute(self.conn())
         .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Stale);
         }
         Ok(())
+    }
+
+    /// The reporter changed their credit choice: the draft, if any, gets a new revision of
+    /// the same text, so an approval (or a preview still open) of the old one no longer
+    /// counts. Returns whether that withdrew the approval of the current revision.
+    pub async fn revise_for_credit(&mut self, case_id: CaseId) -> Result<bool, StoreError> {
+        let approved: Option<i64> = sqlx::query_scalar(
+            "SELECT CASE WHEN approved_revision = revision THEN 1 ELSE 0 END \
+             FROM advisory_drafts WHERE case_id = $1",
+        )
+        .bind(case_id.to_string())
+        .fetch_optional(self.conn())
+        .await?;
+        sqlx::query("UPDATE advisory_drafts SET revision = revision + 1 WHERE case_id = $1")
+            .bind(case_id.to_string())
+            .execute(self.conn())
+            .await?;
+        Ok(approved == Some(1))
     }
 
     /// The next number of `year` in the installation's advisory ids.
@@ -220,8 +246,8 @@ impl Tx {
     }
 }
 
-const DRAFT_SELECT: &str = "SELECT body, revision, updated_by, updated_at, approved_revision, approved_by, approved_at \
-     FROM advisory_drafts WHERE case_id = $1";
+const DRAFT_SELECT: &str = "SELECT body, revision, updated_by, updated_at, approved_revision, approved_by, approved_at, \
+     approved_credit FROM advisory_drafts WHERE case_id = $1";
 
 fn draft_of(r: &sqlx::any::AnyRow) -> Result<AdvisoryDraft, StoreError> {
     let body: String = r.try_get(0)?;
@@ -233,6 +259,11 @@ fn draft_of(r: &sqlx::any::AnyRow) -> Result<AdvisoryDraft, StoreError> {
         approved_revision: r.try_get(4)?,
         approved_by: parse_opt(r.try_get(5)?)?,
         approved_at: opt_ts(r.try_get(6)?)?,
+        approved_credit: r
+            .try_get::<Option<String>, _>(7)?
+            .map(|c| serde_json::from_str(&c))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
     })
 }
 

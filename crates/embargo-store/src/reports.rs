@@ -197,6 +197,17 @@ impl Store {
         ids.iter().map(|s| parse(s)).collect()
     }
 
+    /// Whether `hash` is of a link that was mailed to the reporter's address (on request,
+    /// or for a report that arrived by e-mail), not the one shown when the report was filed.
+    pub async fn is_mailed_portal_link(&self, hash: &str) -> Result<bool, StoreError> {
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT case_id FROM portal_links WHERE token_hash = $1")
+                .bind(hash)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(found.is_some())
+    }
+
     /// The case an e-mail reply token belongs to.
     pub async fn case_by_reply_token(&self, token: &str) -> Result<CaseId, StoreError> {
         let id: String = sqlx::query_scalar("SELECT case_id FROM reports WHERE reply_token = $1")

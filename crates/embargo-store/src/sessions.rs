@@ -19,10 +19,35 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiTokenInfo {
     pub id: uuid::Uuid,
+    /// Whose token it is.
+    pub user_id: UserId,
     pub name: String,
     pub created_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
+    /// `None` only for tokens the operator issued without a lifetime.
+    pub expires_at: Option<Timestamp>,
     pub revoked: bool,
+}
+
+impl ApiTokenInfo {
+    /// Whether the token still opens the API at `now`.
+    pub fn live(&self, now: Timestamp) -> bool {
+        !self.revoked && self.expires_at.is_none_or(|e| e > now)
+    }
+}
+
+const TOKEN_COLUMNS: &str = "id, user_id, name, created_at, last_used_at, expires_at, revoked_at";
+
+fn row_token(r: &sqlx::any::AnyRow) -> Result<ApiTokenInfo, StoreError> {
+    Ok(ApiTokenInfo {
+        id: parse(&r.try_get::<String, _>("id")?)?,
+        user_id: parse(&r.try_get::<String, _>("user_id")?)?,
+        name: r.try_get("name")?,
+        created_at: from_ts(r.try_get("created_at")?)?,
+        last_used_at: opt_ts(r.try_get("last_used_at")?)?,
+        expires_at: opt_ts(r.try_get("expires_at")?)?,
+        revoked: r.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
+    })
 }
 
 impl Tx {
@@ -92,17 +117,52 @@ impl Tx {
         user: UserId,
         name: &str,
         token_hash: &str,
+        expires_at: Option<Timestamp>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(id.to_string())
             .bind(user.to_string())
             .bind(name)
             .bind(token_hash)
             .bind(ts(now))
+            .bind(expires_at.map(ts))
             .execute(self.conn())
             .await?;
         Ok(())
+    }
+
+    /// Ends every session of `user` but the one whose token hash is `keep` (after a
+    /// password change); returns how many ended.
+    pub async fn end_other_sessions(
+        &mut self,
+        user: UserId,
+        keep: &str,
+    ) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user.to_string())
+                .bind(keep)
+                .execute(self.conn())
+                .await?
+                .rows_affected(),
+        )
+    }
+
+    /// Revokes every live API token of `user`; returns how many.
+    pub async fn revoke_all_api_tokens(
+        &mut self,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(user.to_string())
+        .bind(ts(now))
+        .execute(self.conn())
+        .await?
+        .rows_affected())
     }
 }
 
@@ -148,7 +208,8 @@ impl Store {
         now: Timestamp,
     ) -> Result<UserId, StoreError> {
         let user: String = sqlx::query_scalar(
-            "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL RETURNING user_id",
+            "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL \
+             AND (expires_at IS NULL OR expires_at > $2) RETURNING user_id",
         )
         .bind(token_hash)
         .bind(ts(now))
@@ -158,33 +219,31 @@ impl Store {
         parse(&user)
     }
 
-    pub async fn api_tokens(&self, user: UserId) -> Result<Vec<ApiTokenInfo>, StoreError> {
-        sqlx::query("SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at, id")
-            .bind(user.to_string())
+    /// One person's tokens (`Some`), or everyone's (`None`, for administrators), oldest
+    /// first.
+    pub async fn api_tokens(&self, user: Option<UserId>) -> Result<Vec<ApiTokenInfo>, StoreError> {
+        let sql = format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE ($1 IS NULL OR user_id = $1) ORDER BY created_at, id"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user.map(|u| u.to_string()))
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| {
-                Ok(ApiTokenInfo {
-                    id: parse(&r.try_get::<String, _>(0)?)?,
-                    name: r.try_get(1)?,
-                    created_at: from_ts(r.try_get(2)?)?,
-                    last_used_at: opt_ts(r.try_get(3)?)?,
-                    revoked: r.try_get::<Option<i64>, _>(4)?.is_some(),
-                })
-            })
+            .map(row_token)
             .collect()
     }
 
+    /// Revokes a live token: `user`'s own (`Some`), or anyone's (`None`, administrators).
     pub async fn revoke_api_token(
         &self,
-        user: UserId,
+        user: Option<UserId>,
         id: uuid::Uuid,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND ($2 IS NULL OR user_id = $2) AND revoked_at IS NULL")
             .bind(id.to_string())
-            .bind(user.to_string())
+            .bind(user.map(|u| u.to_string()))
             .bind(ts(now))
             .execute(self.pool())
             .await?;

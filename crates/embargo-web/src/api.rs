@@ -155,14 +155,17 @@ fn action_names(commands: &[embargo_core::Command]) -> Vec<&'static str> {
 }
 
 async fn show_case(state: &WebState, p: Principal, id: CaseId) -> Response {
-    let view = match state.app.team_view(p, id).await {
-        Ok(v) => v,
-        Err(e) => return err(e),
-    };
-    match state.app.available_commands(p, id, (state.clock)()).await {
-        Ok(commands) => Json(case_json(&view, &action_names(&commands))).into_response(),
+    match case_body(state, p, id).await {
+        Ok(body) => Json(body).into_response(),
         Err(e) => err(e),
     }
+}
+
+/// The case as its team sees it, with the actions the caller may take now.
+async fn case_body(state: &WebState, p: Principal, id: CaseId) -> Result<Value, AppError> {
+    let view = state.app.team_view(p, id).await?;
+    let commands = state.app.available_commands(p, id, (state.clock)()).await?;
+    Ok(case_json(&view, &action_names(&commands)))
 }
 
 pub async fn show(
@@ -203,9 +206,30 @@ pub async fn act(
         };
         posted.fields.insert(k, text);
     }
-    let outcome = dispatch(&state, p, id, posted, VersionRule::Optional).await;
-    match outcome {
-        Ok(()) => show_case(&state, p, id).await,
+    let action = posted.text("action");
+    if let Err(e) = dispatch(&state, p, id, posted, VersionRule::Optional).await {
+        return err(e);
+    }
+    // The action is applied. A caller it took off the case (a Developer who removed
+    // themself, a case closed or marked spam) no longer sees it: they get the outcome,
+    // never a 404 that reads as "nothing happened".
+    match case_body(&state, p, id).await {
+        Ok(body) => Json(body).into_response(),
+        Err(AppError::NotFound) => {
+            let case_state = state
+                .app
+                .case_as_system(id)
+                .await
+                .ok()
+                .map(|c| c.state.name());
+            Json(json!({
+                "action": action,
+                "outcome": "applied",
+                "case_id": id,
+                "state": case_state,
+            }))
+            .into_response()
+        }
         Err(e) => err(e),
     }
 }

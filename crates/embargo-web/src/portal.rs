@@ -98,7 +98,7 @@ pub async fn enter(
             ),
         );
     }
-    match state.app.reporter_principal(&token).await {
+    match state.app.enter_portal(&token, now).await {
         Ok(_) => (
             [(header::SET_COOKIE, cookie(&state, &token))],
             Redirect::to("/portal"),

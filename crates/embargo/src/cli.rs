@@ -173,6 +173,12 @@ pub enum UserCommand {
         /// What the token is for, e.g. "laptop" or "release script".
         #[arg(long)]
         name: String,
+        /// Days until the token expires.
+        #[arg(long, default_value_t = embargo_app::DEFAULT_TOKEN_DAYS, conflicts_with = "no_expiry")]
+        days: u16,
+        /// A token that never expires (for a service account; revoke it when done).
+        #[arg(long)]
+        no_expiry: bool,
     },
     /// Set a person's password (read from standard input).
     Password {
@@ -228,8 +234,13 @@ pub struct CaseArgs {
     /// The installation (default: this one's public URL).
     #[arg(long)]
     pub url: Option<String>,
-    /// An API token (see `embargo user token`).
-    #[arg(long, env = "EMBARGO_TOKEN", hide_env_values = true)]
+    /// A file holding the API token (see `embargo user token`). The token may also come
+    /// from EMBARGO_TOKEN; on the command line it would show in the process list.
+    #[arg(long)]
+    pub token_file: Option<std::path::PathBuf>,
+    /// The API token itself. Discouraged: other users of the machine see command lines;
+    /// prefer --token-file or EMBARGO_TOKEN.
+    #[arg(long, env = "EMBARGO_TOKEN", hide_env_values = true, hide = true)]
     pub token: Option<String>,
     #[command(subcommand)]
     pub command: CaseCommand,

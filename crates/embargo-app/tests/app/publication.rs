@@ -240,6 +240,140 @@ async fn publication_freezes_the_public_text_with_the_reporters_chosen_credit() 
     );
 }
 
+/// The approval freezes the reporter's credit the preview showed: a later change of their
+/// choice withdraws the approval (and tells the team on the case), and only a new
+/// approval of the new credit lets it be published.
+#[tokio::test]
+async fn a_credit_changed_after_the_approval_needs_a_new_approval() {
+    let t = TestApp::new().await;
+    let coord = Principal::User(t.people.coordinator);
+    let reporter = Principal::Reporter;
+    let id = t.scheduled_case(10).await;
+    t.approve_advisory(id, advisory()).await;
+    let shown = t.app.preview(coord, id, t.now()).await.unwrap();
+    assert_eq!(shown.publication.advisory.credits[0].name, "Rita Reporter");
+    t.app
+        .set_credit(
+            reporter(id),
+            id,
+            CreditPreference::Handle("@changed".into()),
+            t.now(),
+        )
+        .await
+        .unwrap();
+
+    // The team is told, on the case, and the change is in the audit log.
+    let notices: Vec<_> = t
+        .store
+        .messages(id, false)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.notice.as_deref() == Some("credit_changed"))
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].visibility, embargo_core::Visibility::Internal);
+    let audit = t.store.audit_of_case(id).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "set_credit" && e.detail.contains("\"approval_withdrawn\":true")),
+        "{audit:?}"
+    );
+
+    // Neither the Coordinator nor the scheduler publishes the unapproved credit.
+    t.clock.advance(days(10));
+    let e = t.app.publish(coord, id, t.now()).await.unwrap_err();
+    assert_eq!(e.code(), "preview_not_approved", "{e:?}");
+    let at = t
+        .store
+        .case(id)
+        .await
+        .unwrap()
+        .dates
+        .unwrap()
+        .announcement_instant();
+    let ScheduledPublication::Blocked(why) = t.app.publish_if_due(id, at, t.now()).await.unwrap()
+    else {
+        panic!("the scheduler published a credit nobody approved")
+    };
+    assert!(why.contains("approve"), "{why}");
+    assert_eq!(t.store.case(id).await.unwrap().state, CaseState::Scheduled);
+    // The preview open before the change is not the one approved now.
+    let e = t
+        .app
+        .approve_preview(coord, id, shown.editor.revision, t.now())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Conflict(_)), "{e:?}");
+
+    // The new preview shows the new credit; approved, it is exactly what is published.
+    let again = t.app.preview(coord, id, t.now()).await.unwrap();
+    assert_eq!(again.publication.advisory.credits[0].name, "@changed");
+    t.app
+        .approve_preview(coord, id, again.editor.revision, t.now())
+        .await
+        .unwrap();
+    t.app.publish(coord, id, t.now()).await.unwrap();
+    let p = t.store.publication_of_case(id).await.unwrap().unwrap();
+    assert_eq!(p.advisory.credits, again.publication.advisory.credits);
+    let names: Vec<&str> = p.advisory.credits.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["@changed", "Devi Loper"]);
+}
+
+#[tokio::test]
+async fn an_unchanged_credit_is_published_as_approved() {
+    let t = TestApp::new().await;
+    let coord = Principal::User(t.people.coordinator);
+    let id = t.scheduled_case(4).await;
+    t.app
+        .set_credit(
+            Principal::Reporter(id),
+            id,
+            CreditPreference::Handle("@finder".into()),
+            t.now(),
+        )
+        .await
+        .unwrap();
+    t.approve_advisory(id, advisory()).await;
+    let approved = t.app.preview(coord, id, t.now()).await.unwrap();
+    // Choosing the same again changes nothing: no new approval needed, nobody told.
+    t.app
+        .set_credit(
+            Principal::Reporter(id),
+            id,
+            CreditPreference::Handle("@finder".into()),
+            t.now(),
+        )
+        .await
+        .unwrap();
+    assert!(t.app.advisory_editor(coord, id).await.unwrap().approved);
+    let at = t
+        .store
+        .case(id)
+        .await
+        .unwrap()
+        .dates
+        .unwrap()
+        .announcement_instant();
+    t.clock.set(at);
+    assert_eq!(
+        t.app.publish_if_due(id, at, t.now()).await.unwrap(),
+        ScheduledPublication::Published
+    );
+    let p = t.store.publication_of_case(id).await.unwrap().unwrap();
+    assert_eq!(p.advisory.credits, approved.publication.advisory.credits);
+    assert_eq!(p.advisory.credits[0].name, "@finder");
+    assert!(
+        t.store
+            .messages(id, false)
+            .await
+            .unwrap()
+            .iter()
+            .all(|m| m.notice.as_deref() != Some("credit_changed"))
+    );
+}
+
 #[tokio::test]
 async fn an_anonymous_reporter_is_not_credited() {
     let t = TestApp::new().await;

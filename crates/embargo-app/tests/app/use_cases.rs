@@ -301,7 +301,7 @@ async fn one_person_cannot_hold_both_roles() {
 #[tokio::test]
 async fn a_reporter_with_an_account_cannot_coordinate_their_own_report() {
     let t = TestApp::new().await;
-    let id = t
+    let s = t
         .app
         .submit_report(
             Intake {
@@ -311,8 +311,21 @@ async fn a_reporter_with_an_account_cannot_coordinate_their_own_report() {
             t.now(),
         )
         .await
+        .unwrap();
+    let id = s.case_id;
+    // The link shown on filing proves nothing about the address; a link mailed to it does.
+    t.app.enter_portal(&s.portal_token, t.now()).await.unwrap();
+    assert_eq!(t.store.case(id).await.unwrap().reporter_user, None);
+    let (_, mailed) = t
+        .app
+        .issue_portal_link_for_mail(id, t.now())
+        .await
         .unwrap()
-        .case_id;
+        .unwrap();
+    assert_eq!(
+        t.app.enter_portal(&mailed, t.now()).await.unwrap(),
+        Principal::Reporter(id)
+    );
     assert_eq!(
         t.store.case(id).await.unwrap().reporter_user,
         Some(t.people.coordinator2)
@@ -327,6 +340,36 @@ async fn a_reporter_with_an_account_cannot_coordinate_their_own_report() {
         .acknowledge(Principal::User(t.people.coordinator), id, "ack", t.now())
         .await
         .unwrap();
+}
+
+/// Anyone can type an address: a report naming a team member's address (in the form, or
+/// as the From of a mail) does not make them its reporter until they prove the address is
+/// theirs, so it cannot bar them from coordinating it.
+#[tokio::test]
+async fn a_stranger_naming_the_coordinators_address_does_not_bar_them_from_coordinating() {
+    let t = TestApp::new().await;
+    let coord = Principal::User(t.people.coordinator);
+    let s = t
+        .app
+        .submit_report(intake(report("coco@example.org")), t.now())
+        .await
+        .unwrap();
+    let id = s.case_id;
+    // The stranger uses the link they were shown.
+    t.app.enter_portal(&s.portal_token, t.now()).await.unwrap();
+    assert_eq!(t.store.case(id).await.unwrap().reporter_user, None);
+    t.app.acknowledge(coord, id, "ack", t.now()).await.unwrap();
+    t.app.start_triage(coord, id, t.now()).await.unwrap();
+    t.app
+        .add_developer(coord, id, t.people.developer, t.now())
+        .await
+        .unwrap();
+    t.app.accept(coord, id, t.now()).await.unwrap();
+    let case = t.store.case(id).await.unwrap();
+    assert_eq!(
+        (case.state, case.coordinator, case.reporter_user),
+        (CaseState::Accepted, Some(t.people.coordinator), None)
+    );
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use embargo_app::{AppError, TotpSetup};
+use embargo_app::{AppError, Proof, TotpSetup};
 
 use super::{TeamSession, csrf_form, when};
 use crate::WebState;
@@ -20,8 +20,54 @@ struct Account {
     has_totp: bool,
     setup: Option<TotpSetup>,
     new_token: Option<String>,
-    /// name, created, last used, id, revoked
-    tokens: Vec<(String, String, String, String, bool)>,
+    tokens: Vec<TokenRow>,
+    default_days: u16,
+}
+
+/// One API token as the account and admin pages list it.
+pub(super) struct TokenRow {
+    pub(super) id: String,
+    pub(super) user_id: embargo_core::UserId,
+    pub(super) name: String,
+    pub(super) created: String,
+    pub(super) last_used: String,
+    pub(super) expires: String,
+    /// "active", "expired" or "revoked".
+    pub(super) state: &'static str,
+}
+
+/// Lists tokens for the account page and the admin page.
+pub(super) fn token_rows(
+    tokens: Vec<embargo_app::ApiTokenInfo>,
+    now: jiff::Timestamp,
+) -> Vec<TokenRow> {
+    tokens
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id.to_string(),
+            user_id: t.user_id,
+            state: if t.revoked {
+                "revoked"
+            } else if t.live(now) {
+                "active"
+            } else {
+                "expired"
+            },
+            name: t.name,
+            created: when(t.created_at),
+            last_used: t.last_used_at.map(when).unwrap_or_else(|| "never".into()),
+            expires: t.expires_at.map(when).unwrap_or_else(|| "never".into()),
+        })
+        .collect()
+}
+
+/// The current password (and code) a form carries to prove who is typing.
+fn proof(posted: &crate::multipart::Posted) -> Proof {
+    let code = posted.text("current_code");
+    Proof {
+        password: posted.text("current_password"),
+        code: (!code.trim().is_empty()).then(|| code.trim().to_string()),
+    }
 }
 
 async fn render(
@@ -39,18 +85,7 @@ async fn render(
         (Ok(h), Ok(t)) => (h, t),
         (Err(e), _) | (_, Err(e)) => return error_page(&org, &e),
     };
-    let tokens = tokens
-        .into_iter()
-        .map(|t| {
-            (
-                t.name,
-                when(t.created_at),
-                t.last_used_at.map(when).unwrap_or_else(|| "never".into()),
-                t.id.to_string(),
-                t.revoked,
-            )
-        })
-        .collect();
+    let tokens = token_rows(tokens, (state.clock)());
     page(
         StatusCode::OK,
         &Account {
@@ -62,6 +97,7 @@ async fn render(
             setup,
             new_token,
             tokens,
+            default_days: embargo_app::DEFAULT_TOKEN_DAYS,
         },
     )
 }
@@ -127,7 +163,12 @@ pub async fn totp_disable(
     };
     match state
         .app
-        .disable_totp(session.principal, &posted.text("code"), (state.clock)())
+        .disable_totp(
+            session.principal,
+            &posted.text("current_password"),
+            &posted.text("code"),
+            (state.clock)(),
+        )
         .await
     {
         Ok(()) => {
@@ -155,7 +196,16 @@ pub async fn token_create(
     };
     match state
         .app
-        .create_api_token(session.principal, &posted.text("name"), (state.clock)())
+        .create_api_token(
+            session.principal,
+            &posted.text("name"),
+            posted
+                .text("days")
+                .parse()
+                .unwrap_or(embargo_app::DEFAULT_TOKEN_DAYS),
+            &proof(&posted),
+            (state.clock)(),
+        )
         .await
     {
         Ok(token) => render(&state, &session, None, None, Some(token)).await,
@@ -203,31 +253,29 @@ pub async fn password(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let Some(user) = (match session.principal {
-        embargo_app::Principal::User(u) => Some(u),
-        _ => None,
-    }) else {
-        return error_page(&state.site.organization, &AppError::NotFound);
-    };
     match state
         .app
-        .set_password(
+        .change_password(
             session.principal,
-            user,
+            &proof(&posted),
             &posted.text("password"),
+            &session.token,
+            posted.text("revoke_tokens") == "yes",
             (state.clock)(),
         )
         .await
     {
-        Ok(()) => {
-            render(
-                &state,
-                &session,
-                Some("Your password was changed.".into()),
-                None,
-                None,
-            )
-            .await
+        Ok(changed) => {
+            let tokens = if changed.tokens_revoked > 0 {
+                format!(" {} API tokens were revoked.", changed.tokens_revoked)
+            } else {
+                String::new()
+            };
+            let notice = format!(
+                "Your password was changed. Your other sessions ({}) were ended.{tokens}",
+                changed.sessions_ended
+            );
+            render(&state, &session, Some(notice), None, None).await
         }
         Err(e) => error_page(&state.site.organization, &e),
     }

@@ -34,6 +34,8 @@ struct Admin {
     /// id, kind, attempts, last error
     dead: Vec<(String, String, i64, String)>,
     queue: QueueRow,
+    /// Every live API token, with its owner's name.
+    tokens: Vec<(String, super::account::TokenRow)>,
     templates: Vec<(String, String)>,
     /// (CVE id, case reference or "free")
     cves: Vec<(String, String)>,
@@ -108,6 +110,10 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
         Ok(summary) => queue_row(state, summary),
         Err(e) => return error_page(&org, &e),
     };
+    let tokens = match state.app.all_api_tokens(s.principal).await {
+        Ok(t) => super::account::token_rows(t, (state.clock)()),
+        Err(e) => return error_page(&org, &e),
+    };
     let templates = match state.app.templates().await {
         Ok(t) => t.into_iter().collect(),
         Err(e) => return error_page(&org, &e),
@@ -142,6 +148,11 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
             (t.id.clone(), t.name.clone(), names.join(", "))
         })
         .collect();
+    let tokens = tokens
+        .into_iter()
+        .filter(|t| t.state == "active")
+        .map(|t| (name_of(&t.user_id), t))
+        .collect();
     let people = people
         .into_iter()
         .map(|p| PersonRow {
@@ -171,6 +182,7 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
             disclose_days: policy.disclose_within_days(),
             dead,
             queue,
+            tokens,
             templates,
             cves,
             teams,

@@ -13,12 +13,18 @@ async fn a_token_acts_on_cases_like_its_owner() {
     let s = w.t.submit().await;
     let coord =
         w.t.app
-            .create_api_token(Principal::User(p.coordinator), "laptop", w.t.now())
+            .issue_api_token(
+                Principal::Operator,
+                p.coordinator,
+                "laptop",
+                Some(90),
+                w.t.now(),
+            )
             .await
             .unwrap();
     let dev =
         w.t.app
-            .create_api_token(Principal::User(p.developer), "ci", w.t.now())
+            .issue_api_token(Principal::Operator, p.developer, "ci", Some(90), w.t.now())
             .await
             .unwrap();
 
@@ -98,6 +104,84 @@ async fn a_token_acts_on_cases_like_its_owner() {
     );
 }
 
+/// An applied action answers 200 even when its caller no longer sees the case afterwards
+/// (a Developer who took themself off it, a case closed or marked spam): with the case
+/// while they still see it, otherwise with the action's outcome, never a 404 that reads as
+/// "nothing happened".
+#[tokio::test]
+async fn an_action_that_takes_its_caller_off_the_case_answers_its_outcome() {
+    if embargo_testkit::database::postgres_server().is_some() {
+        return; // the stand-in below is a SQLite trigger
+    }
+    let w = Web::new().await;
+    let p = w.t.people;
+    let s = w.t.submit().await;
+    let coord = Principal::User(p.coordinator);
+    w.t.app
+        .acknowledge(coord, s.case_id, "ack", w.t.now())
+        .await
+        .unwrap();
+    w.t.app
+        .start_triage(coord, s.case_id, w.t.now())
+        .await
+        .unwrap();
+    w.t.app
+        .add_developer(coord, s.case_id, p.developer, w.t.now())
+        .await
+        .unwrap();
+    let dev =
+        w.t.app
+            .issue_api_token(Principal::Operator, p.developer, "ci", Some(90), w.t.now())
+            .await
+            .unwrap();
+    // Stand-in for an action that takes its caller off the case: the Developer's comment
+    // removes them from it, in the same transaction.
+    let db = sqlx::SqlitePool::connect(&w.t.db_url).await.unwrap();
+    let trigger = format!(
+        "CREATE TRIGGER leave_after_comment AFTER INSERT ON audit_log \
+         WHEN NEW.action = 'post_message' AND NEW.actor = 'user:{dev}' BEGIN \
+         DELETE FROM case_members WHERE case_id = NEW.case_id AND user_id = '{dev}'; END",
+        dev = p.developer
+    );
+    sqlx::query(sqlx::AssertSqlSafe(trigger))
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+
+    let act = format!("/api/v1/cases/{}/actions", s.case_id);
+    let res = call(
+        &w,
+        "POST",
+        &act,
+        Some(&dev),
+        Some(r#"{"action":"message","visibility":"internal","body":"Handing this over."}"#),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let body = json(&res);
+    assert_eq!(body["action"], "message");
+    assert_eq!(body["outcome"], "applied");
+    assert_eq!(body["case_id"], s.case_id.to_string());
+    assert_eq!(body["state"], "triage");
+    assert!(
+        body.get("report").is_none(),
+        "nothing of a case they no longer see"
+    );
+    // It was applied, and the caller indeed no longer sees the case.
+    let messages = w.t.store.messages(s.case_id, false).await.unwrap();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.body.reveal() == "Handing this over.")
+    );
+    let path = format!("/api/v1/cases/{}", s.case_id);
+    assert_eq!(
+        call(&w, "GET", &path, Some(&dev), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 #[tokio::test]
 async fn no_token_or_a_revoked_one_is_401() {
     let w = Web::new().await;
@@ -107,11 +191,16 @@ async fn no_token_or_a_revoked_one_is_401() {
         (StatusCode::UNAUTHORIZED, "Bearer")
     );
     let user = Principal::User(w.t.people.coordinator);
-    let token =
-        w.t.app
-            .create_api_token(user, "old", w.t.now())
-            .await
-            .unwrap();
+    let issue = |days: u16| {
+        w.t.app.issue_api_token(
+            Principal::Operator,
+            w.t.people.coordinator,
+            "t",
+            Some(days),
+            w.t.now(),
+        )
+    };
+    let token = issue(90).await.unwrap();
     let id = w.t.app.api_tokens(user).await.unwrap()[0].id;
     w.t.app.revoke_api_token(user, id, w.t.now()).await.unwrap();
     assert_eq!(
@@ -126,6 +215,17 @@ async fn no_token_or_a_revoked_one_is_401() {
             .status,
         StatusCode::UNAUTHORIZED
     );
+    // A token lives its chosen days, and is marked used meanwhile.
+    let short = issue(1).await.unwrap();
+    w.t.clock.advance(jiff::SignedDuration::from_hours(23));
+    let res = call(&w, "GET", "/api/v1/cases", Some(&short), None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let listed = w.t.app.api_tokens(user).await.unwrap();
+    let info = listed.iter().find(|t| t.live(w.t.now())).unwrap();
+    assert_eq!(info.last_used_at, Some(w.t.now()));
+    w.t.clock.advance(jiff::SignedDuration::from_hours(2));
+    let res = call(&w, "GET", "/api/v1/cases", Some(&short), None).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 }
 
 /// Every API route is documented, and the document passes the OpenAPI reference validator.
@@ -172,12 +272,12 @@ async fn drafts_are_written_by_the_team_while_the_case_is_private() {
     let s = w.t.submit().await;
     let coord =
         w.t.app
-            .create_api_token(Principal::User(p.coordinator), "c", w.t.now())
+            .issue_api_token(Principal::Operator, p.coordinator, "c", Some(90), w.t.now())
             .await
             .unwrap();
     let out =
         w.t.app
-            .create_api_token(Principal::User(p.outsider), "o", w.t.now())
+            .issue_api_token(Principal::Operator, p.outsider, "o", Some(90), w.t.now())
             .await
             .unwrap();
     let act = format!("/api/v1/cases/{}/actions", s.case_id);

@@ -76,6 +76,19 @@ async fn no_principal_gets_more_than_its_role_allows() {
     // The case under test, reported by Cora (a core member), coordinated by Coco, with a
     // Developer; and another reporter's case.
     let (reporter_cookie, case) = portal_cookie(&w, b"cora@example.org").await;
+    // Cora proves the address is hers by a link mailed to it: from then on she is the
+    // case's reporter for the two-person rule.
+    let (_, mailed) =
+        w.t.app
+            .issue_portal_link_for_mail(case, w.t.now())
+            .await
+            .unwrap()
+            .unwrap();
+    w.get(&format!("/portal/{mailed}"), None).await;
+    assert_eq!(
+        w.t.store.case(case).await.unwrap().reporter_user,
+        Some(p.coordinator2)
+    );
     let (other_cookie, _) = portal_cookie(&w, b"someone@elsewhere.example").await;
     let coord = Principal::User(p.coordinator);
     w.t.app
@@ -116,7 +129,7 @@ async fn no_principal_gets_more_than_its_role_allows() {
                 };
                 let token =
                     w.t.app
-                        .create_api_token(Principal::User(user), "matrix", w.t.now())
+                        .issue_api_token(Principal::Operator, user, "matrix", Some(90), w.t.now())
                         .await
                         .unwrap();
                 (Some(session(&w, email).await), Some(token))

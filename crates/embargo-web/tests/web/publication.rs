@@ -33,12 +33,12 @@ async fn publish_over_the_api(w: &Web, case: embargo_core::CaseId, in_days: i64)
     let now = w.t.now();
     let dev =
         w.t.app
-            .create_api_token(Principal::User(p.developer), "d", now)
+            .issue_api_token(Principal::Operator, p.developer, "d", Some(90), now)
             .await
             .unwrap();
     let coord =
         w.t.app
-            .create_api_token(Principal::User(p.coordinator), "c", now)
+            .issue_api_token(Principal::Operator, p.coordinator, "c", Some(90), now)
             .await
             .unwrap();
     let path = format!("/api/v1/cases/{case}/advisory");
@@ -224,7 +224,13 @@ async fn a_published_case_is_on_the_site_in_the_feed_and_in_three_valid_formats(
     // A revision: edited, approved again, published under the same id; CSAF keeps history.
     let coord =
         w.t.app
-            .create_api_token(Principal::User(w.t.people.coordinator), "c2", w.t.now())
+            .issue_api_token(
+                Principal::Operator,
+                w.t.people.coordinator,
+                "c2",
+                Some(90),
+                w.t.now(),
+            )
             .await
             .unwrap();
     let mut changed = advisory();

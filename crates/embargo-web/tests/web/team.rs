@@ -364,10 +364,30 @@ async fn tokens_are_created_on_the_account_page_and_shown_once() {
     let w = with_passwords().await;
     let cookie = sign_in(&w, "dev@example.org").await;
     let csrf = form_values_csrf(&w.get("/account", Some(&cookie)).await.body);
+    // The session alone is not enough: the current password is asked for.
     let res = w
         .post_form(
             "/account/tokens",
-            &[("csrf", &csrf), ("name", "laptop")],
+            &[
+                ("csrf", &csrf),
+                ("name", "laptop"),
+                ("days", "30"),
+                ("current_password", "not it at all"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("current password"), "{}", res.body);
+    let res = w
+        .post_form(
+            "/account/tokens",
+            &[
+                ("csrf", &csrf),
+                ("name", "laptop"),
+                ("days", "30"),
+                ("current_password", PASSWORD),
+            ],
             Some(&cookie),
         )
         .await;
@@ -377,6 +397,10 @@ async fn tokens_are_created_on_the_account_page_and_shown_once() {
         again.contains("laptop") && !again.contains(&token),
         "the token is shown once"
     );
+    let expires = (w.t.now() + jiff::SignedDuration::from_hours(30 * 24))
+        .strftime("%Y-%m-%d")
+        .to_string();
+    assert!(again.contains(&expires), "its expiry is shown: {again}");
     let api = axum::http::Request::get("/api/v1/cases")
         .header("authorization", format!("Bearer {token}"))
         .body(axum::body::Body::empty())
@@ -413,4 +437,52 @@ async fn sign_in_from_another_site_is_refused() {
     let res = w.post_form("/login", &forged, Some(&cookie)).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(w.post_login(&fields).await.status, StatusCode::SEE_OTHER);
+}
+
+/// Changing the password on the account page asks for the current one and signs out every
+/// other browser of that person.
+#[tokio::test]
+async fn a_password_change_signs_out_the_other_browsers() {
+    let w = with_passwords().await;
+    let here = sign_in(&w, "coco@example.org").await;
+    let elsewhere = sign_in(&w, "coco@example.org").await;
+    let csrf = form_values_csrf(&w.get("/account", Some(&here)).await.body);
+    let new = "another long passphrase";
+    let wrong = w
+        .post_form(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current_password", "guess guess guess"),
+                ("password", new),
+            ],
+            Some(&here),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        w.get("/cases", Some(&elsewhere)).await.status,
+        StatusCode::OK
+    );
+    let res = w
+        .post_form(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current_password", PASSWORD),
+                ("password", new),
+            ],
+            Some(&here),
+        )
+        .await;
+    assert!(
+        res.body.contains("Your other sessions (1) were ended."),
+        "{}",
+        res.body
+    );
+    assert_eq!(w.get("/cases", Some(&here)).await.status, StatusCode::OK);
+    assert_ne!(
+        w.get("/cases", Some(&elsewhere)).await.status,
+        StatusCode::OK
+    );
 }

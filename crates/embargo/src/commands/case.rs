@@ -8,18 +8,33 @@ use crate::cli::{CaseArgs, CaseCommand, Cli};
 use crate::failure::Failure;
 use crate::output::Output;
 
-/// Where and as whom: `--url` (default: this installation's public URL) and `--token`
-/// (or EMBARGO_TOKEN).
+/// Where and as whom: `--url` (default: this installation's public URL) and the token
+/// from `--token-file`, EMBARGO_TOKEN, or (discouraged) `--token`.
 fn endpoint(cli: &Cli, args: &CaseArgs) -> Result<(String, String), Failure> {
     let url = match &args.url {
         Some(u) => u.trim_end_matches('/').to_string(),
         None => load_config(cli)?.public_url,
     };
-    let token = args.token.clone().ok_or_else(|| {
-        Failure::Refused(
-            "an API token is needed: --token or EMBARGO_TOKEN (see `embargo user token`)".into(),
-        )
-    })?;
+    let token = match (&args.token_file, &args.token) {
+        (Some(file), _) => std::fs::read_to_string(file)
+            .map(|t| t.trim().to_string())
+            .map_err(|e| {
+                Failure::Refused(format!(
+                    "cannot read the token file {}: {e}",
+                    file.display()
+                ))
+            })?,
+        (None, Some(token)) => token.clone(),
+        (None, None) => {
+            return Err(Failure::Refused(
+                "an API token is needed: --token-file FILE or EMBARGO_TOKEN (see `embargo user token`)"
+                    .into(),
+            ));
+        }
+    };
+    if token.is_empty() {
+        return Err(Failure::Refused("the API token is empty".into()));
+    }
     Ok((url, token))
 }
 

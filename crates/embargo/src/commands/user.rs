@@ -43,10 +43,16 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> Result<Output, Failure> {
                 json!({"id": p.id, "email": p.email, "name": p.display_name, "coordinator": p.roles.coordinator, "admin": p.roles.admin}),
             )
         }
-        UserCommand::Token { email, name } => {
+        UserCommand::Token {
+            email,
+            name,
+            days,
+            no_expiry,
+        } => {
             let person = find(&app, email).await?;
+            let days = (!no_expiry).then_some(*days);
             let token = app
-                .issue_api_token(Principal::Operator, person, name, clock::now())
+                .issue_api_token(Principal::Operator, person, name, days, clock::now())
                 .await?;
             Output::new(
                 format!(

@@ -79,12 +79,24 @@ fn the_case_commands_work_over_the_api() {
         .unwrap()
         .to_string();
     let url = format!("http://{addr}");
+    // The token comes from a file (or EMBARGO_TOKEN), not the command line, where the
+    // process list would show it.
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, format!("{token}\n")).unwrap();
     let case = |args: &[&str]| {
         run(embargo(dir.path())
             .arg("case")
-            .args(["--url", &url, "--token", &token])
+            .args(["--url", &url, "--token-file"])
+            .arg(&token_file)
             .args(args))
     };
+    let from_env = run(embargo(dir.path())
+        .env("EMBARGO_TOKEN", &token)
+        .args(["case", "--url", &url, "list"]));
+    assert!(from_env.status.success(), "{}", text(&from_env.stderr));
+    let none = run(embargo(dir.path()).args(["case", "--url", &url, "list"]));
+    assert_eq!(none.status.code(), Some(4));
+    assert!(text(&none.stderr).contains("--token-file FILE or EMBARGO_TOKEN"));
 
     let list = case(&["list"]);
     assert!(list.status.success(), "{}", text(&list.stderr));
