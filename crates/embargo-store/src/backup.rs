@@ -63,6 +63,10 @@ struct Header {
     schema_version: i64,
     source: Backend,
     created_at: String,
+    /// The installation's secrets key, only when the operator asked for it
+    /// (`embargo backup --include-key`): without it the backup's sealed secrets stay sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secrets_key: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -79,6 +83,9 @@ pub struct BackupSummary {
     pub schema_version: i64,
     pub tables: usize,
     pub rows: u64,
+    /// The secrets key a restored backup carried (see `--include-key`).
+    #[serde(skip)]
+    pub secrets_key: Option<crate::SealingKey>,
 }
 
 /// How a column's values are bound on restore (a NULL needs the column's type on
@@ -117,6 +124,16 @@ impl Store {
         out: &mut impl Write,
         now: Timestamp,
     ) -> Result<BackupSummary, StoreError> {
+        self.backup_with_key(out, now, None).await
+    }
+
+    /// [`Store::backup`], carrying the secrets key too when `key` is given.
+    pub async fn backup_with_key(
+        &self,
+        out: &mut impl Write,
+        now: Timestamp,
+        key: Option<&crate::SealingKey>,
+    ) -> Result<BackupSummary, StoreError> {
         self.check_table_list().await?;
         let header = Header {
             format: FORMAT.into(),
@@ -124,6 +141,7 @@ impl Store {
             schema_version: latest_schema_version(),
             source: self.backend(),
             created_at: now.to_string(),
+            secrets_key: key.map(crate::SealingKey::to_hex),
         };
         write_line(out, &header)?;
         // One snapshot for every table: rows written meanwhile are either all in or all out.
@@ -163,6 +181,7 @@ impl Store {
             schema_version: header.schema_version,
             tables: TABLES.len(),
             rows,
+            secrets_key: None,
         })
     }
 
@@ -270,6 +289,11 @@ impl Store {
             schema_version: header.schema_version,
             tables,
             rows,
+            secrets_key: header
+                .secrets_key
+                .as_deref()
+                .map(crate::SealingKey::from_hex)
+                .transpose()?,
         })
     }
 

@@ -15,6 +15,7 @@ mod pool;
 mod projects;
 mod publications;
 mod reports;
+mod sealed;
 mod sessions;
 mod settings;
 mod summaries;
@@ -39,6 +40,7 @@ pub use pool::{PooledCve, Team};
 pub use projects::Project;
 pub use publications::{AdvisoryDraft, NewPublication, PublicationFilter};
 pub use reports::{NewReport, StoredReport};
+pub use sealed::SealingKey;
 pub use sessions::{ApiTokenInfo, Session};
 pub use summaries::CaseSummary;
 pub use texts::{Draft, Invitation};
@@ -49,6 +51,8 @@ pub use tx::Tx;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The secrets key, once [`Store::unseal_with`] loaded it.
+    sealer: sealed::Sealer,
 }
 
 impl Store {
@@ -57,6 +61,7 @@ impl Store {
         Ok(Self {
             pool: open::open_sqlite(path, mode).await?,
             backend: Backend::Sqlite,
+            sealer: sealed::Sealer::default(),
         })
     }
 
@@ -67,6 +72,7 @@ impl Store {
             Ok(Self {
                 pool: open::open_postgres(url, mode).await?,
                 backend: Backend::Postgres,
+                sealer: sealed::Sealer::default(),
             })
         } else {
             Self::open(&sqlite_path(url)?, mode).await
@@ -93,13 +99,19 @@ impl Store {
                 tx
             }
         };
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            sealer: self.sealer.clone(),
+        })
     }
 
     /// A read-only transaction: a consistent snapshot for views that read several tables.
     pub async fn begin_read(&self) -> Result<Tx, StoreError> {
         let inner = self.pool.begin().await?;
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            sealer: self.sealer.clone(),
+        })
     }
 
     /// A cheap query that proves the database answers (health checks).

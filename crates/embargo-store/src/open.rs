@@ -69,6 +69,7 @@ fn migrator(backend: Backend) -> Migrator {
         7 "portal_links" "0007_portal_links.sql",
         8 "token_expiry" "0008_token_expiry.sql",
         9 "approved_credit" "0009_approved_credit.sql",
+        10 "sealed_secrets" "0010_sealed_secrets.sql",
     ])
 }
 

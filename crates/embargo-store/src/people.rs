@@ -109,7 +109,13 @@ impl Tx {
         .fetch_optional(self.conn())
         .await?
         .ok_or(StoreError::NotFound)?;
-        Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))
+        let secret = self
+            .sealer
+            .open_opt(r.try_get(0)?, &format!("people.totp_secret:{id}"))?;
+        let pending = self
+            .sealer
+            .open_opt(r.try_get(1)?, &format!("people.totp_pending:{id}"))?;
+        Ok((secret, pending, r.try_get(2)?))
     }
 
     pub async fn set_totp(
@@ -119,6 +125,12 @@ impl Tx {
         pending: Option<&str>,
         last_step: Option<i64>,
     ) -> Result<(), StoreError> {
+        let secret = self
+            .sealer
+            .seal_opt(secret, &format!("people.totp_secret:{id}"))?;
+        let pending = self
+            .sealer
+            .seal_opt(pending, &format!("people.totp_pending:{id}"))?;
         sqlx::query("UPDATE people SET totp_secret = $2, totp_pending = $3, totp_last_step = $4 WHERE id = $1")
             .bind(id.to_string())
             .bind(secret)

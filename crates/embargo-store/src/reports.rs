@@ -39,8 +39,8 @@ impl Tx {
         sqlx::query(
             "INSERT INTO reports (case_id, channel, title, description, affected_versions, reproduction, impact, \
              already_public, exploited, reporter_name, reporter_email, credit_kind, credit_value, openpgp_key, \
-             portal_token_hash, received_at, reply_token, external_ref, portal_issued_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $16)",
+             portal_token_hash, received_at, reply_token, external_ref, portal_issued_at, reply_token_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $16, $19)",
         )
         .bind(r.case_id.to_string())
         .bind(r.channel.name())
@@ -58,8 +58,13 @@ impl Tx {
         .bind(c.openpgp_key.as_deref())
         .bind(&r.portal_token_hash)
         .bind(ts(r.received_at))
-        .bind(&r.reply_token)
+        // Sealed for the mail that carries it; found again by its hash.
+        .bind(
+            self.sealer
+                .seal(&r.reply_token, &format!("reports.reply_token:{}", r.case_id))?,
+        )
         .bind(r.external_ref.as_deref())
+        .bind(crate::sealed::reply_token_hash(&r.reply_token))
         .execute(self.conn())
         .await
         .map_err(unique_as("this report was already filed"))?;
@@ -179,7 +184,9 @@ impl Store {
         Ok(StoredReport {
             case_id,
             channel: Channel::parse(&r.try_get::<String, _>(0)?)?,
-            reply_token: r.try_get(15)?,
+            reply_token: self
+                .sealer
+                .open_opt(r.try_get(15)?, &format!("reports.reply_token:{case_id}"))?,
             external_ref: r.try_get(16)?,
             content: Private::new(content),
             received_at: from_ts(r.try_get(14)?)?,
@@ -210,11 +217,12 @@ impl Store {
 
     /// The case an e-mail reply token belongs to.
     pub async fn case_by_reply_token(&self, token: &str) -> Result<CaseId, StoreError> {
-        let id: String = sqlx::query_scalar("SELECT case_id FROM reports WHERE reply_token = $1")
-            .bind(token)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let id: String =
+            sqlx::query_scalar("SELECT case_id FROM reports WHERE reply_token_hash = $1")
+                .bind(crate::sealed::reply_token_hash(token))
+                .fetch_optional(self.pool())
+                .await?
+                .ok_or(StoreError::NotFound)?;
         parse(&id)
     }
 

@@ -8,6 +8,8 @@ use crate::error::StoreError;
 #[derive(Debug)]
 pub struct Tx {
     pub(crate) inner: Transaction<'static, Any>,
+    /// Seals and opens secrets written and read in this transaction.
+    pub(crate) sealer: crate::sealed::Sealer,
 }
 
 impl Tx {

@@ -68,6 +68,8 @@ pub struct TestApp {
     pub db_url: String,
     pub policy: Policy,
     pub dir: tempfile::TempDir,
+    /// The secrets key the store seals with (a second instance needs the same).
+    pub key: embargo_store::SealingKey,
 }
 
 pub const PROJECT: &str = "infrastructure";
@@ -81,7 +83,11 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_path = dir.path().join("embargo.db");
         let url = database::fresh_database(dir.path()).await;
+        let key = embargo_store::SealingKey::generate().unwrap();
         let store = Store::connect(&url, OpenMode::CreateOrMigrate)
+            .await
+            .unwrap()
+            .unseal_with(&key)
             .await
             .unwrap();
         let app = App::new(store.clone(), policy, Arc::new(OsRandom));
@@ -139,6 +145,7 @@ impl TestApp {
             db_url: url,
             policy,
             dir,
+            key,
         }
     }
 
@@ -146,6 +153,9 @@ impl TestApp {
     /// `embargo serve` behind the load balancer is.
     pub async fn second_instance(&self) -> App {
         let store = Store::connect(&self.db_url, OpenMode::MustExist)
+            .await
+            .unwrap()
+            .unseal_with(&self.key)
             .await
             .unwrap();
         App::new(store, self.policy, Arc::new(OsRandom))

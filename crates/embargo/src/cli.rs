@@ -115,6 +115,10 @@ pub struct BackupArgs {
     /// The file to write (must not exist yet; readable by its owner only).
     #[arg(long)]
     pub out: PathBuf,
+    /// Put the secrets key (secrets.key) in the backup too. Without it, the backup's
+    /// second-factor secrets and reply tokens stay sealed: keep a copy of secrets.key apart.
+    #[arg(long)]
+    pub include_key: bool,
 }
 
 #[derive(Debug, Args)]

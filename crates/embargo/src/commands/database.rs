@@ -2,7 +2,7 @@
 
 use std::io::{BufReader, BufWriter};
 
-use embargo_store::{OpenMode, Store, latest_schema_version};
+use embargo_store::{OpenMode, SealingKey, Store, latest_schema_version};
 use serde_json::json;
 
 use super::init::restrict;
@@ -47,7 +47,15 @@ pub async fn backup(cli: &Cli, args: &BackupArgs) -> Result<Output, Failure> {
         .map_err(cannot)?;
     restrict(&partial, 0o600)?;
     let mut out = BufWriter::new(file);
-    let summary = match store.backup(&mut out, clock::now()).await {
+    let key = if args.include_key {
+        Some(super::secrets_key(&config)?)
+    } else {
+        None
+    };
+    let summary = match store
+        .backup_with_key(&mut out, clock::now(), key.as_ref())
+        .await
+    {
         Ok(summary) => summary,
         Err(e) => {
             drop(out);
@@ -97,6 +105,33 @@ pub async fn restore(cli: &Cli, args: &RestoreArgs) -> Result<Output, Failure> {
         restrict(&config.sqlite_path()?, 0o600)?;
     }
     let summary = store.restore(BufReader::new(file)).await?;
+    // The sealed secrets open with the key of the installation the backup came from: the
+    // backup's own (--include-key), or the one already in this data directory.
+    let key_path = config.data_dir.join(super::SECRETS_KEY_FILE);
+    if let Some(key) = &summary.secrets_key {
+        match std::fs::read_to_string(&key_path) {
+            Ok(text) if SealingKey::from_hex(&text).ok().as_ref() != Some(key) => {
+                return Err(Failure::Refused(format!(
+                    "restored, but {} holds another secrets key than the backup: move it \
+                     away and restore again into a new database",
+                    key_path.display()
+                )));
+            }
+            Ok(_) => {}
+            Err(_) => super::write_secrets_key(&key_path, key)?,
+        }
+    }
+    if !key_path.exists() && store.has_secrets_key().await? {
+        return Err(Failure::Refused(format!(
+            "restored, but its secrets are sealed with the secrets.key of the installation the \
+             backup came from: copy that file to {} (or back up with --include-key)",
+            key_path.display()
+        )));
+    }
+    let store = store
+        .unseal_with(&super::secrets_key(&config)?)
+        .await
+        .map_err(|e| Failure::Refused(format!("restored, but {e}")))?;
     let audit = store.verify_audit().await?;
     store.close().await;
     if !audit.is_intact() {

@@ -16,7 +16,7 @@ use std::io::BufRead;
 use std::sync::Arc;
 
 use embargo_app::{App, OsRandom};
-use embargo_store::{OpenMode, Store};
+use embargo_store::{OpenMode, SealingKey, Store};
 
 use crate::cli::Cli;
 use crate::config::{Config, Overrides};
@@ -34,8 +34,54 @@ pub fn load_config(cli: &Cli) -> Result<Config, Failure> {
     Ok(Config::load(&cli.data_dir, cli.config.as_deref(), &over)?)
 }
 
+/// The file in the data directory that holds the secrets key (see `embargo-store`'s
+/// `sealed`): owner-only, never in the database, in a backup only when asked for.
+pub const SECRETS_KEY_FILE: &str = "secrets.key";
+
+/// The installation's secrets key: read from the data directory, or made there the first
+/// time (a new installation, or one from before secrets were sealed).
+pub fn secrets_key(config: &Config) -> Result<SealingKey, Failure> {
+    let path = config.data_dir.join(SECRETS_KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(SealingKey::from_hex(&text)
+            .map_err(|e| Failure::Setup(format!("{}: {e}", path.display())))?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = SealingKey::generate()?;
+            write_secrets_key(&path, &key)?;
+            tracing::info!(path = %path.display(), "created the secrets key");
+            Ok(key)
+        }
+        Err(e) => Err(Failure::Setup(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Writes a secrets key file, owner-only from the start, never over an existing one.
+pub fn write_secrets_key(path: &std::path::Path, key: &SealingKey) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let cannot =
+        |e: std::io::Error| Failure::Setup(format!("cannot write {}: {e}", path.display()));
+    let mut file = options.open(path).map_err(cannot)?;
+    file.write_all(format!("{}\n", key.to_hex()).as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(cannot)
+}
+
 pub async fn open_app(config: &Config, mode: OpenMode) -> Result<App, Failure> {
-    let store = Store::connect(&config.store_url()?, mode).await?;
+    let key = secrets_key(config)?;
+    let store = Store::connect(&config.store_url()?, mode)
+        .await?
+        .unseal_with(&key)
+        .await?;
     let publication = embargo_app::PublicationSettings {
         publisher: embargo_formats::Publisher {
             name: config.organization.clone(),

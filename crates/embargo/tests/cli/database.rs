@@ -70,12 +70,33 @@ async fn an_installation_moves_to_the_other_database_and_back() {
 
     // To PostgreSQL when a server is available, else to another SQLite file.
     let target_dir = dir.path().join("target");
-    std::fs::create_dir_all(&target_dir).unwrap();
+    std::fs::create_dir_all(target_dir.join("data")).unwrap();
     let target = fresh_database(&target_dir).await;
     let said = ok(on(&target_dir, &target).arg("migrate"));
     assert!(said.contains("schema version"), "{said}");
     assert!(!said.contains(":embargo@"), "no password in output: {said}");
-    let said = ok(on(&target_dir, &target).arg("restore").arg(&backup));
+    // The rows arrive, but the sealed secrets need the original installation's key: the
+    // backup was made without it, so the operator is told to copy secrets.key over.
+    let keyless = run(on(&target_dir, &target).arg("restore").arg(&backup));
+    assert_eq!(keyless.status.code(), Some(4));
+    assert!(
+        text(&keyless.stderr).contains("copy that file to"),
+        "{}",
+        text(&keyless.stderr)
+    );
+    let key = std::fs::read_to_string(dir.path().join("data/secrets.key")).unwrap();
+    assert!(
+        !std::fs::read_to_string(&backup)
+            .unwrap()
+            .contains(key.trim()),
+        "no key in a backup unless asked"
+    );
+    std::fs::copy(
+        dir.path().join("data/secrets.key"),
+        target_dir.join("data/secrets.key"),
+    )
+    .unwrap();
+    let said = ok(on(&target_dir, &target).args(["audit", "verify"]));
     assert!(said.contains("audit log intact"), "{said}");
     let head = |text: &str| text.rsplit("head ").next().unwrap().trim().to_string();
     assert_eq!(
@@ -101,13 +122,18 @@ async fn an_installation_moves_to_the_other_database_and_back() {
     drop(server);
 
     // And back into a new SQLite file: the same rows, plus the new report's.
+    // With --include-key the backup carries the key, and restore puts it in place.
     let second = target_dir.join("second.jsonl");
     ok(on(&target_dir, &target)
-        .args(["backup", "--out"])
+        .args(["backup", "--include-key", "--out"])
         .arg(&second));
     let back_dir = dir.path().join("back");
     let back = format!("sqlite://{}", back_dir.join("embargo.db").display());
     ok(on(&back_dir, &back).arg("restore").arg(&second));
+    assert_eq!(
+        std::fs::read_to_string(back_dir.join("data/secrets.key")).unwrap(),
+        key
+    );
     ok(on(&back_dir, &back).args(["audit", "verify"]));
     let third = back_dir.join("third.jsonl");
     ok(on(&back_dir, &back).args(["backup", "--out"]).arg(&third));

@@ -20,6 +20,7 @@ fn init_creates_a_private_installation_once() {
             (data.clone(), 0o700),
             (data.join("embargo.db"), 0o600),
             (data.join("embargo.toml"), 0o600),
+            (data.join("secrets.key"), 0o600),
         ] {
             assert_eq!(
                 std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,

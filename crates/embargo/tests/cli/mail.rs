@@ -19,8 +19,14 @@ fn mail_becomes_a_case_and_replies_find_theirs() {
         sql(dir.path(), "SELECT channel FROM reports").trim(),
         "email"
     );
+    // The reply token is stored sealed (a copy of the database does not reveal it).
+    assert!(
+        sql(dir.path(), "SELECT reply_token FROM reports").starts_with("sealed:v1:"),
+        "the reply token is sealed"
+    );
 
-    // A reply carrying the case's token (here: the fixture's token given to this case).
+    // A reply carrying the case's token (here: the fixture's token given to this case, in
+    // clear, as a version before sealing stored it; opening the database seals it).
     sql(
         dir.path(),
         &format!(
