@@ -90,4 +90,60 @@ mod tests {
             render("[docs](https://example.org)").contains("rel=\"noopener noreferrer nofollow\"")
         );
     }
+
+    /// Whatever anyone types, the rendered HTML has no script, handler, frame, style or
+    /// relative image, and rendering never panics (bounded fuzzing with a fixed seed).
+    mod fuzz {
+        use super::render;
+        use proptest::prelude::*;
+
+        fn pieces() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                Just("<script>alert(1)</script>".to_string()),
+                Just("<img src=/portal/x onerror=alert(1)>".to_string()),
+                Just("![a](/p)".to_string()),
+                Just("[x](javascript:alert(1))".to_string()),
+                Just("<a href=\"JaVaScRiPt:x\">y</a>".to_string()),
+                Just("<svg/onload=alert(1)>".to_string()),
+                Just("<iframe src=//e>".to_string()),
+                Just("<style>*{}</style>".to_string()),
+                Just("```\n<b>\n```".to_string()),
+                Just("| a | b |\n|---|---|\n| <i> | `x` |".to_string()),
+                Just("> quote\n- [ ] task".to_string()),
+                Just("\u{0}\u{202e}\r\n".to_string()),
+                "[ -~]{0,40}",
+                any::<String>(),
+            ];
+            prop::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: 512,
+                failure_persistence: None,
+                rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_130),
+                ..ProptestConfig::default()
+            })]
+
+            #[test]
+            fn nothing_typed_becomes_active_content(markdown in pieces()) {
+                let out = render(&markdown).to_lowercase();
+                // Typed markup may stay as text (`&lt;svg onload=...`); what matters is
+                // the tags the browser sees.
+                for tag in out.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("")) {
+                    for bad in ["script", "iframe", "style", "svg", "object", "embed"] {
+                        prop_assert!(!tag.starts_with(bad), "{markdown:?} rendered as {out:?}");
+                    }
+                    for attribute in tag.split_whitespace().skip(1) {
+                        prop_assert!(
+                            !(attribute.starts_with("on") && attribute.contains('=')),
+                            "{markdown:?} rendered as {out:?}"
+                        );
+                    }
+                    prop_assert!(!tag.contains("javascript:"), "{markdown:?} rendered as {out:?}");
+                    prop_assert!(!tag.contains("src=\"/"), "{markdown:?} rendered as {out:?}");
+                }
+            }
+        }
+    }
 }

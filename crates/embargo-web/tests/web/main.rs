@@ -6,6 +6,7 @@ mod basics;
 mod browser;
 mod browser_team;
 mod forge;
+mod fuzz;
 mod intake;
 mod matrix;
 mod portal;
