@@ -61,15 +61,11 @@ impl App {
         // of the whole installation, and argon2 takes tens of milliseconds.
         let mut read = self.store.begin_read().await?;
         let (_, locked_until) = read.login_throttle(&key).await?;
-        if let Some(until) = locked_until.filter(|u| *u > now) {
-            let minutes = (until.duration_since(now).as_secs() + 59) / 60;
-            return Err(AppError::Rule {
-                code: "locked",
-                message: format!(
-                    "too many failed sign-ins for this address; try again in {minutes} minutes"
-                ),
-            });
-        }
+        refuse_while_locked(
+            locked_until,
+            now,
+            "too many failed sign-ins for this address",
+        )?;
         let person = match Email::parse(email) {
             Ok(e) => match read.person_by_email(&e).await {
                 Ok(p) if p.disabled_at.is_none() => Some(p),
@@ -271,15 +267,7 @@ impl App {
         let key = format!("reauth:{user}");
         let mut read = self.store.begin_read().await?;
         let (_, locked_until) = read.login_throttle(&key).await?;
-        if let Some(until) = locked_until.filter(|u| *u > now) {
-            let minutes = (until.duration_since(now).as_secs() + 59) / 60;
-            return Err(AppError::Rule {
-                code: "locked",
-                message: format!(
-                    "too many wrong passwords or codes; try again in {minutes} minutes"
-                ),
-            });
-        }
+        refuse_while_locked(locked_until, now, "too many wrong passwords or codes")?;
         let (secret, _, last) = read.totp(user).await?;
         drop(read);
         let hash = self.store.person(user).await?.password_hash;
@@ -520,14 +508,26 @@ async fn code_attempts(
     now: Timestamp,
 ) -> Result<i64, AppError> {
     let (failures, locked_until) = tx.login_throttle(&code_key(user)).await?;
-    if let Some(until) = locked_until.filter(|u| *u > now) {
-        let minutes = (until.duration_since(now).as_secs() + 59) / 60;
-        return Err(AppError::Rule {
-            code: "locked",
-            message: format!("too many wrong codes; try again in {minutes} minutes"),
-        });
-    }
+    refuse_while_locked(locked_until, now, "too many wrong codes")?;
     Ok(failures)
+}
+
+/// Refuses while a throttle's lock lasts, saying why and for how many more minutes.
+fn refuse_while_locked(
+    locked_until: Option<Timestamp>,
+    now: Timestamp,
+    why: &str,
+) -> Result<(), AppError> {
+    match locked_until.filter(|u| *u > now) {
+        Some(until) => {
+            let minutes = (until.duration_since(now).as_secs() + 59) / 60;
+            Err(AppError::Rule {
+                code: "locked",
+                message: format!("{why}; try again in {minutes} minutes"),
+            })
+        }
+        None => Ok(()),
+    }
 }
 
 /// The code an authenticator would show at `now` (for tests and the CLI).
