@@ -93,7 +93,9 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => {
                 let mut tx = self.pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock(1701667431)")
+                // The key is the application id SQLite files carry ("embg").
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(i64::from(APPLICATION_ID))
                     .execute(&mut *tx)
                     .await?;
                 tx

@@ -199,9 +199,11 @@ async fn check_ours(pool: &SqlitePool, path: &Path) -> Result<(), StoreError> {
         )));
     }
     // A brand-new, empty database: claim it.
-    sqlx::query(SqlStr::from_static("PRAGMA application_id = 1701667431"))
-        .execute(pool)
-        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA application_id = {APPLICATION_ID}"
+    )))
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

@@ -1,5 +1,5 @@
 //! The one place where use-case errors become HTTP responses. Internal detail goes to the
-//! log with a reference, never to the client.
+//! log, never to the client, who gets the request's id to quote (see `request_id`).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -36,7 +36,7 @@ impl IntoResponse for WebError {
         let body = match &e {
             AppError::Internal(detail) | AppError::Unavailable(detail) => {
                 tracing::error!(code = e.code(), %detail, "request failed");
-                json!({"error": {"code": e.code(), "message": "something went wrong on our side; it was logged"}})
+                json!({"error": {"code": e.code(), "message": "something went wrong on our side; it was logged", "request_id": crate::request_id::current()}})
             }
             AppError::Invalid(problems) => json!({"error": {
                 "code": e.code(),

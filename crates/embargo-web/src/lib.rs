@@ -16,6 +16,7 @@ mod portal;
 mod render;
 mod report_form;
 mod reports_api;
+mod request_id;
 mod settings;
 mod team;
 mod wellknown;
@@ -204,6 +205,10 @@ pub fn router(state: WebState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             headers::security_headers,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            request_id::assign,
         ))
         .with_state(state)
 }

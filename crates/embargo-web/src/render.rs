@@ -56,8 +56,12 @@ pub fn error_page(org: &str, e: &AppError) -> Response {
             tracing::error!(code = e.code(), detail = %d, "request failed");
             (
                 "Something went wrong",
-                "Something went wrong on our side. It was logged; please try again later."
-                    .to_string(),
+                format!(
+                    "Something went wrong on our side. It was logged; please try again later.{}",
+                    crate::request_id::current()
+                        .map(|id| format!(" If it happens again, tell us this reference: {id}."))
+                        .unwrap_or_default()
+                ),
             )
         }
         AppError::Conflict(_) => ("Changed meanwhile", e.to_string()),

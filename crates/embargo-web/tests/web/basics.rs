@@ -180,3 +180,29 @@ async fn https_installations_send_hsts() {
             .contains_key("strict-transport-security")
     );
 }
+
+/// Every answer carries a request id; when something fails on our side the page shows it
+/// as the reference to quote, and the log lines of that request carry the same id.
+#[tokio::test]
+async fn failures_show_the_request_id_to_quote() {
+    let w = Web::new().await;
+    let fine = w.get("/advisories", None).await;
+    let id = fine.header("x-request-id");
+    assert_eq!(id.len(), 16, "{id:?}");
+    assert_ne!(w.get("/advisories", None).await.header("x-request-id"), id);
+
+    w.t.store.close().await;
+    let broken = w.get("/advisories", None).await;
+    assert!(broken.status.is_server_error(), "{}", broken.status);
+    let id = broken.header("x-request-id");
+    assert!(
+        broken
+            .body
+            .contains(&format!("tell us this reference: {id}.")),
+        "{}",
+        broken.body
+    );
+    let api = w.get("/api/v1/advisories", None).await;
+    let body: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(body["error"]["request_id"], api.header("x-request-id"));
+}
