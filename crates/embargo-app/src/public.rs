@@ -239,31 +239,11 @@ fn split_purl_version(purl: &str) -> (String, Option<String>) {
     // The version follows the last '@' of the path part; an npm scope is percent-encoded.
     match head.rsplit_once('@') {
         Some((base, version)) if base.contains('/') && !version.contains('/') => {
-            let version = percent_decode(version);
+            let version = percent_encoding::percent_decode_str(version)
+                .decode_utf8_lossy()
+                .into_owned();
             (format!("{base}{tail}"), Some(version))
         }
         _ => (purl.to_string(), None),
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        if bytes[i] == b'%'
-            && let Some(b) = hex
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

@@ -591,20 +591,13 @@ pub fn initial_file(organization: &str, listen: &str, database_url: &str) -> Str
     )
 }
 
-/// A CNA's organization id is a UUID (CVE JSON 5 refuses anything else).
+/// A CNA's organization id is a version-4 UUID (CVE Services issues them; CVE JSON 5 refuses
+/// anything that is not a UUID).
 fn uuid_like(s: &str) -> Result<(), String> {
-    let groups: Vec<&str> = s.split('-').collect();
-    let lengths = [8, 4, 4, 4, 12];
-    let ok = groups.len() == 5
-        && groups
-            .iter()
-            .zip(lengths)
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{s:?} is not a UUID such as b3476cb9-2e3d-41a6-98d0-0f47421a65b6"
-        ))
+    match uuid::Uuid::parse_str(s) {
+        Ok(u) if u.get_version_num() == 4 && s.len() == 36 => Ok(()),
+        _ => Err(format!(
+            "{s:?} is not a version-4 UUID such as b3476cb9-2e3d-41a6-98d0-0f47421a65b6"
+        )),
     }
 }

@@ -83,10 +83,8 @@ impl TeamSession {
 
 /// Compares two secrets in time that does not depend on where they differ.
 pub(crate) fn same_secret(expected: &str, posted: &str) -> bool {
-    let (a, b) = (expected.as_bytes(), posted.as_bytes());
-    !a.is_empty()
-        && a.len() == b.len()
-        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(posted.as_bytes()))
 }
 
 /// The posted form, if its CSRF token is the session's; otherwise the "form expired" page.

@@ -377,6 +377,29 @@ fn limits_and_proxies_are_checked_at_load_time() {
             text(&out.stderr)
         );
     }
+    // The CNA's organization id is a version-4 UUID, as CVE Services issues them.
+    for (id, ok) in [
+        ("b3476cb9-2e3d-41a6-98d0-0f47421a65b6", true),
+        ("b3476cb9-2e3d-11a6-98d0-0f47421a65b6", false),
+        ("b3476cb92e3d41a698d00f47421a65b6", false),
+        ("example", false),
+    ] {
+        std::fs::write(
+            &cfg,
+            format!("{original}\n[publication]\ncna_org_id = \"{id}\"\n"),
+        )
+        .unwrap();
+        let out = run(embargo(dir.path()).arg("config"));
+        assert_eq!(out.status.success(), ok, "{id}: {}", text(&out.stderr));
+        if !ok {
+            assert!(
+                text(&out.stderr).contains("publication.cna_org_id")
+                    && text(&out.stderr).contains("version-4 UUID"),
+                "{}",
+                text(&out.stderr)
+            );
+        }
+    }
     let edited = original.replacen(
         "reports_per_hour = 10\n",
         "reports_per_hour = 10\ntrusted_proxies = [\"127.0.0.1\", \"2001:db8::/32\"]\n",
