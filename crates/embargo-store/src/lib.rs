@@ -6,12 +6,12 @@ mod audit;
 mod backup;
 mod cases;
 mod codec;
+mod cve_pool;
 mod error;
 mod jobs;
 mod messages;
 mod open;
 mod people;
-mod pool;
 mod projects;
 mod publications;
 mod reports;
@@ -19,6 +19,7 @@ mod sealed;
 mod sessions;
 mod settings;
 mod summaries;
+mod teams;
 mod texts;
 mod tx;
 
@@ -29,6 +30,7 @@ use sqlx::AnyPool;
 pub use attachments::{AttachmentInfo, NewAttachment};
 pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use backup::BackupSummary;
+pub use cve_pool::PooledCve;
 pub use error::StoreError;
 pub use jobs::{Job, JobStatus, NewJob, QueueSummary};
 pub use open::{
@@ -36,13 +38,13 @@ pub use open::{
     sqlite_path,
 };
 pub use people::Person;
-pub use pool::{PooledCve, Team};
 pub use projects::Project;
 pub use publications::{AdvisoryDraft, NewPublication, PublicationFilter};
 pub use reports::{NewReport, StoredReport};
 pub use sealed::SealingKey;
 pub use sessions::{ApiTokenInfo, Session};
 pub use summaries::CaseSummary;
+pub use teams::Team;
 pub use texts::{Draft, Invitation};
 pub use tx::Tx;
 

@@ -13,7 +13,7 @@ use std::time::Duration;
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::PgConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{AnyPool, Connection, Row, SqlStr, SqlitePool};
 
 use crate::error::StoreError;
@@ -91,6 +91,16 @@ pub enum OpenMode {
     MustExist,
 }
 
+/// What every SQLite connection is set to, on both pools (the native one that checks and
+/// migrates, and the neutral one that serves): foreign keys enforced; FULL synchronous, so a
+/// transaction that returned is on disk even if the machine dies after; waiting for the
+/// writer rather than failing. (WAL is set once and persists in the file.)
+const SQLITE_PRAGMAS: [(&str, &str); 3] = [
+    ("foreign_keys", "ON"),
+    ("synchronous", "FULL"),
+    ("busy_timeout", "10000"),
+];
+
 /// Opens a SQLite file: checked and migrated with SQLite's own driver (pragmas, header,
 /// integrity), then served through the backend-neutral pool every query uses.
 pub(crate) async fn open_sqlite(path: &Path, mode: OpenMode) -> Result<AnyPool, StoreError> {
@@ -103,12 +113,10 @@ pub(crate) async fn open_sqlite(path: &Path, mode: OpenMode) -> Result<AnyPool, 
         // The same settings as the native pool (WAL persists in the file itself).
         .after_connect(|conn, _| {
             Box::pin(async move {
-                for pragma in [
-                    "PRAGMA foreign_keys = ON",
-                    "PRAGMA synchronous = FULL",
-                    "PRAGMA busy_timeout = 10000",
-                ] {
-                    sqlx::query(pragma).execute(&mut *conn).await?;
+                for (name, value) in SQLITE_PRAGMAS {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA {name} = {value}")))
+                        .execute(&mut *conn)
+                        .await?;
                 }
                 Ok(())
             })
@@ -126,14 +134,13 @@ async fn open_native_sqlite(path: &Path, mode: OpenMode) -> Result<SqlitePool, S
             "no embargo database at {display} (run `embargo init` first)"
         )));
     }
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(mode == OpenMode::CreateOrMigrate)
-        .journal_mode(SqliteJournalMode::Wal)
-        // FULL: a transaction that returned is on disk, even if the machine dies after.
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+    let options = SQLITE_PRAGMAS.iter().fold(
+        SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(mode == OpenMode::CreateOrMigrate)
+            .journal_mode(SqliteJournalMode::Wal),
+        |options, (name, value)| options.pragma(*name, *value),
+    );
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
@@ -231,7 +238,6 @@ async fn check_integrity(pool: &SqlitePool, path: &Path) -> Result<(), StoreErro
 
 async fn migrate(pool: &SqlitePool, path: &Path) -> Result<(), StoreError> {
     let migrator = migrator(Backend::Sqlite);
-    let known = latest_schema_version();
     let has_table: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
     )
@@ -241,12 +247,7 @@ async fn migrate(pool: &SqlitePool, path: &Path) -> Result<(), StoreError> {
         let newest: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
             .fetch_one(pool)
             .await?;
-        if let Some(v) = newest.filter(|v| *v > known) {
-            return Err(StoreError::Refused(format!(
-                "the database {} has schema version {v}, newer than this embargo knows ({known}); upgrade embargo",
-                path.display()
-            )));
-        }
+        refuse_newer_schema(newest, &path.display().to_string())?;
     }
     migrator.run(pool).await.map_err(|e| {
         StoreError::Refused(format!(
@@ -254,6 +255,18 @@ async fn migrate(pool: &SqlitePool, path: &Path) -> Result<(), StoreError> {
             path.display()
         ))
     })
+}
+
+/// A database migrated by a newer embargo is refused untouched: this binary does not know
+/// what the newer migrations changed.
+fn refuse_newer_schema(newest: Option<i64>, shown: &str) -> Result<(), StoreError> {
+    let known = latest_schema_version();
+    match newest.filter(|v| *v > known) {
+        Some(v) => Err(StoreError::Refused(format!(
+            "the database {shown} has schema version {v}, newer than this embargo knows ({known}); upgrade embargo"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Accepts `sqlite://path`, `sqlite:path` or a plain path.
@@ -350,7 +363,6 @@ async fn migrate_postgres(
     shown: &str,
     mode: OpenMode,
 ) -> Result<(), StoreError> {
-    let known = latest_schema_version();
     let has_table: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM information_schema.tables \
          WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations')",
@@ -361,11 +373,7 @@ async fn migrate_postgres(
         let newest: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
             .fetch_one(&mut *conn)
             .await?;
-        if let Some(v) = newest.filter(|v| *v > known) {
-            return Err(StoreError::Refused(format!(
-                "the database {shown} has schema version {v}, newer than this embargo knows ({known}); upgrade embargo"
-            )));
-        }
+        refuse_newer_schema(newest, shown)?;
     } else {
         let tables: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
