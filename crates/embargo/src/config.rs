@@ -127,9 +127,10 @@ pub struct SmtpConfig {
     pub host: String,
     #[serde(default = "default_smtp_port")]
     pub port: u16,
-    /// `starttls` (default), `tls`, or `none` (a relay on this machine only).
-    #[serde(default = "default_smtp_security")]
-    pub security: String,
+    /// `starttls` (default), `tls`, or `none` (a relay on this machine only); anything else
+    /// is refused when the file is read, with its line.
+    #[serde(default)]
+    pub security: SmtpSecurity,
     pub username: Option<String>,
     pub password: Option<Secret>,
     /// e.g. "Example Org security <security@example.org>"
@@ -142,22 +143,25 @@ fn default_smtp_port() -> u16 {
     587
 }
 
-fn default_smtp_security() -> String {
-    "starttls".to_string()
+/// How the connection to the mail server is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    #[default]
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on this machine.
+    None,
 }
 
 impl SmtpConfig {
     pub fn settings(&self) -> Result<embargo_worker::SmtpSettings, ConfigError> {
-        let security = match self.security.as_str() {
-            "starttls" => embargo_worker::Security::StartTls,
-            "tls" => embargo_worker::Security::Tls,
-            "none" => embargo_worker::Security::None,
-            other => {
-                return Err(ConfigError::Value {
-                    key: "smtp.security",
-                    message: format!("{other:?} must be starttls, tls or none"),
-                });
-            }
+        let security = match self.security {
+            SmtpSecurity::StartTls => embargo_worker::Security::StartTls,
+            SmtpSecurity::Tls => embargo_worker::Security::Tls,
+            SmtpSecurity::None => embargo_worker::Security::None,
         };
         Ok(embargo_worker::SmtpSettings {
             host: self.host.clone(),

@@ -377,6 +377,19 @@ fn limits_and_proxies_are_checked_at_load_time() {
             text(&out.stderr)
         );
     }
+    // SMTP security is one of three words; another is refused with the file's line.
+    std::fs::write(
+        &cfg,
+        format!("{original}\n[smtp]\nhost = \"mail.example.org\"\nsecurity = \"ssl\"\nfrom = \"S <s@example.org>\"\n"),
+    )
+    .unwrap();
+    let out = run(embargo(dir.path()).arg("config"));
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("security") && stderr.contains("starttls") && stderr.contains("line"),
+        "{stderr}"
+    );
     // The CNA's organization id is a version-4 UUID, as CVE Services issues them.
     for (id, ok) in [
         ("b3476cb9-2e3d-41a6-98d0-0f47421a65b6", true),
