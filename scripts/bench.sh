@@ -37,6 +37,18 @@ entries = json.loads(out)["entries"]
 m = statistics.median(runs)
 print(f"audit verify: {entries} entries, median {m*1000:.1f} ms ({entries/m:,.0f} entries/s, process start included)")
 PY
+# The health check while 32 clients flood the sign-in form from many (forwarded) addresses.
+fdir="$(mktemp -d)"
+"$bin" --data-dir "$fdir" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
+sed -i 's/^reports_per_hour = \(.*\)/reports_per_hour = \1\ntrusted_proxies = ["127.0.0.1"]/' "$fdir/embargo.toml"
+"$bin" --data-dir "$fdir" serve --listen 127.0.0.1:0 --log error >"$fdir/serve.out" 2>"$fdir/serve.err" &
+fpid=$!
+for _ in $(seq 100); do grep -q listening "$fdir/serve.out" 2>/dev/null && break; sleep 0.1; done
+echo "== Sign-in flood"
+python3 scripts/bench_flood.py "$(sed -n 's/^embargo listening on http:\/\///p' "$fdir/serve.out")" "${BENCH_FLOOD_SECONDS:-10}"
+kill "$fpid"; wait "$fpid" 2>/dev/null || true
+rm -rf "$fdir"
+
 # The public side with a history of published advisories.
 pdir="$(mktemp -d)"
 "$bin" --data-dir "$pdir" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
