@@ -45,53 +45,31 @@ pub fn verify(secret: &[u8], code: &str, now: Timestamp) -> Option<i64> {
         .find(|s| hotp(secret, u64::try_from(*s).unwrap_or(0)) == wanted)
 }
 
-const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
+/// Base32 without padding (RFC 4648), the form authenticator apps take.
 pub fn base32(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(5) {
-        let mut buf = [0u8; 5];
-        buf[..chunk.len()].copy_from_slice(chunk);
-        let n = u64::from_be_bytes([0, 0, 0, buf[0], buf[1], buf[2], buf[3], buf[4]]);
-        let chars = (chunk.len() * 8).div_ceil(5);
-        for i in 0..chars {
-            out.push(char::from(ALPHABET[((n >> (35 - i * 5)) & 31) as usize]));
-        }
-    }
-    out
+    data_encoding::BASE32_NOPAD.encode(bytes)
 }
 
+/// Reads base32 as people copy it: any case, spaces and padding ignored.
 pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
-    let mut bits: u64 = 0;
-    let mut count = 0;
-    let mut out = Vec::new();
-    for c in text.chars().filter(|c| !c.is_whitespace() && *c != '=') {
-        let v = ALPHABET
-            .iter()
-            .position(|a| char::from(*a) == c.to_ascii_uppercase())? as u64;
-        bits = (bits << 5) | v;
-        count += 5;
-        if count >= 8 {
-            count -= 8;
-            out.push(((bits >> count) & 0xff) as u8);
-        }
-    }
-    Some(out)
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '=')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    data_encoding::BASE32_NOPAD.decode(clean.as_bytes()).ok()
 }
 
 /// The `otpauth://` URI authenticator apps import (also shown as text for typing in).
 pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
-    let enc = |s: &str| -> String {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-_.~@".contains(&b) {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect()
-    };
+    // RFC 3986 unreserved characters and '@' stay; everything else is escaped.
+    const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'@');
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, ESCAPED).to_string();
     format!(
         "otpauth://totp/{}:{}?secret={}&issuer={}&algorithm=SHA1&digits=6&period=30",
         enc(issuer),
@@ -146,5 +124,13 @@ mod tests {
         assert_eq!(base32_decode("MZXW6YTBOI").unwrap(), b"foobar");
         assert_eq!(base32_decode("mzxw 6ytb oi").unwrap(), b"foobar");
         assert!(base32_decode("not base32!").is_none());
+    }
+
+    #[test]
+    fn the_otpauth_uri_escapes_names_as_authenticators_expect() {
+        assert_eq!(
+            otpauth_uri("Example Org", "coco@example.org", b"foobar"),
+            "otpauth://totp/Example%20Org:coco@example.org?secret=MZXW6YTBOI&issuer=Example%20Org&algorithm=SHA1&digits=6&period=30"
+        );
     }
 }
