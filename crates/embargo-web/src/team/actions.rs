@@ -5,7 +5,7 @@ use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use embargo_app::{AppError, Principal};
 use embargo_core::{
-    CaseId, Command, EmbargoDates, ForkId, Private, RejectReason, RequiredText, Step, TimeZoneName,
+    CaseId, Command, EmbargoDates, Private, RejectReason, RequiredText, Step, TimeZoneName,
     ValueError, Visibility,
 };
 
@@ -62,10 +62,6 @@ pub fn command(p: &Posted) -> Result<Command, AppError> {
             reason: Private::new(text(p, "reason", "reason")?),
         },
         "start_fixing" => Command::StartFixing,
-        "record_fork" => Command::RecordFork {
-            id: ForkId::from_random_bytes([0; 16]),
-            name: Private::new(p.text("fork_name")),
-        },
         "sign_off_fork" => Command::SignOffFork {
             fork: p.text("fork").parse().map_err(AppError::invalid)?,
             note: note(p),
