@@ -165,43 +165,34 @@ impl crate::Store {
     }
 
     /// Loads the installation's secrets key. The first time (a new database, or one from
-    /// before sealing) it records a check value and seals the second-factor secrets and
-    /// reply tokens still stored in clear; afterwards a different key is refused with a
-    /// sentence, before anything is written with it.
+    /// before sealing) it seals the second-factor secrets and reply tokens still stored in
+    /// clear and records a check value, in one transaction; afterwards a different key is
+    /// refused with a sentence, before anything is written with it. Opening an already
+    /// sealed database reads one setting: no table is scanned at start-up.
     pub async fn unseal_with(mut self, key: &SealingKey) -> Result<Self, StoreError> {
         let sealer = Sealer::new(key)?;
+        self.sealer = sealer.clone();
         match self.setting(KEY_CHECK).await? {
-            Some(serde_json::Value::String(check)) => {
-                let opened = sealer.open(&check, KEY_CHECK).ok();
-                if opened.as_deref() != Some(KEY_CHECK_TEXT) {
-                    return Err(StoreError::Refused(
-                        "this secrets.key is not the key this database's secrets were sealed \
-                         with: use the secrets.key of the installation the database comes from \
-                         (every instance sharing a database needs the same one)"
-                            .into(),
-                    ));
-                }
-            }
-            Some(_) => return Err(StoreError::Corrupt(format!("setting {KEY_CHECK}"))),
-            None => {
-                let mut tx = self.begin().await?;
-                tx.set_setting(
-                    KEY_CHECK,
-                    &serde_json::Value::String(sealer.seal(KEY_CHECK_TEXT, KEY_CHECK)?),
-                )
-                .await?;
-                tx.commit().await?;
-            }
+            Some(check) => verify_key(&sealer, &check)?,
+            None => self.seal_for_the_first_time().await?,
         }
-        self.sealer = sealer;
-        self.seal_values_stored_in_clear().await?;
         Ok(self)
     }
 
-    /// Seals what an older version stored in clear, in one transaction.
-    async fn seal_values_stored_in_clear(&self) -> Result<(), StoreError> {
+    /// Seals what an older version stored in clear and records the check value, under the
+    /// writer lock: of two instances starting at once, the second finds the check written.
+    async fn seal_for_the_first_time(&self) -> Result<(), StoreError> {
         use sqlx::Row;
         let mut tx = self.begin().await?;
+        let check: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(KEY_CHECK)
+            .fetch_optional(tx.conn())
+            .await?;
+        if let Some(text) = check {
+            let value = serde_json::from_str(&text)
+                .map_err(|_| StoreError::Corrupt(format!("setting {KEY_CHECK}")))?;
+            return verify_key(&self.sealer, &value);
+        }
         let people = sqlx::query(
             "SELECT id, totp_secret, totp_pending FROM people \
              WHERE (totp_secret IS NOT NULL AND totp_secret NOT LIKE 'sealed:v1:%') \
@@ -248,6 +239,11 @@ impl crate::Store {
             .execute(tx.conn())
             .await?;
         }
+        tx.set_setting(
+            KEY_CHECK,
+            &serde_json::Value::String(self.sealer.seal(KEY_CHECK_TEXT, KEY_CHECK)?),
+        )
+        .await?;
         tx.commit().await?;
         if !people.is_empty() || !reports.is_empty() {
             tracing::info!(
@@ -257,6 +253,23 @@ impl crate::Store {
             );
         }
         Ok(())
+    }
+}
+
+/// Refuses a key that does not open the database's check value.
+fn verify_key(sealer: &Sealer, check: &serde_json::Value) -> Result<(), StoreError> {
+    let serde_json::Value::String(check) = check else {
+        return Err(StoreError::Corrupt(format!("setting {KEY_CHECK}")));
+    };
+    if sealer.open(check, KEY_CHECK).ok().as_deref() == Some(KEY_CHECK_TEXT) {
+        Ok(())
+    } else {
+        Err(StoreError::Refused(
+            "this secrets.key is not the key this database's secrets were sealed with: use the \
+             secrets.key of the installation the database comes from (every instance sharing \
+             a database needs the same one)"
+                .into(),
+        ))
     }
 }
 

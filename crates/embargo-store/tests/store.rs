@@ -736,8 +736,14 @@ async fn secrets_are_sealed_with_a_key_kept_outside_the_database() {
         .unwrap_err();
     assert!(e.to_string().contains("not the key"), "{e}");
 
-    // A secret stored in clear by an older version is sealed when the key is loaded.
-    raw(&url, "UPDATE people SET totp_pending = 'KRSXG5CTMVRXEZLU'").await;
+    // A database from before sealing (a secret in clear, no check value) is sealed when
+    // the key is first loaded.
+    raw(
+        &url,
+        "UPDATE people SET totp_pending = 'KRSXG5CTMVRXEZLU'; \
+         DELETE FROM settings WHERE key = 'secrets_key_check'",
+    )
+    .await;
     let reopened = Store::connect(&url, OpenMode::MustExist)
         .await
         .unwrap()

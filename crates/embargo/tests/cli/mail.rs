@@ -26,11 +26,13 @@ fn mail_becomes_a_case_and_replies_find_theirs() {
     );
 
     // A reply carrying the case's token (here: the fixture's token given to this case, in
-    // clear, as a version before sealing stored it; opening the database seals it).
+    // clear and without a key check, as a version before sealing left the database; the
+    // first opening with the key seals it).
     sql(
         dir.path(),
         &format!(
-            "UPDATE reports SET reply_token = 'a1b2c3d4e5f60718293a4b5c' WHERE case_id = '{case_id}'"
+            "UPDATE reports SET reply_token = 'a1b2c3d4e5f60718293a4b5c' WHERE case_id = '{case_id}'; \
+             DELETE FROM settings WHERE key = 'secrets_key_check'"
         ),
     );
     let out = ingest(dir.path(), &fixture("reply-subject.eml"));
