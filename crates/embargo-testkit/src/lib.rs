@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support: a failed unwrap is a failed test
 
 pub mod cases;
+pub mod cve_services;
 pub mod database;
 pub mod http;
 pub mod smtp;
