@@ -8,6 +8,7 @@ pub mod advisory;
 pub mod case;
 pub mod checklist;
 pub mod command;
+pub mod cve_state;
 pub mod error;
 pub mod event;
 pub mod filename;
@@ -28,6 +29,7 @@ pub use advisory::{
 pub use case::{Case, EmbargoDates, Fork};
 pub use checklist::{Checklist, Owner, SignOff, Step};
 pub use command::Command;
+pub use cve_state::CveState;
 pub use error::{DomainError, ValueError};
 pub use event::{Event, Notice};
 pub use filename::sanitize_filename;

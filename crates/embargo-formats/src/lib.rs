@@ -11,6 +11,7 @@ pub mod csaf;
 pub mod cve5;
 pub mod cvss;
 pub mod cwe;
+pub mod diff;
 pub mod import;
 pub mod osv;
 pub mod package;
