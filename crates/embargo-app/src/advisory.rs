@@ -66,6 +66,8 @@ pub struct AdvisoryEditor {
 pub struct Preview {
     pub editor: AdvisoryEditor,
     pub publication: Publication,
+    /// With CVE Services connected and a pool id: the record that will be sent.
+    pub cve_record: Option<crate::CveRecordPreview>,
 }
 
 impl App {
@@ -160,9 +162,11 @@ impl App {
         let advisory = public_advisory(&editor.advisory, editor.reporter_credit.as_ref());
         if let Some(current) = &editor.published {
             let publication = revised(current, advisory, now);
+            let cve_record = self.cve_record_preview(case_id, &publication).await?;
             return Ok(Preview {
                 editor,
                 publication,
+                cve_record,
             });
         }
         let mut case = editor.case.clone();
@@ -173,9 +177,11 @@ impl App {
         let id = format!("{}-{}-NNNN", self.publication.prefix, year_of(now));
         let publication = Publication::of(&case, &advisory, id)
             .ok_or_else(|| AppError::Internal("preview of an unpublished case".into()))?;
+        let cve_record = self.cve_record_preview(case_id, &publication).await?;
         Ok(Preview {
             editor,
             publication,
+            cve_record,
         })
     }
 
@@ -256,6 +262,8 @@ impl App {
         }
         let publication = revised(&current, advisory, now);
         tx.update_publication(&index_entry(&publication, Some(case_id)))
+            .await?;
+        self.enqueue_cve_record(&mut tx, case_id, &publication, now)
             .await?;
         // Disclosed at the deadline without a fix, the reporter was promised word of it.
         if publication.fix_available && !current.fix_available {

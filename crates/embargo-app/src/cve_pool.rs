@@ -68,7 +68,7 @@ impl App {
             .cve_pool()
             .await?
             .iter()
-            .filter(|c| c.case_id.is_none())
+            .filter(|c| c.case_id.is_none() && c.state == embargo_core::CveState::Reserved)
             .count())
     }
 

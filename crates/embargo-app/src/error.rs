@@ -31,6 +31,11 @@ pub enum AppError {
     /// Someone else changed the object, or a uniqueness rule.
     #[error("{0}")]
     Conflict(String),
+    /// An outside service (CVE Services) refused or failed. The sentence is for the team
+    /// (it names what was asked and what the service said, never a secret);
+    /// `temporary` when trying again later may succeed by itself.
+    #[error("{message}")]
+    Upstream { message: String, temporary: bool },
     /// The database cannot be used; the detail is logged, not shown.
     #[error("{0}")]
     Unavailable(String),
@@ -49,6 +54,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::TooLarge(_) => "too_large",
             AppError::TooMany { .. } => "too_many_requests",
+            AppError::Upstream { .. } => "upstream",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }

@@ -10,6 +10,7 @@ mod case_actions;
 mod case_page;
 mod clocks;
 mod cve_pool;
+mod cve_records;
 mod dashboard;
 mod delivery;
 mod drafts;
@@ -41,8 +42,9 @@ pub use accounts::{
 };
 pub use admin::NewUser;
 pub use advisory::{AdvisoryEditor, Preview, PublicationSettings};
-/// Stored shapes the views hand out (read-only).
 pub use clocks::{ACKNOWLEDGEMENT_REMINDER, DISCLOSURE_WARNINGS, ScheduledPublication};
+/// Stored shapes the views hand out (read-only).
+pub use cve_records::{CveRecordPreview, PoolSync, RecordOutcome, Reservation};
 pub use dashboard::{DashboardRow, Queue};
 pub use delivery::{ReporterAddress, ReporterMail};
 pub use drafts::DRAFT_KINDS;
@@ -81,6 +83,8 @@ pub struct App {
     hasher: secrets::Hasher,
     /// What one case and its reporter may add over time.
     limits: uploads::CaseLimits,
+    /// CVE Services, when the organization is a CNA and connected it.
+    cve_services: Option<embargo_cve_services::CveServices>,
 }
 
 impl App {
@@ -93,6 +97,7 @@ impl App {
             publication: PublicationSettings::default(),
             hasher: secrets::Hasher::default(),
             limits: uploads::CaseLimits::default(),
+            cve_services: None,
         }
     }
 

@@ -36,6 +36,10 @@ pub mod jobs {
     /// Tell the team (mail, chat, webhooks) the agreed release and announcement dates
     /// (policy step 11).
     pub const DATES_AGREED: &str = "dates_agreed";
+    /// Publish or update the case's CVE record at CVE Services (after each publication).
+    pub const CVE_RECORD: &str = "cve_record";
+    /// Reject the case's CVE id at CVE Services, with the reason a Coordinator confirmed.
+    pub const REJECT_CVE_ID: &str = "reject_cve_id";
     /// Deliver one team notice to one chat room or webhook.
     pub const DELIVER_NOTICE: &str = "deliver_notice";
     /// Invite an outside collaborator to a case.
@@ -203,6 +207,9 @@ impl App {
                         .map(|p| publication_placeholders(&self.publication.publisher, p))
                         .unwrap_or_default();
                     let template = if *at_deadline { "disclosed" } else { "published" };
+                    if let Some(p) = publication {
+                        self.enqueue_cve_record(tx, case_id, p, now).await?;
+                    }
                     self.notify_reporter_from_template(tx, case_id, template, &more, now)
                         .await?;
                     json!({"event": "published", "fix_available": fix_available, "at_deadline": at_deadline})

@@ -1,19 +1,57 @@
 //! The CNA's pool of reserved CVE ids (policy step 9): handed to cases one at a time, and
-//! private until the advisory that uses one is published.
+//! private until the advisory that uses one is published. With CVE Services connected,
+//! each id also carries what the service holds for it (see `cve_records.rs`).
 
-use embargo_core::{CaseId, CveId};
+use embargo_core::{CaseId, CveId, CveState};
 use jiff::Timestamp;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
-use crate::codec::{parse, parse_opt, ts};
+use crate::codec::{opt_ts, parse, parse_opt, ts};
 use crate::error::StoreError;
 use crate::{Store, Tx};
 
-/// One reserved id and the case it went to, if any.
+/// One reserved id, the case it went to, and its record at CVE Services.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PooledCve {
     pub cve: CveId,
     pub case_id: Option<CaseId>,
+    pub state: CveState,
+    /// The advisory revision CVE Services holds the record of, once published.
+    pub record_revision: Option<i64>,
+    /// The CNA container last sent (JSON), for the difference a revision makes.
+    pub record_sent: Option<String>,
+    /// The rejection a Coordinator confirmed, until CVE Services has it.
+    pub reject_reason: Option<String>,
+    pub synced_at: Option<Timestamp>,
+    /// The last failure talking to CVE Services about this id, as a sentence.
+    pub last_error: Option<String>,
+    pub last_error_at: Option<Timestamp>,
+}
+
+/// `SELECT` of every pool column, then the rest of the statement (a constant string).
+macro_rules! select_pool {
+    ($rest:literal) => {
+        concat!(
+            "SELECT cve_id, case_id, state, record_revision, record_sent, reject_reason, \
+             synced_at, last_error, last_error_at FROM cve_pool ",
+            $rest
+        )
+    };
+}
+
+pub(crate) fn pooled(r: &AnyRow) -> Result<PooledCve, StoreError> {
+    Ok(PooledCve {
+        cve: parse(&r.try_get::<String, _>("cve_id")?)?,
+        case_id: parse_opt(r.try_get("case_id")?)?,
+        state: parse(&r.try_get::<String, _>("state")?)?,
+        record_revision: r.try_get("record_revision")?,
+        record_sent: r.try_get("record_sent")?,
+        reject_reason: r.try_get("reject_reason")?,
+        synced_at: opt_ts(r.try_get("synced_at")?)?,
+        last_error: r.try_get("last_error")?,
+        last_error_at: opt_ts(r.try_get("last_error_at")?)?,
+    })
 }
 
 impl Tx {
@@ -52,7 +90,7 @@ impl Tx {
             // `case_id IS NULL` again outside: two concurrent takers on a server that does
             // not serialize writers must not both get the same id.
             "UPDATE cve_pool SET case_id = $1, assigned_at = $2 WHERE case_id IS NULL AND cve_id = \
-             (SELECT cve_id FROM cve_pool WHERE case_id IS NULL ORDER BY added_at, cve_id LIMIT 1) \
+             (SELECT cve_id FROM cve_pool WHERE case_id IS NULL AND state = 'reserved' ORDER BY added_at, cve_id LIMIT 1) \
              RETURNING cve_id",
         )
         .bind(case_id.to_string())
@@ -65,16 +103,33 @@ impl Tx {
 
 impl Store {
     pub async fn cve_pool(&self) -> Result<Vec<PooledCve>, StoreError> {
-        sqlx::query("SELECT cve_id, case_id FROM cve_pool ORDER BY added_at, cve_id")
+        sqlx::query(select_pool!("ORDER BY added_at, cve_id"))
             .fetch_all(self.pool())
             .await?
             .iter()
-            .map(|r| {
-                Ok(PooledCve {
-                    cve: parse(&r.try_get::<String, _>(0)?)?,
-                    case_id: parse_opt(r.try_get(1)?)?,
-                })
-            })
+            .map(pooled)
             .collect()
+    }
+
+    /// The pool id a case holds, if any.
+    pub async fn case_cve(&self, case_id: CaseId) -> Result<Option<PooledCve>, StoreError> {
+        sqlx::query(select_pool!("WHERE case_id = $1"))
+            .bind(case_id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(pooled)
+            .transpose()
+    }
+
+    /// One id of the pool, if it is there.
+    pub async fn pooled_cve(&self, cve: &CveId) -> Result<Option<PooledCve>, StoreError> {
+        sqlx::query(select_pool!("WHERE cve_id = $1"))
+            .bind(cve.as_ref())
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(pooled)
+            .transpose()
     }
 }

@@ -7,6 +7,7 @@ mod backup;
 mod cases;
 mod codec;
 mod cve_pool;
+mod cve_records;
 mod error;
 mod jobs;
 mod messages;

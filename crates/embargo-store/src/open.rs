@@ -70,6 +70,7 @@ fn migrator(backend: Backend) -> Migrator {
         8 "token_expiry" "0008_token_expiry.sql",
         9 "approved_credit" "0009_approved_credit.sql",
         10 "sealed_secrets" "0010_sealed_secrets.sql",
+        11 "cve_services" "0011_cve_services.sql",
     ])
 }
 

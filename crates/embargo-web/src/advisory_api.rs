@@ -87,6 +87,14 @@ pub async fn preview(
         "osv": embargo_formats::osv::document(publisher, doc),
         "csaf": embargo_formats::csaf::document(publisher, doc),
         "cve_cna": embargo_formats::cve5::cna_container(publisher, doc),
+        // With CVE Services connected and a pool id: what will be sent, what the schema
+        // says of it, and the container the service holds now (for a revision).
+        "cve_services": preview.cve_record.as_ref().map(|r| json!({
+            "cve": r.cve,
+            "container": r.container,
+            "problems": r.problems,
+            "published_container": r.sent.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok()),
+        })),
     }))
     .into_response())
 }

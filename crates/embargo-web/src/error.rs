@@ -24,6 +24,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Upstream { .. } => StatusCode::BAD_GATEWAY,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }

@@ -4,6 +4,7 @@ mod advisories;
 mod advisory_api;
 mod api;
 mod client;
+mod cve_api;
 mod error;
 mod forge;
 mod headers;
@@ -153,6 +154,11 @@ pub fn router(state: WebState) -> Router {
             post(advisory_api::take_cve),
         )
         .route("/api/v1/cases/{id}/teams", post(advisory_api::add_team))
+        .route("/api/v1/cases/{id}/cve", get(cve_api::case_cve))
+        .route("/api/v1/cases/{id}/cve/reject", post(cve_api::reject))
+        .route("/api/v1/cases/{id}/cve/release", post(cve_api::release))
+        .route("/api/v1/cve-ids", get(cve_api::pool).post(cve_api::reserve))
+        .route("/api/v1/cve-ids/sync", post(cve_api::sync))
         .route("/api/v1/advisories", get(advisory_api::published))
         .route("/login", get(team::login::show).post(team::login::submit))
         .route("/logout", post(team::logout_route))
@@ -168,6 +174,7 @@ pub fn router(state: WebState) -> Router {
         .route("/admin/projects", post(team::admin::add_project))
         .route("/admin/policy", post(team::admin::set_policy))
         .route("/admin/cves", post(team::admin::add_cves))
+        .route("/admin/cve-services", post(team::cve::admin_action))
         .route("/admin/teams", post(team::admin::teams))
         .route("/admin/templates/{name}", post(team::admin::set_template))
         .route("/admin/jobs/{id}/retry", post(team::admin::retry_job))
@@ -195,6 +202,7 @@ pub fn router(state: WebState) -> Router {
             post(team::advisory::publish_revision),
         )
         .route("/cases/{id}/advisory/cve", post(team::advisory::take_cve))
+        .route("/cases/{id}/cve/{action}", post(team::cve::case_action))
         .route("/cases/{id}/team", post(team::case_page::add_team))
         .route(
             "/cases/{id}/attachments/{file}",

@@ -31,6 +31,7 @@ impl From<AppError> for Failure {
                 Failure::temporary(m)
             }
             AppError::TooMany { message, .. } => Failure::temporary(message),
+            AppError::Upstream { message, temporary } => Failure { temporary, message },
             other => Failure::permanent(other.to_string()),
         }
     }

@@ -28,9 +28,14 @@ pub const TEAM_KINDS: &[&str] = &[
 ];
 
 /// Kinds that change state and need no channel: they run wherever the worker runs.
-pub const SYSTEM_KINDS: &[&str] = &[jobs::DISCLOSE_AT_DEADLINE, jobs::PUBLISH_ADVISORY];
+pub const SYSTEM_KINDS: &[&str] = &[
+    jobs::DISCLOSE_AT_DEADLINE,
+    jobs::PUBLISH_ADVISORY,
+    jobs::CVE_RECORD,
+    jobs::REJECT_CVE_ID,
+];
 
-fn id<T: std::str::FromStr>(payload: &Value, key: &str) -> Result<T, Failure> {
+pub(crate) fn id<T: std::str::FromStr>(payload: &Value, key: &str) -> Result<T, Failure> {
     payload
         .get(key)
         .and_then(Value::as_str)

@@ -3,6 +3,7 @@
 
 mod channels;
 mod compose;
+mod cve_jobs;
 mod failure;
 mod handlers;
 mod html;
@@ -203,6 +204,8 @@ impl Worker {
             embargo_app::jobs::PUBLISH_ADVISORY => self.publish_as_scheduled(job).await,
             embargo_app::jobs::DATES_AGREED => self.dates_agreed(job).await,
             embargo_app::jobs::DELIVER_NOTICE => self.deliver_notice(job).await,
+            embargo_app::jobs::CVE_RECORD => self.cve_record(job).await,
+            embargo_app::jobs::REJECT_CVE_ID => self.reject_cve_id(job).await,
             other => Err(Failure::permanent(format!(
                 "no handler for job kind {other}"
             ))),

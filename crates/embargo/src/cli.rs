@@ -61,6 +61,9 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// CVE Services, for a CNA (needs [cve_services] in the configuration).
+    #[command(subcommand)]
+    Cve(CveCommand),
     /// Show the effective configuration.
     Config,
     /// Create the database or bring its schema up to date (serve and init do it too).
@@ -225,6 +228,27 @@ pub enum ProjectCommand {
     },
     /// List the projects in scope.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CveCommand {
+    /// Show the organization, the user's roles and the id quota the credentials give.
+    Check,
+    /// Reserve CVE ids into the pool.
+    Reserve {
+        /// How many ids (1 to 100; at most 10 with --scattered).
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        /// The ids' year (default: this year).
+        #[arg(long)]
+        year: Option<i16>,
+        /// Let CVE Services pick non-sequential ids.
+        #[arg(long)]
+        scattered: bool,
+    },
+    /// Take in every id the organization holds at CVE Services, with its state (ids
+    /// reserved elsewhere join the pool).
+    Sync,
 }
 
 #[derive(Debug, Subcommand)]

@@ -56,6 +56,28 @@ pub struct FileConfig {
     pub webhooks: Vec<WebhookConfig>,
     pub publication: Option<PublicationConfig>,
     pub worker: Option<WorkerConfig>,
+    pub cve_services: Option<CveServicesConfig>,
+}
+
+/// CVE Services, for a CNA: ids reserved, records published at the announcement time.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CveServicesConfig {
+    /// The API root: `https://cveawg.mitre.org/api` (production), or the test
+    /// environment `https://cveawg-test.mitre.org/api`.
+    #[serde(default = "default_cve_services_url")]
+    pub url: String,
+    /// The CNA's short name; defaults to `[publication] cna_short_name`.
+    pub short_name: Option<String>,
+    /// The CVE Services user the API key belongs to (usually an e-mail address).
+    pub user: String,
+    /// A file holding the API key alone (relative to the data directory), readable by
+    /// embargo only: the key is never in the configuration file itself.
+    pub api_key_file: PathBuf,
+}
+
+fn default_cve_services_url() -> String {
+    "https://cveawg.mitre.org/api".into()
 }
 
 /// How published advisories are named and who publishes them.
@@ -263,6 +285,7 @@ pub struct Config {
     pub webhooks: Vec<WebhookConfig>,
     pub publication: PublicationConfig,
     pub worker: WorkerConfig,
+    pub cve_services: Option<CveServicesConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -415,7 +438,7 @@ impl Config {
                 ),
             });
         }
-        Ok(Self {
+        let config = Self {
             data_dir: data_dir.to_path_buf(),
             config_file: path,
             listen,
@@ -435,7 +458,71 @@ impl Config {
             webhooks: file.webhooks,
             publication,
             worker,
-        })
+            cve_services: file.cve_services,
+        };
+        // Refused at load time like every other setting, naming the key.
+        config.cve_services()?;
+        Ok(config)
+    }
+
+    /// `[cve_services]` with its API key read, checked for shape (the credentials are
+    /// checked against the service when `serve` starts and by `embargo cve check`).
+    pub fn cve_services(&self) -> Result<Option<embargo_cve_services::Settings>, ConfigError> {
+        let Some(c) = &self.cve_services else {
+            return Ok(None);
+        };
+        let url = url::Url::parse(&c.url).map_err(|e| ConfigError::Value {
+            key: "cve_services.url",
+            message: format!("{:?} is not a URL: {e}", c.url),
+        })?;
+        let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+            return Err(ConfigError::Value {
+                key: "cve_services.url",
+                message: format!(
+                    "{} must be https:// (plain http only to this machine): the API key travels with every request",
+                    c.url
+                ),
+            });
+        }
+        let short_name = c
+            .short_name
+            .clone()
+            .or_else(|| self.publication.cna_short_name.clone())
+            .filter(|s| !s.trim().is_empty())
+            .ok_or(ConfigError::Value {
+                key: "cve_services.short_name",
+                message:
+                    "is missing: give the CNA's short name here or as [publication] cna_short_name"
+                        .into(),
+            })?;
+        if c.user.trim().is_empty() {
+            return Err(ConfigError::Value {
+                key: "cve_services.user",
+                message: "is empty: give the CVE Services user the API key belongs to".into(),
+            });
+        }
+        let path = self.path(&c.api_key_file);
+        let key = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let key = key.trim().to_string();
+        if key.is_empty() || key.contains(char::is_whitespace) {
+            return Err(ConfigError::Value {
+                key: "cve_services.api_key_file",
+                message: format!(
+                    "{} must hold the API key alone, on one line",
+                    path.display()
+                ),
+            });
+        }
+        Ok(Some(embargo_cve_services::Settings {
+            url: c.url.trim_end_matches('/').to_string(),
+            short_name,
+            user: c.user.trim().to_string(),
+            api_key: key,
+        }))
     }
 
     /// A path from the configuration: relative paths are relative to the data directory.
@@ -591,7 +678,14 @@ pub fn initial_file(organization: &str, listen: &str, database_url: &str) -> Str
          # username = \"security@example.org\"\n\
          # password = \"...\"\n\
          # from = \"Example Org security <security@example.org>\"\n\
-         # team_address = \"security-team@example.org\"\n"
+         # team_address = \"security-team@example.org\"\n\n\
+         # CVE Services, if the organization is a CNA: ids are reserved from the admin\n\
+         # page or `embargo cve reserve`, and each record is published with its advisory.\n\
+         # [cve_services]\n\
+         # url = \"https://cveawg.mitre.org/api\"\n\
+         # short_name = \"example\"\n\
+         # user = \"security@example.org\"\n\
+         # api_key_file = \"cve-api-key\"\n"
     )
 }
 

@@ -37,8 +37,10 @@ struct Admin {
     /// Every live API token, with its owner's name.
     tokens: Vec<(String, super::account::TokenRow)>,
     templates: Vec<(String, String)>,
-    /// (CVE id, case reference or "free")
-    cves: Vec<(String, String)>,
+    /// (CVE id, case reference or "free", state at CVE Services)
+    cves: Vec<(String, String, &'static str)>,
+    /// Whether CVE Services is connected (reservation and sync forms).
+    cve_services: bool,
     /// (id, name, member names)
     teams: Vec<(String, String, String)>,
 }
@@ -132,7 +134,7 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
                 || "free".to_string(),
                 |id| format!("taken by {}", id.reference()),
             );
-            (c.cve.to_string(), to)
+            (c.cve.to_string(), to, c.state.name())
         })
         .collect();
     let name_of = |id: &UserId| {
@@ -185,6 +187,7 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
             tokens,
             templates,
             cves,
+            cve_services: state.app.cve_services().is_some(),
             teams,
         },
     )
@@ -194,7 +197,7 @@ pub async fn show(State(state): State<WebState>, session: TeamSession) -> Respon
     render(&state, &session, None).await
 }
 
-async fn done(
+pub(crate) async fn done(
     state: &WebState,
     session: &TeamSession,
     result: Result<String, AppError>,

@@ -214,6 +214,44 @@ struct PreviewPage {
     notice: Option<String>,
     /// The id, once public: approval is then followed by "publish revision".
     published: Option<String>,
+    /// What CVE Services will receive, with CVE Services connected and a pool id.
+    cve_send: Option<CveSend>,
+}
+
+/// The record CVE Services will receive: the exact container, the schema's complaints,
+/// and (for a revision) the lines that change against the record it holds.
+struct CveSend {
+    id: String,
+    container: String,
+    problems: Vec<String>,
+    /// (`+`, `-`, ` ` or `…` for kept lines left out, the line).
+    diff: Option<Vec<(char, String)>>,
+}
+
+fn cve_send(r: &embargo_app::CveRecordPreview) -> CveSend {
+    use embargo_formats::diff::{Line, changes, lines};
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    let container = pretty(&r.container);
+    let diff = r.sent.as_deref().map(|sent| {
+        let before = serde_json::from_str::<serde_json::Value>(sent)
+            .map(|v| pretty(&v))
+            .unwrap_or_default();
+        changes(&lines(&before, &container), 2)
+            .into_iter()
+            .map(|l| match l {
+                Some(Line::Added(t)) => ('+', t),
+                Some(Line::Removed(t)) => ('-', t),
+                Some(Line::Same(t)) => (' ', t),
+                None => ('…', String::new()),
+            })
+            .collect()
+    });
+    CveSend {
+        id: r.cve.to_string(),
+        container,
+        problems: r.problems.clone(),
+        diff,
+    }
 }
 
 /// `GET /cases/{id}/advisory/preview`: the public page and documents as they would be
@@ -266,6 +304,7 @@ pub async fn preview(
                 .then(|| "Preview approved: this text is what will be published.".to_string())
         },
         published: preview.editor.published.as_ref().map(|p| p.id.clone()),
+        cve_send: preview.cve_record.as_ref().map(cve_send),
     };
     page(StatusCode::OK, &t)
 }

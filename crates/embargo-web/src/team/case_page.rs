@@ -272,6 +272,8 @@ struct CasePage {
     has_advisory: bool,
     /// Teams the Coordinator may add to the Developers now: (id, name).
     teams: Vec<(String, String)>,
+    /// The case's CVE id from the pool and its record at CVE Services.
+    cve: Option<super::cve::CveRow>,
 }
 
 fn owner(o: Owner) -> &'static str {
@@ -426,6 +428,7 @@ fn build(
             .collect(),
         can_draft: case.state.is_in_remediation(),
         teams: Vec::new(),
+        cve: None,
         has_advisory: !case.state.is_before_acceptance()
             && !matches!(case.state, embargo_core::CaseState::Closed { .. } if case.published_at.is_none()),
         drafts: [
@@ -518,8 +521,14 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let case_state = view.case.state;
+    let cve = match super::cve::cve_row(&state, &session, case_id, case_state).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&org, &e),
+    };
     let mut page_data = build(&state, &session, view, commands, texts);
     page_data.teams = teams;
+    page_data.cve = cve;
     page(StatusCode::OK, &page_data)
 }
 

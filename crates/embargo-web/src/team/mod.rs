@@ -7,6 +7,7 @@ pub mod admin;
 pub mod advisory;
 pub mod advisory_form;
 pub mod case_page;
+pub mod cve;
 pub mod dashboard;
 pub mod invite;
 pub mod login;

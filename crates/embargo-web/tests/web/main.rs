@@ -5,6 +5,7 @@ mod api;
 mod basics;
 mod browser;
 mod browser_team;
+mod cve_services;
 mod forge;
 mod fuzz;
 mod intake;

@@ -1,6 +1,7 @@
 //! The worker against a real SMTP server on loopback and a real store, with a fake clock.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
+mod cve_services;
 mod runner;
 
 use std::sync::Arc;

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod case;
+pub mod cve;
 pub mod database;
 pub mod ingest;
 pub mod init;
@@ -91,13 +92,17 @@ pub async fn open_app(config: &Config, mode: OpenMode) -> Result<App, Failure> {
         },
         prefix: config.publication.id_prefix.clone(),
     };
-    Ok(App::new(store, config.policy, Arc::new(OsRandom))
+    let app = App::new(store, config.policy, Arc::new(OsRandom))
         .with_organization(&config.organization)
         .with_publication(publication)
         .with_case_limits(embargo_app::CaseLimits {
             attachment_quota_bytes: i64::from(config.intake.attachment_quota_mib) * 1024 * 1024,
             reporter_posts_per_hour: i64::from(config.intake.reporter_posts_per_hour),
-        }))
+        });
+    Ok(match config.cve_services()? {
+        Some(settings) => app.with_cve_services(embargo_cve_services::CveServices::new(settings)),
+        None => app,
+    })
 }
 
 /// Reads one line (a password) from standard input, without its line ending.

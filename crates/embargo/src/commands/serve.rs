@@ -28,6 +28,7 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
 
     let team_public_key = config.team_public_key()?;
     let app = open_app(&config, OpenMode::CreateOrMigrate).await?;
+    check_cve_services(&app).await?;
     let site = Site {
         organization: config.organization.clone(),
         public_url: config.public_url.clone(),
@@ -137,6 +138,36 @@ pub fn build_worker(config: &Config, app: &embargo_app::App) -> Result<Worker, F
             )))
         })
         .map_err(|e| Failure::Setup(format!("invalid channel configuration: {e}")))
+}
+
+/// Wrong CVE Services credentials stop the start with the service's sentence; an outage
+/// does not (the record jobs wait for it).
+async fn check_cve_services(app: &embargo_app::App) -> Result<(), Failure> {
+    let Some(client) = app.cve_services() else {
+        return Ok(());
+    };
+    match client.check().await {
+        Ok(account) if !account.org_roles.iter().any(|r| r == "CNA") => {
+            Err(Failure::Setup(format!(
+                "[cve_services]: {} is not a CNA at CVE Services (its roles: {})",
+                account.short_name,
+                account.org_roles.join(", ")
+            )))
+        }
+        Ok(account) => {
+            tracing::info!(
+                org = %account.short_name,
+                available = account.quota.available,
+                "connected to CVE Services"
+            );
+            Ok(())
+        }
+        Err(e) if e.is_temporary() => {
+            tracing::warn!(error = %e, "CVE Services cannot be reached now; records wait for it");
+            Ok(())
+        }
+        Err(e) => Err(Failure::Setup(format!("[cve_services]: {e}"))),
+    }
 }
 
 /// A panic's message may quote whatever value was being handled (a reporter's name, a

@@ -1,0 +1,85 @@
+//! CVE Services jobs: the case's record after each publication, and the rejection of an
+//! id a Coordinator confirmed. A failure is retried with the usual backoff (the advisory
+//! itself is public already and is not held back); the team hears of it when it cannot
+//! get better by itself, and once more when it keeps failing.
+
+use embargo_app::Job;
+use embargo_core::CaseId;
+
+use crate::failure::Failure;
+use crate::handlers::id;
+use crate::{MAX_ATTEMPTS, Worker};
+
+/// After this many failed attempts of a temporary kind, the team is told (and again when
+/// the job is given up).
+pub const ALERT_AFTER_ATTEMPTS: i64 = 3;
+
+impl Worker {
+    pub(crate) async fn cve_record(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        match self.app.publish_cve_record(case_id, (self.clock)()).await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let failure = Failure::from(e);
+                self.alert(
+                    job,
+                    case_id,
+                    "its CVE record is not published at CVE Services",
+                    &failure,
+                )
+                .await;
+                Err(failure)
+            }
+        }
+    }
+
+    pub(crate) async fn reject_cve_id(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        match self.app.reject_cve_id(case_id, (self.clock)()).await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let failure = Failure::from(e);
+                self.alert(
+                    job,
+                    case_id,
+                    "its CVE id is not rejected at CVE Services yet",
+                    &failure,
+                )
+                .await;
+                Err(failure)
+            }
+        }
+    }
+
+    /// Tells the team, best effort (the job's own retry is what matters).
+    async fn alert(&self, job: &Job, case_id: CaseId, what: &str, failure: &Failure) {
+        let tell = !failure.temporary
+            || job.attempts == ALERT_AFTER_ATTEMPTS
+            || job.attempts >= MAX_ATTEMPTS;
+        if !tell {
+            return;
+        }
+        let next = if !failure.temporary {
+            "This will not get better by itself: fix the cause, then publish a revision of the advisory (or confirm the rejection again) to try once more."
+        } else if job.attempts >= MAX_ATTEMPTS {
+            "embargo has stopped trying. An administrator can retry the job from the admin page once the cause is fixed."
+        } else {
+            "embargo keeps trying, with longer pauses."
+        };
+        let subject = format!(
+            "[{}] Case {}: {what}",
+            self.links.organization,
+            case_id.reference()
+        );
+        let body = format!(
+            "Case {reference}: {what} (attempt {attempts}).\n\n{message}\n\n{next}\n\n{url}/cases/{case_id}\n",
+            reference = case_id.reference(),
+            attempts = job.attempts,
+            message = failure.message,
+            url = self.links.public_url,
+        );
+        if let Err(e) = self.to_team(job, subject, body).await {
+            tracing::warn!(job = %job.id, temporary = e.temporary, "could not alert the team about a CVE Services failure");
+        }
+    }
+}
