@@ -20,6 +20,7 @@ mod heartbeat;
 mod intake;
 mod invitations;
 mod messages;
+mod osv_api;
 mod portal;
 mod principal;
 mod public;
@@ -43,7 +44,6 @@ pub use accounts::{
 pub use admin::NewUser;
 pub use advisory::{AdvisoryEditor, Preview, PublicationSettings};
 pub use clocks::{ACKNOWLEDGEMENT_REMINDER, DISCLOSURE_WARNINGS, ScheduledPublication};
-/// Stored shapes the views hand out (read-only).
 pub use cve_records::{CveRecordPreview, PoolSync, RecordOutcome, Reservation};
 pub use dashboard::{DashboardRow, Queue};
 pub use delivery::{ReporterAddress, ReporterMail};
@@ -59,9 +59,11 @@ pub use error::AppError;
 pub use heartbeat::{Heartbeat, Pulse, RunnerState};
 pub use intake::{Intake, Submitted};
 pub use invitations::{INVITATION_LIFETIME, InvitationMail};
+/// Stored shapes the views hand out (read-only).
+pub use osv_api::{OSV_MAX_BATCH, OSV_PAGE_SIZE, OsvPackage, OsvPage, OsvQuery};
 pub use portal::LOST_LINKS_PER_DAY;
 pub use principal::Principal;
-pub use public::{INDEX_LIMIT, ImportOutcome, PackageQuery, Thanks};
+pub use public::{INDEX_LIMIT, ImportOutcome, Thanks};
 pub use record::jobs;
 pub use secrets::{MIN_PASSWORD_CHARS, OsRandom, Random, token_hash, verify_password};
 pub use teams::TeamAdded;

@@ -1,8 +1,7 @@
 //! The public side: published advisories only, for anyone (no principal). Everything here
 //! reads the frozen `publications`, never a case.
 
-use embargo_core::{CreditKind, Publication, ValueError};
-use embargo_formats::Package;
+use embargo_core::{CreditKind, Publication};
 use embargo_formats::import::Imported;
 use embargo_store::PublicationFilter;
 use jiff::Timestamp;
@@ -15,15 +14,6 @@ use crate::principal::Principal;
 
 /// How many advisories one index page lists at most.
 pub const INDEX_LIMIT: i64 = 500;
-
-/// An OSV-style query: a package by purl or by ecosystem and name, and optionally a version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackageQuery {
-    pub purl: Option<String>,
-    pub ecosystem: Option<String>,
-    pub name: Option<String>,
-    pub version: Option<String>,
-}
 
 /// A person thanked on the public list, with the advisories they are credited on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,65 +113,6 @@ impl App {
         Ok(thanks)
     }
 
-    /// The published advisories that affect the package (at the version, when given).
-    pub async fn query_advisories(&self, q: &PackageQuery) -> Result<Vec<Publication>, AppError> {
-        let bad = |why: String| AppError::Invalid(vec![ValueError::new("query", why)]);
-        let (package, purl_version) = match (&q.purl, &q.ecosystem, &q.name) {
-            (Some(purl), None, None) => {
-                let (base, version) = split_purl_version(purl);
-                (Package::parse(&base).map_err(bad)?, version)
-            }
-            (None, Some(ecosystem), Some(name)) => {
-                (Package::from_ecosystem(ecosystem, name).map_err(bad)?, None)
-            }
-            _ => {
-                return Err(bad(
-                    "needs package.purl, or package.ecosystem and package.name (not both)".into(),
-                ));
-            }
-        };
-        let version = match (&q.version, purl_version) {
-            (Some(_), Some(_)) => {
-                return Err(bad(
-                    "gives the version twice: in the purl and in \"version\"".into(),
-                ));
-            }
-            (Some(v), None) => Some(v.clone()),
-            (None, v) => v,
-        };
-        let scheme = package.scheme();
-        if let Some(v) = &version {
-            embargo_formats::versions::check_version(scheme, v).map_err(|e| bad(e.to_string()))?;
-        }
-        let candidates = self
-            .store
-            .publications_naming(&package.ty, &package.index_name())
-            .await?;
-        let mut hits = Vec::new();
-        for p in candidates {
-            let mut affected = false;
-            for a in &p.advisory.affected {
-                let Ok(named) = Package::parse(&a.purl) else {
-                    continue;
-                };
-                if named.ty != package.ty || named.index_name() != package.index_name() {
-                    continue;
-                }
-                affected |= match &version {
-                    None => true,
-                    // A stored range that no longer parses is not evidence either way.
-                    Some(v) => {
-                        embargo_formats::versions::affects(scheme, &a.ranges, v).unwrap_or(false)
-                    }
-                };
-            }
-            if affected {
-                hits.push(p);
-            }
-        }
-        Ok(hits)
-    }
-
     /// Brings an organization's published history in (operator only: the CLI).
     pub async fn import_published(
         &self,
@@ -232,7 +163,7 @@ impl App {
 }
 
 /// `pkg:pypi/x@1.0` -> (`pkg:pypi/x`, Some("1.0")); qualifiers and subpath are kept.
-fn split_purl_version(purl: &str) -> (String, Option<String>) {
+pub(crate) fn split_purl_version(purl: &str) -> (String, Option<String>) {
     let purl = purl.trim();
     let end = purl.find(['?', '#']).unwrap_or(purl.len());
     let (head, tail) = purl.split_at(end);

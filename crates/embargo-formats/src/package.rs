@@ -100,6 +100,17 @@ impl Package {
         Self::parse(&purl.to_string())
     }
 
+    /// A package by its OSV ecosystem, spelt exactly as OSV spells it (`PyPI`, not `pypi`:
+    /// the OSV API is case-sensitive), and its name; `None` for an ecosystem this
+    /// installation does not know, or a name no package URL can carry.
+    pub fn from_osv_ecosystem(ecosystem: &str, name: &str) -> Option<Self> {
+        let ty = TYPES
+            .iter()
+            .find(|(_, e, _)| *e == Some(ecosystem))
+            .map(|(t, _, _)| *t)?;
+        Self::from_ecosystem(ty, name).ok()
+    }
+
     /// OSV's ecosystem name; `None` where OSV has none (conda, generic).
     pub fn osv_ecosystem(&self) -> Option<&'static str> {
         TYPES

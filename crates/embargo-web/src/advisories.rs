@@ -4,15 +4,13 @@
 //! frozen publications: no case, person or draft is ever read.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use embargo_app::{AppError, PackageQuery, PublicationFilter};
+use embargo_app::{AppError, PublicationFilter};
 use embargo_core::Publication;
 use embargo_formats::{Package, atom, csaf, cve5, osv};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::WebState;
 use crate::error::WebError;
@@ -289,50 +287,6 @@ pub async fn thanks(State(state): State<WebState>) -> Response {
         Ok(thanks) => page(StatusCode::OK, &ThanksPage { org, thanks }),
         Err(e) => error_page(&org, &e),
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct QueryBody {
-    package: QueryPackage,
-    #[serde(default)]
-    version: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct QueryPackage {
-    #[serde(default)]
-    purl: Option<String>,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    ecosystem: Option<String>,
-}
-
-/// `POST /api/v1/query`: OSV's query shape; answers `{"vulns": [OSV documents]}`.
-pub async fn query(
-    State(state): State<WebState>,
-    body: Result<Json<QueryBody>, axum::extract::rejection::JsonRejection>,
-) -> Result<Response, WebError> {
-    let Json(body) = body.map_err(|e| {
-        AppError::Invalid(vec![embargo_core::ValueError::new(
-            "query",
-            format!("is not a valid query: {}", e.body_text()),
-        )])
-    })?;
-    let hits = state
-        .app
-        .query_advisories(&PackageQuery {
-            purl: body.package.purl,
-            ecosystem: body.package.ecosystem,
-            name: body.package.name,
-            version: body.version,
-        })
-        .await?;
-    let publisher = &state.app.publication_settings().publisher;
-    let vulns: Vec<serde_json::Value> = hits.iter().map(|p| osv::document(publisher, p)).collect();
-    Ok(Json(json!({"vulns": vulns})).into_response())
 }
 
 /// `GET /.well-known/csaf/provider-metadata.json`.

@@ -12,6 +12,7 @@ mod limiter;
 mod lost;
 mod markdown;
 mod multipart;
+mod osv_api;
 mod pages;
 mod portal;
 mod render;
@@ -102,7 +103,10 @@ pub fn router(state: WebState) -> Router {
         .route("/advisories/{id}", get(advisories::show))
         .route("/advisories/{id}/{format}", get(advisories::export))
         .route("/thanks", get(advisories::thanks))
-        .route("/api/v1/query", post(advisories::query))
+        .route("/api/v1/query", post(osv_api::query))
+        .route("/v1/query", post(osv_api::query))
+        .route("/v1/querybatch", post(osv_api::query_batch))
+        .route("/v1/vulns/{id}", get(osv_api::vuln))
         .route(
             "/.well-known/csaf/provider-metadata.json",
             get(advisories::csaf_provider),

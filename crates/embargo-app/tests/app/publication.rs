@@ -1,7 +1,10 @@
 //! The advisory from draft to publication: who may edit and approve, what a refusal leaves
 //! behind (nothing), what is frozen at publication, scheduled publication and the query.
 
-use embargo_app::{AppError, PackageQuery, Principal, PublicationFilter, ScheduledPublication};
+use embargo_app::{
+    AppError, OSV_PAGE_SIZE, OsvPackage, OsvQuery, Principal, PublicationFilter,
+    ScheduledPublication,
+};
 use embargo_core::{CaseState, CreditPreference};
 use embargo_testkit::cases::advisory;
 use embargo_testkit::{TestApp, days};
@@ -190,14 +193,20 @@ async fn a_fix_released_after_a_deadline_disclosure_is_a_revision() {
     );
     let hits = t
         .app
-        .query_advisories(&PackageQuery {
-            purl: Some("pkg:pypi/build-bot".into()),
-            ecosystem: None,
-            name: None,
-            version: Some("3.1.2".into()),
-        })
+        .osv_query(
+            &OsvQuery {
+                package: Some(OsvPackage {
+                    purl: Some("pkg:pypi/build-bot".into()),
+                    ..OsvPackage::default()
+                }),
+                version: Some("3.1.2".into()),
+                ..OsvQuery::default()
+            },
+            OSV_PAGE_SIZE,
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .vulns;
     assert!(
         hits.is_empty(),
         "the fixed version is no longer reported affected"
@@ -466,13 +475,22 @@ async fn the_query_compares_versions_by_each_ecosystems_rules() {
         .publish(Principal::User(t.people.coordinator), id, t.now())
         .await
         .unwrap();
-    let q = |purl: &str, version: Option<&str>| PackageQuery {
-        purl: Some(purl.into()),
-        ecosystem: None,
-        name: None,
+    let q = |purl: &str, version: Option<&str>| OsvQuery {
+        package: Some(OsvPackage {
+            purl: Some(purl.into()),
+            ..OsvPackage::default()
+        }),
         version: version.map(str::to_string),
+        ..OsvQuery::default()
     };
-    let hits = async |q: PackageQuery| t.app.query_advisories(&q).await.unwrap().len();
+    let hits = async |q: OsvQuery| {
+        t.app
+            .osv_query(&q, OSV_PAGE_SIZE)
+            .await
+            .unwrap()
+            .vulns
+            .len()
+    };
     // PyPI: 3.0 <= v < 3.1.2, by PEP 440 (3.1.2rc1 is a pre-release of 3.1.2: affected).
     assert_eq!(hits(q("pkg:pypi/build-bot", Some("3.1.0"))).await, 1);
     assert_eq!(hits(q("pkg:pypi/build-bot", Some("3.1.2rc1"))).await, 1);
@@ -482,19 +500,77 @@ async fn the_query_compares_versions_by_each_ecosystems_rules() {
     assert_eq!(hits(q("pkg:pypi/Build_Bot@3.0.post1", None)).await, 1);
     // conda, by conda's ordering.
     assert_eq!(hits(q("pkg:conda/build-bot", Some("3.1.1"))).await, 1);
-    // By ecosystem and name, as OSV clients ask; no version: every advisory naming it.
-    let by_name = PackageQuery {
-        purl: None,
-        ecosystem: Some("PyPI".into()),
-        name: Some("build-bot".into()),
-        version: None,
+    // By ecosystem and name, as OSV clients ask; no version: every advisory naming it. The
+    // ecosystem is spelt as OSV spells it (osv.dev is case-sensitive); PyPI names are
+    // compared normalized, as osv.dev does.
+    let by_name = |ecosystem: &str, name: &str| OsvQuery {
+        package: Some(OsvPackage {
+            ecosystem: Some(ecosystem.into()),
+            name: Some(name.into()),
+            ..OsvPackage::default()
+        }),
+        ..OsvQuery::default()
     };
-    assert_eq!(hits(by_name).await, 1);
+    assert_eq!(hits(by_name("PyPI", "build-bot")).await, 1);
+    assert_eq!(hits(by_name("PyPI", "Build_Bot")).await, 1);
+    assert_eq!(hits(by_name("pypi", "build-bot")).await, 0);
     assert_eq!(hits(q("pkg:npm/build-bot", Some("3.1.0"))).await, 0);
+    // A version no scheme reads matches nothing; it is not an error (as osv.dev).
+    assert_eq!(
+        hits(q("pkg:pypi/build-bot", Some("not a version!"))).await,
+        0
+    );
+    // Both a purl version and a version: refused.
     let e = t
         .app
-        .query_advisories(&q("pkg:pypi/build-bot", Some("not a version!")))
+        .osv_query(&q("pkg:pypi/build-bot@3.1.0", Some("3.1.0")), OSV_PAGE_SIZE)
         .await
         .unwrap_err();
     assert!(matches!(e, AppError::Invalid(_)), "{e:?}");
+}
+
+/// Long answers come in pages (osv.dev pages after 1,000), each token leading to the next.
+#[tokio::test]
+async fn osv_answers_are_paged_with_tokens() {
+    let t = TestApp::new().await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let id = t.scheduled_case(2).await;
+        t.approve_advisory(id, advisory()).await;
+        ids.push(id);
+    }
+    t.clock.advance(days(2));
+    for id in &ids {
+        t.app
+            .publish(Principal::User(t.people.coordinator), *id, t.now())
+            .await
+            .unwrap();
+    }
+    let mut q = OsvQuery {
+        package: Some(OsvPackage {
+            purl: Some("pkg:pypi/build-bot".into()),
+            ..OsvPackage::default()
+        }),
+        ..OsvQuery::default()
+    };
+    let mut seen = Vec::new();
+    loop {
+        let page = t.app.osv_query(&q, 2).await.unwrap();
+        assert!(page.vulns.len() <= 2);
+        seen.extend(page.vulns.iter().map(|p| p.id.clone()));
+        match page.next_page_token {
+            Some(token) => q.page_token = Some(token),
+            None => break,
+        }
+    }
+    let mut expected: Vec<String> = t
+        .app
+        .all_published()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    expected.sort();
+    assert_eq!(seen, expected, "every advisory once, in order");
 }

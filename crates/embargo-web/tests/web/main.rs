@@ -10,6 +10,7 @@ mod forge;
 mod fuzz;
 mod intake;
 mod matrix;
+mod osv_api;
 mod portal;
 mod publication;
 mod support;

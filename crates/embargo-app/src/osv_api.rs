@@ -1,0 +1,262 @@
+//! The OSV API as osv.dev defines it (`POST /v1/query`, `POST /v1/querybatch`, `GET
+//! /v1/vulns/{id}`; google/osv.dev `docs/api/`, described by `osv_service_v1.swagger.json`),
+//! so that tools written for osv.dev work against an installation unchanged:
+//! - a package by OSV ecosystem and name (both case-sensitive, as osv.dev; PyPI names are
+//!   compared normalized, as osv.dev does) or by purl;
+//! - a version that no scheme can read matches nothing, it is not an error;
+//! - a commit matches GIT ranges (embargo's advisories carry none yet, so nothing);
+//! - long answers are paged with an opaque `page_token`;
+//! - malformed queries (both a purl version and `version`, `purl` with `name`, nothing to
+//!   look for) are refused, as osv.dev refuses them with 400.
+
+use embargo_core::{Publication, ValueError};
+use embargo_formats::Package;
+use embargo_formats::versions::affects;
+
+use crate::App;
+use crate::error::AppError;
+
+/// osv.dev pages a query's answer after 1,000 vulnerabilities.
+pub const OSV_PAGE_SIZE: usize = 1000;
+/// osv.dev's limit of queries in one batch.
+pub const OSV_MAX_BATCH: usize = 1000;
+
+/// One query, in osv.dev's shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OsvQuery {
+    pub commit: Option<String>,
+    pub version: Option<String>,
+    pub package: Option<OsvPackage>,
+    pub page_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OsvPackage {
+    pub name: Option<String>,
+    pub ecosystem: Option<String>,
+    pub purl: Option<String>,
+}
+
+/// One page of an answer.
+#[derive(Debug, Clone)]
+pub struct OsvPage {
+    pub vulns: Vec<Publication>,
+    pub next_page_token: Option<String>,
+}
+
+/// The package a query names, and how its name is compared.
+struct Wanted {
+    package: Package,
+    /// By purl, or PyPI: compare normalized index names; otherwise the exact name.
+    loose: bool,
+}
+
+fn bad(why: &str) -> AppError {
+    AppError::invalid(ValueError::new("query", why.to_string()))
+}
+
+impl App {
+    /// Answers one query, one page of `page_size` at a time.
+    pub async fn osv_query(&self, q: &OsvQuery, page_size: usize) -> Result<OsvPage, AppError> {
+        let after = q.page_token.as_deref().map(decode_token).transpose()?;
+        let (wanted, version) = match read_query(q)? {
+            Some(x) => x,
+            None => {
+                return Ok(OsvPage {
+                    vulns: Vec::new(),
+                    next_page_token: None,
+                });
+            }
+        };
+        let candidates = self
+            .store
+            .publications_naming(&wanted.package.ty, &wanted.package.index_name())
+            .await?;
+        let scheme = wanted.package.scheme();
+        let mut hits: Vec<Publication> = candidates
+            .into_iter()
+            .filter(|p| {
+                p.advisory.affected.iter().any(|a| {
+                    let Ok(named) = Package::parse(&a.purl) else {
+                        return false;
+                    };
+                    let same = named.ty == wanted.package.ty
+                        && if wanted.loose {
+                            named.index_name() == wanted.package.index_name()
+                        } else {
+                            named.ecosystem_name() == wanted.package.ecosystem_name()
+                        };
+                    same && match &version {
+                        None => true,
+                        // Unreadable versions and ranges are no evidence either way.
+                        Some(v) => affects(scheme, &a.ranges, v).unwrap_or(false),
+                    }
+                })
+            })
+            .collect();
+        hits.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(after) = &after {
+            hits.retain(|p| &p.id > after);
+        }
+        let more = hits.len() > page_size;
+        hits.truncate(page_size);
+        let next_page_token = more
+            .then(|| hits.last().map(|p| encode_token(&p.id)))
+            .flatten();
+        Ok(OsvPage {
+            vulns: hits,
+            next_page_token,
+        })
+    }
+
+    /// Answers a batch, in the order of its queries.
+    pub async fn osv_query_batch(
+        &self,
+        queries: &[OsvQuery],
+        page_size: usize,
+    ) -> Result<Vec<OsvPage>, AppError> {
+        if queries.len() > OSV_MAX_BATCH {
+            return Err(bad(&format!(
+                "has {} queries; a batch holds at most {OSV_MAX_BATCH}",
+                queries.len()
+            )));
+        }
+        let mut pages = Vec::with_capacity(queries.len());
+        for q in queries {
+            pages.push(self.osv_query(q, page_size).await?);
+        }
+        Ok(pages)
+    }
+
+    /// `GET /v1/vulns/{id}`: by the OSV id (an installation's own ids carry OSV's local
+    /// `x_` prefix unless their prefix is registered).
+    pub async fn osv_vuln(&self, id: &str) -> Result<Publication, AppError> {
+        match self.store.publication(id).await {
+            Ok(p) if embargo_formats::osv::id(&p.id) == id => Ok(p),
+            Ok(_) | Err(embargo_store::StoreError::NotFound) => {
+                let Some(bare) = id.strip_prefix("x_") else {
+                    return Err(AppError::NotFound);
+                };
+                let p = self.store.publication(bare).await?;
+                if embargo_formats::osv::id(&p.id) == id {
+                    Ok(p)
+                } else {
+                    Err(AppError::NotFound)
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The package and version to look for; `None` when the query can match nothing here (a
+/// commit, an ecosystem this installation does not know).
+fn read_query(q: &OsvQuery) -> Result<Option<(Wanted, Option<String>)>, AppError> {
+    if q.commit.is_some() && q.version.is_some() {
+        return Err(bad("gives both a commit and a version: give one of them"));
+    }
+    let Some(package) = &q.package else {
+        return match &q.commit {
+            // Commits match GIT ranges, which these advisories do not carry.
+            Some(_) => Ok(None),
+            None => Err(bad("names no package and no commit")),
+        };
+    };
+    if q.commit.is_some() {
+        return Ok(None);
+    }
+    match (&package.purl, &package.ecosystem, &package.name) {
+        (Some(purl), None, None) => {
+            let (base, purl_version) = crate::public::split_purl_version(purl);
+            if purl_version.is_some() && q.version.is_some() {
+                return Err(bad(
+                    "gives the version twice: in the purl and in \"version\"",
+                ));
+            }
+            let package = Package::parse(&base).map_err(|e| bad(&e))?;
+            Ok(Some((
+                Wanted {
+                    package,
+                    loose: true,
+                },
+                purl_version.or_else(|| q.version.clone()),
+            )))
+        }
+        (None, Some(ecosystem), Some(name)) => {
+            // Exact OSV ecosystem names only, as osv.dev ("PyPI", not "pypi").
+            let Some(package) = Package::from_osv_ecosystem(ecosystem, name) else {
+                return Ok(None);
+            };
+            let loose = package.ty == "pypi";
+            Ok(Some((Wanted { package, loose }, q.version.clone())))
+        }
+        (Some(_), _, _) => Err(bad(
+            "gives a purl and a name or ecosystem: give the purl alone, or the name and ecosystem",
+        )),
+        (None, None, Some(_)) => Err(bad("names a package without its ecosystem")),
+        (None, _, None) => Err(bad(
+            "names no package: give a purl, or a name and ecosystem",
+        )),
+    }
+}
+
+/// Page tokens are the last id of the page, base64url: opaque to clients, stable across
+/// insertions before them.
+fn encode_token(id: &str) -> String {
+    data_encoding::BASE64URL_NOPAD.encode(id.as_bytes())
+}
+
+fn decode_token(token: &str) -> Result<String, AppError> {
+    data_encoding::BASE64URL_NOPAD
+        .decode(token.as_bytes())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| bad("has a page_token this server did not give"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_tokens_round_trip_and_foreign_ones_are_refused() {
+        let t = encode_token("GHSA-abcd-1234-wxyz");
+        assert_eq!(decode_token(&t).unwrap(), "GHSA-abcd-1234-wxyz");
+        assert!(decode_token("not base64!").is_err());
+    }
+
+    #[test]
+    fn malformed_queries_are_refused_and_unknown_ecosystems_match_nothing() {
+        let q = |purl: Option<&str>,
+                 eco: Option<&str>,
+                 name: Option<&str>,
+                 version: Option<&str>| OsvQuery {
+            package: Some(OsvPackage {
+                purl: purl.map(Into::into),
+                ecosystem: eco.map(Into::into),
+                name: name.map(Into::into),
+            }),
+            version: version.map(Into::into),
+            ..OsvQuery::default()
+        };
+        assert!(read_query(&q(Some("pkg:pypi/jinja2@3.1.4"), None, None, Some("3.1.4"))).is_err());
+        assert!(read_query(&q(Some("pkg:pypi/jinja2"), Some("PyPI"), None, None)).is_err());
+        assert!(read_query(&q(None, None, Some("jinja2"), None)).is_err());
+        assert!(read_query(&OsvQuery::default()).is_err());
+        assert!(
+            read_query(&q(None, Some("pypi"), Some("jinja2"), None))
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            read_query(&q(None, Some("PyPI"), Some("jinja2"), None))
+                .unwrap()
+                .is_some()
+        );
+        let commit = OsvQuery {
+            commit: Some("6879efc2".into()),
+            ..OsvQuery::default()
+        };
+        assert!(read_query(&commit).unwrap().is_none());
+    }
+}

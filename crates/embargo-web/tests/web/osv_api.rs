@@ -1,0 +1,149 @@
+//! osv.dev's API on the installation: request semantics as osv.dev documents them, and
+//! every answer checked against osv.dev's published description (`vendor/osv.dev/`).
+
+use std::io::Write;
+
+use axum::http::StatusCode;
+use embargo_app::Principal;
+use embargo_testkit::cases::advisory;
+use embargo_testkit::days;
+
+use crate::support::{Web, call, json};
+
+/// Checks `doc` against a definition of osv.dev's Swagger document (JSON Schema draft 4
+/// with `#/definitions/...` references), with the validators' Python.
+fn conforms(doc: &serde_json::Value, definition: &str) {
+    // This crate's own path: a target directory shared between checkouts may have built
+    // embargo-validators (and its vendor_dir) from another one.
+    let swagger = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../vendor/osv.dev/osv_service_v1.swagger.json");
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(doc.to_string().as_bytes()).unwrap();
+    let script = format!(
+        "import json,sys\nfrom jsonschema import Draft4Validator\n\
+         s=json.load(open(sys.argv[1]))\n\
+         v=Draft4Validator({{'definitions': s['definitions'], '$ref': '#/definitions/{definition}'}})\n\
+         errs=[e.message for e in v.iter_errors(json.load(open(sys.argv[2])))]\n\
+         print('\\n'.join(errs)); sys.exit(1 if errs else 0)"
+    );
+    let out = std::process::Command::new(embargo_validators::python())
+        .arg("-c")
+        .arg(script)
+        .arg(&swagger)
+        .arg(file.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "not a {definition}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn published(w: &Web) -> String {
+    let id = w.t.scheduled_case(2).await;
+    w.t.approve_advisory(id, advisory()).await;
+    w.t.clock.advance(days(2));
+    w.t.app
+        .publish(Principal::User(w.t.people.coordinator), id, w.t.now())
+        .await
+        .unwrap();
+    w.t.store.publication_of_case(id).await.unwrap().unwrap().id
+}
+
+#[tokio::test]
+async fn queries_answer_as_osv_dev_does() {
+    let w = Web::new().await;
+    let id = published(&w).await;
+    let osv_id = embargo_formats::osv::id(&id);
+    let post = async |path: &str, body: &str| call(&w, "POST", path, None, Some(body)).await;
+
+    let res = post(
+        "/v1/query",
+        r#"{"package": {"name": "build-bot", "ecosystem": "PyPI"}, "version": "3.1.1"}"#,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let found = json(&res);
+    assert_eq!(found["vulns"][0]["id"], osv_id.as_str());
+    conforms(&found, "v1VulnerabilityList");
+    // The alias answers the same.
+    let alias = post(
+        "/api/v1/query",
+        r#"{"package": {"purl": "pkg:pypi/build-bot@3.1.1"}}"#,
+    )
+    .await;
+    assert_eq!(json(&alias)["vulns"][0]["id"], osv_id.as_str());
+
+    // Nothing matched: `{}`, not an empty list; nor for a version nobody can read, an
+    // ecosystem spelt otherwise than OSV spells it, an unknown one, or a commit.
+    for body in [
+        r#"{"package": {"name": "build-bot", "ecosystem": "PyPI"}, "version": "3.1.2"}"#,
+        r#"{"package": {"name": "build-bot", "ecosystem": "PyPI"}, "version": "not a version!"}"#,
+        r#"{"package": {"name": "build-bot", "ecosystem": "pypi"}, "version": "3.1.1"}"#,
+        r#"{"package": {"name": "build-bot", "ecosystem": "Mythical"}}"#,
+        r#"{"commit": "6879efc2c1596d11a6a6ad296f80063b558d5e0f"}"#,
+        r#"{"package": {"name": "build-bot", "ecosystem": "PyPI"}, "version": "3.1.2", "unknown_field": 1}"#,
+    ] {
+        let res = post("/v1/query", body).await;
+        assert_eq!(
+            (res.status, res.body.as_str()),
+            (StatusCode::OK, "{}"),
+            "{body}"
+        );
+    }
+    // Malformed: osv.dev's 400 with a gRPC status.
+    for body in [
+        r#"{"package": {"purl": "pkg:pypi/build-bot@3.1.1"}, "version": "3.1.1"}"#,
+        r#"{"package": {"purl": "pkg:pypi/build-bot", "name": "build-bot"}}"#,
+        r#"{"version": "3.1.1"}"#,
+        r#"{"package": {"purl": "pkg:pypi/build-bot"}, "page_token": "not ours!"}"#,
+        "not json",
+    ] {
+        let res = post("/v1/query", body).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{body}: {}", res.body);
+        assert_eq!(json(&res)["code"], 3);
+        conforms(&json(&res), "rpcStatus");
+    }
+
+    // A batch: in the order of its queries, ids and `modified` only.
+    let res = post(
+        "/v1/querybatch",
+        r#"{"queries": [
+            {"package": {"purl": "pkg:npm/build-bot"}, "version": "3.1.1"},
+            {"package": {"name": "build-bot", "ecosystem": "PyPI"}, "version": "3.1.1"},
+            {"package": {"purl": "pkg:conda/build-bot"}, "version": "3.0"}
+        ]}"#,
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let batch = json(&res);
+    conforms(&batch, "v1BatchVulnerabilityList");
+    assert_eq!(batch["results"][0], serde_json::json!({}));
+    let hit = &batch["results"][1]["vulns"][0];
+    assert_eq!(hit["id"], osv_id.as_str());
+    assert_eq!(hit.as_object().unwrap().len(), 2, "id and modified: {hit}");
+    assert_eq!(batch["results"][2]["vulns"][0]["id"], osv_id.as_str());
+    let many: Vec<String> = (0..1001)
+        .map(|_| r#"{"package": {"purl": "pkg:npm/x"}}"#.to_string())
+        .collect();
+    let res = post(
+        "/v1/querybatch",
+        &format!(r#"{{"queries": [{}]}}"#, many.join(",")),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+
+    // One vulnerability by its OSV id; an unknown id is osv.dev's 404.
+    let res = call(&w, "GET", &format!("/v1/vulns/{osv_id}"), None, None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(json(&res)["id"], osv_id.as_str());
+    conforms(&json(&res), "osvVulnerability");
+    let res = call(&w, "GET", "/v1/vulns/GHSA-0000-0000-0000", None, None).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        json(&res),
+        serde_json::json!({"code": 5, "message": "Bug not found."})
+    );
+}
