@@ -1,15 +1,47 @@
 //! Version ordering per ecosystem: an affected range means nothing unless versions are
-//! compared the way the ecosystem's installer compares them. PyPI follows PEP 440, npm and
-//! crates.io follow semver, GitHub Actions tags are semver with a `v` (`v4` is `4.0.0`),
-//! conda follows conda's own `VersionOrder` (CEP 33; conda versions are not semver:
-//! `1.1.1w`, `1.1_1`, `1.0.post`, `1!2.0`). Everything else is compared by the `generic`
-//! segments.
+//! compared the way the ecosystem's installer compares them, as the OSV specification asks
+//! (each ecosystem's own ordering for `ECOSYSTEM` ranges). One module per scheme:
+//!
+//! | scheme | ecosystems | rules |
+//! |---|---|---|
+//! | [`Scheme::Pep440`] | PyPI | PEP 440 (`pep440_rs`) |
+//! | [`Scheme::Semver`] | npm, crates.io | semver 2.0 (`semver`), a leading `v` dropped |
+//! | [`Scheme::Go`] | Go | `golang.org/x/mod/semver`, `v` optional (`go`) |
+//! | [`Scheme::Maven`] | Maven | `ComparableVersion` (`maven`) |
+//! | [`Scheme::NuGet`] | NuGet | `NuGet.Versioning` (`nuget`) |
+//! | [`Scheme::RubyGems`] | RubyGems | `Gem::Version` (`rubygems`) |
+//! | [`Scheme::Packagist`] | Packagist | PHP's `version_compare` (`packagist`) |
+//! | [`Scheme::Hex`] | Hex | Elixir's `Version`, semver (`hex`) |
+//! | [`Scheme::Pub`] | Pub | Dart's `pub_semver` (`dart`) |
+//! | [`Scheme::GitHubActions`] | GitHub Actions, GitHub tags | semver, `v` optional, padded (`actions`) |
+//! | [`Scheme::Conda`] | conda | conda's `VersionOrder` (`rattler_conda_version`) |
+//! | [`Scheme::Generic`] | everything else | the `generic` module's rules |
+//!
+//! conda versions are not semver (`1.1.1w`, `1.1_1`, `1.0.post`, `1!2.0`); GitHub Actions'
+//! moving tags are (`v4` and `41` are `4.0.0` and `41.0.0`).
 //!
 //! OSV's `"0"` is accepted in every scheme and sorts before every version, so that
-//! "introduced 0" covers even the pre-releases of the first release.
+//! "introduced 0" covers even the pre-releases of the first release (and, in Maven, the
+//! versions Maven itself counts as equal to `0`, such as `0.0`).
+//!
+//! `fixtures/` holds OSV's version-ordering fixtures, gathered from the ecosystems' own
+//! implementations; `fixtures.rs` checks every line of them (see `fixtures/README.md`).
 
+mod actions;
+mod dart;
 mod generic;
+mod go;
+mod hex;
+mod maven;
+mod nuget;
+mod packagist;
+mod rubygems;
+mod semverish;
 
+#[cfg(test)]
+mod ecosystem_tests;
+#[cfg(test)]
+mod fixtures;
 #[cfg(test)]
 mod tests;
 
@@ -23,8 +55,24 @@ use embargo_core::AffectedRange;
 pub enum Scheme {
     /// PyPI.
     Pep440,
-    /// npm, crates.io, and GitHub Actions tags (a leading `v` is accepted, see [`check_version`]).
+    /// npm and crates.io (a leading `v` is accepted, nothing is padded).
     Semver,
+    /// Go modules and the Go standard library.
+    Go,
+    /// Maven.
+    Maven,
+    /// NuGet.
+    NuGet,
+    /// RubyGems.
+    RubyGems,
+    /// Packagist (Composer).
+    Packagist,
+    /// Hex (Elixir and Erlang).
+    Hex,
+    /// Pub (Dart and Flutter).
+    Pub,
+    /// GitHub Actions and GitHub repository tags: `v4`, `41`, `v4.1.2`.
+    GitHubActions,
     /// conda.
     Conda,
     /// Everything else; see the `generic` module's rules.
@@ -32,22 +80,76 @@ pub enum Scheme {
 }
 
 impl Scheme {
-    /// The scheme of a purl type. GitHub tags are semver with a `v`; Go's `v` is dropped by
-    /// the generic rules.
+    /// Every scheme, for tests and for callers that list them.
+    pub const ALL: [Scheme; 12] = [
+        Self::Pep440,
+        Self::Semver,
+        Self::Go,
+        Self::Maven,
+        Self::NuGet,
+        Self::RubyGems,
+        Self::Packagist,
+        Self::Hex,
+        Self::Pub,
+        Self::GitHubActions,
+        Self::Conda,
+        Self::Generic,
+    ];
+
+    /// The scheme of a purl type; unknown types are [`Scheme::Generic`].
     pub fn for_purl_type(ty: &str) -> Self {
         match ty {
             "pypi" => Self::Pep440,
-            "npm" | "cargo" | "githubactions" | "github" => Self::Semver,
+            "npm" | "cargo" => Self::Semver,
+            "golang" => Self::Go,
+            "maven" => Self::Maven,
+            "nuget" => Self::NuGet,
+            "gem" => Self::RubyGems,
+            "composer" => Self::Packagist,
+            "hex" => Self::Hex,
+            "pub" => Self::Pub,
+            "githubactions" | "github" => Self::GitHubActions,
             "conda" => Self::Conda,
             _ => Self::Generic,
         }
     }
 
-    /// The name users see, and CVE JSON 5's `versionType`.
+    /// The scheme of an OSV ecosystem, spelled as OSV spells it (`Go`, `PyPI`, `crates.io`,
+    /// `GitHub Actions`, ...; `conda` is not an OSV ecosystem but is accepted). A `:suffix`
+    /// (`Maven:https://repo.example`) is ignored; unknown ecosystems are
+    /// [`Scheme::Generic`].
+    pub fn for_osv_ecosystem(ecosystem: &str) -> Self {
+        let base = ecosystem
+            .split_once(':')
+            .map_or(ecosystem, |(base, _)| base);
+        match base {
+            "PyPI" => Self::Pep440,
+            "npm" | "crates.io" => Self::Semver,
+            "Go" => Self::Go,
+            "Maven" => Self::Maven,
+            "NuGet" => Self::NuGet,
+            "RubyGems" => Self::RubyGems,
+            "Packagist" => Self::Packagist,
+            "Hex" => Self::Hex,
+            "Pub" => Self::Pub,
+            "GitHub Actions" => Self::GitHubActions,
+            "conda" => Self::Conda,
+            _ => Self::Generic,
+        }
+    }
+
+    /// The name users see, and CVE JSON 5's `versionType`. The semver family (npm,
+    /// crates.io, Go, Hex, Pub, GitHub Actions) is `"semver"` and PyPI `"python"`, the
+    /// values CVE's schema gives as examples; the others are their ecosystem's name in lower
+    /// case (`"maven"` is also one of CVE's examples), and the generic rules `"custom"`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Pep440 => "python",
-            Self::Semver => "semver",
+            Self::Semver | Self::Go | Self::Hex | Self::Pub | Self::GitHubActions => "semver",
+            Self::Maven => "maven",
+            Self::NuGet => "nuget",
+            Self::RubyGems => "rubygems",
+            Self::Packagist => "packagist",
             Self::Conda => "conda",
             Self::Generic => "custom",
         }
@@ -58,6 +160,14 @@ impl Scheme {
         match self {
             Self::Pep440 => "PEP 440",
             Self::Semver => "semver",
+            Self::Go => "Go",
+            Self::Maven => "Maven",
+            Self::NuGet => "NuGet",
+            Self::RubyGems => "RubyGems",
+            Self::Packagist => "Packagist",
+            Self::Hex => "Hex",
+            Self::Pub => "Pub",
+            Self::GitHubActions => "GitHub Actions",
             Self::Conda => "conda",
             Self::Generic => "generic",
         }
@@ -82,6 +192,14 @@ enum Parsed {
     Zero,
     Pep440(pep440_rs::Version),
     Semver(semver::Version),
+    Go(go::Version),
+    Maven(maven::Version),
+    NuGet(nuget::Version),
+    RubyGems(rubygems::Version),
+    Packagist(packagist::Version),
+    Hex(hex::Version),
+    Pub(dart::Version),
+    GitHubActions(actions::Version),
     Conda(rattler_conda_version::Version),
     Generic(generic::Version),
 }
@@ -107,39 +225,35 @@ fn parse(scheme: Scheme, v: &str) -> Result<Parsed, VersionError> {
         Scheme::Pep440 => pep440_rs::Version::from_str(v)
             .map(Parsed::Pep440)
             .map_err(|e| invalid(&e.to_string())),
-        Scheme::Semver => semver::Version::parse(&semver_tag(v))
+        Scheme::Semver => semver::Version::parse(semverish::strip_v(v))
             .map(Parsed::Semver)
             .map_err(|e| invalid(&e.to_string())),
+        Scheme::Go => go::Version::parse(v)
+            .map(Parsed::Go)
+            .map_err(|why| invalid(&why)),
+        Scheme::Maven => Ok(Parsed::Maven(maven::Version::parse(v))),
+        Scheme::NuGet => nuget::Version::parse(v)
+            .map(Parsed::NuGet)
+            .map_err(|why| invalid(&why)),
+        Scheme::RubyGems => rubygems::Version::parse(v)
+            .map(Parsed::RubyGems)
+            .map_err(|why| invalid(&why)),
+        Scheme::Packagist => Ok(Parsed::Packagist(packagist::Version::parse(v))),
+        Scheme::Hex => hex::Version::parse(v)
+            .map(Parsed::Hex)
+            .map_err(|why| invalid(&why)),
+        Scheme::Pub => dart::Version::parse(v)
+            .map(Parsed::Pub)
+            .map_err(|why| invalid(&why)),
+        Scheme::GitHubActions => actions::Version::parse(v)
+            .map(Parsed::GitHubActions)
+            .map_err(|why| invalid(&why)),
         Scheme::Conda => rattler_conda_version::Version::from_str(v)
             .map(Parsed::Conda)
             .map_err(|e| invalid(&e.kind.to_string())),
         Scheme::Generic => generic::Version::parse(v)
             .map(Parsed::Generic)
             .map_err(|why| invalid(&why)),
-    }
-}
-
-/// Reads a GitHub-style tag as semver: `v1.2.3` is `1.2.3`, and a `v` tag with fewer
-/// numbers is padded, `v4` to `4.0.0` and `v4.1-beta` to `4.1.0-beta` (Actions' moving major
-/// tags are compared as their `.0` release). Without a `v` nothing is padded, so npm and
-/// crates.io versions stay strict (`1.0` is refused there, as their registries refuse it).
-fn semver_tag(v: &str) -> String {
-    let Some(rest) = v
-        .strip_prefix(['v', 'V'])
-        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
-    else {
-        return v.to_string();
-    };
-    let end = rest.find(['-', '+']).unwrap_or(rest.len());
-    let (core, suffix) = rest.split_at(end);
-    let parts = core.split('.').count();
-    let numeric = core
-        .split('.')
-        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-    if numeric && parts < 3 {
-        format!("{core}{}{suffix}", ".0".repeat(3 - parts))
-    } else {
-        rest.to_string()
     }
 }
 
@@ -151,6 +265,14 @@ fn cmp(a: &Parsed, b: &Parsed) -> Ordering {
         (Parsed::Pep440(a), Parsed::Pep440(b)) => a.cmp(b),
         // Semver precedence: build metadata does not order versions (`Ord` would use it).
         (Parsed::Semver(a), Parsed::Semver(b)) => a.cmp_precedence(b),
+        (Parsed::Go(a), Parsed::Go(b)) => a.order(b),
+        (Parsed::Maven(a), Parsed::Maven(b)) => a.order(b),
+        (Parsed::NuGet(a), Parsed::NuGet(b)) => a.order(b),
+        (Parsed::RubyGems(a), Parsed::RubyGems(b)) => a.order(b),
+        (Parsed::Packagist(a), Parsed::Packagist(b)) => a.order(b),
+        (Parsed::Hex(a), Parsed::Hex(b)) => a.order(b),
+        (Parsed::Pub(a), Parsed::Pub(b)) => a.order(b),
+        (Parsed::GitHubActions(a), Parsed::GitHubActions(b)) => a.order(b),
         (Parsed::Conda(a), Parsed::Conda(b)) => a.cmp(b),
         (Parsed::Generic(a), Parsed::Generic(b)) => a.cmp(b),
         // Callers parse both sides with one scheme, so this cannot happen; equal is harmless.
@@ -204,8 +326,13 @@ impl Bounds {
     }
 }
 
-/// A range is usable when every bound parses, it is not empty, and it has at most one
-/// upper bound (OSV forbids `fixed` and `last_affected` together, and they would disagree).
+/// A range is usable when every bound parses, its upper bound does not come before its
+/// lower one, and it has at most one upper bound (OSV forbids `fixed` and `last_affected`
+/// together, and they would disagree).
+///
+/// An empty range, `fixed` equal to `introduced` (by the scheme's ordering: `1.0` and
+/// `1.0.0` in PEP 440), is accepted: RustSec writes "introduced 0, fixed 0" to say that no
+/// version is affected. [`affects`] matches nothing with it.
 pub fn check_range(scheme: Scheme, range: &AffectedRange) -> Result<(), VersionError> {
     let bounds = Bounds::parse(scheme, range)?;
     if let (Some(fixed), Some(last)) = (&range.fixed, &range.last_affected) {
@@ -216,7 +343,7 @@ pub fn check_range(scheme: Scheme, range: &AffectedRange) -> Result<(), VersionE
         )));
     }
     if let (Some(fixed), Some(parsed)) = (&range.fixed, &bounds.fixed)
-        && !cmp(parsed, &bounds.introduced).is_gt()
+        && cmp(parsed, &bounds.introduced).is_lt()
     {
         return Err(VersionError(format!(
             "the fixed version {fixed} does not come after the introduced version {} \
@@ -239,7 +366,8 @@ pub fn check_range(scheme: Scheme, range: &AffectedRange) -> Result<(), VersionE
 }
 
 /// Whether `version` lies in any of the ranges: from `introduced` (inclusive) to `fixed`
-/// (exclusive) or `last_affected` (inclusive), open-ended when neither is given; pre-releases
+/// (exclusive) or `last_affected` (inclusive), open-ended when neither is given (a range
+/// whose `fixed` equals its `introduced` is empty and matches nothing); pre-releases
 /// are inside a range by plain ordering (`1.4.2rc1` is affected when `1.4.2` fixes). Every range
 /// must parse, even when an earlier one already matches, so the answer does not depend on
 /// the order of the ranges.

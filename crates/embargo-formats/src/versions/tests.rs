@@ -41,23 +41,40 @@ fn purl_types_map_to_schemes() {
     assert_eq!(Scheme::for_purl_type("pypi"), Scheme::Pep440);
     assert_eq!(Scheme::for_purl_type("npm"), Scheme::Semver);
     assert_eq!(Scheme::for_purl_type("cargo"), Scheme::Semver);
-    assert_eq!(Scheme::for_purl_type("githubactions"), Scheme::Semver);
-    assert_eq!(Scheme::for_purl_type("github"), Scheme::Semver);
+    assert_eq!(
+        Scheme::for_purl_type("githubactions"),
+        Scheme::GitHubActions
+    );
+    assert_eq!(Scheme::for_purl_type("github"), Scheme::GitHubActions);
     assert_eq!(Scheme::for_purl_type("conda"), Scheme::Conda);
-    for ty in [
-        "generic", "gem", "golang", "maven", "nuget", "composer", "deb",
-    ] {
+    assert_eq!(Scheme::for_purl_type("golang"), Scheme::Go);
+    assert_eq!(Scheme::for_purl_type("maven"), Scheme::Maven);
+    assert_eq!(Scheme::for_purl_type("nuget"), Scheme::NuGet);
+    assert_eq!(Scheme::for_purl_type("gem"), Scheme::RubyGems);
+    assert_eq!(Scheme::for_purl_type("composer"), Scheme::Packagist);
+    assert_eq!(Scheme::for_purl_type("hex"), Scheme::Hex);
+    assert_eq!(Scheme::for_purl_type("pub"), Scheme::Pub);
+    for ty in ["generic", "deb", "rpm", "Maven"] {
         assert_eq!(Scheme::for_purl_type(ty), Scheme::Generic, "{ty}");
     }
-    let names: Vec<_> = [
-        Scheme::Pep440,
-        Scheme::Semver,
-        Scheme::Conda,
-        Scheme::Generic,
-    ]
-    .map(Scheme::name)
-    .to_vec();
-    assert_eq!(names, ["python", "semver", "conda", "custom"]);
+    let names: Vec<_> = Scheme::ALL.map(Scheme::name).to_vec();
+    assert_eq!(
+        names,
+        [
+            "python",
+            "semver",
+            "semver",
+            "maven",
+            "nuget",
+            "rubygems",
+            "packagist",
+            "semver",
+            "semver",
+            "semver",
+            "conda",
+            "custom"
+        ]
+    );
 }
 
 #[test]
@@ -128,12 +145,7 @@ fn errors_name_the_version_and_the_scheme() {
     );
     let e = check_version(Scheme::Generic, "1 0").unwrap_err();
     assert!(e.to_string().contains("without spaces"), "{e}");
-    for scheme in [
-        Scheme::Pep440,
-        Scheme::Semver,
-        Scheme::Conda,
-        Scheme::Generic,
-    ] {
+    for scheme in Scheme::ALL {
         assert!(check_version(scheme, "").is_err(), "{scheme:?}");
         assert!(check_version(scheme, "1.0.0\t").is_err(), "{scheme:?}");
         assert!(check_version(scheme, "1.0.0\n").is_err(), "{scheme:?}");
@@ -315,10 +327,12 @@ fn ranges_are_checked() {
         e.0.contains("fixed version 1.9 does not come after the introduced version 2.0"),
         "{e}"
     );
-    assert!(
-        check_range(s, &range("2.0", Some("2.0"), None)).is_err(),
-        "empty range"
-    );
+    // An empty range says "nothing affected" (RustSec writes it): accepted, matches nothing.
+    assert!(check_range(s, &range("2.0", Some("2.0"), None)).is_ok());
+    assert!(check_range(s, &range("2.0", Some("2.0.0"), None)).is_ok());
+    assert!(check_range(s, &range("0", Some("0"), None)).is_ok());
+    assert!(!affects(s, &[range("2.0", Some("2.0"), None)], "2.0").unwrap());
+    assert!(!affects(s, &[range("0", Some("0"), None)], "0").unwrap());
     assert!(check_range(s, &range("2.0", None, Some("1.0"))).is_err());
     let e = check_range(s, &range("1.0", Some("2.0"), Some("1.5"))).unwrap_err();
     assert!(e.0.contains("both"), "{e}");
