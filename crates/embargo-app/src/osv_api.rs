@@ -75,6 +75,8 @@ impl App {
         let scheme = wanted.package.scheme();
         let mut hits: Vec<Publication> = candidates
             .into_iter()
+            // Withdrawn advisories stay readable by id, and match no query.
+            .filter(|p| p.withdrawn.is_none())
             .filter(|p| {
                 p.advisory.affected.iter().any(|a| {
                     let Ok(named) = Package::parse(&a.purl) else {

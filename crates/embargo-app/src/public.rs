@@ -76,6 +76,19 @@ impl App {
         Ok(all)
     }
 
+    /// What an export writes: this organization's own advisories, and with
+    /// `include_imported` the history imported from other databases too.
+    pub async fn publications_to_export(
+        &self,
+        include_imported: bool,
+    ) -> Result<Vec<Publication>, AppError> {
+        if include_imported {
+            self.all_published().await
+        } else {
+            Ok(self.store.own_publications().await?)
+        }
+    }
+
     /// The people credited for finding or reporting, most advisories first.
     pub async fn thanks(&self) -> Result<Vec<Thanks>, AppError> {
         let mut thanks: Vec<Thanks> = Vec::new();

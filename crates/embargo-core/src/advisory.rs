@@ -227,6 +227,15 @@ pub struct Publication {
     /// The installation's project (scope) the advisory is about, when it came from a case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
+    /// When the advisory was withdrawn (an imported one whose database withdrew it): it
+    /// stays readable, marked so, and no query matches it any more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Timestamp>,
+    /// For an advisory imported from an OSV database: the document as that database
+    /// published it (JSON). Its OSV export is this document, unchanged, so nothing the
+    /// model cannot hold (GIT ranges, `versions`, `related`, `database_specific`...) is lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub osv_source: Option<String>,
 }
 
 /// The public timeline: dates only, in UTC.

@@ -38,6 +38,8 @@ impl Publication {
             fix_available: case.fix_available.unwrap_or(false),
             revision: 1,
             project: Some(case.project.to_string()),
+            withdrawn: None,
+            osv_source: None,
         })
     }
 }

@@ -58,10 +58,15 @@ fn package_branch(
     for r in ranges {
         let vers = vers(vers_type, r);
         let id = product_id(next_id);
+        let mut product = json!({"product_id": id, "name": format!("{package_name} {vers}")});
+        if let Some(p) = purl {
+            // A range has no single version: the package's purl identifies it.
+            product["product_identification_helper"] = json!({"purl": p.purl});
+        }
         leaves.push(json!({
             "category": "product_version_range",
             "name": vers,
-            "product": {"product_id": id, "name": format!("{package_name} {vers}")},
+            "product": product,
         }));
         products.push(Product {
             id: id.clone(),
@@ -248,7 +253,7 @@ pub fn document(publisher: &Publisher, p: &Publication) -> Value {
         vulnerability["scores"] = json!([{
             "products": known_affected,
             "cvss_v3": {
-                "version": "3.1",
+                "version": s.version,
                 "vectorString": s.vector,
                 "baseScore": s.score,
                 "baseSeverity": s.severity,
@@ -264,7 +269,14 @@ pub fn document(publisher: &Publisher, p: &Publication) -> Value {
         );
     }
 
-    let mut doc_notes = vec![json!({"category": "summary", "title": "Summary", "text": a.summary})];
+    // The profile needs a summary-like note, and notes may not be empty: an advisory
+    // without a summary (imported ones often) is summarized by its title.
+    let summary = if a.summary.trim().is_empty() {
+        a.title.trim()
+    } else {
+        a.summary.trim()
+    };
+    let mut doc_notes = vec![json!({"category": "summary", "title": "Summary", "text": summary})];
     if !p.fix_available {
         doc_notes.push(json!({
             "category": "general",

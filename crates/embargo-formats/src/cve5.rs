@@ -62,8 +62,16 @@ pub fn cna_container(publisher: &Publisher, p: &Publication) -> Value {
             "cvssV4_0": {"version": "4.0", "vectorString": s.vector, "baseScore": s.score, "baseSeverity": s.severity}}));
     }
     if let Some(s) = a.cvss_v3.as_deref().and_then(|v| crate::cvss::v3(v).ok()) {
-        metrics.push(json!({"format": "CVSS", "scenarios": [{"lang": "en", "value": "GENERAL"}],
-            "cvssV3_1": {"version": "3.1", "vectorString": s.vector, "baseScore": s.score, "baseSeverity": s.severity}}));
+        // Each minor version under its own key: a 3.0 vector is no cvssV3_1.
+        let key = if s.version == "3.0" {
+            "cvssV3_0"
+        } else {
+            "cvssV3_1"
+        };
+        let mut metric =
+            json!({"format": "CVSS", "scenarios": [{"lang": "en", "value": "GENERAL"}]});
+        metric[key] = json!({"version": s.version, "vectorString": s.vector, "baseScore": s.score, "baseSeverity": s.severity});
+        metrics.push(metric);
     }
     if !metrics.is_empty() {
         cna.insert("metrics".into(), Value::Array(metrics));

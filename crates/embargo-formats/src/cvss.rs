@@ -11,6 +11,9 @@ pub struct Scored {
     pub score: f64,
     /// Upper-case, as CVE JSON 5 and CSAF spell it: "NONE", "LOW", ..., "CRITICAL".
     pub severity: &'static str,
+    /// The CVSS version the vector names: "3.0", "3.1" or "4.0" (CVE JSON 5 files each under
+    /// its own key, `cvssV3_0` or `cvssV3_1`; CSAF's `cvss_v3` takes either).
+    pub version: &'static str,
 }
 
 /// Parses and scores a CVSS 3.1 (or 3.0) vector. The score is the base score.
@@ -29,6 +32,11 @@ pub fn v3(vector: &str) -> Result<Scored, String> {
         vector: parsed.to_string(),
         score: score.value(),
         severity: upper(score.severity()),
+        version: if vector.starts_with("CVSS:3.0/") {
+            "3.0"
+        } else {
+            "3.1"
+        },
     })
 }
 
@@ -53,6 +61,7 @@ pub fn v4(vector: &str) -> Result<Scored, String> {
         vector: parsed.to_string(),
         score: parsed.score().value(),
         severity,
+        version: "4.0",
     })
 }
 

@@ -36,11 +36,20 @@ pub(crate) fn timestamp(t: jiff::Timestamp) -> String {
 
 /// The OSV document of a publication.
 pub fn document(publisher: &Publisher, p: &Publication) -> Value {
+    // An imported OSV advisory is someone else's publication: given back as published.
+    if let Some(Ok(Value::Object(original))) =
+        p.osv_source.as_deref().map(serde_json::from_str::<Value>)
+    {
+        return Value::Object(original);
+    }
     let a = &p.advisory;
     let mut doc = serde_json::Map::new();
     doc.insert("schema_version".into(), json!(SCHEMA_VERSION));
     doc.insert("id".into(), json!(id(&p.id)));
     doc.insert("modified".into(), json!(timestamp(p.modified)));
+    if let Some(withdrawn) = p.withdrawn {
+        doc.insert("withdrawn".into(), json!(timestamp(withdrawn)));
+    }
     doc.insert("published".into(), json!(timestamp(p.published)));
     if let Some(cve) = &a.cve {
         doc.insert("aliases".into(), json!([cve.as_ref()]));

@@ -80,6 +80,8 @@ pub fn pypi_fixed() -> Publication {
         fix_available: true,
         revision: 1,
         project: Some("example-server".into()),
+        withdrawn: None,
+        osv_source: None,
     }
 }
 
@@ -119,6 +121,8 @@ pub fn conda_unfixed() -> Publication {
         fix_available: false,
         revision: 1,
         project: None,
+        withdrawn: None,
+        osv_source: None,
     }
 }
 
@@ -160,6 +164,8 @@ pub fn many_ecosystems() -> Publication {
         fix_available: true,
         revision: 2,
         project: Some("ci-tools".into()),
+        withdrawn: None,
+        osv_source: None,
     }
 }
 

@@ -9,7 +9,18 @@ use std::path::{Path, PathBuf};
 
 use embargo_core::{AffectedRange, CreditKind, ReferenceKind};
 use embargo_formats::Package;
-use embargo_formats::import::{Imported, from_dir, from_json};
+use embargo_formats::import::{DirImport, ImportError, Imported};
+
+/// The import time the tests give (it stands in for dates a source does not know).
+const NOW: &str = "2026-11-30T12:00:00Z";
+
+fn from_json(text: &str) -> Result<Imported, ImportError> {
+    embargo_formats::import::from_json(text, NOW.parse().unwrap())
+}
+
+fn from_dir(dir: &Path, progress: &mut dyn FnMut(usize, usize)) -> DirImport {
+    embargo_formats::import::from_dir(dir, NOW.parse().unwrap(), progress)
+}
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import")
@@ -288,14 +299,43 @@ fn github_rest_global_advisory() {
 }
 
 #[test]
-fn withdrawn_advisories_are_refused() {
-    let e = from_json(&read("withdrawn.json")).unwrap_err();
-    assert!(e.to_string().contains("withdrawn on 2023-09-05"), "{e}");
+fn withdrawn_advisories_are_imported_as_withdrawn() {
+    let i = import("withdrawn.json");
+    assert_eq!(
+        i.publication.withdrawn.map(|w| w.to_string()),
+        Some("2023-09-05T18:41:27Z".to_string())
+    );
 
     let rest = r#"{"ghsa_id": "GHSA-2c2h-2c2h-2c2h", "summary": "x",
         "published_at": "2022-01-01T00:00:00Z", "withdrawn_at": "2022-02-03T04:05:06Z"}"#;
-    let e = from_json(rest).unwrap_err();
-    assert!(e.to_string().contains("withdrawn on 2022-02-03"), "{e}");
+    let i = from_json(rest).unwrap();
+    assert_eq!(
+        i.publication.withdrawn.map(|w| w.to_string()),
+        Some("2022-02-03T04:05:06Z".to_string())
+    );
+}
+
+/// golang/vulndb writes 0001-01-01 for dates it does not know: the import time stands in,
+/// and the import report says so.
+#[test]
+fn unknown_dates_are_replaced_by_the_import_time_with_a_note() {
+    let i = from_json(
+        r#"{"id": "GO-2022-0363", "modified": "0001-01-01T00:00:00Z",
+            "published": "0001-01-01T00:00:00Z", "summary": "x"}"#,
+    )
+    .unwrap();
+    assert_eq!(i.publication.published.to_string(), NOW);
+    assert_eq!(i.publication.modified.to_string(), NOW);
+    assert!(
+        has_note(&i, "modified: the source gives no date"),
+        "{:?}",
+        i.notes
+    );
+    assert!(
+        has_note(&i, "published: the source gives no date"),
+        "{:?}",
+        i.notes
+    );
 }
 
 #[test]
@@ -398,6 +438,7 @@ fn a_directory_imports_the_good_files_and_names_the_bad() {
                 "github/ghsa-rest-global.json".to_string(),
                 "GHSA-9wx4-h78v-vm56"
             ),
+            ("withdrawn.json".to_string(), "GHSA-8r3f-844c-mc37"),
         ]
     );
     let failed: Vec<(String, String)> = result
@@ -406,13 +447,9 @@ fn a_directory_imports_the_good_files_and_names_the_bad() {
         .map(|(p, e)| (name(p), e.to_string()))
         .collect();
     let failed_names: Vec<&str> = failed.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(
-        failed_names,
-        ["broken.json", "neither.json", "withdrawn.json"]
-    );
+    assert_eq!(failed_names, ["broken.json", "neither.json"]);
     assert!(failed[0].1.contains("not valid JSON"));
     assert!(failed[1].1.contains("neither OSV"));
-    assert!(failed[2].1.contains("withdrawn on"));
 
     // Once per JSON file (README.md is not one), counting up to the total.
     assert_eq!(calls, (1..=6).map(|i| (i, 6)).collect::<Vec<_>>());

@@ -309,6 +309,19 @@ impl Store {
         .collect()
     }
 
+    /// This installation's own publications (from its cases), oldest first: what exports
+    /// and the CSAF provider distribute unless imported history is asked for.
+    pub async fn own_publications(&self) -> Result<Vec<Publication>, StoreError> {
+        sqlx::query(
+            "SELECT document FROM publications WHERE source = 'case' ORDER BY published_at, id",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(publication_of)
+        .collect()
+    }
+
     pub async fn publication(&self, id: &str) -> Result<Publication, StoreError> {
         let row = sqlx::query("SELECT document FROM publications WHERE id = $1")
             .bind(id)

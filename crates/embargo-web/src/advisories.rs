@@ -119,6 +119,8 @@ pub struct AdvisoryBody {
     pub(crate) has_cve_record: bool,
     pub(crate) revision: u32,
     pub(crate) modified: String,
+    /// "2024-01-23" when the advisory was withdrawn.
+    pub(crate) withdrawn: Option<String>,
     /// False in the preview: the machine-readable links do not exist yet.
     pub(crate) public: bool,
 }
@@ -186,6 +188,7 @@ impl AdvisoryBody {
                 .collect(),
             timeline,
             has_cve_record: cve5::record(publisher, p).is_some(),
+            withdrawn: p.withdrawn.map(|w| w.strftime("%Y-%m-%d").to_string()),
             revision: p.revision,
             modified: p.modified.strftime("%Y-%m-%d").to_string(),
             row: Row::of(p),
@@ -291,7 +294,7 @@ pub async fn thanks(State(state): State<WebState>) -> Response {
 
 /// `GET /.well-known/csaf/provider-metadata.json`.
 pub async fn csaf_provider(State(state): State<WebState>) -> Result<Response, WebError> {
-    let all = state.app.all_published().await?;
+    let all = state.app.publications_to_export(false).await?;
     let doc = csaf::provider_metadata(
         &state.app.publication_settings().publisher,
         &all,
@@ -305,7 +308,7 @@ pub async fn csaf_listing(
     State(state): State<WebState>,
     Path(file): Path<String>,
 ) -> Result<Response, WebError> {
-    let all = state.app.all_published().await?;
+    let all = state.app.publications_to_export(false).await?;
     let (kind, body) = match file.as_str() {
         "index.txt" => ("text/plain; charset=utf-8", csaf::index_txt(&all)),
         "changes.csv" => ("text/csv; charset=utf-8", csaf::changes_csv(&all)),

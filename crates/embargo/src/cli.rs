@@ -91,6 +91,10 @@ pub struct ExportArgs {
     /// The directory to write into (created if missing).
     #[arg(long)]
     pub out: PathBuf,
+    /// Also the advisories imported from other databases (by default only this
+    /// organization's own: imported ones are someone else's publications).
+    #[arg(long)]
+    pub include_imported: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -9,20 +9,20 @@ use serde_json::{Map, Value};
 
 use super::{
     ImportError, Imported, add_affected, array, checked_cvss, finish, opt_str, purl_of, req_str,
-    timestamp, utc_date,
+    timestamp,
 };
 
 const FORMAT: &str = "GitHub advisory";
 
 /// Reads a GitHub REST advisory object (already known to be a JSON object).
-pub(crate) fn read(doc: &Map<String, Value>) -> Result<Imported, ImportError> {
+/// (`now` is unused: GitHub's REST objects always carry real dates.)
+pub(crate) fn read(
+    doc: &Map<String, Value>,
+    _now: jiff::Timestamp,
+) -> Result<Imported, ImportError> {
     let id = req_str(doc, "ghsa_id", FORMAT)?;
-    if let Some(withdrawn) = timestamp(doc, "withdrawn_at", FORMAT)? {
-        return Err(ImportError::new(format!(
-            "{id} was withdrawn on {}; withdrawn advisories are not imported.",
-            utc_date(withdrawn)
-        )));
-    }
+    // Withdrawn advisories are imported as withdrawn: the record stays readable, marked.
+    let withdrawn = timestamp(doc, "withdrawn_at", FORMAT)?;
     let published = timestamp(doc, "published_at", FORMAT)?.ok_or_else(|| {
         ImportError::new(format!(
             "The GitHub advisory {id} has no \"published_at\": it is not published."
@@ -90,7 +90,9 @@ pub(crate) fn read(doc: &Map<String, Value>) -> Result<Imported, ImportError> {
     advisory.references = references(doc, &mut notes);
     advisory.credits = credits(doc, &mut notes);
 
-    Ok(finish(id, advisory, published, modified, aliases, notes))
+    let mut imported = finish(id, advisory, published, modified, aliases, notes);
+    imported.publication.withdrawn = withdrawn;
+    Ok(imported)
 }
 
 fn cvss(doc: &Map<String, Value>, advisory: &mut Advisory, notes: &mut Vec<String>) {

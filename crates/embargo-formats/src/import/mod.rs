@@ -61,7 +61,10 @@ impl ImportError {
 /// Reads one JSON document, detecting the format: OSV (`id` + `modified`, or
 /// `schema_version`; the GitHub Advisory Database's files are OSV) or GitHub's REST
 /// advisory object (`ghsa_id`).
-pub fn from_json(text: &str) -> Result<Imported, ImportError> {
+///
+/// `now` stands in for dates the source does not know (golang/vulndb writes
+/// `0001-01-01T00:00:00Z`), with a note saying so.
+pub fn from_json(text: &str, now: Timestamp) -> Result<Imported, ImportError> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| ImportError::new(format!("The file is not valid JSON: {e}.")))?;
     let Value::Object(doc) = value else {
@@ -71,11 +74,11 @@ pub fn from_json(text: &str) -> Result<Imported, ImportError> {
         )));
     };
     let imported = if doc.contains_key("ghsa_id") {
-        ghsa::read(&doc)
+        ghsa::read(&doc, now)
     } else if doc.contains_key("schema_version")
         || (doc.contains_key("id") && doc.contains_key("modified"))
     {
-        osv::read(&doc)
+        osv::read(&doc, now)
     } else {
         Err(ImportError::new(
             "The document is neither OSV (no \"schema_version\", or \"id\" and \"modified\") \
@@ -116,7 +119,7 @@ pub struct DirImport {
 /// callback is called after each file with (done, total) so a CLI can draw a progress bar.
 /// A directory that cannot be listed is reported as a failure under its own path; symlinked
 /// directories are not followed.
-pub fn from_dir(dir: &Path, progress: &mut dyn FnMut(usize, usize)) -> DirImport {
+pub fn from_dir(dir: &Path, now: Timestamp, progress: &mut dyn FnMut(usize, usize)) -> DirImport {
     let mut result = DirImport {
         imported: Vec::new(),
         failed: Vec::new(),
@@ -128,7 +131,7 @@ pub fn from_dir(dir: &Path, progress: &mut dyn FnMut(usize, usize)) -> DirImport
     for (i, path) in files.into_iter().enumerate() {
         let read = std::fs::read_to_string(&path)
             .map_err(|e| ImportError::new(format!("The file could not be read: {e}.")))
-            .and_then(|text| from_json(&text));
+            .and_then(|text| from_json(&text, now));
         match read {
             Ok(imported) => result.imported.push((path, imported)),
             Err(e) => result.failed.push((path, e)),
@@ -252,6 +255,12 @@ fn timestamp(
             "The {format} document's \"{key}\" ({s:?}) is not an RFC 3339 timestamp: {e}."
         ))
     })
+}
+
+/// A date the source knows: golang/vulndb writes `0001-01-01T00:00:00Z` for "not known",
+/// and no advisory predates 1970.
+fn known(t: Timestamp) -> Option<Timestamp> {
+    (t.as_second() >= 0).then_some(t)
 }
 
 fn utc_date(ts: Timestamp) -> jiff::civil::Date {
@@ -405,6 +414,8 @@ fn finish(
             fix_available,
             revision: 1,
             project: None,
+            withdrawn: None,
+            osv_source: None,
         },
         source_id: source_id.to_string(),
         aliases: unique_aliases,

@@ -4,29 +4,37 @@
 use embargo_core::{
     Advisory, Affected, AffectedRange, Credit, CreditKind, CveId, CweId, Reference, ReferenceKind,
 };
+use jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use super::{
-    ImportError, Imported, add_affected, array, checked_cvss, checked_purl, finish, opt_str,
-    purl_of, req_str, timestamp, utc_date,
+    ImportError, Imported, add_affected, array, checked_cvss, checked_purl, finish, known, opt_str,
+    purl_of, req_str, timestamp,
 };
 
 const FORMAT: &str = "OSV";
 
 /// Reads an OSV document (already known to be a JSON object).
-pub(crate) fn read(doc: &Map<String, Value>) -> Result<Imported, ImportError> {
+pub(crate) fn read(doc: &Map<String, Value>, now: Timestamp) -> Result<Imported, ImportError> {
     let id = req_str(doc, "id", FORMAT)?;
     let modified = timestamp(doc, "modified", FORMAT)?
         .ok_or_else(|| ImportError::new(format!("The OSV document {id} has no \"modified\".")))?;
-    if let Some(withdrawn) = timestamp(doc, "withdrawn", FORMAT)? {
-        return Err(ImportError::new(format!(
-            "{id} was withdrawn on {}; withdrawn advisories are not imported.",
-            utc_date(withdrawn)
-        )));
-    }
+    // Withdrawn advisories are imported as withdrawn: the record stays readable, marked.
+    let withdrawn = timestamp(doc, "withdrawn", FORMAT)?;
     let mut notes = Vec::new();
+    let modified = known(modified).unwrap_or_else(|| {
+        notes.push(format!(
+            "modified: the source gives no date ({modified}); the import time is used"
+        ));
+        now
+    });
     let published = match timestamp(doc, "published", FORMAT)? {
-        Some(published) => published,
+        Some(published) => known(published).unwrap_or_else(|| {
+            notes.push(format!(
+                "published: the source gives no date ({published}); the modified time is used"
+            ));
+            modified
+        }),
         None => {
             notes.push("published: missing; the modified time is used".to_string());
             modified
@@ -80,7 +88,11 @@ pub(crate) fn read(doc: &Map<String, Value>) -> Result<Imported, ImportError> {
     advisory.references = references(doc, &mut notes);
     advisory.credits = credits(doc, &mut notes);
 
-    Ok(finish(id, advisory, published, modified, aliases, notes))
+    let mut imported = finish(id, advisory, published, modified, aliases, notes);
+    imported.publication.withdrawn = withdrawn;
+    // Kept whole: the OSV export gives it back unchanged.
+    imported.publication.osv_source = serde_json::to_string(doc).ok();
+    Ok(imported)
 }
 
 fn severity(doc: &Map<String, Value>, advisory: &mut Advisory, notes: &mut Vec<String>) {

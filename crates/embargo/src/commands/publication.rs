@@ -51,6 +51,7 @@ pub fn export_to(
     format: ExportFormat,
     publisher: &Publisher,
     all: &[Publication],
+    assigned: &std::collections::BTreeSet<String>,
     out: &Path,
     now: jiff::Timestamp,
 ) -> Result<Vec<PathBuf>, Failure> {
@@ -64,13 +65,33 @@ pub fn export_to(
             }
         }
         ExportFormat::Cve => {
-            for p in all {
+            // One full record per CVE id, and only for ids this installation assigned as
+            // a CNA (its pool): another CNA's id is not ours to write a record for. When
+            // several advisories name one id, the most recently modified one speaks.
+            let mut records: std::collections::BTreeMap<String, &Publication> =
+                std::collections::BTreeMap::new();
+            for p in all.iter().filter(|p| p.withdrawn.is_none()) {
                 // The CNA container of every advisory (to submit once a CVE id is
-                // reserved), and the full record where there is one.
+                // reserved).
                 let path = file_in(&out.join("cna"), &format!("{}.json", p.id))?;
                 write_json(&path, &cve5::cna_container(publisher, p))?;
                 written.push(path);
-                if let (Some(record), Some(cve)) = (cve5::record(publisher, p), &p.advisory.cve) {
+                if let Some(cve) = p
+                    .advisory
+                    .cve
+                    .as_ref()
+                    .filter(|c| assigned.contains(c.as_ref()))
+                {
+                    let newer = records
+                        .get(cve.as_ref())
+                        .is_none_or(|q| (q.modified, &q.id) < (p.modified, &p.id));
+                    if newer {
+                        records.insert(cve.to_string(), p);
+                    }
+                }
+            }
+            for (cve, p) in records {
+                if let Some(record) = cve5::record(publisher, p) {
                     let path = file_in(out, &format!("{cve}.json"))?;
                     write_json(&path, &record)?;
                     written.push(path);
@@ -78,6 +99,13 @@ pub fn export_to(
             }
         }
         ExportFormat::Csaf => {
+            // Withdrawn advisories are not distributed (CSAF has no withdrawn state).
+            let live: Vec<Publication> = all
+                .iter()
+                .filter(|p| p.withdrawn.is_none())
+                .cloned()
+                .collect();
+            let all = &live[..];
             // The trusted-provider directory layout, ready to serve as /.well-known/csaf/.
             let path = out.join("provider-metadata.json");
             write_json(&path, &csaf::provider_metadata(publisher, all, now))?;
@@ -103,11 +131,18 @@ pub fn export_to(
 pub async fn export(cli: &Cli, args: &ExportArgs) -> Result<Output, Failure> {
     let config = load_config(cli)?;
     let app = open_app(&config, OpenMode::MustExist).await?;
-    let all = app.all_published().await?;
+    let all = app.publications_to_export(args.include_imported).await?;
+    // The ids this installation assigned as a CNA: full CVE records are written for these.
+    let assigned: std::collections::BTreeSet<String> = app
+        .cve_pool(embargo_app::Principal::Operator)
+        .await?
+        .into_iter()
+        .map(|c| c.cve.to_string())
+        .collect();
     app.store().close().await;
     let publisher = app.publication_settings().publisher.clone();
     let now = crate::clock::now();
-    let written = export_to(args.format, &publisher, &all, &args.out, now)?;
+    let written = export_to(args.format, &publisher, &all, &assigned, &args.out, now)?;
     Ok(Output::new(
         format!(
             "{} advisories exported as {}: {} files in {}",
@@ -123,8 +158,16 @@ pub async fn export(cli: &Cli, args: &ExportArgs) -> Result<Output, Failure> {
 pub async fn import(cli: &Cli, args: &ImportArgs) -> Result<Output, Failure> {
     let config = load_config(cli)?;
     let app = open_app(&config, OpenMode::MustExist).await?;
-    let (imported, failed) = read(&args.path, !cli.json)?;
+    let (read_files, failed) = read(&args.path, !cli.json)?;
+    let imported: Vec<embargo_formats::import::Imported> =
+        read_files.iter().map(|(_, i)| i.clone()).collect();
     let outcome = store(&app, &imported).await?;
+    // What was kept with changes, and why: a value dropped, a date the source did not know.
+    let adjusted: Vec<(&PathBuf, &Vec<String>)> = read_files
+        .iter()
+        .filter(|(_, i)| !i.notes.is_empty())
+        .map(|(path, i)| (path, &i.notes))
+        .collect();
     app.store().close().await;
     let mut failed = failed;
     failed.extend(
@@ -138,27 +181,39 @@ pub async fn import(cli: &Cli, args: &ImportArgs) -> Result<Output, Failure> {
         .map(|(path, why)| json!({"file": path, "error": why}))
         .collect();
     let mut text = format!(
-        "{} advisories imported, {} already there, {} refused",
+        "{} advisories imported, {} already there, {} adjusted, {} refused",
         outcome.imported.len(),
         outcome.existing.len(),
+        adjusted.len(),
         failed.len()
     );
-    for (path, why) in &failed {
-        text.push_str(&format!("\n  {}: {why}", path.display()));
+    for (path, notes) in &adjusted {
+        text.push_str(&format!("\n  adjusted {}:", path.display()));
+        for note in *notes {
+            text.push_str(&format!("\n    {note}"));
+        }
     }
-    let data =
-        json!({"imported": outcome.imported, "existing": outcome.existing, "failed": failures});
-    if failed.is_empty() {
+    for (path, why) in &failed {
+        text.push_str(&format!("\n  refused {}: {why}", path.display()));
+    }
+    let adjusted_json: Vec<serde_json::Value> = adjusted
+        .iter()
+        .map(|(path, notes)| json!({"file": path, "notes": notes}))
+        .collect();
+    let data = json!({"imported": outcome.imported, "existing": outcome.existing,
+                      "adjusted": adjusted_json, "failed": failures});
+    if failed.is_empty() && adjusted.is_empty() {
         Ok(Output::new(text, data))
     } else {
-        // The good files are in; the exit code tells scripts that some were not.
+        // The good files are in; the exit code tells scripts that some were not, or were
+        // changed on the way.
         Output::new("", &data).print(cli.json);
         Err(Failure::CheckFailed(text))
     }
 }
 
 type Read = (
-    Vec<embargo_formats::import::Imported>,
+    Vec<(PathBuf, embargo_formats::import::Imported)>,
     Vec<(PathBuf, String)>,
 );
 
@@ -167,10 +222,12 @@ fn read(path: &Path, progress: bool) -> Result<Read, Failure> {
     if path.is_file() {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Failure::Setup(format!("cannot read {}: {e}", path.display())))?;
-        return Ok(match embargo_formats::import::from_json(&text) {
-            Ok(i) => (vec![i], vec![]),
-            Err(e) => (vec![], vec![(path.to_path_buf(), e.to_string())]),
-        });
+        return Ok(
+            match embargo_formats::import::from_json(&text, crate::clock::now()) {
+                Ok(i) => (vec![(path.to_path_buf(), i)], vec![]),
+                Err(e) => (vec![], vec![(path.to_path_buf(), e.to_string())]),
+            },
+        );
     }
     if !path.is_dir() {
         return Err(Failure::Setup(format!(
@@ -182,13 +239,14 @@ fn read(path: &Path, progress: bool) -> Result<Read, Failure> {
     if progress {
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     }
-    let result = embargo_formats::import::from_dir(path, &mut |done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    });
+    let result =
+        embargo_formats::import::from_dir(path, crate::clock::now(), &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        });
     bar.finish_and_clear();
     Ok((
-        result.imported.into_iter().map(|(_, i)| i).collect(),
+        result.imported,
         result
             .failed
             .into_iter()

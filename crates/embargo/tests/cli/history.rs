@@ -7,8 +7,9 @@ use embargo_validators::Validator;
 use crate::support::*;
 
 /// An organization brings its history: a directory of OSV and GitHub advisory files goes
-/// in (bad files named with their reason, the rest imported, twice is harmless), shows up
-/// on the public site, and comes out again in the three formats.
+/// in (bad files named with their reason, the rest imported, a withdrawn one as withdrawn,
+/// twice is harmless), shows up on the public site, and comes out again in the three
+/// formats (a withdrawn advisory only as OSV, which can say so).
 #[test]
 fn history_is_imported_served_and_exported() {
     let dir = tempfile::tempdir().unwrap();
@@ -23,18 +24,23 @@ fn history_is_imported_served_and_exported() {
         "some files are refused: {stderr}"
     );
     assert!(
-        stderr.contains("3 advisories imported, 0 already there, 3 refused"),
+        stderr.contains("4 advisories imported, 0 already there,")
+            && stderr.contains(", 2 refused"),
         "{stderr}"
     );
-    for bad in ["broken.json", "neither.json", "withdrawn.json"] {
-        assert!(stderr.contains(bad), "{bad} is not named: {stderr}");
+    for bad in ["broken.json", "neither.json"] {
+        assert!(
+            stderr.contains(&format!("refused {}", fixtures.join(bad).display())),
+            "{bad} is not named: {stderr}"
+        );
     }
+    assert!(!stderr.contains("withdrawn.json:"), "{stderr}");
     let again = run(embargo(dir.path())
         .args(["import", "--json"])
         .arg(&fixtures));
     let report: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(report["imported"].as_array().unwrap().len(), 0);
-    assert_eq!(report["existing"].as_array().unwrap().len(), 3);
+    assert_eq!(report["existing"].as_array().unwrap().len(), 4);
 
     let (_server, addr) = serve(dir.path());
     let index = http_get(&addr, "/advisories");
@@ -43,14 +49,23 @@ fn history_is_imported_served_and_exported() {
         "{index}"
     );
 
+    // Imported advisories are someone else's publications: exported only when asked.
+    let out = run(embargo(dir.path())
+        .args(["export", "osv", "--out"])
+        .arg(dir.path().join("own-only")));
+    assert!(
+        text(&out.stdout).starts_with("0 advisories exported"),
+        "{}",
+        text(&out.stdout)
+    );
     let out_dir = dir.path().join("export");
     for format in ["osv", "cve", "csaf"] {
         let out = run(embargo(dir.path())
-            .args(["export", format, "--out"])
+            .args(["export", format, "--include-imported", "--out"])
             .arg(out_dir.join(format)));
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert!(
-            text(&out.stdout).starts_with("3 advisories exported"),
+            text(&out.stdout).starts_with("4 advisories exported"),
             "{}",
             text(&out.stdout)
         );
@@ -59,7 +74,15 @@ fn history_is_imported_served_and_exported() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(osv.len(), 3);
+    assert_eq!(osv.len(), 4);
+    assert_eq!(
+        osv.iter()
+            .filter(|p| std::fs::read_to_string(p)
+                .unwrap()
+                .contains("\"withdrawn\""))
+            .count(),
+        1
+    );
     Validator::Osv.assert_valid(&osv);
     let cna: Vec<_> = std::fs::read_dir(out_dir.join("cve/cna"))
         .unwrap()
@@ -99,7 +122,8 @@ fn advisory_ids_never_lead_outside_the_export_directory() {
     // An advisory stored under such an id by an older version.
     std::fs::write(
         src.join("a.json"),
-        r#"{"id": "GHSA-2c2h-2c2h-2c2h", "modified": "2024-01-01T00:00:00Z", "summary": "s"}"#,
+        r#"{"id": "GHSA-2c2h-2c2h-2c2h", "modified": "2024-01-01T00:00:00Z",
+            "published": "2024-01-01T00:00:00Z", "summary": "s"}"#,
     )
     .unwrap();
     let out = run(embargo(dir.path()).arg("import").arg(&src));
@@ -112,7 +136,7 @@ fn advisory_ids_never_lead_outside_the_export_directory() {
     let export_dir = dir.path().join("deep/er/export");
     for format in ["osv", "cve"] {
         let out = run(embargo(dir.path())
-            .args(["export", format, "--out"])
+            .args(["export", format, "--include-imported", "--out"])
             .arg(&export_dir));
         assert_eq!(
             out.status.code(),
@@ -127,7 +151,7 @@ fn advisory_ids_never_lead_outside_the_export_directory() {
         );
     }
     let out = run(embargo(dir.path())
-        .args(["export", "csaf", "--out"])
+        .args(["export", "csaf", "--include-imported", "--out"])
         .arg(&export_dir));
     assert!(
         out.status.success(),

@@ -3,6 +3,7 @@
 
 mod api;
 mod api_fuzz;
+mod corpus;
 mod cve;
 mod database;
 mod history;
