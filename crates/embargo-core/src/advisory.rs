@@ -236,6 +236,11 @@ pub struct Publication {
     /// model cannot hold (GIT ranges, `versions`, `related`, `database_specific`...) is lost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub osv_source: Option<String>,
+    /// Imported from another database: someone else's publication. Pages and exports make
+    /// no claim about this organization's disclosure process for it (when it was reported,
+    /// why it has no fix).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub imported: bool,
 }
 
 /// The public timeline: dates only, in UTC.

@@ -57,7 +57,7 @@ pub fn feed(publisher: &Publisher, publications: &[Publication]) -> String {
                 s.score
             ));
         }
-        if !p.fix_available {
+        if !p.fix_available && !p.imported {
             summary.push(' ');
             summary.push_str(crate::text::NO_FIX_YET);
         }

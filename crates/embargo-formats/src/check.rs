@@ -138,7 +138,7 @@ pub fn publishable(a: &Advisory) -> Vec<Problem> {
     problems
 }
 
-fn is_web_url(s: &str) -> bool {
+pub(crate) fn is_web_url(s: &str) -> bool {
     let rest = s
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"));

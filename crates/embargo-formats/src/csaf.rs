@@ -277,7 +277,8 @@ pub fn document(publisher: &Publisher, p: &Publication) -> Value {
         a.summary.trim()
     };
     let mut doc_notes = vec![json!({"category": "summary", "title": "Summary", "text": summary})];
-    if !p.fix_available {
+    // Only about our own advisories: an imported one's disclosure is not ours to describe.
+    if !p.fix_available && !p.imported {
         doc_notes.push(json!({
             "category": "general",
             "title": "No fix yet",

@@ -105,11 +105,13 @@ pub fn cna_container(publisher: &Publisher, p: &Publication) -> Value {
             .map(|c| json!({"lang": "en", "value": c.name, "type": credit_type(c.kind)}));
         cna.insert("credits".into(), Value::Array(credits.collect()));
     }
-    let mut timeline = vec![
-        json!({"time": day_start(p.timeline.reported), "lang": "en", "value": "Reported to the maintainers"}),
-    ];
-    if let Some(fixed) = p.timeline.fixed {
-        timeline.push(json!({"time": day_start(fixed), "lang": "en", "value": "Fix released"}));
+    // An imported advisory's history is its source's: only its publication is known.
+    let mut timeline = Vec::new();
+    if !p.imported {
+        timeline.push(json!({"time": day_start(p.timeline.reported), "lang": "en", "value": "Reported to the maintainers"}));
+        if let Some(fixed) = p.timeline.fixed {
+            timeline.push(json!({"time": day_start(fixed), "lang": "en", "value": "Fix released"}));
+        }
     }
     timeline
         .push(json!({"time": timestamp(p.published), "lang": "en", "value": "Advisory published"}));

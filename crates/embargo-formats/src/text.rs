@@ -22,7 +22,7 @@ pub fn details(p: &Publication) -> String {
         out.push_str("\n\n### Workarounds\n\n");
         out.push_str(a.workarounds.trim());
     }
-    if !p.fix_available {
+    if !p.fix_available && !p.imported {
         out.push_str("\n\n");
         out.push_str(NO_FIX_YET);
     }

@@ -466,3 +466,52 @@ fn a_missing_directory_is_a_failure_not_a_panic() {
     assert_eq!(result.failed[0].0, missing);
     assert_eq!(calls, 0);
 }
+
+/// One bad value never refuses an advisory: it is repaired or dropped, with a note each,
+/// and the result passes every check a published advisory must.
+#[test]
+fn bad_values_are_repaired_or_dropped_with_a_note_never_refusing_the_advisory() {
+    let long = "x".repeat(300);
+    let doc = serde_json::json!({
+        "id": "OSV-2024-77", "modified": "2024-06-01T10:00:00Z", "published": "2024-05-01T10:00:00Z",
+        "summary": long, "details": "Details.",
+        "affected": [
+            {"package": {"ecosystem": "PyPI", "name": "good"},
+             "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.2"}]}]},
+            {"package": {"ecosystem": "PyPI", "name": "good"},
+             "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.0"}, {"fixed": "2.1"}]}]},
+            {"package": {"ecosystem": "PyPI", "name": "backwards"},
+             "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "3.0"}, {"fixed": "1.0"}]}]},
+            {"package": {"ecosystem": "PyPI", "name": "listed"}, "versions": ["1.0", "1.1"]}
+        ],
+        "references": [{"type": "WEB", "url": "ftp://example.org/x"}, {"type": "WEB", "url": "https://example.org/y"}]
+    });
+    let i = from_json(&doc.to_string()).unwrap();
+    let a = &i.publication.advisory;
+    assert_eq!(a.title.chars().count(), 256);
+    assert!(
+        has_note(&i, "title: 300 characters, shortened"),
+        "{:?}",
+        i.notes
+    );
+    assert_eq!(a.affected.len(), 1, "{:?}", a.affected);
+    assert_eq!(
+        a.affected[0].ranges.len(),
+        2,
+        "the two entries of one package merged"
+    );
+    assert!(has_note(&i, "listed twice"), "{:?}", i.notes);
+    assert!(has_note(&i, "this range dropped"), "{:?}", i.notes);
+    assert!(
+        has_note(&i, "kept in the OSV document only"),
+        "{:?}",
+        i.notes
+    );
+    assert_eq!(a.references.len(), 1);
+    assert!(has_note(&i, "not http(s) URLs dropped"), "{:?}", i.notes);
+    assert!(
+        embargo_formats::check(a).is_empty(),
+        "{:?}",
+        embargo_formats::check(a)
+    );
+}

@@ -71,6 +71,7 @@ fn migrator(backend: Backend) -> Migrator {
         9 "approved_credit" "0009_approved_credit.sql",
         10 "sealed_secrets" "0010_sealed_secrets.sql",
         11 "cve_services" "0011_cve_services.sql",
+        12 "imported_flag" "0012_imported_flag.sql",
     ])
 }
 

@@ -121,6 +121,8 @@ pub struct AdvisoryBody {
     pub(crate) modified: String,
     /// "2024-01-23" when the advisory was withdrawn.
     pub(crate) withdrawn: Option<String>,
+    /// Imported from another database: no claims about our disclosure process.
+    pub(crate) imported: bool,
     /// False in the preview: the machine-readable links do not exist yet.
     pub(crate) public: bool,
 }
@@ -154,14 +156,25 @@ impl AdvisoryBody {
                 }
             })
             .collect();
-        let mut timeline = vec![(p.timeline.reported.to_string(), "Reported")];
-        if let Some(d) = p.timeline.acknowledged {
-            timeline.push((d.to_string(), "Acknowledged"));
+        // An imported advisory's history is its source's: only the publication date is known.
+        let mut timeline = Vec::new();
+        if !p.imported {
+            timeline.push((p.timeline.reported.to_string(), "Reported"));
+            if let Some(d) = p.timeline.acknowledged {
+                timeline.push((d.to_string(), "Acknowledged"));
+            }
+            if let Some(d) = p.timeline.fixed {
+                timeline.push((d.to_string(), "Fix released"));
+            }
         }
-        if let Some(d) = p.timeline.fixed {
-            timeline.push((d.to_string(), "Fix released"));
-        }
-        timeline.push((p.timeline.published.to_string(), "Advisory published"));
+        timeline.push((
+            p.timeline.published.to_string(),
+            if p.imported {
+                "Published by its source"
+            } else {
+                "Advisory published"
+            },
+        ));
         Self {
             description_html: crate::markdown::render(&a.description),
             workarounds_html: crate::markdown::render(&a.workarounds),
@@ -189,6 +202,7 @@ impl AdvisoryBody {
             timeline,
             has_cve_record: cve5::record(publisher, p).is_some(),
             withdrawn: p.withdrawn.map(|w| w.strftime("%Y-%m-%d").to_string()),
+            imported: p.imported,
             revision: p.revision,
             modified: p.modified.strftime("%Y-%m-%d").to_string(),
             row: Row::of(p),

@@ -14,6 +14,7 @@
 
 pub mod ghsa;
 pub mod osv;
+mod repair;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -383,6 +384,8 @@ fn finish(
         ));
         advisory.title = source_id.to_string();
     }
+    // One bad value never refuses the advisory: it is repaired or dropped, and said so.
+    notes.extend(repair::repair(&mut advisory));
     if modified < published {
         notes.push(format!(
             "modified: {modified} is before the publication; the publication time is used"
@@ -416,6 +419,7 @@ fn finish(
             project: None,
             withdrawn: None,
             osv_source: None,
+            imported: true,
         },
         source_id: source_id.to_string(),
         aliases: unique_aliases,

@@ -131,6 +131,8 @@ async fn a_published_case_is_on_the_site_in_the_feed_and_in_three_valid_formats(
         ">= 3.0, < 3.1.2",
         "Rita Reporter",
         "Fix released",
+        ": Reported</li>",
+        ": Advisory published</li>",
     ] {
         assert!(text.contains(needle), "the page lacks {needle}:\n{text}");
     }

@@ -145,4 +145,15 @@ fn real_advisories_import_export_valid_and_round_trip_unchanged() {
         .unwrap();
     let page = http_get(&addr, &format!("/advisories/{some_withdrawn}"));
     assert!(page.contains("Withdrawn on"), "{page}");
+    // Someone else's publications: no claims about this organization's disclosure.
+    for id in docs.keys().take(40) {
+        let page = http_get(&addr, &format!("/advisories/{id}"));
+        assert!(
+            page.contains("Imported from another advisory database"),
+            "{id}"
+        );
+        assert!(!page.contains("end of the disclosure period"), "{id}");
+        assert!(!page.contains(": Reported</li>"), "{id}");
+        assert!(page.contains(": Published by its source</li>"), "{id}");
+    }
 }
