@@ -27,7 +27,10 @@ pub struct Thanks {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportOutcome {
     pub imported: Vec<String>,
-    /// Ids that exist already (importing the same history twice adds nothing).
+    /// Ids imported before and now given with a newer `modified`: stored as a new revision.
+    pub updated: Vec<String>,
+    /// Ids that exist already, unchanged (importing the same history twice adds nothing;
+    /// an older or equal `modified` changes nothing).
     pub existing: Vec<String>,
     /// Advisories that no export could carry (a bad link, range or vector), with why.
     pub refused: Vec<(String, String)>,
@@ -153,12 +156,22 @@ impl App {
                 entry.search.push('\n');
                 entry.search.push_str(&alias.to_lowercase());
             }
-            match tx.insert_publication(&entry, "import").await {
-                Ok(()) => outcome.imported.push(item.publication.id.clone()),
-                Err(embargo_store::StoreError::Conflict(_)) => {
-                    outcome.existing.push(item.publication.id.clone());
+            let id = item.publication.id.clone();
+            match tx.publication_with_source(&id).await? {
+                None => {
+                    tx.insert_publication(&entry, "import").await?;
+                    outcome.imported.push(id);
                 }
-                Err(e) => return Err(e.into()),
+                // A newer version of an advisory imported before: a new revision. Never
+                // over one of this organization's own advisories.
+                Some((old, source))
+                    if source == "import" && item.publication.modified > old.modified =>
+                {
+                    entry.publication.revision = old.revision + 1;
+                    tx.update_publication(&entry).await?;
+                    outcome.updated.push(id);
+                }
+                Some(_) => outcome.existing.push(id),
             }
         }
         self.audit(
@@ -166,7 +179,7 @@ impl App {
             principal,
             None,
             "import_advisories",
-            json!({"imported": outcome.imported.len(), "existing": outcome.existing.len(), "refused": outcome.refused.len()}),
+            json!({"imported": outcome.imported.len(), "updated": outcome.updated.len(), "existing": outcome.existing.len(), "refused": outcome.refused.len()}),
             now,
         )
         .await?;

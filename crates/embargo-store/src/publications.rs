@@ -222,6 +222,19 @@ impl Tx {
 
     /// Replaces a publication's document and search keys (a revision); the id, case and
     /// first publication stay.
+    /// A publication and where it came from (`case` or `import`), read in the transaction.
+    pub async fn publication_with_source(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<(Publication, String)>, StoreError> {
+        let row = sqlx::query("SELECT document, source FROM publications WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.conn())
+            .await?;
+        row.map(|r| Ok((publication_of(&r)?, r.try_get::<String, _>(1)?)))
+            .transpose()
+    }
+
     pub async fn update_publication(&mut self, new: &NewPublication) -> Result<(), StoreError> {
         let p = &new.publication;
         let document = serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -181,8 +181,9 @@ pub async fn import(cli: &Cli, args: &ImportArgs) -> Result<Output, Failure> {
         .map(|(path, why)| json!({"file": path, "error": why}))
         .collect();
     let mut text = format!(
-        "{} advisories imported, {} already there, {} adjusted, {} refused",
+        "{} advisories imported, {} updated, {} already there, {} adjusted, {} refused",
         outcome.imported.len(),
+        outcome.updated.len(),
         outcome.existing.len(),
         adjusted.len(),
         failed.len()
@@ -200,7 +201,7 @@ pub async fn import(cli: &Cli, args: &ImportArgs) -> Result<Output, Failure> {
         .iter()
         .map(|(path, notes)| json!({"file": path, "notes": notes}))
         .collect();
-    let data = json!({"imported": outcome.imported, "existing": outcome.existing,
+    let data = json!({"imported": outcome.imported, "updated": outcome.updated, "existing": outcome.existing,
                       "adjusted": adjusted_json, "failed": failures});
     if failed.is_empty() && adjusted.is_empty() {
         Ok(Output::new(text, data))

@@ -24,7 +24,7 @@ fn history_is_imported_served_and_exported() {
         "some files are refused: {stderr}"
     );
     assert!(
-        stderr.contains("4 advisories imported, 0 already there,")
+        stderr.contains("4 advisories imported, 0 updated, 0 already there,")
             && stderr.contains(", 2 refused"),
         "{stderr}"
     );
@@ -42,7 +42,35 @@ fn history_is_imported_served_and_exported() {
     assert_eq!(report["imported"].as_array().unwrap().len(), 0);
     assert_eq!(report["existing"].as_array().unwrap().len(), 4);
 
+    // A newer version of one of them (its `modified` later): a new revision, the rest
+    // unchanged; the same file again changes nothing.
+    let newer_dir = dir.path().join("newer");
+    std::fs::create_dir_all(&newer_dir).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures.join("PYSEC-2025-17.json")).unwrap(),
+    )
+    .unwrap();
+    doc["modified"] = serde_json::json!("2030-01-01T00:00:00Z");
+    doc["details"] = serde_json::json!("Updated details from the source.");
+    std::fs::write(newer_dir.join("PYSEC-2025-17.json"), doc.to_string()).unwrap();
+    for expected_updated in [1, 0] {
+        let out = run(embargo(dir.path())
+            .args(["import", "--json"])
+            .arg(&newer_dir));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            report["updated"].as_array().unwrap().len(),
+            expected_updated,
+            "{report}"
+        );
+    }
+
     let (_server, addr) = serve(dir.path());
+    let page = http_get(&addr, "/advisories/PYSEC-2025-17");
+    assert!(
+        page.contains("Updated details from the source.") && page.contains("revision 2"),
+        "{page}"
+    );
     let index = http_get(&addr, "/advisories");
     assert!(
         index.contains("GHSA-4xq7-6v2m-9hwr") && index.contains("PYSEC-2025-17"),
