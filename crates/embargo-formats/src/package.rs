@@ -57,9 +57,18 @@ impl Package {
                 "{purl:?} needs the owner: pkg:{ty}/OWNER/REPOSITORY"
             ));
         }
+        // Go module paths are case-sensitive (OSV and the Go proxy both say so), but the
+        // purl spec lower-cases a golang namespace: keep the path as written.
+        let (namespace, name) = match go_path(purl).filter(|_| ty == "golang") {
+            Some((ns, name)) => (ns, name),
+            None => (
+                parsed.namespace().map(str::to_string),
+                parsed.name().to_string(),
+            ),
+        };
         Ok(Self {
-            namespace: parsed.namespace().map(str::to_string),
-            name: parsed.name().to_string(),
+            namespace,
+            name,
             ty,
             purl: purl.to_string(),
         })
@@ -93,6 +102,21 @@ impl Package {
                 .map_or((None, name), |(n, b)| (Some(n), b)),
             _ => (None, name),
         };
+        if ty == "golang" {
+            // Written by hand: the purl library would lower-case the module path.
+            let escaped: Vec<String> = name
+                .split('/')
+                .map(|seg| {
+                    percent_encoding::utf8_percent_encode(seg, percent_encoding::NON_ALPHANUMERIC)
+                        .to_string()
+                        .replace("%2E", ".")
+                        .replace("%2D", "-")
+                        .replace("%5F", "_")
+                        .replace("%7E", "~")
+                })
+                .collect();
+            return Self::parse(&format!("pkg:golang/{}", escaped.join("/")));
+        }
         let mut purl = PackageUrl::new(ty, base).map_err(|e| e.to_string())?;
         if let Some(ns) = namespace {
             purl.with_namespace(ns).map_err(|e| e.to_string())?;
@@ -223,5 +247,34 @@ mod tests {
                 .unwrap_err()
                 .contains("known types")
         );
+    }
+}
+
+/// The module path of a golang purl as written: (namespace, name), percent-decoded.
+fn go_path(purl: &str) -> Option<(Option<String>, String)> {
+    let rest = purl.strip_prefix("pkg:golang/")?;
+    let end = rest.find(['?', '#', '@']).unwrap_or(rest.len());
+    let path = percent_encoding::percent_decode_str(rest[..end].trim_matches('/'))
+        .decode_utf8()
+        .ok()?
+        .into_owned();
+    Some(match path.rsplit_once('/') {
+        Some((ns, name)) => (Some(ns.to_string()), name.to_string()),
+        None => (None, path),
+    })
+}
+
+#[cfg(test)]
+mod case_tests {
+    use super::*;
+
+    /// Go module paths are case-sensitive (`github.com/Masterminds/semver` is not
+    /// `github.com/masterminds/semver`): the name keeps its case.
+    #[test]
+    fn go_module_paths_keep_their_case() {
+        let p = Package::from_osv_ecosystem("Go", "github.com/Masterminds/goutils").unwrap();
+        assert_eq!(p.ecosystem_name(), "github.com/Masterminds/goutils");
+        let p = Package::parse("pkg:golang/github.com/Masterminds/goutils").unwrap();
+        assert_eq!(p.ecosystem_name(), "github.com/Masterminds/goutils");
     }
 }

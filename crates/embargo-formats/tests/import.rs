@@ -500,18 +500,42 @@ fn bad_values_are_repaired_or_dropped_with_a_note_never_refusing_the_advisory() 
         2,
         "the two entries of one package merged"
     );
-    assert!(has_note(&i, "listed twice"), "{:?}", i.notes);
     assert!(has_note(&i, "this range dropped"), "{:?}", i.notes);
+    assert!(
+        has_note(&i, "lists 2 versions without a range"),
+        "{:?}",
+        i.notes
+    );
     assert!(
         has_note(&i, "kept in the OSV document only"),
         "{:?}",
         i.notes
     );
     assert_eq!(a.references.len(), 1);
-    assert!(has_note(&i, "not http(s) URLs dropped"), "{:?}", i.notes);
+    assert!(has_note(&i, "is not an http(s) URL"), "{:?}", i.notes);
     assert!(
         embargo_formats::check(a).is_empty(),
         "{:?}",
         embargo_formats::check(a)
     );
+}
+
+/// Go module paths are case-sensitive: the imported package keeps its case.
+#[test]
+fn go_module_paths_keep_their_case_on_import() {
+    let doc = serde_json::json!({
+        "id": "GO-2024-9999", "modified": "2024-06-01T10:00:00Z", "published": "2024-05-01T10:00:00Z",
+        "summary": "s", "details": "d",
+        "affected": [{"package": {"ecosystem": "Go", "name": "github.com/Masterminds/goutils"},
+            "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.1.1"}]}]}]
+    });
+    let i = from_json(&doc.to_string()).unwrap();
+    let purl = &i.publication.advisory.affected[0].purl;
+    let p = Package::parse(purl).unwrap();
+    assert_eq!(
+        p.ecosystem_name(),
+        "github.com/Masterminds/goutils",
+        "{purl}"
+    );
+    assert_eq!(p.osv_ecosystem(), Some("Go"));
 }
