@@ -21,6 +21,7 @@ mod intake;
 mod invitations;
 mod messages;
 mod osv_api;
+mod paging;
 mod portal;
 mod principal;
 mod public;
@@ -59,8 +60,9 @@ pub use error::AppError;
 pub use heartbeat::{Heartbeat, Pulse, RunnerState};
 pub use intake::{Intake, Submitted};
 pub use invitations::{INVITATION_LIFETIME, InvitationMail};
-/// Stored shapes the views hand out (read-only).
 pub use osv_api::{OSV_MAX_BATCH, OSV_PAGE_SIZE, OsvPackage, OsvPage, OsvQuery};
+/// Stored shapes the views hand out (read-only).
+pub use paging::{PageRequest, PublicationPage};
 pub use portal::LOST_LINKS_PER_DAY;
 pub use principal::Principal;
 pub use public::{INDEX_LIMIT, ImportOutcome, Thanks};

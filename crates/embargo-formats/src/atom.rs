@@ -5,9 +5,27 @@ use embargo_core::Publication;
 use crate::Publisher;
 use crate::osv::timestamp;
 
+/// Where a page of the feed sits among the others (RFC 5005, paged feeds): the query
+/// strings of this page and of its neighbours (`after=...`), `None` where there is none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedPage {
+    pub this: Option<String>,
+    pub newer: Option<String>,
+    pub older: Option<String>,
+}
+
 /// The feed document; `publications` in the order to list them (newest first).
 pub fn feed(publisher: &Publisher, publications: &[Publication]) -> String {
+    feed_page(publisher, publications, &FeedPage::default())
+}
+
+/// One page of the feed, with RFC 5005's `first`, `previous` and `next` links.
+pub fn feed_page(publisher: &Publisher, publications: &[Publication], page: &FeedPage) -> String {
     let url = format!("{}/advisories.atom", publisher.base_url);
+    let at = |query: &Option<String>| match query {
+        Some(q) => format!("{url}?{q}"),
+        None => url.clone(),
+    };
     let updated = publications
         .iter()
         .map(|p| p.modified)
@@ -25,8 +43,26 @@ pub fn feed(publisher: &Publisher, publications: &[Publication]) -> String {
     push_element(&mut out, "  ", "updated", &updated);
     out.push_str(&format!(
         "  <link rel=\"self\" href=\"{}\"/>\n",
-        escape(&url)
+        escape(&at(&page.this))
     ));
+    if page.newer.is_some() || page.older.is_some() {
+        out.push_str(&format!(
+            "  <link rel=\"first\" href=\"{}\"/>\n",
+            escape(&url)
+        ));
+    }
+    if page.newer.is_some() {
+        out.push_str(&format!(
+            "  <link rel=\"previous\" href=\"{}\"/>\n",
+            escape(&at(&page.newer))
+        ));
+    }
+    if page.older.is_some() {
+        out.push_str(&format!(
+            "  <link rel=\"next\" href=\"{}\"/>\n",
+            escape(&at(&page.older))
+        ));
+    }
     out.push_str(&format!(
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}/advisories\"/>\n",
         escape(&publisher.base_url)

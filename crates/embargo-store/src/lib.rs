@@ -40,7 +40,7 @@ pub use open::{
 };
 pub use people::Person;
 pub use projects::Project;
-pub use publications::{AdvisoryDraft, NewPublication, PublicationFilter};
+pub use publications::{AdvisoryDraft, NewPublication, PageCursor, PageFrom, PublicationFilter};
 pub use reports::{NewReport, StoredReport};
 pub use sealed::SealingKey;
 pub use sessions::{ApiTokenInfo, Session};

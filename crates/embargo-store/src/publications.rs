@@ -44,6 +44,21 @@ pub struct NewPublication {
     pub packages: Vec<(String, String)>,
 }
 
+/// Where a page of publications starts: a position in the newest-first order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageCursor {
+    pub published: jiff::Timestamp,
+    pub id: String,
+}
+
+/// Which page: the newest, or the one just older or just newer than a cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageFrom {
+    Newest,
+    Older(PageCursor),
+    Newer(PageCursor),
+}
+
 /// Filters of the public index; every given one must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PublicationFilter {
@@ -295,6 +310,63 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(draft_of).transpose()
+    }
+
+    /// One page of the published advisories matching `filter`, newest first: from the
+    /// newest, or the `limit` just older (`PageFrom::Older`) or just newer
+    /// (`PageFrom::Newer`) than a cursor (keyset paging on publication time and id, so a
+    /// page costs the same wherever it is).
+    pub async fn publications_page(
+        &self,
+        filter: &PublicationFilter,
+        from: &PageFrom,
+        limit: i64,
+    ) -> Result<Vec<Publication>, StoreError> {
+        let text = filter
+            .text
+            .as_deref()
+            .map(|t| format!("%{}%", escape_like(&t.trim().to_lowercase())));
+        let rows = match from {
+            PageFrom::Newest => {
+                sqlx::query(
+                    "SELECT document FROM publications \
+                     WHERE ($1 IS NULL OR search LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR severity = $2) \
+                     ORDER BY published_at DESC, id DESC LIMIT $3",
+                )
+                .bind(text)
+                .bind(&filter.severity)
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?
+            }
+            PageFrom::Older(c) | PageFrom::Newer(c) => {
+                let sql = if matches!(from, PageFrom::Older(_)) {
+                    "SELECT document FROM publications \
+                     WHERE ($1 IS NULL OR search LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR severity = $2) \
+                     AND (published_at < $3 OR (published_at = $3 AND id < $4)) \
+                     ORDER BY published_at DESC, id DESC LIMIT $5"
+                } else {
+                    "SELECT document FROM publications \
+                     WHERE ($1 IS NULL OR search LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR severity = $2) \
+                     AND (published_at > $3 OR (published_at = $3 AND id > $4)) \
+                     ORDER BY published_at ASC, id ASC LIMIT $5"
+                };
+                sqlx::query(sql)
+                    .bind(text)
+                    .bind(&filter.severity)
+                    .bind(ts(c.published))
+                    .bind(c.id.clone())
+                    .bind(limit)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
+        let mut page: Vec<Publication> =
+            rows.iter().map(publication_of).collect::<Result<_, _>>()?;
+        if matches!(from, PageFrom::Newer(_)) {
+            page.reverse();
+        }
+        Ok(page)
     }
 
     /// Published advisories, newest first, matching `filter`, at most `limit`.

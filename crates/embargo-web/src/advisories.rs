@@ -62,7 +62,13 @@ struct Index {
     q: String,
     severity: String,
     severities: [&'static str; 4],
+    /// Links to the pages of newer and older advisories.
+    newer: Option<String>,
+    older: Option<String>,
 }
+
+/// The public index shows this many advisories a page.
+pub const INDEX_PAGE: usize = 50;
 
 #[derive(Debug, Deserialize)]
 pub struct IndexQuery {
@@ -70,6 +76,25 @@ pub struct IndexQuery {
     q: String,
     #[serde(default)]
     severity: String,
+    #[serde(default)]
+    after: Option<String>,
+    #[serde(default)]
+    before: Option<String>,
+}
+
+/// `/advisories?q=..&severity=..&after=CURSOR`, the search kept.
+fn index_link(q: &str, severity: &str, key: &str, cursor: &str) -> String {
+    let enc = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    let mut link = format!("/advisories?{key}={}", enc(cursor));
+    if !q.is_empty() {
+        link.push_str(&format!("&q={}", enc(q)));
+    }
+    if !severity.is_empty() {
+        link.push_str(&format!("&severity={}", enc(severity)));
+    }
+    link
 }
 
 /// `GET /advisories`: newest first; `q` matches ids, CVE ids, titles and package names.
@@ -80,17 +105,30 @@ pub async fn index(State(state): State<WebState>, Query(query): Query<IndexQuery
         text: Some(query.q.trim().to_string()).filter(|q| !q.is_empty()),
         severity: Some(severity.clone()).filter(|s| !s.is_empty()),
     };
-    match state.app.published(&filter).await {
-        Ok(list) => page(
-            StatusCode::OK,
-            &Index {
-                org,
-                rows: list.iter().map(Row::of).collect(),
-                q: query.q,
-                severity,
-                severities: ["critical", "high", "medium", "low"],
-            },
-        ),
+    let request = embargo_app::PageRequest {
+        after: query.after.filter(|c| !c.is_empty()),
+        before: query.before.filter(|c| !c.is_empty()),
+    };
+    match state
+        .app
+        .published_page(&filter, &request, INDEX_PAGE)
+        .await
+    {
+        Ok(list) => {
+            let q = query.q.trim().to_string();
+            page(
+                StatusCode::OK,
+                &Index {
+                    org,
+                    rows: list.items.iter().map(Row::of).collect(),
+                    newer: list.newer.map(|c| index_link(&q, &severity, "before", &c)),
+                    older: list.older.map(|c| index_link(&q, &severity, "after", &c)),
+                    q: query.q,
+                    severity,
+                    severities: ["critical", "high", "medium", "low"],
+                },
+            )
+        }
         Err(e) => error_page(&org, &e),
     }
 }
@@ -276,10 +314,47 @@ pub async fn export(
     Ok(json_file(&doc))
 }
 
-/// `GET /advisories.atom`.
-pub async fn feed(State(state): State<WebState>) -> Result<Response, WebError> {
-    let list = state.app.published(&PublicationFilter::default()).await?;
-    let body = atom::feed(&state.app.publication_settings().publisher, &list);
+/// The feed's pages hold this many entries (RFC 5005 links lead to older ones).
+pub const FEED_PAGE: usize = 50;
+
+#[derive(Debug, Deserialize)]
+pub struct FeedQuery {
+    #[serde(default)]
+    after: Option<String>,
+    #[serde(default)]
+    before: Option<String>,
+}
+
+/// `GET /advisories.atom`: the latest entries; `?after=` pages to older ones.
+pub async fn feed(
+    State(state): State<WebState>,
+    Query(query): Query<FeedQuery>,
+) -> Result<Response, WebError> {
+    let request = embargo_app::PageRequest {
+        after: query.after.filter(|c| !c.is_empty()),
+        before: query.before.filter(|c| !c.is_empty()),
+    };
+    let list = state
+        .app
+        .published_page(&PublicationFilter::default(), &request, FEED_PAGE)
+        .await?;
+    let enc = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
+    let paging = atom::FeedPage {
+        this: match (&request.after, &request.before) {
+            (Some(c), _) => Some(format!("after={}", enc(c))),
+            (None, Some(c)) => Some(format!("before={}", enc(c))),
+            (None, None) => None,
+        },
+        newer: list.newer.as_deref().map(|c| format!("before={}", enc(c))),
+        older: list.older.as_deref().map(|c| format!("after={}", enc(c))),
+    };
+    let body = atom::feed_page(
+        &state.app.publication_settings().publisher,
+        &list.items,
+        &paging,
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"),

@@ -175,16 +175,50 @@ pub async fn add_team(
     Ok(Json(json!({"added": outcome.added, "skipped": skipped})).into_response())
 }
 
-/// `GET /api/v1/advisories`: the published advisories as OSV documents, newest first.
-pub async fn published(State(state): State<WebState>) -> Result<Response, WebError> {
-    let list = state
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<String>,
+}
+
+/// The default and largest page of `GET /api/v1/advisories`.
+const API_PAGE: usize = 100;
+const API_MAX_PAGE: usize = 500;
+
+/// `GET /api/v1/advisories?cursor=&limit=`: the published advisories as OSV documents,
+/// newest first, a page at a time; `next_cursor` leads to the next (older) page.
+pub async fn published(
+    State(state): State<WebState>,
+    axum::extract::Query(q): axum::extract::Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let limit = match q.limit.as_deref() {
+        None | Some("") => API_PAGE,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=API_MAX_PAGE).contains(n))
+            .ok_or_else(|| {
+                AppError::invalid(ValueError::new(
+                    "limit",
+                    format!("must be a number from 1 to {API_MAX_PAGE}"),
+                ))
+            })?,
+    };
+    let request = embargo_app::PageRequest {
+        after: q.cursor.filter(|c| !c.is_empty()),
+        before: None,
+    };
+    let page = state
         .app
-        .published(&embargo_app::PublicationFilter::default())
+        .published_page(&embargo_app::PublicationFilter::default(), &request, limit)
         .await?;
     let publisher = &state.app.publication_settings().publisher;
-    let docs: Vec<Value> = list
+    let docs: Vec<Value> = page
+        .items
         .iter()
         .map(|p| embargo_formats::osv::document(publisher, p))
         .collect();
-    Ok(Json(json!({"advisories": docs})).into_response())
+    Ok(Json(json!({"advisories": docs, "next_cursor": page.older})).into_response())
 }

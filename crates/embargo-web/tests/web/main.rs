@@ -11,6 +11,7 @@ mod fuzz;
 mod intake;
 mod matrix;
 mod osv_api;
+mod paging;
 mod portal;
 mod publication;
 mod support;
