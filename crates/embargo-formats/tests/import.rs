@@ -539,3 +539,10 @@ fn go_module_paths_keep_their_case_on_import() {
     );
     assert_eq!(p.osv_ecosystem(), Some("Go"));
 }
+
+/// A UTF-8 byte-order mark (Windows editors write one) is accepted.
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let text = format!("\u{feff}{}", read("PYSEC-2025-17.json"));
+    assert_eq!(from_json(&text).unwrap().source_id, "PYSEC-2025-17");
+}

@@ -66,6 +66,8 @@ impl ImportError {
 /// `now` stands in for dates the source does not know (golang/vulndb writes
 /// `0001-01-01T00:00:00Z`), with a note saying so.
 pub fn from_json(text: &str, now: Timestamp) -> Result<Imported, ImportError> {
+    // Editors on Windows start UTF-8 files with a byte-order mark; JSON parsers do not.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value: Value = serde_json::from_str(text)
         .map_err(|e| ImportError::new(format!("The file is not valid JSON: {e}.")))?;
     let Value::Object(doc) = value else {
