@@ -191,8 +191,11 @@ const API_MAX_PAGE: usize = 500;
 /// newest first, a page at a time; `next_cursor` leads to the next (older) page.
 pub async fn published(
     State(state): State<WebState>,
-    axum::extract::Query(q): axum::extract::Query<ListQuery>,
+    q: Result<axum::extract::Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, WebError> {
+    // A malformed query string (a parameter twice, say) is bad input like any other.
+    let axum::extract::Query(q) =
+        q.map_err(|e| AppError::invalid(ValueError::new("query string", e.body_text())))?;
     let limit = match q.limit.as_deref() {
         None | Some("") => API_PAGE,
         Some(l) => l
