@@ -421,11 +421,23 @@ fn year_of(t: Timestamp) -> i16 {
 /// The store's search keys of a publication.
 pub(crate) fn index_entry(p: &Publication, case_id: Option<CaseId>) -> NewPublication {
     let a = &p.advisory;
-    let packages: Vec<Package> = a
+    let mut packages: Vec<Package> = a
         .affected
         .iter()
         .filter_map(|x| Package::parse(&x.purl).ok())
         .collect();
+    // An imported OSV document may name packages the model could not hold (known only by
+    // a list of versions): the query finds them too.
+    if let Some(source) = &p.osv_source {
+        for k in embargo_formats::osv_match::packages(source) {
+            if !packages
+                .iter()
+                .any(|x| x.ty == k.ty && x.index_name() == k.index_name())
+            {
+                packages.push(k);
+            }
+        }
+    }
     let mut search = vec![p.id.clone(), a.title.clone(), a.summary.clone()];
     search.extend(a.cve.iter().map(ToString::to_string));
     search.extend(packages.iter().map(|k| k.ecosystem_name()));

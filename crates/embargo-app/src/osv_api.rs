@@ -78,21 +78,29 @@ impl App {
             // Withdrawn advisories stay readable by id, and match no query.
             .filter(|p| p.withdrawn.is_none())
             .filter(|p| {
-                p.advisory.affected.iter().any(|a| {
-                    let Ok(named) = Package::parse(&a.purl) else {
-                        return false;
-                    };
-                    let same = named.ty == wanted.package.ty
+                let same = |named: &Package| {
+                    named.ty == wanted.package.ty
                         && if wanted.loose {
                             named.index_name() == wanted.package.index_name()
                         } else {
                             named.ecosystem_name() == wanted.package.ecosystem_name()
-                        };
-                    same && match &version {
-                        None => true,
-                        // Unreadable versions and ranges are no evidence either way.
-                        Some(v) => affects(scheme, &a.ranges, v).unwrap_or(false),
-                    }
+                        }
+                };
+                // Kept as its source's OSV document: all of it is evaluated (ranges of
+                // several stretches, `limit`, version lists), as osv.dev would.
+                if let Some(source) = &p.osv_source {
+                    return embargo_formats::osv_match::affects(source, same, version.as_deref());
+                }
+                p.advisory.affected.iter().any(|a| {
+                    let Ok(named) = Package::parse(&a.purl) else {
+                        return false;
+                    };
+                    same(&named)
+                        && match &version {
+                            None => true,
+                            // Unreadable versions and ranges are no evidence either way.
+                            Some(v) => affects(scheme, &a.ranges, v).unwrap_or(false),
+                        }
                 })
             })
             .collect();

@@ -14,6 +14,7 @@ pub mod cwe;
 pub mod diff;
 pub mod import;
 pub mod osv;
+pub mod osv_match;
 pub mod package;
 #[cfg(feature = "samples")]
 pub mod samples;

@@ -147,3 +147,39 @@ async fn queries_answer_as_osv_dev_does() {
         serde_json::json!({"code": 5, "message": "Bug not found."})
     );
 }
+
+/// An imported OSV document is queried whole, as osv.dev evaluates it: a range of several
+/// stretches, a `limit`, and a package known only by its list of versions.
+#[tokio::test]
+async fn imported_documents_are_queried_whole() {
+    let w = Web::new().await;
+    let doc = serde_json::json!({
+        "id": "PYSEC-2099-1", "modified": "2024-06-01T10:00:00Z", "published": "2024-05-01T10:00:00Z",
+        "summary": "s", "details": "d",
+        "affected": [
+            {"package": {"ecosystem": "PyPI", "name": "stretchy"},
+             "ranges": [{"type": "ECOSYSTEM", "events": [
+                {"introduced": "1.0"}, {"fixed": "1.2"}, {"introduced": "2.0"}, {"limit": "2.5"}]}]},
+            {"package": {"ecosystem": "PyPI", "name": "listed-only"}, "versions": ["0.3", "0.4"]}
+        ]
+    });
+    let item = embargo_formats::import::from_json(&doc.to_string(), w.t.now()).unwrap();
+    w.t.app
+        .import_published(Principal::Operator, &[item], w.t.now())
+        .await
+        .unwrap();
+    let hit = async |name: &str, version: &str| {
+        let body = format!(
+            r#"{{"package": {{"name": "{name}", "ecosystem": "PyPI"}}, "version": "{version}"}}"#
+        );
+        let res = call(&w, "POST", "/v1/query", None, Some(&body)).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        json(&res)["vulns"].as_array().map_or(0, Vec::len)
+    };
+    assert_eq!(hit("stretchy", "1.1").await, 1);
+    assert_eq!(hit("stretchy", "1.5").await, 0, "between the stretches");
+    assert_eq!(hit("stretchy", "2.1").await, 1);
+    assert_eq!(hit("stretchy", "2.5").await, 0, "at the limit");
+    assert_eq!(hit("listed-only", "0.4").await, 1);
+    assert_eq!(hit("listed-only", "0.5").await, 0);
+}
