@@ -17,35 +17,41 @@ pub const ALERT_AFTER_ATTEMPTS: i64 = 3;
 impl Worker {
     pub(crate) async fn cve_record(&self, job: &Job) -> Result<(), Failure> {
         let case_id: CaseId = id(&job.payload, "case_id")?;
-        match self.app.publish_cve_record(case_id, (self.clock)()).await {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let failure = Failure::from(e);
-                self.alert(
-                    job,
-                    case_id,
-                    "its CVE record is not published at CVE Services",
-                    &failure,
-                )
-                .await;
-                Err(failure)
-            }
-        }
+        let result = self.app.publish_cve_record(case_id, (self.clock)()).await;
+        self.settle(
+            job,
+            case_id,
+            "its CVE record is not published at CVE Services",
+            result,
+        )
+        .await
     }
 
     pub(crate) async fn reject_cve_id(&self, job: &Job) -> Result<(), Failure> {
         let case_id: CaseId = id(&job.payload, "case_id")?;
-        match self.app.reject_cve_id(case_id, (self.clock)()).await {
+        let result = self.app.reject_cve_id(case_id, (self.clock)()).await;
+        self.settle(
+            job,
+            case_id,
+            "its CVE id is not rejected at CVE Services yet",
+            result,
+        )
+        .await
+    }
+
+    /// A job's outcome: a failure alerts the team when it should, and goes to the runner.
+    async fn settle<T>(
+        &self,
+        job: &Job,
+        case_id: CaseId,
+        what: &str,
+        result: Result<T, embargo_app::AppError>,
+    ) -> Result<(), Failure> {
+        match result {
             Ok(_) => Ok(()),
             Err(e) => {
                 let failure = Failure::from(e);
-                self.alert(
-                    job,
-                    case_id,
-                    "its CVE id is not rejected at CVE Services yet",
-                    &failure,
-                )
-                .await;
+                self.alert(job, case_id, what, &failure).await;
                 Err(failure)
             }
         }
