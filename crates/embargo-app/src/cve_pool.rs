@@ -99,13 +99,7 @@ impl App {
             code: "pool_empty",
             message: "the pool has no free CVE id: an administrator adds reserved ids, or type one into the advisory".into(),
         })?;
-        let mut advisory = editor.advisory;
-        advisory.cve = Some(cve.clone());
-        tx.save_advisory_draft(case_id, editor.revision, &advisory, by, now)
-            .await
-            .map_err(crate::advisory::stale_as(
-                "the advisory was saved by someone else meanwhile; try again",
-            ))?;
+        set_draft_cve(&mut tx, editor, Some(cve.clone()), by, now).await?;
         self.audit(
             &mut tx,
             principal,
@@ -118,4 +112,24 @@ impl App {
         tx.commit().await?;
         Ok(cve)
     }
+}
+
+/// Writes the case's CVE id into its advisory draft, or takes it out (a new revision: an
+/// earlier approval no longer holds).
+pub(crate) async fn set_draft_cve(
+    tx: &mut embargo_store::Tx,
+    editor: crate::AdvisoryEditor,
+    cve: Option<CveId>,
+    by: embargo_core::UserId,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let case_id = editor.case.id;
+    let mut advisory = editor.advisory;
+    advisory.cve = cve;
+    tx.save_advisory_draft(case_id, editor.revision, &advisory, by, now)
+        .await
+        .map_err(crate::advisory::stale_as(
+            "the advisory was saved by someone else meanwhile; try again",
+        ))?;
+    Ok(())
 }

@@ -395,13 +395,7 @@ impl App {
             });
         };
         if editor.advisory.cve.as_ref() == Some(&cve) {
-            let mut advisory = editor.advisory;
-            advisory.cve = None;
-            tx.save_advisory_draft(case_id, editor.revision, &advisory, by, now)
-                .await
-                .map_err(crate::advisory::stale_as(
-                    "the advisory was saved by someone else meanwhile; try again",
-                ))?;
+            crate::cve_pool::set_draft_cve(&mut tx, editor, None, by, now).await?;
         }
         self.audit(
             &mut tx,

@@ -375,23 +375,8 @@ impl Store {
         filter: &PublicationFilter,
         limit: i64,
     ) -> Result<Vec<Publication>, StoreError> {
-        let text = filter
-            .text
-            .as_deref()
-            .map(|t| format!("%{}%", escape_like(&t.trim().to_lowercase())));
-        sqlx::query(
-            "SELECT document FROM publications \
-             WHERE ($1 IS NULL OR search LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR severity = $2) \
-             ORDER BY published_at DESC, id DESC LIMIT $3",
-        )
-        .bind(text)
-        .bind(&filter.severity)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(publication_of)
-        .collect()
+        self.publications_page(filter, &PageFrom::Newest, limit)
+            .await
     }
 
     /// This installation's own publications (from its cases), oldest first: what exports
