@@ -236,6 +236,10 @@ pub struct Publication {
     /// model cannot hold (GIT ranges, `versions`, `related`, `database_specific`...) is lost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub osv_source: Option<String>,
+    /// For an advisory imported from a CVE record: the CNA container as the CNA published
+    /// it (JSON). Its CVE export is this container, unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cve_source: Option<String>,
     /// Imported from another database: someone else's publication. Pages and exports make
     /// no claim about this organization's disclosure process for it (when it was reported,
     /// why it has no fix).

@@ -40,6 +40,7 @@ impl Publication {
             project: Some(case.project.to_string()),
             withdrawn: None,
             osv_source: None,
+            cve_source: None,
             imported: false,
         })
     }

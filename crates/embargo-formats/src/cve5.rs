@@ -14,6 +14,14 @@ pub const DATA_VERSION: &str = "5.1";
 /// the format: without a configured CNA id, the all-zero UUID stands in (CVE Services
 /// replaces `providerMetadata` on submission anyway).
 pub fn cna_container(publisher: &Publisher, p: &Publication) -> Value {
+    // An advisory imported from a CVE record: the CNA's own container, unchanged.
+    if let Some(kept) = p
+        .cve_source
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<Value>(s).ok())
+    {
+        return kept;
+    }
     let a = &p.advisory;
     let org_id = publisher
         .cna_org_id

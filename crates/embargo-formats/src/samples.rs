@@ -82,6 +82,7 @@ pub fn pypi_fixed() -> Publication {
         project: Some("example-server".into()),
         withdrawn: None,
         osv_source: None,
+        cve_source: None,
         imported: false,
     }
 }
@@ -124,6 +125,7 @@ pub fn conda_unfixed() -> Publication {
         project: None,
         withdrawn: None,
         osv_source: None,
+        cve_source: None,
         imported: false,
     }
 }
@@ -168,6 +170,7 @@ pub fn many_ecosystems() -> Publication {
         project: Some("ci-tools".into()),
         withdrawn: None,
         osv_source: None,
+        cve_source: None,
         imported: false,
     }
 }

@@ -10,8 +10,10 @@
 //!
 //! - [`osv`]: OSV documents, including the GitHub Advisory Database's files (OSV with
 //!   GitHub's `database_specific`);
-//! - [`ghsa`]: the advisory objects of GitHub's REST API (global and repository advisories).
+//! - [`ghsa`]: the advisory objects of GitHub's REST API (global and repository advisories);
+//! - [`cve5`]: CVE JSON 5 records (the CVE List's, and the ones a CNA submits).
 
+pub mod cve5;
 pub mod ghsa;
 pub mod osv;
 mod repair;
@@ -60,8 +62,8 @@ impl ImportError {
 }
 
 /// Reads one JSON document, detecting the format: OSV (`id` + `modified`, or
-/// `schema_version`; the GitHub Advisory Database's files are OSV) or GitHub's REST
-/// advisory object (`ghsa_id`).
+/// `schema_version`; the GitHub Advisory Database's files are OSV), GitHub's REST
+/// advisory object (`ghsa_id`) or a CVE record (`"dataType": "CVE_RECORD"`).
 ///
 /// `now` stands in for dates the source does not know (golang/vulndb writes
 /// `0001-01-01T00:00:00Z`), with a note saying so.
@@ -76,7 +78,9 @@ pub fn from_json(text: &str, now: Timestamp) -> Result<Imported, ImportError> {
             kind_of(&value)
         )));
     };
-    let imported = if doc.contains_key("ghsa_id") {
+    let imported = if cve5::is_record(&doc) {
+        cve5::read(&doc, now)
+    } else if doc.contains_key("ghsa_id") {
         ghsa::read(&doc, now)
     } else if doc.contains_key("schema_version")
         || (doc.contains_key("id") && doc.contains_key("modified"))
@@ -84,8 +88,9 @@ pub fn from_json(text: &str, now: Timestamp) -> Result<Imported, ImportError> {
         osv::read(&doc, now)
     } else {
         Err(ImportError::new(
-            "The document is neither OSV (no \"schema_version\", or \"id\" and \"modified\") \
-             nor GitHub advisory JSON (no \"ghsa_id\").",
+            "The document is neither OSV (no \"schema_version\", or \"id\" and \"modified\"), \
+             GitHub advisory JSON (no \"ghsa_id\") nor a CVE record (no \"dataType\": \
+             \"CVE_RECORD\").",
         ))
     }?;
     if !is_valid_id(&imported.source_id) {
@@ -421,6 +426,7 @@ fn finish(
             project: None,
             withdrawn: None,
             osv_source: None,
+            cve_source: None,
             imported: true,
         },
         source_id: source_id.to_string(),

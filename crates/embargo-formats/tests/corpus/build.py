@@ -521,6 +521,60 @@ def build_cvelist(gitdir, out_dir, published_total=150, rejected_total=10):
     }
 
 
+def build_osv_dev_ghsa(gitdir, out_dir, total=120, per_feature=3):
+    """GitHub-reviewed advisories as osv.dev serves them (with `versions` lists, purls and
+    `database_specific.source`), from the API answers osv-scalibr keeps as test data. The
+    GitHub Advisory Database itself is too large to fetch here; these are its documents
+    after osv.dev's enrichment, each one whole."""
+    ref = "HEAD"
+    commit, date = commit_info(gitdir, ref)
+    files = [
+        "guidedremediation/internal/strategy/override/testdata/zeppelin-server/vulnerabilities.json",
+        "guidedremediation/internal/strategy/override/testdata/maven-classifier/vulnerabilities.json",
+    ]
+    reader = BlobReader(gitdir, ref)
+    docs = {}
+    try:
+        for f in files:
+            for doc in parse_json(reader.read(f), f)["vulns"]:
+                if not doc["id"].startswith("GHSA-"):
+                    continue
+                path = f"{f}#{doc['id']}"
+                # The same advisory in both files: keep the first file's copy.
+                if any(p.endswith("#" + doc["id"]) for p in docs):
+                    continue
+                docs[path] = (doc, features_of(doc, {}, path))
+    finally:
+        reader.close()
+    rng = random.Random(SEED)
+    chosen, forced = sample_osv(docs, total, COMMON_FORCED + ["related"], per_feature, rng)
+    size = write_jsonl_gz(os.path.join(out_dir, "osv-dev-ghsa.jsonl.gz"), [(p, docs[p][0]) for p in chosen])
+    counts = {}
+    for p in chosen:
+        for f in docs[p][1]:
+            counts[f] = counts.get(f, 0) + 1
+    return {"name": "osv-dev-ghsa", "commit": commit, "date": date, "candidates": len(docs),
+            "selected": len(chosen), "bytes_gz": size, "forced": forced, "feature_counts": counts}
+
+
+def build_cve_records(name, gitdir, prefix, regex, out_dir, total=None):
+    """CVE JSON 5 records kept whole: every file under `prefix` matching `regex`, or a
+    seeded sample of `total` of them."""
+    ref = "HEAD"
+    commit, date = commit_info(gitdir, ref)
+    paths = list_paths(gitdir, ref, prefix, regex)
+    if total is not None and total < len(paths):
+        paths = sorted(random.Random(SEED).sample(paths, total))
+    rows = list(load_all(gitdir, ref, paths, parse_json).items())
+    size = write_jsonl_gz(os.path.join(out_dir, f"{name}.jsonl.gz"), rows)
+    states = {}
+    for _, doc in rows:
+        s = doc.get("cveMetadata", {}).get("state", "(none)")
+        states[s] = states.get(s, 0) + 1
+    return {"name": name, "commit": commit, "date": date, "candidates": len(list_paths(gitdir, ref, prefix, regex)),
+            "selected": len(rows), "states": states, "bytes_gz": size}
+
+
 COMMON_FORCED = [
     "withdrawn",
     "git_ranges",
@@ -548,6 +602,8 @@ def main():
     ap.add_argument("--rustsec", metavar="GITDIR", help="rustsec/advisory-db (uses its `osv` branch)")
     ap.add_argument("--rustsec-ref", default="osv")
     ap.add_argument("--cvelist", metavar="GITDIR", help="CVEProject/cvelistV5")
+    ap.add_argument("--osv-scalibr", metavar="GITDIR", help="google/osv-scalibr (osv.dev's GHSA documents in its test data)")
+    ap.add_argument("--osv-dev", metavar="GITDIR", help="google/osv.dev (cvelistV5 records in vulnfeeds/test_data)")
     ap.add_argument("--out", default=HERE)
     ap.add_argument("--summary", action="store_true", help="print a JSON summary to stdout")
     args = ap.parse_args()
@@ -595,6 +651,17 @@ def main():
         )
     if args.cvelist:
         results.append(build_cvelist(args.cvelist, args.out))
+    if args.golang_vulndb:
+        # The CVE records the Go CNA submits (CNA containers in a record without metadata).
+        results.append(build_cve_records(
+            "golang-vulndb-cve5", args.golang_vulndb, "data/cve/v5",
+            r"data/cve/v5/GO-\d{4}-\d+\.json", args.out, total=60))
+    if args.osv_scalibr:
+        results.append(build_osv_dev_ghsa(args.osv_scalibr, args.out))
+    if args.osv_dev:
+        results.append(build_cve_records(
+            "osv-dev-cvelistv5", args.osv_dev, "vulnfeeds/test_data",
+            r"vulnfeeds/test_data/(cve5/|cvelistV5/cves/\d{4}/\d+xxx/)CVE-\d{4}-\d+\.json", args.out))
     if not results:
         ap.error("give at least one source git directory")
     if args.summary:
