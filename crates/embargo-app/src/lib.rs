@@ -9,6 +9,7 @@ mod advisory;
 mod case_actions;
 mod case_page;
 mod clocks;
+mod commit_index;
 mod cve_pool;
 mod cve_records;
 mod dashboard;
@@ -45,6 +46,7 @@ pub use accounts::{
 pub use admin::NewUser;
 pub use advisory::{AdvisoryEditor, Preview, PublicationSettings};
 pub use clocks::{ACKNOWLEDGEMENT_REMINDER, DISCLOSURE_WARNINGS, ScheduledPublication};
+pub use commit_index::CommitIndex;
 pub use cve_records::{CveRecordPreview, PoolSync, RecordOutcome, Reservation};
 pub use dashboard::{DashboardRow, Queue};
 pub use delivery::{ReporterAddress, ReporterMail};

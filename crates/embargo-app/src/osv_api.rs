@@ -4,7 +4,8 @@
 //! - a package by OSV ecosystem and name (both case-sensitive, as osv.dev; PyPI names are
 //!   compared normalized, as osv.dev does) or by purl;
 //! - a version that no scheme can read matches nothing, it is not an error;
-//! - a commit matches GIT ranges (embargo's advisories carry none yet, so nothing);
+//! - a commit matches the GIT ranges whose affected commits were indexed from a clone of
+//!   their repository (`embargo osv index-commits`, see `commit_index`);
 //! - long answers are paged with an opaque `page_token`;
 //! - malformed queries (both a purl version and `version`, `purl` with `name`, nothing to
 //!   look for) are refused, as osv.dev refuses them with 400.
@@ -59,51 +60,13 @@ impl App {
     /// Answers one query, one page of `page_size` at a time.
     pub async fn osv_query(&self, q: &OsvQuery, page_size: usize) -> Result<OsvPage, AppError> {
         let after = q.page_token.as_deref().map(decode_token).transpose()?;
-        let (wanted, version) = match read_query(q)? {
-            Some(x) => x,
-            None => {
-                return Ok(OsvPage {
-                    vulns: Vec::new(),
-                    next_page_token: None,
-                });
-            }
+        let mut hits = match read_query(q)? {
+            Looked::Nothing => Vec::new(),
+            Looked::Commit(commit) => self.store.publications_at_commit(&commit).await?,
+            Looked::Package(wanted, version) => self.naming(&wanted, version.as_deref()).await?,
         };
-        let candidates = self
-            .store
-            .publications_naming(&wanted.package.ty, &wanted.package.index_name())
-            .await?;
-        let scheme = wanted.package.scheme();
-        let mut hits: Vec<Publication> = candidates
-            .into_iter()
-            // Withdrawn advisories stay readable by id, and match no query.
-            .filter(|p| p.withdrawn.is_none())
-            .filter(|p| {
-                let same = |named: &Package| {
-                    named.ty == wanted.package.ty
-                        && if wanted.loose {
-                            named.index_name() == wanted.package.index_name()
-                        } else {
-                            named.ecosystem_name() == wanted.package.ecosystem_name()
-                        }
-                };
-                // Kept as its source's OSV document: all of it is evaluated (ranges of
-                // several stretches, `limit`, version lists), as osv.dev would.
-                if let Some(source) = &p.osv_source {
-                    return embargo_formats::osv_match::affects(source, same, version.as_deref());
-                }
-                p.advisory.affected.iter().any(|a| {
-                    let Ok(named) = Package::parse(&a.purl) else {
-                        return false;
-                    };
-                    same(&named)
-                        && match &version {
-                            None => true,
-                            // Unreadable versions and ranges are no evidence either way.
-                            Some(v) => affects(scheme, &a.ranges, v).unwrap_or(false),
-                        }
-                })
-            })
-            .collect();
+        // Withdrawn advisories stay readable by id, and match no query.
+        hits.retain(|p| p.withdrawn.is_none());
         hits.sort_by(|a, b| a.id.cmp(&b.id));
         if let Some(after) = &after {
             hits.retain(|p| &p.id > after);
@@ -117,6 +80,48 @@ impl App {
             vulns: hits,
             next_page_token,
         })
+    }
+
+    /// The advisories that say the package (at `version`, if given) is affected.
+    async fn naming(
+        &self,
+        wanted: &Wanted,
+        version: Option<&str>,
+    ) -> Result<Vec<Publication>, AppError> {
+        let candidates = self
+            .store
+            .publications_naming(&wanted.package.ty, &wanted.package.index_name())
+            .await?;
+        let scheme = wanted.package.scheme();
+        Ok(candidates
+            .into_iter()
+            .filter(|p| {
+                let same = |named: &Package| {
+                    named.ty == wanted.package.ty
+                        && if wanted.loose {
+                            named.index_name() == wanted.package.index_name()
+                        } else {
+                            named.ecosystem_name() == wanted.package.ecosystem_name()
+                        }
+                };
+                // Kept as its source's OSV document: all of it is evaluated (ranges of
+                // several stretches, `limit`, version lists), as osv.dev would.
+                if let Some(source) = &p.osv_source {
+                    return embargo_formats::osv_match::affects(source, same, version);
+                }
+                p.advisory.affected.iter().any(|a| {
+                    let Ok(named) = Package::parse(&a.purl) else {
+                        return false;
+                    };
+                    same(&named)
+                        && match version {
+                            None => true,
+                            // Unreadable versions and ranges are no evidence either way.
+                            Some(v) => affects(scheme, &a.ranges, v).unwrap_or(false),
+                        }
+                })
+            })
+            .collect())
     }
 
     /// Answers a batch, in the order of its queries.
@@ -159,22 +164,33 @@ impl App {
     }
 }
 
-/// The package and version to look for; `None` when the query can match nothing here (a
-/// commit, an ecosystem this installation does not know).
-fn read_query(q: &OsvQuery) -> Result<Option<(Wanted, Option<String>)>, AppError> {
+/// What a query looks for.
+enum Looked {
+    /// Nothing this installation can match (an ecosystem it does not know, a commit that is
+    /// no full hash).
+    Nothing,
+    /// A full commit hash, lower-case.
+    Commit(String),
+    Package(Wanted, Option<String>),
+}
+
+/// Reads a query: a commit (the package, if given too, is not needed to find it, as with
+/// osv.dev), or a package and maybe a version.
+fn read_query(q: &OsvQuery) -> Result<Looked, AppError> {
     if q.commit.is_some() && q.version.is_some() {
         return Err(bad("gives both a commit and a version: give one of them"));
     }
-    let Some(package) = &q.package else {
-        return match &q.commit {
-            // Commits match GIT ranges, which these advisories do not carry.
-            Some(_) => Ok(None),
-            None => Err(bad("names no package and no commit")),
-        };
-    };
-    if q.commit.is_some() {
-        return Ok(None);
+    if let Some(commit) = &q.commit {
+        let commit = commit.trim().to_ascii_lowercase();
+        return Ok(if embargo_formats::git_ranges::is_commit_hash(&commit) {
+            Looked::Commit(commit)
+        } else {
+            Looked::Nothing
+        });
     }
+    let Some(package) = &q.package else {
+        return Err(bad("names no package and no commit"));
+    };
     match (&package.purl, &package.ecosystem, &package.name) {
         (Some(purl), None, None) => {
             let (base, purl_version) = crate::public::split_purl_version(purl);
@@ -184,21 +200,24 @@ fn read_query(q: &OsvQuery) -> Result<Option<(Wanted, Option<String>)>, AppError
                 ));
             }
             let package = Package::parse(&base).map_err(|e| bad(&e))?;
-            Ok(Some((
+            Ok(Looked::Package(
                 Wanted {
                     package,
                     loose: true,
                 },
                 purl_version.or_else(|| q.version.clone()),
-            )))
+            ))
         }
         (None, Some(ecosystem), Some(name)) => {
             // Exact OSV ecosystem names only, as osv.dev ("PyPI", not "pypi").
             let Some(package) = Package::from_osv_ecosystem(ecosystem, name) else {
-                return Ok(None);
+                return Ok(Looked::Nothing);
             };
             let loose = package.ty == "pypi";
-            Ok(Some((Wanted { package, loose }, q.version.clone())))
+            Ok(Looked::Package(
+                Wanted { package, loose },
+                q.version.clone(),
+            ))
         }
         (Some(_), _, _) => Err(bad(
             "gives a purl and a name or ecosystem: give the purl alone, or the name and ecosystem",
@@ -253,20 +272,26 @@ mod tests {
         assert!(read_query(&q(Some("pkg:pypi/jinja2"), Some("PyPI"), None, None)).is_err());
         assert!(read_query(&q(None, None, Some("jinja2"), None)).is_err());
         assert!(read_query(&OsvQuery::default()).is_err());
-        assert!(
-            read_query(&q(None, Some("pypi"), Some("jinja2"), None))
-                .unwrap()
-                .is_none()
-        );
-        assert!(
-            read_query(&q(None, Some("PyPI"), Some("jinja2"), None))
-                .unwrap()
-                .is_some()
-        );
-        let commit = OsvQuery {
-            commit: Some("6879efc2".into()),
+        assert!(matches!(
+            read_query(&q(None, Some("pypi"), Some("jinja2"), None)).unwrap(),
+            Looked::Nothing
+        ));
+        assert!(matches!(
+            read_query(&q(None, Some("PyPI"), Some("jinja2"), None)).unwrap(),
+            Looked::Package(..)
+        ));
+        // Commits: full hashes only (osv.dev finds no abbreviated one either).
+        let commit = |c: &str| OsvQuery {
+            commit: Some(c.into()),
             ..OsvQuery::default()
         };
-        assert!(read_query(&commit).unwrap().is_none());
+        assert!(matches!(
+            read_query(&commit("6879efc2")).unwrap(),
+            Looked::Nothing
+        ));
+        assert!(matches!(
+            read_query(&commit("6879EFC2C1596D11A6A6AD296F80063B558D5E0F")).unwrap(),
+            Looked::Commit(c) if c == "6879efc2c1596d11a6a6ad296f80063b558d5e0f"
+        ));
     }
 }

@@ -12,6 +12,7 @@ pub mod cve5;
 pub mod cvss;
 pub mod cwe;
 pub mod diff;
+pub mod git_ranges;
 pub mod import;
 pub mod osv;
 pub mod osv_match;

@@ -49,6 +49,7 @@ const TABLES: &[&str] = &[
     "advisory_drafts",
     "publications",
     "publication_packages",
+    "publication_commits",
     "advisory_counters",
     "cve_pool",
     "teams",

@@ -72,6 +72,7 @@ fn migrator(backend: Backend) -> Migrator {
         10 "sealed_secrets" "0010_sealed_secrets.sql",
         11 "cve_services" "0011_cve_services.sql",
         12 "imported_flag" "0012_imported_flag.sql",
+        13 "publication_commits" "0013_publication_commits.sql",
     ])
 }
 

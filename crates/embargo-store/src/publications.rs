@@ -270,7 +270,38 @@ impl Tx {
             .bind(&p.id)
             .execute(self.conn())
             .await?;
+        // Its ranges may have changed: the commits are worked out again on the next
+        // `osv index-commits`.
+        sqlx::query("DELETE FROM publication_commits WHERE publication_id = $1")
+            .bind(&p.id)
+            .execute(self.conn())
+            .await?;
         self.insert_packages(&p.id, &new.packages).await
+    }
+
+    /// Replaces the commits of `repo` that a publication's GIT ranges affect.
+    pub async fn replace_publication_commits(
+        &mut self,
+        publication_id: &str,
+        repo: &str,
+        commits: &[String],
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM publication_commits WHERE publication_id = $1 AND repo = $2")
+            .bind(publication_id)
+            .bind(repo)
+            .execute(self.conn())
+            .await?;
+        for commit in commits {
+            sqlx::query(
+                "INSERT INTO publication_commits (publication_id, repo, commit_hash) VALUES ($1, $2, $3)",
+            )
+            .bind(publication_id)
+            .bind(repo)
+            .bind(commit)
+            .execute(self.conn())
+            .await?;
+        }
+        Ok(())
     }
 }
 
@@ -424,6 +455,24 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(publication_of).transpose()
+    }
+
+    /// Publications whose GIT ranges affect the commit (full hash, lower-case).
+    pub async fn publications_at_commit(
+        &self,
+        commit: &str,
+    ) -> Result<Vec<Publication>, StoreError> {
+        sqlx::query(
+            "SELECT DISTINCT p.document, p.id FROM publications p \
+             JOIN publication_commits c ON c.publication_id = p.id \
+             WHERE c.commit_hash = $1 ORDER BY p.id",
+        )
+        .bind(commit)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(publication_of)
+        .collect()
     }
 
     /// Publications naming the package (purl type, lower-case name).

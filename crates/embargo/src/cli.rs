@@ -64,6 +64,9 @@ pub enum Command {
     /// CVE Services, for a CNA (needs [cve_services] in the configuration).
     #[command(subcommand)]
     Cve(CveCommand),
+    /// The OSV query API's index of affected commits.
+    #[command(subcommand)]
+    Osv(OsvCommand),
     /// Show the effective configuration.
     Config,
     /// Create the database or bring its schema up to date (serve and init do it too).
@@ -253,6 +256,21 @@ pub enum CveCommand {
     /// Take in every id the organization holds at CVE Services, with its state (ids
     /// reserved elsewhere join the pool).
     Sync,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OsvCommand {
+    /// Work out, from a clone of a repository, which commits the GIT ranges of the
+    /// advisories naming it affect, so that OSV commit queries find them (run again after
+    /// importing or revising such advisories; the clone should have every branch).
+    IndexCommits {
+        /// The repository as the advisories' GIT ranges name it
+        /// (e.g. https://github.com/harfbuzz/harfbuzz).
+        #[arg(long)]
+        repo: String,
+        /// The clone (a bare or working copy) to read.
+        git_dir: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -54,6 +54,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Project(cmd) => commands::project::run(&cli, cmd).await?,
         Command::Audit(cmd) => commands::audit::run(&cli, cmd).await?,
         Command::Cve(cmd) => commands::cve::run(&cli, cmd).await?,
+        Command::Osv(cmd) => commands::osv::run(&cli, cmd).await?,
         Command::Config => commands::show_config(&cli)?,
         Command::Migrate => commands::database::migrate(&cli).await?,
         Command::Backup(args) => commands::database::backup(&cli, args).await?,

@@ -235,7 +235,8 @@ fn read_range(range: &Value, field: &str, notes: &mut Vec<String>) -> Vec<Affect
         Some("ECOSYSTEM" | "SEMVER") => {}
         Some("GIT") => {
             notes.push(format!(
-                "{field}: GIT ranges (commits of {}) have no place in the model, dropped",
+                "{field}: a GIT range (commits of {}) is kept in the OSV document only; \
+                 commit queries find it once `embargo osv index-commits` has read a clone",
                 opt_str(range, "repo").unwrap_or("a repository")
             ));
             return Vec::new();

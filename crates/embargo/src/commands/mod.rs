@@ -8,6 +8,7 @@ pub mod cve;
 pub mod database;
 pub mod ingest;
 pub mod init;
+pub mod osv;
 pub mod project;
 pub mod publication;
 pub mod serve;

@@ -9,5 +9,6 @@ mod database;
 mod history;
 mod install;
 mod mail;
+mod osv_commits;
 mod runner;
 mod support;
