@@ -60,8 +60,7 @@ fn package_branch(
         let id = product_id(next_id);
         let mut product = json!({"product_id": id, "name": format!("{package_name} {vers}")});
         if let Some(p) = purl {
-            // A range has no single version: the package's purl identifies it.
-            product["product_identification_helper"] = json!({"purl": p.purl});
+            product["product_identification_helper"] = range_helper(p);
         }
         leaves.push(json!({
             "category": "product_version_range",
@@ -89,6 +88,20 @@ fn package_branch(
         }
     }
     json!({"category": "product_name", "name": package_name, "branches": leaves})
+}
+
+/// What identifies a range product. A range has no single version: the package's purl
+/// identifies it, except where the purl spec requires a version (Swift): there the
+/// package's repository URL, which is what a Swift package is named by.
+fn range_helper(p: &Package) -> Value {
+    if p.ty == "swift" {
+        json!({"x_generic_uris": [{
+            "namespace": "https://github.com/package-url/purl-spec/blob/main/types-doc/swift-definition.md",
+            "uri": format!("https://{}", p.ecosystem_name()),
+        }]})
+    } else {
+        json!({"purl": p.purl})
+    }
 }
 
 fn product_id(next: &mut usize) -> String {

@@ -31,6 +31,10 @@ const TYPES: &[(&str, Option<&str>, &str)] = &[
     ("maven", Some("Maven"), "Maven"),
     ("nuget", Some("NuGet"), "NuGet"),
     ("composer", Some("Packagist"), "Packagist"),
+    ("hex", Some("Hex"), "Hex"),
+    ("pub", Some("Pub"), "Pub"),
+    // Swift packages by their repository URL without the scheme (github.com/apple/swift-nio).
+    ("swift", Some("SwiftURL"), "Swift"),
     ("generic", None, "generic"),
 ];
 
@@ -97,7 +101,7 @@ impl Package {
             "maven" => name
                 .split_once(':')
                 .map_or((None, name), |(n, b)| (Some(n), b)),
-            "npm" | "golang" | "githubactions" | "github" | "composer" => name
+            "npm" | "golang" | "githubactions" | "github" | "composer" | "swift" => name
                 .rsplit_once('/')
                 .map_or((None, name), |(n, b)| (Some(n), b)),
             _ => (None, name),
@@ -158,7 +162,7 @@ impl Package {
         match (self.ty.as_str(), &self.namespace) {
             ("npm", Some(ns)) => format!("{ns}/{}", self.name),
             ("maven", Some(ns)) => format!("{ns}:{}", self.name),
-            ("golang" | "githubactions" | "github" | "composer", Some(ns)) => {
+            ("golang" | "githubactions" | "github" | "composer" | "swift", Some(ns)) => {
                 format!("{ns}/{}", self.name)
             }
             _ => self.name.clone(),
@@ -243,9 +247,26 @@ mod tests {
                 .contains("names a version")
         );
         assert!(
-            Package::parse("pkg:hex/x")
+            Package::parse("pkg:cran/x")
                 .unwrap_err()
                 .contains("known types")
+        );
+    }
+
+    #[test]
+    fn hex_pub_and_swift_packages_by_osv_ecosystem() {
+        let swift =
+            Package::from_osv_ecosystem("SwiftURL", "github.com/apple/swift-nio-http2").unwrap();
+        assert_eq!(swift.purl, "pkg:swift/github.com/apple/swift-nio-http2");
+        assert_eq!(swift.ecosystem_name(), "github.com/apple/swift-nio-http2");
+        assert_eq!(swift.osv_ecosystem(), Some("SwiftURL"));
+        assert_eq!(
+            Package::from_osv_ecosystem("Hex", "phoenix").unwrap().purl,
+            "pkg:hex/phoenix"
+        );
+        assert_eq!(
+            Package::from_osv_ecosystem("Pub", "http").unwrap().purl,
+            "pkg:pub/http"
         );
     }
 }

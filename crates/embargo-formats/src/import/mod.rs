@@ -289,6 +289,9 @@ const ECOSYSTEMS: &[(&str, &str)] = &[
     ("Maven", "Maven"),
     ("NuGet", "NuGet"),
     ("Packagist", "Packagist"),
+    ("Hex", "Hex"),
+    ("Pub", "Pub"),
+    ("SwiftURL", "SwiftURL"),
     // GitHub's REST API
     ("pip", "PyPI"),
     ("rust", "crates.io"),
@@ -298,6 +301,8 @@ const ECOSYSTEMS: &[(&str, &str)] = &[
     ("maven", "Maven"),
     ("nuget", "NuGet"),
     ("composer", "Packagist"),
+    ("erlang", "Hex"),
+    ("swift", "SwiftURL"),
 ];
 
 /// The purl of a package named by ecosystem and name, checked with [`Package::parse`].

@@ -100,7 +100,7 @@ impl Scheme {
     pub fn for_purl_type(ty: &str) -> Self {
         match ty {
             "pypi" => Self::Pep440,
-            "npm" | "cargo" => Self::Semver,
+            "npm" | "cargo" | "swift" => Self::Semver,
             "golang" => Self::Go,
             "maven" => Self::Maven,
             "nuget" => Self::NuGet,
@@ -124,7 +124,7 @@ impl Scheme {
             .map_or(ecosystem, |(base, _)| base);
         match base {
             "PyPI" => Self::Pep440,
-            "npm" | "crates.io" => Self::Semver,
+            "npm" | "crates.io" | "SwiftURL" => Self::Semver,
             "Go" => Self::Go,
             "Maven" => Self::Maven,
             "NuGet" => Self::NuGet,
