@@ -196,6 +196,8 @@ fn collection_url(package: &Package) -> Option<&'static str> {
         "maven" => "https://repo.maven.apache.org/maven2",
         "nuget" => "https://nuget.org/packages",
         "composer" => "https://packagist.org",
+        "hex" => "https://repo.hex.pm",
+        "pub" => "https://pub.dev",
         _ => return None,
     })
 }

@@ -178,6 +178,9 @@ const COLLECTIONS: &[(&str, &str)] = &[
     ("https://nuget.org/packages", "NuGet"),
     ("https://www.nuget.org/packages", "NuGet"),
     ("https://packagist.org", "Packagist"),
+    ("https://repo.hex.pm", "Hex"),
+    ("https://hex.pm", "Hex"),
+    ("https://pub.dev", "Pub"),
 ];
 
 fn affected(cna: &Map<String, Value>, advisory: &mut Advisory, notes: &mut Vec<String>) {
