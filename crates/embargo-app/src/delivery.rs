@@ -36,6 +36,11 @@ impl App {
         Ok(self.store.case(case_id).await?)
     }
 
+    /// The case's reference (`EMB-2026-0042`), for notices to the team.
+    pub async fn case_reference_as_system(&self, case_id: CaseId) -> Result<String, AppError> {
+        Ok(self.store.case_reference(case_id).await?)
+    }
+
     /// The reporter's address, or `None` when they gave none (they read the portal).
     pub async fn reporter_address(
         &self,

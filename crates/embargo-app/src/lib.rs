@@ -48,12 +48,15 @@ pub use advisory::{AdvisoryEditor, Preview, PublicationSettings};
 pub use clocks::{ACKNOWLEDGEMENT_REMINDER, DISCLOSURE_WARNINGS, ScheduledPublication};
 pub use commit_index::CommitIndex;
 pub use cve_records::{CveRecordPreview, PoolSync, RecordOutcome, Reservation};
-pub use dashboard::{DashboardRow, Queue};
+pub use dashboard::{
+    DASHBOARD_MAX_PAGE, DashboardFilter, DashboardPage, DashboardRow, DashboardView, Queue,
+};
 pub use delivery::{ReporterAddress, ReporterMail};
 pub use drafts::DRAFT_KINDS;
 pub use email::{Filed, IncomingMail};
 pub use embargo_store::ApiTokenInfo;
 pub use embargo_store::PublicationFilter;
+pub use embargo_store::looks_like_case_reference;
 pub use embargo_store::{
     AttachmentInfo, CaseSummary, Draft, Job, JobStatus, Person, PooledCve, Project, QueueSummary,
     StoredReport, Team,

@@ -126,7 +126,7 @@ impl App {
             .await?
             .remove(name)
             .unwrap_or_default()
-            .replace("{reference}", &case_id.reference())
+            .replace("{reference}", &case_id.receipt())
             .replace("{organization}", organization);
         for (key, value) in more {
             text = text.replace(key, value);

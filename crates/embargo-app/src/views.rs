@@ -12,6 +12,8 @@ use crate::principal::{Principal, actor_on_case};
 #[derive(Debug, Clone)]
 pub struct TeamCaseView {
     pub case: Case,
+    /// The case's reference (`EMB-2026-0042`).
+    pub reference: String,
     pub report: StoredReport,
     pub messages: Vec<Message>,
     pub attachments: Vec<AttachmentInfo>,
@@ -39,6 +41,39 @@ pub struct ReporterCaseView {
 }
 
 impl App {
+    /// The case a team member names by its reference (`EMB-2026-0042`), if they may see it
+    /// as team; anyone else gets `NotFound`, as for a case that does not exist.
+    pub async fn case_by_reference(
+        &self,
+        principal: Principal,
+        reference: &str,
+    ) -> Result<CaseId, AppError> {
+        let id = match self.store.case_by_reference(reference).await {
+            Ok(id) => id,
+            Err(embargo_store::StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        let (_, roles) = self.roles_on(principal, id).await?;
+        if roles.team() {
+            Ok(id)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// The reference of a case the principal may see as team.
+    pub async fn case_reference(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+    ) -> Result<String, AppError> {
+        let (_, roles) = self.roles_on(principal, case_id).await?;
+        if !roles.team() {
+            return Err(AppError::NotFound);
+        }
+        Ok(self.store.case_reference(case_id).await?)
+    }
+
     pub(crate) async fn roles_on(
         &self,
         principal: Principal,
@@ -64,6 +99,7 @@ impl App {
             return Err(AppError::NotFound);
         }
         Ok(TeamCaseView {
+            reference: self.store.case_reference(case_id).await?,
             report: self.store.report(case_id).await?,
             messages: self.store.messages(case_id, false).await?,
             attachments: self.store.attachments(case_id).await?,

@@ -61,9 +61,11 @@ typed_id!(
     "case id"
 );
 impl CaseId {
-    /// A short reference people can quote ("#1a2b3c4d"): the first block of the id. Used
-    /// in mail subjects and pages; the full id stays the key.
-    pub fn reference(&self) -> String {
+    /// The receipt a reporter quotes ("#1a2b3c4d"): the first block of the id, in what
+    /// the reporter sees (the confirmation, the portal, mails to them). The team uses the
+    /// case's sequential reference (`EMB-2026-0042`, kept by the store), which reporters
+    /// never see: sequential numbers would tell any outsider how many reports arrive.
+    pub fn receipt(&self) -> String {
         let id = self.to_string();
         format!("#{}", id.split('-').next().unwrap_or(&id))
     }

@@ -51,6 +51,7 @@ const TABLES: &[&str] = &[
     "publication_packages",
     "publication_commits",
     "advisory_counters",
+    "case_counters",
     "cve_pool",
     "teams",
     "team_members",

@@ -16,7 +16,7 @@ use crate::{Store, Tx};
 
 const CASE_COLUMNS: &str = "id, project, state, resolution, reject_reason, duplicate_of, \
     received_at, acknowledge_by, disclose_by, reporter_user, coordinator, release_on, \
-    announce_at, announce_zone, acknowledged_at, published_at, fix_available, version";
+    announce_at, announce_zone, acknowledged_at, published_at, fix_available, version, due_at";
 
 impl Store {
     pub async fn case(&self, id: CaseId) -> Result<Case, StoreError> {
@@ -38,16 +38,42 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Fills in when scheduled cases fall due, for databases from before the column (its
+    /// migration cannot read time zones). Cheap when there is nothing to do: one indexed
+    /// lookup.
+    pub(crate) async fn backfill_due(&self) -> Result<(), StoreError> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM cases WHERE due_at IS NULL AND state = 'scheduled'")
+                .fetch_all(self.pool())
+                .await?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        for id in ids {
+            let case = load(tx.conn(), parse(&id)?).await?;
+            sqlx::query("UPDATE cases SET due_at = $1 WHERE id = $2")
+                .bind(case.due().map(|d| ts(d.at())))
+                .bind(&id)
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.commit().await
+    }
+}
+
 impl Tx {
     pub async fn case(&mut self, id: CaseId) -> Result<Case, StoreError> {
         load(self.conn(), id).await
     }
 
-    /// Inserts a new case (version 0).
-    pub async fn insert_case(&mut self, case: &Case) -> Result<(), StoreError> {
+    /// Inserts a new case (version 0) and gives it the next reference of its year, which
+    /// it returns.
+    pub async fn insert_case(&mut self, case: &Case) -> Result<String, StoreError> {
         let sql = format!(
             "INSERT INTO cases ({CASE_COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
         );
         bind_case(sqlx::query(sqlx::AssertSqlSafe(sql)), case)
             .execute(self.conn())
@@ -58,7 +84,8 @@ impl Tx {
                 }
                 _ => StoreError::from(e),
             })?;
-        save_children(self.conn(), case).await
+        save_children(self.conn(), case).await?;
+        self.assign_case_reference(case.id, case.received_at).await
     }
 
     /// Saves a case that `transition` produced from the stored version `case.version - 1`.
@@ -69,7 +96,7 @@ impl Tx {
             duplicate_of = $6, received_at = $7, acknowledge_by = $8, disclose_by = $9, \
             reporter_user = $10, coordinator = $11, release_on = $12, announce_at = $13, \
             announce_zone = $14, acknowledged_at = $15, published_at = $16, fix_available = $17, \
-            version = $18 WHERE id = $1 AND version = $19";
+            version = $18, due_at = $19 WHERE id = $1 AND version = $20";
         let done = bind_case(sqlx::query(sql), case)
             .bind(expected)
             .execute(self.conn())
@@ -131,6 +158,7 @@ fn bind_case<'q>(q: Query<'q>, c: &Case) -> Query<'q> {
         .bind(c.published_at.map(ts))
         .bind(c.fix_available.map(flag))
         .bind(i64::try_from(c.version).unwrap_or(i64::MAX))
+        .bind(c.due().map(|d| ts(d.at())))
 }
 
 async fn save_children(conn: &mut AnyConnection, c: &Case) -> Result<(), StoreError> {

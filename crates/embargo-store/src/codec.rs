@@ -39,3 +39,10 @@ where
 pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
 }
+
+/// `%` and `_` typed into the search box are literal characters.
+pub(crate) fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

@@ -16,6 +16,8 @@ use crate::{Store, Tx};
 pub struct PooledCve {
     pub cve: CveId,
     pub case_id: Option<CaseId>,
+    /// The reference of the case that took the id.
+    pub case_reference: Option<String>,
     pub state: CveState,
     /// The advisory revision CVE Services holds the record of, once published.
     pub record_revision: Option<i64>,
@@ -34,7 +36,9 @@ macro_rules! select_pool {
     ($rest:literal) => {
         concat!(
             "SELECT cve_id, case_id, state, record_revision, record_sent, reject_reason, \
-             synced_at, last_error, last_error_at FROM cve_pool ",
+             synced_at, last_error, last_error_at, \
+             (SELECT reference FROM cases c WHERE c.id = cve_pool.case_id) AS case_reference \
+             FROM cve_pool ",
             $rest
         )
     };
@@ -44,6 +48,7 @@ pub(crate) fn pooled(r: &AnyRow) -> Result<PooledCve, StoreError> {
     Ok(PooledCve {
         cve: parse(&r.try_get::<String, _>("cve_id")?)?,
         case_id: parse_opt(r.try_get("case_id")?)?,
+        case_reference: r.try_get("case_reference")?,
         state: parse(&r.try_get::<String, _>("state")?)?,
         record_revision: r.try_get("record_revision")?,
         record_sent: r.try_get("record_sent")?,

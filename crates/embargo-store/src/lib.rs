@@ -4,6 +4,7 @@
 mod attachments;
 mod audit;
 mod backup;
+mod case_refs;
 mod cases;
 mod codec;
 mod cve_pool;
@@ -31,6 +32,7 @@ use sqlx::AnyPool;
 pub use attachments::{AttachmentInfo, NewAttachment};
 pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use backup::BackupSummary;
+pub use case_refs::{CASE_REFERENCE_PREFIX, looks_like_case_reference};
 pub use cve_pool::PooledCve;
 pub use error::StoreError;
 pub use jobs::{Job, JobStatus, NewJob, QueueSummary};
@@ -44,7 +46,7 @@ pub use publications::{AdvisoryDraft, NewPublication, PageCursor, PageFrom, Publ
 pub use reports::{NewReport, StoredReport};
 pub use sealed::SealingKey;
 pub use sessions::{ApiTokenInfo, Session};
-pub use summaries::CaseSummary;
+pub use summaries::{CaseCursor, CaseQuery, CaseSummary, StateFilter};
 pub use teams::Team;
 pub use texts::{Draft, Invitation};
 pub use tx::Tx;
@@ -61,22 +63,26 @@ pub struct Store {
 impl Store {
     /// Opens (and if allowed, creates and migrates) the SQLite database at `path`.
     pub async fn open(path: &Path, mode: OpenMode) -> Result<Self, StoreError> {
-        Ok(Self {
+        let store = Self {
             pool: open::open_sqlite(path, mode).await?,
             backend: Backend::Sqlite,
             sealer: sealed::Sealer::default(),
-        })
+        };
+        store.backfill_due().await?;
+        Ok(store)
     }
 
     /// Opens the database a URL names: `postgres://...` (or `postgresql://...`), else a
     /// SQLite file (`sqlite://path` or a path).
     pub async fn connect(url: &str, mode: OpenMode) -> Result<Self, StoreError> {
         if is_postgres_url(url) {
-            Ok(Self {
+            let store = Self {
                 pool: open::open_postgres(url, mode).await?,
                 backend: Backend::Postgres,
                 sealer: sealed::Sealer::default(),
-            })
+            };
+            store.backfill_due().await?;
+            Ok(store)
         } else {
             Self::open(&sqlite_path(url)?, mode).await
         }

@@ -73,6 +73,7 @@ fn migrator(backend: Backend) -> Migrator {
         11 "cve_services" "0011_cve_services.sql",
         12 "imported_flag" "0012_imported_flag.sql",
         13 "publication_commits" "0013_publication_commits.sql",
+        14 "case_desk" "0014_case_desk.sql",
     ])
 }
 

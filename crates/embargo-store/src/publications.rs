@@ -5,7 +5,7 @@ use embargo_core::{Advisory, CaseId, Credit, Publication, UserId};
 use jiff::Timestamp;
 use sqlx::Row;
 
-use crate::codec::{from_ts, opt_ts, parse, parse_opt, ts};
+use crate::codec::{escape_like, from_ts, opt_ts, parse, parse_opt, ts};
 use crate::error::StoreError;
 use crate::{Store, Tx};
 
@@ -493,11 +493,4 @@ impl Store {
         .map(publication_of)
         .collect()
     }
-}
-
-/// `%` and `_` typed into the search box are literal characters.
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }

@@ -1,17 +1,21 @@
-//! One query for the dashboard: every case with what its queue row shows, and whether the
-//! viewer is one of its Developers (the app decides visibility with the domain's rule).
+//! The dashboard's queries: one page of the cases a person may see as team, filtered,
+//! searched and sorted by when they fall due, and the count of each state for the same
+//! filters. Visibility is the domain's rule (RolesOnCase), written in SQL: a Developer of
+//! the case, or a Coordinator who did not report it.
 
 use embargo_core::{CaseId, CaseState, EmbargoDates, ProjectSlug, TimeZoneName, UserId};
 use jiff::Timestamp;
 use sqlx::Row;
 
 use crate::Store;
-use crate::codec::{from_ts, opt_ts, parse, parse_opt};
+use crate::codec::{escape_like, from_ts, opt_ts, parse, parse_opt, ts};
 use crate::error::StoreError;
 
 #[derive(Debug, Clone)]
 pub struct CaseSummary {
     pub id: CaseId,
+    /// The human reference (`EMB-2026-0042`).
+    pub reference: String,
     pub project: ProjectSlug,
     pub state: CaseState,
     /// The report's title: private, shown to the team only.
@@ -21,6 +25,8 @@ pub struct CaseSummary {
     pub acknowledged_at: Option<Timestamp>,
     pub disclose_by: Timestamp,
     pub published_at: Option<Timestamp>,
+    /// When the next promise falls due (`Case::due`); none once public or closed.
+    pub due_at: Option<Timestamp>,
     pub dates: Option<EmbargoDates>,
     pub coordinator: Option<UserId>,
     pub reporter_user: Option<UserId>,
@@ -28,54 +34,275 @@ pub struct CaseSummary {
     pub viewer_is_developer: bool,
 }
 
+/// Which states a listing shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateFilter {
+    /// Every state.
+    Any,
+    /// The open states, and cases published since the time (the dashboard's default).
+    Active { published_since: Timestamp },
+    /// These states (`CaseState::name`).
+    In(Vec<&'static str>),
+    /// Published since the time (public, whether or not closed since).
+    PublishedSince(Timestamp),
+    /// Published or closed.
+    Done,
+}
+
+const OPEN_STATES: &str = "'received', 'acknowledged', 'triage', 'awaiting_reporter', \
+    'accepted', 'fixing', 'scheduled'";
+
+/// What a listing asks for.
+#[derive(Debug, Clone)]
+pub struct CaseQuery {
+    pub viewer: UserId,
+    /// The viewer holds the Coordinator role.
+    pub coordinator: bool,
+    /// Words: a reference, an id or receipt, or text of the title, the reporter's name or
+    /// address, the advisory draft (packages, CVE id) or a pooled CVE id.
+    pub text: Option<String>,
+    pub project: Option<ProjectSlug>,
+    pub states: StateFilter,
+    /// Only cases the viewer coordinates or develops.
+    pub mine: bool,
+    /// Only cases whose promise was broken at this time (announcements excepted).
+    pub overdue_at: Option<Timestamp>,
+}
+
+/// Where a page starts: after this (due, id), in due order (no due date sorts last).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseCursor {
+    pub due: i64,
+    pub id: String,
+}
+
+/// "No due date" in the sort key: after every real one.
+const NEVER: i64 = i64::MAX;
+
+/// Parameters of a query built from its filters, in placeholder order.
+enum Param {
+    Text(String),
+    Int(i64),
+    Flag(bool),
+}
+
+struct Sql {
+    conditions: Vec<String>,
+    params: Vec<Param>,
+}
+
+impl Sql {
+    fn param(&mut self, p: Param) -> String {
+        self.params.push(p);
+        format!("${}", self.params.len())
+    }
+
+    /// The WHERE clause of `q`, without the state filter when `with_states` is false (the
+    /// per-state counts group by state instead).
+    fn new(q: &CaseQuery, with_states: bool) -> Self {
+        let mut sql = Sql {
+            conditions: Vec::new(),
+            params: Vec::new(),
+        };
+        let viewer = sql.param(Param::Text(q.viewer.to_string()));
+        let coordinator = sql.param(Param::Flag(q.coordinator));
+        sql.conditions.push(format!(
+            "(EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = {viewer} \
+               AND m.role = 'developer') \
+             OR ({coordinator} = 1 AND (c.reporter_user IS NULL OR c.reporter_user <> {viewer})))"
+        ));
+        if q.mine {
+            sql.conditions.push(format!(
+                "(c.coordinator = {viewer} OR EXISTS (SELECT 1 FROM case_members m \
+                   WHERE m.case_id = c.id AND m.user_id = {viewer} AND m.role = 'developer'))"
+            ));
+        }
+        if let Some(project) = &q.project {
+            let p = sql.param(Param::Text(project.to_string()));
+            sql.conditions.push(format!("c.project = {p}"));
+        }
+        if let Some(now) = q.overdue_at {
+            let p = sql.param(Param::Int(ts(now)));
+            sql.conditions
+                .push(format!("c.due_at < {p} AND c.state <> 'scheduled'"));
+        }
+        if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            sql.search(text);
+        }
+        if with_states {
+            sql.states(&q.states);
+        }
+        sql
+    }
+
+    fn search(&mut self, text: &str) {
+        let exact = self.param(Param::Text(text.to_ascii_uppercase()));
+        let receipt = text.trim_start_matches('#').to_ascii_lowercase();
+        let prefix = self.param(Param::Text(format!("{}%", escape_like(&receipt))));
+        let words = self.param(Param::Text(format!(
+            "%{}%",
+            escape_like(&text.to_lowercase())
+        )));
+        self.conditions.push(format!(
+            "(c.reference = {exact} OR c.id LIKE {prefix} ESCAPE '\\' \
+             OR LOWER(r.title) LIKE {words} ESCAPE '\\' \
+             OR LOWER(r.reporter_name) LIKE {words} ESCAPE '\\' \
+             OR LOWER(COALESCE(r.reporter_email, '')) LIKE {words} ESCAPE '\\' \
+             OR EXISTS (SELECT 1 FROM advisory_drafts d WHERE d.case_id = c.id \
+                 AND LOWER(d.body) LIKE {words} ESCAPE '\\') \
+             OR EXISTS (SELECT 1 FROM cve_pool p WHERE p.case_id = c.id AND p.cve_id = {exact}))"
+        ));
+    }
+
+    fn states(&mut self, states: &StateFilter) {
+        let condition = match states {
+            StateFilter::Any => return,
+            StateFilter::Active { published_since } => {
+                let p = self.param(Param::Int(ts(*published_since)));
+                format!("(c.state IN ({OPEN_STATES}) OR c.published_at >= {p})")
+            }
+            StateFilter::In(names) => {
+                let list: Vec<String> = names
+                    .iter()
+                    .map(|n| self.param(Param::Text((*n).to_string())))
+                    .collect();
+                if list.is_empty() {
+                    "1 = 0".to_string()
+                } else {
+                    format!("c.state IN ({})", list.join(", "))
+                }
+            }
+            StateFilter::PublishedSince(since) => {
+                let p = self.param(Param::Int(ts(*since)));
+                format!("c.published_at >= {p}")
+            }
+            StateFilter::Done => "c.state IN ('published', 'closed')".to_string(),
+        };
+        self.conditions.push(condition);
+    }
+
+    fn query(&self, sql: String) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for p in &self.params {
+            query = match p {
+                Param::Text(t) => query.bind(t.as_str()),
+                Param::Int(i) => query.bind(*i),
+                Param::Flag(f) => query.bind(i64::from(*f)),
+            };
+        }
+        query
+    }
+}
+
 impl Store {
-    pub async fn case_summaries(&self, viewer: UserId) -> Result<Vec<CaseSummary>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT c.id, c.project, c.state, c.resolution, c.reject_reason, c.duplicate_of, r.title, \
-             c.received_at, c.acknowledge_by, c.acknowledged_at, c.disclose_by, c.published_at, \
-             c.release_on, c.announce_at, c.announce_zone, c.coordinator, c.reporter_user, \
-             CASE WHEN EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = $1 \
-                 AND m.role = 'developer') THEN 1 ELSE 0 END \
-             FROM cases c JOIN reports r ON r.case_id = c.id ORDER BY c.received_at DESC, c.id",
-        )
-        .bind(viewer.to_string())
-        .fetch_all(self.pool())
-        .await?;
+    /// One page of `q`, `limit` rows after `after`, by due date (the most urgent first; no
+    /// due date last), then id; and the cursor of the next page if there is one.
+    pub async fn case_page(
+        &self,
+        q: &CaseQuery,
+        after: Option<&CaseCursor>,
+        limit: u32,
+    ) -> Result<(Vec<CaseSummary>, Option<CaseCursor>), StoreError> {
+        let mut sql = Sql::new(q, true);
+        if let Some(after) = after {
+            let due = sql.param(Param::Int(after.due));
+            let id = sql.param(Param::Text(after.id.clone()));
+            sql.conditions.push(format!(
+                "(COALESCE(c.due_at, {NEVER}) > {due} \
+                  OR (COALESCE(c.due_at, {NEVER}) = {due} AND c.id > {id}))"
+            ));
+        }
+        let viewer = "$1";
+        let text = format!(
+            "SELECT c.id, c.reference, c.project, c.state, c.resolution, c.reject_reason, \
+             c.duplicate_of, r.title, c.received_at, c.acknowledge_by, c.acknowledged_at, \
+             c.disclose_by, c.published_at, c.due_at, c.release_on, c.announce_at, \
+             c.announce_zone, c.coordinator, c.reporter_user, \
+             CASE WHEN EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id \
+                 AND m.user_id = {viewer} AND m.role = 'developer') THEN 1 ELSE 0 END AS developer \
+             FROM cases c JOIN reports r ON r.case_id = c.id WHERE {} \
+             ORDER BY COALESCE(c.due_at, {NEVER}), c.id LIMIT {}",
+            sql.conditions.join(" AND "),
+            u64::from(limit) + 1,
+        );
+        let rows = sql.query(text).fetch_all(self.pool()).await?;
+        let mut cases = rows.iter().map(summary_of).collect::<Result<Vec<_>, _>>()?;
+        let more = cases.len() > limit as usize;
+        cases.truncate(limit as usize);
+        let next = more
+            .then(|| {
+                cases.last().map(|c| CaseCursor {
+                    due: c.due_at.map_or(NEVER, ts),
+                    id: c.id.to_string(),
+                })
+            })
+            .flatten();
+        Ok((cases, next))
+    }
+
+    /// How many cases of `q` (its state filter aside) are in each state: (state name,
+    /// published since `published_since`, count).
+    pub async fn case_counts(
+        &self,
+        q: &CaseQuery,
+        published_since: Timestamp,
+    ) -> Result<Vec<(String, bool, i64)>, StoreError> {
+        let mut sql = Sql::new(q, false);
+        let since = sql.param(Param::Int(ts(published_since)));
+        let text = format!(
+            "SELECT c.state, CASE WHEN c.published_at >= {since} THEN 1 ELSE 0 END AS recent, \
+             COUNT(*) AS n FROM cases c JOIN reports r ON r.case_id = c.id WHERE {} \
+             GROUP BY c.state, CASE WHEN c.published_at >= {since} THEN 1 ELSE 0 END",
+            sql.conditions.join(" AND "),
+        );
+        let rows = sql.query(text).fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
-                let dates = match (
-                    r.try_get::<Option<String>, _>(12)?,
-                    r.try_get::<Option<String>, _>(13)?,
-                    r.try_get::<Option<String>, _>(14)?,
-                ) {
-                    (Some(release), Some(at), Some(zone)) => Some(EmbargoDates {
-                        release_on: parse(&release)?,
-                        announce_at: parse(&at)?,
-                        zone: TimeZoneName::parse(&zone)?,
-                    }),
-                    _ => None,
-                };
-                Ok(CaseSummary {
-                    id: parse(&r.try_get::<String, _>(0)?)?,
-                    project: ProjectSlug::parse(&r.try_get::<String, _>(1)?)?,
-                    state: CaseState::from_parts(
-                        &r.try_get::<String, _>(2)?,
-                        r.try_get::<Option<String>, _>(3)?.as_deref(),
-                        r.try_get::<Option<String>, _>(4)?.as_deref(),
-                        parse_opt(r.try_get(5)?)?,
-                    )?,
-                    title: r.try_get(6)?,
-                    received_at: from_ts(r.try_get(7)?)?,
-                    acknowledge_by: from_ts(r.try_get(8)?)?,
-                    acknowledged_at: opt_ts(r.try_get(9)?)?,
-                    disclose_by: from_ts(r.try_get(10)?)?,
-                    published_at: opt_ts(r.try_get(11)?)?,
-                    dates,
-                    coordinator: parse_opt(r.try_get(15)?)?,
-                    reporter_user: parse_opt(r.try_get(16)?)?,
-                    viewer_is_developer: r.try_get::<i64, _>(17)? != 0,
-                })
+                Ok((
+                    r.try_get::<String, _>("state")?,
+                    r.try_get::<i64, _>("recent")? != 0,
+                    r.try_get::<i64, _>("n")?,
+                ))
             })
             .collect()
     }
+}
+
+fn summary_of(r: &sqlx::any::AnyRow) -> Result<CaseSummary, StoreError> {
+    let dates = match (
+        r.try_get::<Option<String>, _>("release_on")?,
+        r.try_get::<Option<String>, _>("announce_at")?,
+        r.try_get::<Option<String>, _>("announce_zone")?,
+    ) {
+        (Some(release), Some(at), Some(zone)) => Some(EmbargoDates {
+            release_on: parse(&release)?,
+            announce_at: parse(&at)?,
+            zone: TimeZoneName::parse(&zone)?,
+        }),
+        _ => None,
+    };
+    Ok(CaseSummary {
+        id: parse(&r.try_get::<String, _>("id")?)?,
+        reference: r
+            .try_get::<Option<String>, _>("reference")?
+            .unwrap_or_default(),
+        project: ProjectSlug::parse(&r.try_get::<String, _>("project")?)?,
+        state: CaseState::from_parts(
+            &r.try_get::<String, _>("state")?,
+            r.try_get::<Option<String>, _>("resolution")?.as_deref(),
+            r.try_get::<Option<String>, _>("reject_reason")?.as_deref(),
+            parse_opt(r.try_get("duplicate_of")?)?,
+        )?,
+        title: r.try_get("title")?,
+        received_at: from_ts(r.try_get("received_at")?)?,
+        acknowledge_by: from_ts(r.try_get("acknowledge_by")?)?,
+        acknowledged_at: opt_ts(r.try_get("acknowledged_at")?)?,
+        disclose_by: from_ts(r.try_get("disclose_by")?)?,
+        published_at: opt_ts(r.try_get("published_at")?)?,
+        due_at: opt_ts(r.try_get("due_at")?)?,
+        dates,
+        coordinator: parse_opt(r.try_get("coordinator")?)?,
+        reporter_user: parse_opt(r.try_get("reporter_user")?)?,
+        viewer_is_developer: r.try_get::<i64, _>("developer")? != 0,
+    })
 }

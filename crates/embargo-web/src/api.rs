@@ -58,27 +58,62 @@ fn case_id(id: &str) -> Option<CaseId> {
     id.parse::<CaseId>().ok()
 }
 
-pub async fn list(State(state): State<WebState>, ApiUser(p): ApiUser) -> Response {
-    match state.app.dashboard(p, (state.clock)()).await {
-        Ok(rows) => Json(
-            rows.iter()
-                .map(|r| {
-                    json!({
-                        "id": r.case.id,
-                        "reference": r.case.id.reference(),
-                        "title": r.case.title,
-                        "project": r.case.project,
-                        "state": r.case.state.name(),
-                        "queue": r.queue.title(),
-                        "due": r.due.map(|d| d.to_string()),
-                        "overdue": r.overdue,
-                    })
-                })
-                .collect::<Vec<_>>(),
-        )
-        .into_response(),
-        Err(e) => err(e),
+/// `GET /api/v1/cases`: one page of the caller's cases, as the dashboard filters them
+/// (`q`, `project`, `view`, `mine`, `overdue`), the most urgent first; `next_cursor` goes
+/// to `?after=`.
+pub async fn list(
+    State(state): State<WebState>,
+    ApiUser(p): ApiUser,
+    params: Result<
+        axum::extract::Query<crate::team::DashboardParams>,
+        axum::extract::rejection::QueryRejection,
+    >,
+) -> Response {
+    // A query string serde cannot read (a parameter twice, a limit that is no number) is
+    // bad input like any other: 422 with the reason.
+    let params = match params {
+        Ok(axum::extract::Query(p)) => p,
+        Err(e) => {
+            return err(AppError::invalid(embargo_core::ValueError::new(
+                "query",
+                e.body_text(),
+            )));
+        }
+    };
+    let filter = match params.filter() {
+        Ok(f) => f,
+        Err(e) => return err(e),
+    };
+    let limit = params.limit.unwrap_or(100);
+    let page = match state
+        .app
+        .dashboard(p, &filter, params.after.as_deref(), limit, (state.clock)())
+        .await
+    {
+        Ok(page) => page,
+        Err(e) => return err(e),
+    };
+    let mut counts = serde_json::Map::new();
+    for (queue, n) in &page.counts {
+        counts.insert(queue.name().to_string(), json!(n));
     }
+    counts.insert("done".into(), json!(page.done));
+    Json(json!({
+        "cases": page.rows.iter().map(|r| json!({
+            "id": r.case.id,
+            "reference": r.case.reference,
+            "title": r.case.title,
+            "project": r.case.project,
+            "state": r.case.state.name(),
+            "queue": r.queue.map(|q| q.name()),
+            "queue_title": r.queue.map(|q| q.title()),
+            "due": r.due.map(|d| d.to_string()),
+            "overdue": r.overdue,
+        })).collect::<Vec<_>>(),
+        "next_cursor": page.next,
+        "counts": counts,
+    }))
+    .into_response()
 }
 
 /// A case as JSON, for its team.
@@ -88,7 +123,8 @@ pub fn case_json(v: &TeamCaseView, actions: &[&str]) -> Value {
     let name = |id: &embargo_core::UserId| json!({"id": id, "name": v.names.get(id)});
     json!({
         "id": c.id,
-        "reference": c.id.reference(),
+        "reference": v.reference,
+        "receipt": c.id.receipt(),
         "version": c.version,
         "project": c.project,
         "state": c.state.name(),
@@ -175,6 +211,13 @@ pub async fn show(
 ) -> Response {
     match case_id(&id) {
         Some(id) => show_case(&state, p, id).await,
+        // By its reference (`EMB-2026-0042`), as people type it.
+        None if embargo_app::looks_like_case_reference(&id) => {
+            match state.app.case_by_reference(p, &id).await {
+                Ok(id) => show_case(&state, p, id).await,
+                Err(e) => err(e),
+            }
+        }
         None => err(AppError::NotFound),
     }
 }

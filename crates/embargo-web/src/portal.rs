@@ -197,7 +197,7 @@ fn render(
         .collect();
     let mut timeline = vec![(
         when(view.received_at),
-        format!("Report {} received", view.case_id.reference()),
+        format!("Report {} received", view.case_id.receipt()),
     )];
     if let Some(t) = view.acknowledged_at {
         timeline.push((when(t), "Acknowledged by the security team".into()));

@@ -133,7 +133,7 @@ pub async fn submit(
             StatusCode::OK,
             &ReportSent {
                 org,
-                reference: fake.reference(),
+                reference: fake.receipt(),
                 acknowledge_by: String::new(),
                 portal_url: state.site.url("/portal"),
             },
@@ -159,7 +159,7 @@ pub async fn submit(
             StatusCode::OK,
             &ReportSent {
                 org,
-                reference: s.case_id.reference(),
+                reference: s.case_id.receipt(),
                 acknowledge_by: s.acknowledge_by.strftime("%Y-%m-%d %H:%M UTC").to_string(),
                 portal_url: state.site.url(&format!("/portal/{}", s.portal_token)),
             },

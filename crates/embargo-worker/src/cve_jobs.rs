@@ -72,14 +72,13 @@ impl Worker {
         } else {
             "embargo keeps trying, with longer pauses."
         };
-        let subject = format!(
-            "[{}] Case {}: {what}",
-            self.links.organization,
-            case_id.reference()
-        );
+        let reference = match self.app.case_reference_as_system(case_id).await {
+            Ok(r) => r,
+            Err(_) => case_id.to_string(),
+        };
+        let subject = format!("[{}] Case {reference}: {what}", self.links.organization);
         let body = format!(
             "Case {reference}: {what} (attempt {attempts}).\n\n{message}\n\n{next}\n\n{url}/cases/{case_id}\n",
-            reference = case_id.reference(),
             attempts = job.attempts,
             message = failure.message,
             url = self.links.public_url,

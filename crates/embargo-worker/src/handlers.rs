@@ -104,7 +104,7 @@ impl Worker {
             subject: format!(
                 "[{}] {what} {}{token}",
                 self.links.organization,
-                case_id.reference()
+                case_id.receipt()
             ),
             body: format!("{}{}", mail.body, self.footer(&mail.to)),
             encrypt_to: mail.to.openpgp_key.clone(),
@@ -126,7 +126,7 @@ impl Worker {
             "Here is your private link to security report {reference}:\n\n{url}/portal/{token}\n\n\
              It shows the status of your report and our messages, and lets you answer and add files.\n\
              Anyone with this link can read your report: keep it to yourself. Your earlier links still work; if one may have leaked, replace your link from the portal, which ends them all.{footer}",
-            reference = case_id.reference(),
+            reference = case_id.receipt(),
             url = self.links.public_url,
             footer = self.footer(&to),
         );
@@ -136,13 +136,19 @@ impl Worker {
             subject: format!(
                 "[{}] Your private link to security report {}",
                 self.links.organization,
-                case_id.reference()
+                case_id.receipt()
             ),
             body,
             encrypt_to: to.openpgp_key.clone(),
             message_id: self.message_id(job),
         };
         self.send(outgoing).await
+    }
+
+    /// The case's reference for the team (`EMB-2026-0042`); reporters are told their
+    /// receipt instead.
+    async fn reference(&self, case_id: CaseId) -> Result<String, Failure> {
+        Ok(self.app.case_reference_as_system(case_id).await?)
     }
 
     /// Team notices carry the reference and a link, never the report's text: a mailing
@@ -154,10 +160,14 @@ impl Worker {
         body: String,
     ) -> Result<(), Failure> {
         // Chat rooms and webhooks get their own delivery jobs (made once per notice).
+        let reference = match job.case_id {
+            Some(c) => Some(self.reference(c).await?),
+            None => None,
+        };
         let notice = serde_json::json!({
             "event": job.kind,
             "case_id": job.case_id,
-            "reference": job.case_id.map(|c| c.reference()),
+            "reference": reference,
             "subject": subject,
             "text": body,
         });
@@ -186,16 +196,14 @@ impl Worker {
 
     pub(crate) async fn notify_team_new_report(&self, job: &Job) -> Result<(), Failure> {
         let case_id: CaseId = id(&job.payload, "case_id")?;
+        let reference = self.reference(case_id).await?;
         let case = self.app.case_as_system(case_id).await?;
         let subject = format!(
             "[{}] New security report {} ({})",
-            self.links.organization,
-            case_id.reference(),
-            case.project
+            self.links.organization, reference, case.project
         );
         let body = format!(
             "A new report {reference} arrived for {project}.\nAcknowledge it by {due} (policy).\n\n{url}/cases/{case_id}\n",
-            reference = case_id.reference(),
             project = case.project,
             due = case.deadlines.acknowledge_by.strftime("%Y-%m-%d %H:%M UTC"),
             url = self.links.public_url,
@@ -205,18 +213,17 @@ impl Worker {
 
     pub(crate) async fn acknowledgement_due(&self, job: &Job) -> Result<(), Failure> {
         let case_id: CaseId = id(&job.payload, "case_id")?;
+        let reference = self.reference(case_id).await?;
         let case = self.app.case_as_system(case_id).await?;
         if case.acknowledged_at.is_some() || !case.state.is_open() {
             return Ok(());
         }
         let subject = format!(
             "[{}] Acknowledgement overdue: report {}",
-            self.links.organization,
-            case_id.reference()
+            self.links.organization, reference
         );
         let body = format!(
             "Report {reference} was received {received} and has not been acknowledged; the policy promised it by {due}.\n\n{url}/cases/{case_id}\n",
-            reference = case_id.reference(),
             received = case.received_at.strftime("%Y-%m-%d %H:%M UTC"),
             due = case.deadlines.acknowledge_by.strftime("%Y-%m-%d %H:%M UTC"),
             url = self.links.public_url,
@@ -235,9 +242,10 @@ impl Worker {
             .app
             .issue_invitation(user, case_id, (self.clock)())
             .await?;
-        let reference = case_id
-            .map(|c| format!(" (case {})", c.reference()))
-            .unwrap_or_default();
+        let reference = match case_id {
+            Some(c) => format!(" (case {})", self.reference(c).await?),
+            None => String::new(),
+        };
         let body = format!(
             "Hello {name},\n\nthe {org} security team added you to a private security case{reference}.\n\
              Set your password to see it (this link works once, for 7 days):\n\n{url}/invite/{token}\n\n\
@@ -263,18 +271,17 @@ impl Worker {
 
     pub(crate) async fn acknowledgement_reminder(&self, job: &Job) -> Result<(), Failure> {
         let case_id: CaseId = id(&job.payload, "case_id")?;
+        let reference = self.reference(case_id).await?;
         let case = self.app.case_as_system(case_id).await?;
         if case.acknowledged_at.is_some() || !case.state.is_open() {
             return Ok(());
         }
         let subject = format!(
             "[{}] Acknowledgement due soon: report {}",
-            self.links.organization,
-            case_id.reference()
+            self.links.organization, reference
         );
         let body = format!(
             "Report {reference} must be acknowledged by {due} (policy).\n\n{url}/cases/{case_id}\n",
-            reference = case_id.reference(),
             due = case.deadlines.acknowledge_by.strftime("%Y-%m-%d %H:%M UTC"),
             url = self.links.public_url,
         );
@@ -288,6 +295,7 @@ impl Worker {
 
     pub(crate) async fn disclosure_warning(&self, job: &Job) -> Result<(), Failure> {
         let case_id: CaseId = id(&job.payload, "case_id")?;
+        let reference = self.reference(case_id).await?;
         let days = job.payload.get("days").and_then(Value::as_i64).unwrap_or(0);
         let due = Self::scheduled_for(job)?;
         let case = self.app.case_as_system(case_id).await?;
@@ -308,12 +316,11 @@ impl Worker {
         let subject = format!(
             "[{}] Case {} is disclosed in {days} day{}",
             self.links.organization,
-            case_id.reference(),
+            reference,
             if days == 1 { "" } else { "s" }
         );
         let body = format!(
             "Case {reference} will be published at its disclosure deadline, {due}, whether fixed or not, unless a Coordinator records an extension with its reason.\n\n{url}/cases/{case_id}\n",
-            reference = case_id.reference(),
             due = due.strftime("%Y-%m-%d %H:%M UTC"),
             url = self.links.public_url,
         );
@@ -322,6 +329,7 @@ impl Worker {
 
     pub(crate) async fn disclose_at_deadline(&self, job: &Job) -> Result<(), Failure> {
         let case_id: CaseId = id(&job.payload, "case_id")?;
+        let reference = self.reference(case_id).await?;
         let due = Self::scheduled_for(job)?;
         let disclosed = self
             .app
@@ -330,13 +338,11 @@ impl Worker {
         if disclosed && self.mailer.is_some() {
             let subject = format!(
                 "[{}] Case {} was disclosed at its deadline",
-                self.links.organization,
-                case_id.reference()
+                self.links.organization, reference
             );
             let body = format!(
                 "The disclosure deadline of case {} passed; it is now published.\n\n{}/cases/{case_id}\n",
-                case_id.reference(),
-                self.links.public_url
+                reference, self.links.public_url
             );
             // Best effort: the disclosure stands whatever the mail does.
             if let Err(e) = self.to_team(job, subject, body).await {
@@ -351,6 +357,7 @@ impl Worker {
     /// still stands).
     pub(crate) async fn publish_as_scheduled(&self, job: &Job) -> Result<(), Failure> {
         let case_id: CaseId = id(&job.payload, "case_id")?;
+        let reference = self.reference(case_id).await?;
         let at: jiff::Timestamp = id(&job.payload, "announce_at")?;
         let outcome = self.app.publish_if_due(case_id, at, (self.clock)()).await?;
         let (subject, body) = match outcome {
@@ -358,25 +365,21 @@ impl Worker {
             embargo_app::ScheduledPublication::Published => (
                 format!(
                     "[{}] Case {} was published as scheduled",
-                    self.links.organization,
-                    case_id.reference()
+                    self.links.organization, reference
                 ),
                 format!(
                     "The advisory of case {} is public since its announcement time.\n\n{}/cases/{case_id}\n",
-                    case_id.reference(),
-                    self.links.public_url
+                    reference, self.links.public_url
                 ),
             ),
             embargo_app::ScheduledPublication::Blocked(why) => (
                 format!(
                     "[{}] Case {} was NOT published at its announcement time",
-                    self.links.organization,
-                    case_id.reference()
+                    self.links.organization, reference
                 ),
                 format!(
                     "The announcement time of case {} passed, but the advisory could not be published: {why}\n\nA Coordinator can publish it from the case page once that is fixed.\n\n{}/cases/{case_id}\n",
-                    case_id.reference(),
-                    self.links.public_url
+                    reference, self.links.public_url
                 ),
             ),
         };
@@ -391,6 +394,7 @@ impl Worker {
     /// Policy step 11: the agreed dates go to the core chat room and the mailing list.
     pub(crate) async fn dates_agreed(&self, job: &Job) -> Result<(), Failure> {
         let case_id: CaseId = id(&job.payload, "case_id")?;
+        let reference = self.reference(case_id).await?;
         let case = self.app.case_as_system(case_id).await?;
         let Some(dates) = case
             .dates
@@ -400,12 +404,10 @@ impl Worker {
         };
         let subject = format!(
             "[{}] Dates agreed for case {}",
-            self.links.organization,
-            case_id.reference()
+            self.links.organization, reference
         );
         let body = format!(
             "Case {reference}: release on {release} ({zone}), announcement {at} {zone}.\nEmbargoed until then.\n\n{url}/cases/{case_id}\n",
-            reference = case_id.reference(),
             release = dates.release_on,
             at = dates.announce_at.strftime("%Y-%m-%d %H:%M"),
             zone = dates.zone,

@@ -234,7 +234,7 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
     );
     let published = view.messages.last().unwrap().body.reveal().clone();
     assert!(
-        published.contains(&id.reference())
+        published.contains(&id.receipt())
             && published.contains("is now public: ")
             && published.contains("/advisories/EMBARGO-")
             && published.contains("CVE: ")

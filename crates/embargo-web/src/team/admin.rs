@@ -130,10 +130,11 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
     let cves = cves
         .into_iter()
         .map(|c| {
-            let to = c.case_id.map_or_else(
-                || "free".to_string(),
-                |id| format!("taken by {}", id.reference()),
-            );
+            let to = match (&c.case_reference, c.case_id) {
+                (Some(reference), _) => format!("taken by {reference}"),
+                (None, Some(id)) => format!("taken by {id}"),
+                (None, None) => "free".to_string(),
+            };
             (c.cve.to_string(), to, c.state.name())
         })
         .collect();

@@ -73,6 +73,10 @@ async fn render_editor(
         Ok(n) => n,
         Err(e) => return error_page(&org, &e),
     };
+    let reference = match state.app.case_reference(s.principal, id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&org, &e),
+    };
     let score = |v: &Option<String>,
                  f: fn(&str) -> Result<embargo_formats::cvss::Scored, String>| {
         v.as_deref()
@@ -87,7 +91,7 @@ async fn render_editor(
         me: s.name.clone(),
         csrf: s.csrf.clone(),
         id: id.to_string(),
-        reference: id.reference(),
+        reference,
         revision: editor.revision,
         form: form.unwrap_or_else(|| AdvisoryForm::of(&editor.advisory)),
         errors,
@@ -275,6 +279,10 @@ pub async fn preview(
         Ok(p) => p,
         Err(e) => return error_page(&org, &e),
     };
+    let reference = match state.app.case_reference(session.principal, id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&org, &e),
+    };
     let publisher = &state.app.publication_settings().publisher;
     let p = &preview.publication;
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
@@ -283,7 +291,7 @@ pub async fn preview(
         me: session.name.clone(),
         csrf: session.csrf.clone(),
         id: id.to_string(),
-        reference: id.reference(),
+        reference,
         revision: preview.editor.revision,
         b: AdvisoryBody::of(p, publisher, false),
         problems: preview

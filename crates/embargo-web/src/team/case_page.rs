@@ -222,6 +222,60 @@ pub struct MessageRow {
     pub files: Vec<(String, String)>,
 }
 
+/// One entry of the case's timeline: a message, or an event of the audit trail.
+pub struct TimelineItem {
+    sort: jiff::Timestamp,
+    pub message: Option<MessageRow>,
+    /// For an event: (when, who, what).
+    pub event: Option<(String, String, String)>,
+}
+
+/// The actions most likely taken next, in the policy's order: the first of these the
+/// viewer may take is shown open, with the next one.
+const LIKELY_NEXT: &[&str] = &[
+    "acknowledge",
+    "start_triage",
+    "accept",
+    "assign_coordinator",
+    "add_developer",
+    "start_fixing",
+    "record_fork",
+    "sign_off_fork",
+    "complete_step",
+    "set_dates",
+    "publish",
+    "reporter_replied",
+    "reopen",
+];
+
+/// Splits the available actions into the likely next ones (at most two) and the rest.
+fn split_actions(actions: Vec<ActionView>) -> (Vec<ActionView>, Vec<ActionView>) {
+    let rank = |a: &ActionView| {
+        LIKELY_NEXT
+            .iter()
+            .position(|n| *n == a.name)
+            .unwrap_or(usize::MAX)
+    };
+    let mut ranked: Vec<(usize, usize)> = actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (rank(a), i))
+        .filter(|(r, _)| *r != usize::MAX)
+        .collect();
+    ranked.sort();
+    let chosen: Vec<usize> = ranked.into_iter().take(2).map(|(_, i)| i).collect();
+    let mut primary = Vec::new();
+    let mut more = Vec::new();
+    for (i, a) in actions.into_iter().enumerate() {
+        if chosen.contains(&i) {
+            primary.push(a);
+        } else {
+            more.push(a);
+        }
+    }
+    (primary, more)
+}
+
 pub struct DraftRow {
     pub kind: &'static str,
     pub label: &'static str,
@@ -251,8 +305,16 @@ struct CasePage {
     project: String,
     my_role: &'static str,
     deadlines: Vec<(&'static str, String, bool)>,
-    actions: Vec<ActionView>,
-    messages: Vec<MessageRow>,
+    /// The one or two actions the viewer most likely takes next, shown open.
+    primary: Vec<ActionView>,
+    /// The other actions, each folded until opened.
+    more: Vec<ActionView>,
+    /// Messages and the case's events, oldest first.
+    timeline: Vec<TimelineItem>,
+    /// Checklist steps done, of 18.
+    steps_done: usize,
+    /// The next open steps: (number, title, owner).
+    next_steps: Vec<(u8, &'static str, &'static str)>,
     report: embargo_core::ReportContent,
     description_html: String,
     reproduction_html: String,
@@ -265,7 +327,6 @@ struct CasePage {
     people: Vec<(String, &'static str)>,
     forks: Vec<(String, String)>,
     checklist: Vec<StepRow>,
-    audit: Vec<(String, String, String)>,
     drafts: Vec<DraftRow>,
     can_draft: bool,
     /// The advisory exists from acceptance on.
@@ -314,14 +375,22 @@ fn build(
         Some(t) => ("Acknowledged", when(t), false),
         None => (
             "Acknowledge by",
-            when(case.deadlines.acknowledge_by),
+            format!(
+                "{} ({})",
+                when(case.deadlines.acknowledge_by),
+                super::dashboard::countdown(case.deadlines.acknowledge_by, now)
+            ),
             case.acknowledgement_overdue(now),
         ),
     }];
     if case.state.is_open() {
         deadlines.push((
             "Disclose by",
-            when(case.deadlines.disclose_by),
+            format!(
+                "{} ({})",
+                when(case.deadlines.disclose_by),
+                super::dashboard::countdown(case.deadlines.disclose_by, now)
+            ),
             now > case.deadlines.disclose_by,
         ));
     }
@@ -337,6 +406,54 @@ fn build(
             false,
         ));
     }
+    let actions: Vec<ActionView> = commands
+        .iter()
+        .map(|c| view_of(c, case, &texts))
+        .filter(|a| a.name != "none")
+        .collect();
+    let (primary, more) = split_actions(actions);
+    // One conversation: the messages and the case's events, in time order. Posting a
+    // message is an event too; the message itself stands for it.
+    let mut timeline: Vec<TimelineItem> = v
+        .messages
+        .iter()
+        .map(|m| TimelineItem {
+            sort: m.created_at,
+            message: Some(MessageRow {
+                author: match m.author {
+                    Author::Reporter => "Reporter".into(),
+                    Author::User(u) => name(&u),
+                    Author::System => "embargo".into(),
+                },
+                at: when(m.created_at),
+                body_html: crate::markdown::render(m.body.reveal()),
+                internal: m.visibility == Visibility::Internal,
+                files: files_of(Some(m.id)),
+            }),
+            event: None,
+        })
+        .collect();
+    timeline.extend(
+        v.audit
+            .iter()
+            .filter(|e| e.action != "post_message")
+            .map(|e| TimelineItem {
+                sort: e.at,
+                message: None,
+                event: Some((
+                    when(e.at),
+                    audit_actor(&e.actor, &v),
+                    e.action.replace('_', " "),
+                )),
+            }),
+    );
+    timeline.sort_by_key(|t| t.sort);
+    let steps_done = Step::all().filter(|s| case.checklist.is_done(*s)).count();
+    let next_steps = Step::all()
+        .filter(|s| !case.checklist.is_done(*s))
+        .take(3)
+        .map(|s| (s.number(), s.title(), owner(s.owner())))
+        .collect();
     let mut people = Vec::new();
     if let Some(c) = case.coordinator {
         people.push((name(&c), "Coordinator"));
@@ -348,7 +465,7 @@ fn build(
         csrf: session.csrf.clone(),
         id: case.id.to_string(),
         version: case.version,
-        reference: case.id.reference(),
+        reference: v.reference.clone(),
         title: report.title.clone(),
         state: case.state.to_string(),
         project: case.project.to_string(),
@@ -358,26 +475,11 @@ fn build(
             "a Developer"
         },
         deadlines,
-        actions: commands
-            .iter()
-            .map(|c| view_of(c, case, &texts))
-            .filter(|a| a.name != "none")
-            .collect(),
-        messages: v
-            .messages
-            .iter()
-            .map(|m| MessageRow {
-                author: match m.author {
-                    Author::Reporter => "Reporter".into(),
-                    Author::User(u) => name(&u),
-                    Author::System => "embargo".into(),
-                },
-                at: when(m.created_at),
-                body_html: crate::markdown::render(m.body.reveal()),
-                internal: m.visibility == Visibility::Internal,
-                files: files_of(Some(m.id)),
-            })
-            .collect(),
+        primary,
+        more,
+        timeline,
+        steps_done,
+        next_steps,
         reporter: reporter_label,
         received: when(case.received_at),
         channel: v.report.channel.name(),
@@ -454,18 +556,6 @@ fn build(
             }
         })
         .collect(),
-        audit: v
-            .audit
-            .iter()
-            .rev()
-            .map(|e| {
-                (
-                    when(e.at),
-                    audit_actor(&e.actor, &v),
-                    e.action.replace('_', " "),
-                )
-            })
-            .collect(),
     }
 }
 
@@ -484,6 +574,15 @@ pub async fn show(
 ) -> Response {
     let org = state.site.organization.clone();
     let Ok(case_id) = id.parse::<CaseId>() else {
+        // A reference typed or linked by hand (`/cases/EMB-2026-0042`): to the case's page.
+        if embargo_app::looks_like_case_reference(&id) {
+            return match state.app.case_by_reference(session.principal, &id).await {
+                Ok(found) => axum::response::IntoResponse::into_response(
+                    axum::response::Redirect::to(&format!("/cases/{found}")),
+                ),
+                Err(e) => error_page(&org, &e),
+            };
+        }
         return error_page(&org, &AppError::NotFound);
     };
     let view = match state.app.team_view(session.principal, case_id).await {
@@ -503,7 +602,7 @@ pub async fn show(
             .into_iter()
             .map(|(k, v)| {
                 let filled = v
-                    .replace("{reference}", &case_id.reference())
+                    .replace("{reference}", &case_id.receipt())
                     .replace("{organization}", &org);
                 (k, filled)
             })

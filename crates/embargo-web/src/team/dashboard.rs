@@ -1,15 +1,131 @@
-//! `GET /cases`: the queues, each case with its deadline counting down.
+//! `GET /cases`: the cases a person works on, searched, filtered, sorted by when they fall
+//! due (the most urgent first) and paged, with the count of each queue.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use embargo_app::{DashboardRow, Queue};
+use embargo_app::{AppError, DashboardFilter, DashboardPage, DashboardRow, DashboardView, Queue};
+use embargo_core::{ProjectSlug, ValueError};
 use jiff::Timestamp;
+use serde::Deserialize;
 
 use super::{TeamSession, when};
 use crate::WebState;
 use crate::render::{error_page, page};
+
+/// Cases on one page of the HTML dashboard.
+const PAGE_SIZE: u32 = 50;
+
+/// The dashboard's query string, shared by the page and `GET /api/v1/cases`.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct DashboardParams {
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub project: Option<String>,
+    #[serde(default)]
+    pub view: Option<String>,
+    #[serde(default)]
+    pub mine: Option<String>,
+    #[serde(default)]
+    pub overdue: Option<String>,
+    #[serde(default)]
+    pub after: Option<String>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+impl DashboardParams {
+    /// The filter the parameters ask for; a bad value is named.
+    pub fn filter(&self) -> Result<DashboardFilter, AppError> {
+        let mut problems = Vec::new();
+        let project = match self
+            .project
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            None => None,
+            Some(p) => match ProjectSlug::parse(p) {
+                Ok(slug) => Some(slug),
+                Err(e) => {
+                    problems.push(ValueError::new("project", e.to_string()));
+                    None
+                }
+            },
+        };
+        let view = match DashboardView::parse(self.view.as_deref().unwrap_or("").trim()) {
+            Some(v) => v,
+            None => {
+                problems.push(ValueError::new(
+                    "view",
+                    "must be active, done, all or a queue (acknowledge, triage, \
+                     awaiting_reporter, fixing, scheduled, published)"
+                        .to_string(),
+                ));
+                DashboardView::Active
+            }
+        };
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let on = |v: &Option<String>| {
+            v.as_deref()
+                .is_some_and(|v| matches!(v, "1" | "true" | "on" | "yes"))
+        };
+        Ok(DashboardFilter {
+            text: self.q.clone().filter(|q| !q.trim().is_empty()),
+            project,
+            view,
+            mine: on(&self.mine),
+            overdue: on(&self.overdue),
+        })
+    }
+
+    /// This query string with another view and no cursor (the tabs), or with a cursor
+    /// (the next page).
+    fn link(&self, view: Option<&str>, after: Option<&str>) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(q) = self.q.as_deref().filter(|q| !q.trim().is_empty()) {
+            pairs.push(("q", q.to_string()));
+        }
+        if let Some(p) = self.project.as_deref().filter(|p| !p.is_empty()) {
+            pairs.push(("project", p.to_string()));
+        }
+        match view {
+            Some(v) => pairs.push(("view", v.to_string())),
+            None => {
+                if let Some(v) = self.view.as_deref().filter(|v| !v.is_empty()) {
+                    pairs.push(("view", v.to_string()));
+                }
+            }
+        }
+        if self.mine.is_some() {
+            pairs.push(("mine", "1".into()));
+        }
+        if self.overdue.is_some() {
+            pairs.push(("overdue", "1".into()));
+        }
+        if let Some(a) = after {
+            pairs.push(("after", a.to_string()));
+        }
+        let query: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+                )
+            })
+            .collect();
+        if query.is_empty() {
+            "/cases".to_string()
+        } else {
+            format!("/cases?{}", query.join("&"))
+        }
+    }
+}
 
 struct Row {
     id: String,
@@ -17,8 +133,16 @@ struct Row {
     title: String,
     project: String,
     state: String,
+    queue: String,
     due: String,
     overdue: bool,
+}
+
+struct Tab {
+    title: String,
+    count: i64,
+    href: String,
+    current: bool,
 }
 
 #[derive(Template)]
@@ -27,7 +151,16 @@ struct Dashboard {
     org: String,
     me: String,
     csrf: String,
-    queues: Vec<(String, Vec<Row>)>,
+    q: String,
+    project: String,
+    projects: Vec<String>,
+    mine: bool,
+    overdue: bool,
+    view: String,
+    tabs: Vec<Tab>,
+    rows: Vec<Row>,
+    next: Option<String>,
+    filtered: bool,
 }
 
 /// "in 3 days", "in 5 hours", "2 days ago": how much time is left, at a glance.
@@ -48,7 +181,7 @@ pub fn countdown(due: Timestamp, now: Timestamp) -> String {
 fn row(r: &DashboardRow, now: Timestamp) -> Row {
     // Announcements are shown in their own time zone, as agreed.
     let when_text = match (&r.case.dates, r.queue) {
-        (Some(d), Queue::Scheduled) => format!(
+        (Some(d), Some(Queue::Scheduled)) => format!(
             "announce {} {}",
             d.announce_at.strftime("%Y-%m-%d %H:%M"),
             d.zone
@@ -57,10 +190,11 @@ fn row(r: &DashboardRow, now: Timestamp) -> Row {
     };
     Row {
         id: r.case.id.to_string(),
-        reference: r.case.id.reference(),
+        reference: r.case.reference.clone(),
         title: r.case.title.clone(),
         project: r.case.project.to_string(),
         state: r.case.state.to_string(),
+        queue: r.queue.map(|q| q.title().to_string()).unwrap_or_default(),
         due: match r.due {
             Some(d) => format!("{when_text} ({})", countdown(d, now)),
             None => when_text,
@@ -69,30 +203,87 @@ fn row(r: &DashboardRow, now: Timestamp) -> Row {
     }
 }
 
-pub async fn show(State(state): State<WebState>, session: TeamSession) -> Response {
+pub async fn show(
+    State(state): State<WebState>,
+    session: TeamSession,
+    params: Result<Query<DashboardParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let org = &state.site.organization;
     let now = (state.clock)();
-    let rows = match state.app.dashboard(session.principal, now).await {
-        Ok(r) => r,
-        Err(e) => return error_page(&state.site.organization, &e),
+    let params = match params {
+        Ok(Query(p)) => p,
+        Err(e) => {
+            let why = ValueError::new("query", e.body_text());
+            return error_page(org, &AppError::invalid(why));
+        }
     };
-    let queues = Queue::ALL
-        .iter()
-        .filter_map(|q| {
-            let in_queue: Vec<Row> = rows
-                .iter()
-                .filter(|r| r.queue == *q)
-                .map(|r| row(r, now))
-                .collect();
-            (!in_queue.is_empty()).then(|| (q.title().to_string(), in_queue))
-        })
-        .collect();
+    let filter = match params.filter() {
+        Ok(f) => f,
+        Err(e) => return error_page(org, &e),
+    };
+    let result = state
+        .app
+        .dashboard(
+            session.principal,
+            &filter,
+            params.after.as_deref(),
+            PAGE_SIZE,
+            now,
+        )
+        .await;
+    let DashboardPage {
+        rows,
+        next,
+        counts,
+        done,
+    } = match result {
+        Ok(p) => p,
+        Err(e) => return error_page(org, &e),
+    };
+    let projects = match state.app.projects().await {
+        Ok(p) => p.into_iter().map(|p| p.slug.to_string()).collect(),
+        Err(e) => return error_page(org, &e),
+    };
+    let active: i64 = counts.iter().map(|(_, n)| n).sum();
+    let mut tabs = vec![Tab {
+        title: "All open".into(),
+        count: active,
+        href: params.link(Some("active"), None),
+        current: filter.view == DashboardView::Active,
+    }];
+    for (queue, count) in &counts {
+        tabs.push(Tab {
+            title: queue.title().into(),
+            count: *count,
+            href: params.link(Some(queue.name()), None),
+            current: filter.view == DashboardView::Queue(*queue),
+        });
+    }
+    tabs.push(Tab {
+        title: "Published or closed".into(),
+        count: done,
+        href: params.link(Some("done"), None),
+        current: filter.view == DashboardView::Done,
+    });
     page(
         StatusCode::OK,
         &Dashboard {
-            org: state.site.organization.clone(),
+            org: org.clone(),
             me: session.name,
             csrf: session.csrf,
-            queues,
+            q: params.q.clone().unwrap_or_default(),
+            project: params.project.clone().unwrap_or_default(),
+            projects,
+            mine: filter.mine,
+            overdue: filter.overdue,
+            view: filter.view.name().to_string(),
+            tabs,
+            rows: rows.iter().map(|r| row(r, now)).collect(),
+            next: next.map(|n| params.link(None, Some(&n))),
+            filtered: filter.text.is_some()
+                || filter.project.is_some()
+                || filter.mine
+                || filter.overdue,
         },
     )
 }

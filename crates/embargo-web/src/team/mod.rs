@@ -12,6 +12,8 @@ pub mod dashboard;
 pub mod invite;
 pub mod login;
 
+pub use dashboard::DashboardParams;
+
 pub use login::logout as logout_route;
 
 use axum::extract::FromRequestParts;

@@ -30,7 +30,7 @@ async fn a_token_acts_on_cases_like_its_owner() {
 
     let list = call(&w, "GET", "/api/v1/cases", Some(&coord), None).await;
     assert_eq!(list.status, StatusCode::OK);
-    assert_eq!(json(&list)[0]["state"], "received");
+    assert_eq!(json(&list)["cases"][0]["state"], "received");
     let case_path = format!("/api/v1/cases/{}", s.case_id);
     let case = json(&call(&w, "GET", &case_path, Some(&coord), None).await);
     assert_eq!(case["report"]["title"], "Token leak in the build bot");

@@ -9,8 +9,25 @@ use embargo_testkit::{TestApp, days};
 use embargo_web::{Site, WebState};
 use fantoccini::{Client, Locator};
 
-use crate::browser::{browser, fill, screenshot, wait_for};
+use crate::browser::{browser, fill as type_into, screenshot, wait_for};
 use crate::support::{PASSWORD, site};
+
+/// Opens the folded actions of the case page ("More actions"), as a person clicks their
+/// summaries before filling them in.
+async fn unfold(c: &Client) {
+    c.execute(
+        "document.querySelectorAll('details').forEach(d => { d.open = true; });",
+        vec![],
+    )
+    .await
+    .unwrap();
+}
+
+/// Types into a field, unfolding its action first.
+async fn fill(c: &Client, id: &str, text: &str) {
+    unfold(c).await;
+    type_into(c, id, text).await;
+}
 
 async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css))
@@ -36,6 +53,7 @@ async fn sign_out(c: &Client) {
 
 /// Submits the action form `key` of the case page (its fields already filled).
 async fn act(c: &Client, key: &str, expect: &str) {
+    unfold(c).await;
     click(c, &format!("#action-{key} button")).await;
     wait_for(c, expect).await;
 }
@@ -97,6 +115,7 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
     act(&c, "accept", "accepted").await;
     // One person cannot hold both roles: the Coordinator adding themself is refused.
     fill(&c, "add_developer-email", "coco@example.org").await;
+    unfold(&c).await;
     click(&c, "#action-add_developer button").await;
     wait_for(&c, "two-person rule").await;
     c.goto(&case_url).await.unwrap();
@@ -111,6 +130,7 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
         act(&c, "record_fork", fork).await;
     }
     for _ in 0..2 {
+        unfold(&c).await;
         let form = c
             .find(Locator::Css("form[id^='action-sign_off_fork']"))
             .await

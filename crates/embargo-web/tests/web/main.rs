@@ -6,6 +6,7 @@ mod basics;
 mod browser;
 mod browser_team;
 mod cve_services;
+mod dashboard;
 mod forge;
 mod fuzz;
 mod intake;

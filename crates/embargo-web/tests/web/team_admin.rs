@@ -274,7 +274,7 @@ async fn texts_to_reporters_are_templates_administrators_edit() {
     assert!(
         page.contains(&format!(
             "Hi, Example Org got report {}.</textarea>",
-            s.case_id.reference()
+            s.case_id.receipt()
         )),
         "the form starts from the template"
     );

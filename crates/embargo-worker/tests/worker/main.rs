@@ -87,10 +87,15 @@ async fn the_reporter_and_the_team_are_told() {
 
     let team = to(&sink, "team@example.org");
     assert_eq!(team.len(), 1);
-    assert!(team[0].data.contains(&format!(
-        "New security report {} (infrastructure)",
-        s.case_id.reference()
-    )));
+    // The team reads the case's reference; the reporter their receipt.
+    let reference = t.store.case_reference(s.case_id).await.unwrap();
+    assert!(reference.starts_with("EMB-20"), "{reference}");
+    assert!(
+        team[0]
+            .data
+            .contains(&format!("New security report {reference} (infrastructure)"))
+    );
+    assert!(!team[0].data.contains(&s.case_id.receipt()));
     assert!(
         !team[0].data.contains("Token leak"),
         "the report's text stays out of team mail"
@@ -110,7 +115,7 @@ async fn the_reporter_and_the_team_are_told() {
         parsed.subject,
         format!(
             "[Example Org] We received your security report {} [embargo:{}]",
-            s.case_id.reference(),
+            s.case_id.receipt(),
             s.reply_token
         )
     );
@@ -305,7 +310,8 @@ async fn an_unacknowledged_report_is_flagged_to_the_team_on_its_deadline() {
         .filter(|m| m.data.contains("Acknowledgement overdue"))
         .collect();
     assert_eq!(overdue.len(), 1);
-    assert!(overdue[0].data.contains(&late.case_id.reference()));
+    let reference = t.store.case_reference(late.case_id).await.unwrap();
+    assert!(overdue[0].data.contains(&reference));
 }
 
 #[tokio::test]
@@ -455,7 +461,7 @@ fn all_warnings(reference: &str) -> Vec<String> {
 async fn an_untouched_case_is_warned_about_and_disclosed_at_ninety_days() {
     let (t, sink, worker) = setup().await;
     let s = accepted(&t).await;
-    let reference = s.case_id.reference();
+    let reference = t.store.case_reference(s.case_id).await.unwrap();
     for _ in 0..90 {
         t.clock.advance(days(1));
         worker.run_until_idle().await.unwrap();
@@ -485,7 +491,8 @@ async fn an_untouched_case_is_warned_about_and_disclosed_at_ninety_days() {
     let last = text(told.last().unwrap());
     assert!(
         last.starts_with(&format!(
-            "The vulnerability you reported ({reference}) has been disclosed today"
+            "The vulnerability you reported ({}) has been disclosed today",
+            s.case_id.receipt()
         )) && last.contains("No fix is available yet")
             && last.contains(&format!("/advisories/{}", public.id))
             && last.contains("CVE: none assigned"),
@@ -501,7 +508,7 @@ async fn two_instances_warn_and_disclose_once() {
     let (t, sink, worker) = setup().await;
     let other = worker_on(t.second_instance().await, &sink, &t);
     let s = accepted(&t).await;
-    let reference = s.case_id.reference();
+    let reference = t.store.case_reference(s.case_id).await.unwrap();
     for _ in 0..90 {
         t.clock.advance(days(1));
         let (a, b) = tokio::join!(worker.run_until_idle(), other.run_until_idle());
@@ -658,7 +665,10 @@ async fn team_notices_reach_the_chat_room_and_signed_webhooks_once() {
     let event = &hook.requests()[0];
     let body: serde_json::Value = serde_json::from_str(&event.body).unwrap();
     assert_eq!(body["event"], "notify_team_new_report");
-    assert_eq!(body["reference"], s.case_id.reference());
+    assert_eq!(
+        body["reference"],
+        t.store.case_reference(s.case_id).await.unwrap()
+    );
     assert!(
         !event.body.contains("Token leak"),
         "no report text leaves in notices"
@@ -768,13 +778,14 @@ async fn the_advisory_is_published_at_the_announcement_time_once_approved() {
     );
     let told = subjects(&sink);
     assert_eq!(told.len(), 2, "{told:?}");
+    let approved_ref = t.store.case_reference(approved).await.unwrap();
+    let forgotten_ref = t.store.case_reference(forgotten).await.unwrap();
+    assert!(
+        told.iter()
+            .any(|s| s.contains(&format!("Case {approved_ref} was published as scheduled")))
+    );
     assert!(told.iter().any(|s| s.contains(&format!(
-        "Case {} was published as scheduled",
-        approved.reference()
-    ))));
-    assert!(told.iter().any(|s| s.contains(&format!(
-        "Case {} was NOT published at its announcement time",
-        forgotten.reference()
+        "Case {forgotten_ref} was NOT published at its announcement time"
     ))));
     // Running again (a restart, a redelivery) publishes nothing twice and says nothing new.
     t.clock.advance(days(1));

@@ -127,16 +127,32 @@ pub fn run(cli: &Cli, args: &CaseArgs) -> Result<Output, Failure> {
     let (url, token) = endpoint(cli, args)?;
     match &args.command {
         CaseCommand::List => {
-            let rows = call("GET", &format!("{url}/api/v1/cases"), &token, None)?;
-            let text = rows
-                .as_array()
-                .into_iter()
-                .flatten()
+            // Every page, the most urgent first.
+            let mut cases: Vec<Value> = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let cursor = after
+                    .as_deref()
+                    .map_or(String::new(), |a| format!("&after={a}"));
+                let page = call(
+                    "GET",
+                    &format!("{url}/api/v1/cases?limit=200{cursor}"),
+                    &token,
+                    None,
+                )?;
+                cases.extend(page["cases"].as_array().into_iter().flatten().cloned());
+                match page["next_cursor"].as_str() {
+                    Some(next) => after = Some(next.to_string()),
+                    None => break,
+                }
+            }
+            let text = cases
+                .iter()
                 .map(|r| {
                     format!(
-                        "{}  {:<22} {:<12} {}{}",
+                        "{}  {:<29} {:<17} {}{}",
                         r["reference"].as_str().unwrap_or(""),
-                        r["queue"].as_str().unwrap_or(""),
+                        r["queue_title"].as_str().unwrap_or(""),
                         r["state"].as_str().unwrap_or(""),
                         r["title"].as_str().unwrap_or(""),
                         if r["overdue"] == true {
@@ -148,7 +164,7 @@ pub fn run(cli: &Cli, args: &CaseArgs) -> Result<Output, Failure> {
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
-            Ok(Output::new(text, rows))
+            Ok(Output::new(text, Value::Array(cases)))
         }
         CaseCommand::Show { id } => {
             let case = call("GET", &format!("{url}/api/v1/cases/{id}"), &token, None)?;

@@ -88,18 +88,11 @@ pub async fn run(cli: &Cli, args: &IngestArgs) -> Result<Output, Failure> {
     app.store().close().await;
     match filed {
         Ok(Filed::NewCase(s)) => Ok(Output::new(
-            format!(
-                "filed as new case {} ({})",
-                s.case_id.reference(),
-                s.case_id
-            ),
+            format!("filed as new case {} ({})", s.case_id.receipt(), s.case_id),
             json!({"filed": "new_case", "case_id": s.case_id}),
         )),
         Ok(Filed::Reply { case_id }) => Ok(Output::new(
-            format!(
-                "filed as a reply on case {} ({case_id})",
-                case_id.reference()
-            ),
+            format!("filed as a reply on case {} ({case_id})", case_id.receipt()),
             json!({"filed": "reply", "case_id": case_id}),
         )),
         Err(AppError::NotFound) => Err(Failure::Mail(

@@ -1,0 +1,101 @@
+//! Case references (`EMB-2026-0042`): sequential per year of receipt, given when the case
+//! is stored, in the same transaction. The team reads and types them; the UUID stays the key.
+
+use embargo_core::CaseId;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use sqlx::Row;
+
+use crate::codec::parse;
+use crate::error::StoreError;
+use crate::{Store, Tx};
+
+/// The prefix of every case reference. Advisory ids have their own (`[publication]
+/// id_prefix`), so a case is never mistaken for an advisory.
+pub const CASE_REFERENCE_PREFIX: &str = "EMB";
+
+/// Whether `s` is written like a case reference (`EMB-2026-0042`, any case).
+pub fn looks_like_case_reference(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let (Some(prefix), Some(year), Some(number), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    prefix.eq_ignore_ascii_case(CASE_REFERENCE_PREFIX)
+        && year.len() == 4
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && (4..=9).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Tx {
+    /// Gives a newly inserted case the next reference of its year.
+    pub(crate) async fn assign_case_reference(
+        &mut self,
+        id: CaseId,
+        received_at: Timestamp,
+    ) -> Result<String, StoreError> {
+        let year = i64::from(TimeZone::UTC.to_datetime(received_at).year());
+        let row = sqlx::query(
+            "INSERT INTO case_counters (year, last) VALUES ($1, 1) \
+             ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
+        )
+        .bind(year)
+        .fetch_one(self.conn())
+        .await?;
+        let number: i64 = row.try_get(0)?;
+        let reference = format!("{CASE_REFERENCE_PREFIX}-{year}-{number:04}");
+        sqlx::query("UPDATE cases SET reference = $1 WHERE id = $2")
+            .bind(&reference)
+            .bind(id.to_string())
+            .execute(self.conn())
+            .await?;
+        Ok(reference)
+    }
+
+    pub async fn case_reference(&mut self, id: CaseId) -> Result<String, StoreError> {
+        sqlx::query_scalar("SELECT reference FROM cases WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.conn())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+}
+
+impl Store {
+    /// The case's reference.
+    pub async fn case_reference(&self, id: CaseId) -> Result<String, StoreError> {
+        sqlx::query_scalar("SELECT reference FROM cases WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The case a reference names (any letter case).
+    pub async fn case_by_reference(&self, reference: &str) -> Result<CaseId, StoreError> {
+        let id: Option<String> = sqlx::query_scalar("SELECT id FROM cases WHERE reference = $1")
+            .bind(reference.trim().to_ascii_uppercase())
+            .fetch_optional(self.pool())
+            .await?;
+        parse(&id.ok_or(StoreError::NotFound)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_case_reference;
+
+    #[test]
+    fn references_are_recognized() {
+        assert!(looks_like_case_reference("EMB-2026-0042"));
+        assert!(looks_like_case_reference("emb-2026-12345"));
+        assert!(!looks_like_case_reference("EMB-26-0042"));
+        assert!(!looks_like_case_reference("GHSA-2026-0042"));
+        assert!(!looks_like_case_reference("EMB-2026-42"));
+        assert!(!looks_like_case_reference(
+            "13f066bd-0000-4000-8000-000000000000"
+        ));
+    }
+}
