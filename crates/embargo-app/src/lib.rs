@@ -21,6 +21,8 @@ mod heartbeat;
 mod intake;
 mod invitations;
 mod messages;
+mod metrics;
+mod operations;
 mod osv_api;
 mod paging;
 mod portal;
@@ -65,6 +67,8 @@ pub use error::AppError;
 pub use heartbeat::{Heartbeat, Pulse, RunnerState};
 pub use intake::{Intake, Submitted};
 pub use invitations::{INVITATION_LIFETIME, InvitationMail};
+pub use metrics::{AGE_GROUPS, DurationStat, Metrics, OUTCOMES, PromiseStat, WeekRow};
+pub use operations::Operations;
 pub use osv_api::{OSV_MAX_BATCH, OSV_PAGE_SIZE, OsvPackage, OsvPage, OsvQuery};
 /// Stored shapes the views hand out (read-only).
 pub use paging::{PageRequest, PublicationPage};

@@ -44,6 +44,23 @@ pub mod jobs {
     pub const DELIVER_NOTICE: &str = "deliver_notice";
     /// Invite an outside collaborator to a case.
     pub const INVITE_COLLABORATOR: &str = "invite_collaborator";
+
+    /// Mail to one person: the reporter, a collaborator.
+    pub const MAIL_KINDS: &[&str] = &[NOTIFY_REPORTER, SEND_PORTAL_LINK, INVITE_COLLABORATOR];
+
+    /// Notices to the team: by mail to the team address and to every chat room and webhook.
+    pub const TEAM_KINDS: &[&str] = &[
+        NOTIFY_TEAM_NEW_REPORT,
+        ACKNOWLEDGEMENT_DUE,
+        ACKNOWLEDGEMENT_REMINDER,
+        DISCLOSURE_WARNING,
+        DATES_AGREED,
+    ];
+
+    /// Whether jobs of `kind` send mail.
+    pub fn sends_mail(kind: &str) -> bool {
+        MAIL_KINDS.contains(&kind) || TEAM_KINDS.contains(&kind)
+    }
 }
 
 /// A message about to be stored.

@@ -12,7 +12,9 @@ mod cve_records;
 mod error;
 mod jobs;
 mod messages;
+mod metrics;
 mod open;
+mod operations;
 mod people;
 mod projects;
 mod publications;
@@ -36,10 +38,12 @@ pub use case_refs::{CASE_REFERENCE_PREFIX, looks_like_case_reference};
 pub use cve_pool::PooledCve;
 pub use error::StoreError;
 pub use jobs::{Job, JobStatus, NewJob, QueueSummary};
+pub use metrics::CaseFacts;
 pub use open::{
     APPLICATION_ID, Backend, OpenMode, is_postgres_url, latest_schema_version, redacted_url,
     sqlite_path,
 };
+pub use operations::OperationCounts;
 pub use people::Person;
 pub use projects::Project;
 pub use publications::{AdvisoryDraft, NewPublication, PageCursor, PageFrom, PublicationFilter};

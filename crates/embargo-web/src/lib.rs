@@ -3,6 +3,7 @@
 mod advisories;
 mod advisory_api;
 mod api;
+mod charts;
 mod client;
 mod cve_api;
 mod error;
@@ -15,6 +16,7 @@ mod multipart;
 mod osv_api;
 mod pages;
 mod portal;
+pub mod prometheus;
 mod render;
 mod report_form;
 mod reports_api;
@@ -48,6 +50,10 @@ pub struct WebState {
     pub limiter: Arc<RateLimiter>,
     /// This process's job runner, when it has one: `/healthz` and the admin page report it.
     pub runner: Option<RunnerWatch>,
+    /// Who may read `/metrics`; nobody when `None` (the default).
+    pub metrics: Option<prometheus::MetricsAccess>,
+    /// Request latencies for `/metrics`.
+    pub http: Arc<prometheus::HttpStats>,
 }
 
 /// The job runner's heartbeat, and how old its last tick may be before `/healthz` says
@@ -74,7 +80,15 @@ impl WebState {
             clock,
             limiter: Arc::new(RateLimiter::default()),
             runner: None,
+            metrics: None,
+            http: Arc::new(prometheus::HttpStats::default()),
         }
+    }
+
+    /// Serves `/metrics` to `access`.
+    pub fn with_metrics(mut self, access: prometheus::MetricsAccess) -> Self {
+        self.metrics = Some(access);
+        self
     }
 
     /// Reports this runner's heartbeat on `/healthz` and the admin page.
@@ -167,6 +181,8 @@ pub fn router(state: WebState) -> Router {
         .route("/login", get(team::login::show).post(team::login::submit))
         .route("/logout", post(team::logout_route))
         .route("/cases", get(team::dashboard::show))
+        .route("/statistics", get(team::metrics::show))
+        .route("/metrics", get(prometheus::show))
         .route(
             "/invite/{token}",
             get(team::invite::show).post(team::invite::accept),
@@ -242,6 +258,25 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// The router of a metrics-only listener (`[metrics] listen`): `/metrics`, open to whoever
+/// reaches that address, and nothing else.
+pub fn metrics_router(state: WebState) -> Router {
+    Router::new()
+        .route("/metrics", get(prometheus::show))
+        .with_state(state.with_metrics(prometheus::MetricsAccess::Open))
+}
+
+/// Serves [`metrics_router`] on `listener` until `shutdown` completes.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: WebState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, metrics_router(state))
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -34,10 +34,13 @@ pub async fn assign(State(state): State<WebState>, req: Request, next: Next) -> 
         .get::<MatchedPath>()
         .map_or("(no route)", MatchedPath::as_str)
         .to_string();
-    let span = tracing::info_span!("request", id = %id, method = %req.method(), route = %route);
+    let method = req.method().to_string();
+    let span = tracing::info_span!("request", id = %id, method = %method, route = %route);
+    let started = std::time::Instant::now();
     let mut res = REQUEST_ID
         .scope(id.clone(), next.run(req).instrument(span))
         .await;
+    state.http.observe(&route, &method, started.elapsed());
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
     }

@@ -12,20 +12,7 @@ use crate::compose::Outgoing;
 use crate::failure::Failure;
 
 /// Mail to one person (a reporter, an invited collaborator): needs a mailer.
-pub const MAIL_KINDS: &[&str] = &[
-    jobs::NOTIFY_REPORTER,
-    jobs::SEND_PORTAL_LINK,
-    jobs::INVITE_COLLABORATOR,
-];
-
-/// Notices to the team: by mail to the team address and to every chat room and webhook.
-pub const TEAM_KINDS: &[&str] = &[
-    jobs::NOTIFY_TEAM_NEW_REPORT,
-    jobs::ACKNOWLEDGEMENT_DUE,
-    jobs::ACKNOWLEDGEMENT_REMINDER,
-    jobs::DISCLOSURE_WARNING,
-    jobs::DATES_AGREED,
-];
+pub use jobs::{MAIL_KINDS, TEAM_KINDS};
 
 /// Kinds that change state and need no channel: they run wherever the worker runs.
 pub const SYSTEM_KINDS: &[&str] = &[

@@ -57,6 +57,7 @@ pub struct FileConfig {
     pub publication: Option<PublicationConfig>,
     pub worker: Option<WorkerConfig>,
     pub cve_services: Option<CveServicesConfig>,
+    pub metrics: Option<crate::metrics_config::MetricsConfig>,
 }
 
 /// CVE Services, for a CNA: ids reserved, records published at the announcement time.
@@ -286,6 +287,8 @@ pub struct Config {
     pub publication: PublicationConfig,
     pub worker: WorkerConfig,
     pub cve_services: Option<CveServicesConfig>,
+    /// The Prometheus endpoint (`[metrics]`); off when absent.
+    pub metrics: Option<crate::metrics_config::MetricsConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -459,6 +462,13 @@ impl Config {
             publication,
             worker,
             cve_services: file.cve_services,
+            metrics: match file.metrics {
+                Some(m) => {
+                    m.check()?;
+                    Some(m)
+                }
+                None => None,
+            },
         };
         // Refused at load time like every other setting, naming the key.
         config.cve_services()?;
@@ -685,7 +695,12 @@ pub fn initial_file(organization: &str, listen: &str, database_url: &str) -> Str
          # url = \"https://cveawg.mitre.org/api\"\n\
          # short_name = \"example\"\n\
          # user = \"security@example.org\"\n\
-         # api_key_file = \"cve-api-key\"\n"
+         # api_key_file = \"cve-api-key\"\n\n\
+         # Prometheus metrics for operators (off without this section): on an address of\n\
+         # its own, and/or on the main one with a bearer token (a file holding it alone).\n\
+         # [metrics]\n\
+         # listen = \"127.0.0.1:9464\"\n\
+         # token_file = \"metrics-token\"\n"
     )
 }
 

@@ -5,6 +5,7 @@ mod clock;
 mod commands;
 mod config;
 mod failure;
+mod metrics_config;
 mod output;
 
 use std::process::ExitCode;

@@ -4,6 +4,7 @@
 mod accounts;
 mod email;
 mod limits;
+mod metrics;
 mod pool_and_teams;
 mod publication;
 mod use_cases;

@@ -11,6 +11,7 @@ pub mod cve;
 pub mod dashboard;
 pub mod invite;
 pub mod login;
+pub mod metrics;
 
 pub use dashboard::DashboardParams;
 

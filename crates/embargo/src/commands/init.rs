@@ -14,6 +14,31 @@ use crate::config::{CONFIG_FILE, DEFAULT_LISTEN, initial_file};
 use crate::failure::Failure;
 use crate::output::Output;
 
+/// Asks for the organization's name when a person runs `init` at a terminal (reporters see
+/// it on every page and in every mail); scripts give `--organization`.
+fn ask_organization() -> Result<Option<String>, Failure> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut err = std::io::stderr();
+    let _ = write!(err, "Your organization's name, as reporters will see it: ");
+    let _ = err.flush();
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Refused(format!("cannot read the organization's name: {e}")))?;
+    let name = line.trim().to_string();
+    if name.chars().any(char::is_control) {
+        return Err(Failure::Refused(
+            "the organization's name must be one line of text".into(),
+        ));
+    }
+    Ok(Some(name))
+}
+
 pub async fn run(cli: &Cli, args: &InitArgs) -> Result<Output, Failure> {
     let projects = args
         .projects
@@ -37,7 +62,14 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<Output, Failure> {
         .unwrap_or_else(|| cli.data_dir.join(CONFIG_FILE));
     let wrote_config = !config_path.exists();
     if wrote_config {
-        let org = cli.organization.as_deref().unwrap_or("our organization");
+        let asked = match &cli.organization {
+            Some(org) => Some(org.trim().to_string()),
+            None => ask_organization()?,
+        };
+        let org = asked
+            .as_deref()
+            .filter(|o| !o.is_empty())
+            .unwrap_or("our organization");
         let listen = cli.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
         let database = cli.database_url.as_deref().unwrap_or("sqlite://embargo.db");
         write_private_file(&config_path, &initial_file(org, listen, database))?;
@@ -81,7 +113,8 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<Output, Failure> {
         path.display().to_string()
     };
     let mut text = format!(
-        "Initialized embargo in {dir}\n  configuration: {cfg}{new}\n  database: {db}\n  administrator: {email}",
+        "Initialized embargo for {org} in {dir}\n  configuration: {cfg}{new}\n  database: {db}\n  administrator: {email}",
+        org = config.organization,
         dir = cli.data_dir.display(),
         cfg = config_path.display(),
         new = if wrote_config {
@@ -99,6 +132,11 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<Output, Failure> {
     if projects.is_empty() {
         text.push_str(
             "\nAdd the projects your policy covers with `embargo project add SLUG NAME`.",
+        );
+    }
+    if config.organization == "our organization" {
+        text.push_str(
+            "\nName your organization: `organization` in the configuration file (or `init --organization NAME`).",
         );
     }
     text.push_str("\nStart it with `embargo serve`.");

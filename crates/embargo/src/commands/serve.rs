@@ -53,18 +53,44 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
     // The web state reports the runner's heartbeat on /healthz and the admin page.
     let heartbeat = embargo_app::Heartbeat::new(clock::now());
     let worker = build_worker(&config, &app)?.with_heartbeat(heartbeat.clone());
-    let state = WebState::new(app.clone(), site, Arc::new(clock::now)).with_runner(RunnerWatch {
-        heartbeat,
-        stale_after: jiff::SignedDuration::from_secs(i64::from(config.worker.stale_after_seconds)),
-    });
+    let mut state =
+        WebState::new(app.clone(), site, Arc::new(clock::now)).with_runner(RunnerWatch {
+            heartbeat,
+            stale_after: jiff::SignedDuration::from_secs(i64::from(
+                config.worker.stale_after_seconds,
+            )),
+        });
+    let metrics = config.metrics_setup()?;
+    if let Some(token) = metrics.as_ref().and_then(|m| m.token.clone()) {
+        state = state.with_metrics(embargo_web::prometheus::MetricsAccess::Token(token));
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| Failure::Setup(format!("cannot listen on {}: {e}", config.listen)))?;
     let addr = listener
         .local_addr()
         .map_err(|e| Failure::Setup(format!("cannot read the bound address: {e}")))?;
+    // `/metrics` on an address of its own, when configured: bound before anything is
+    // announced (a taken port stops the start), served until the server stops.
+    let metrics_listener =
+        match metrics.and_then(|m| m.listen) {
+            None => None,
+            Some(listen) => Some(tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+                Failure::Setup(format!("cannot listen on {listen} (metrics): {e}"))
+            })?),
+        };
     tracing::info!(%addr, database = %config.database_shown(), "embargo is serving");
     announce(&format!("embargo listening on http://{addr}"));
+    let metrics_task = metrics_listener.map(|listener| {
+        if let Ok(at) = listener.local_addr() {
+            announce(&format!("embargo metrics on http://{at}/metrics"));
+        }
+        tokio::spawn(embargo_web::serve_metrics(
+            listener,
+            state.clone(),
+            shutdown(),
+        ))
+    });
     // The worker delivers what the web app enqueues; it stops with the server.
     let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
     let worker_task = tokio::spawn(worker.run(Duration::from_secs(2), async {
@@ -73,6 +99,9 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
     let served = embargo_web::serve(listener, state, shutdown()).await;
     let _ = stop_worker.send(());
     let _ = worker_task.await;
+    if let Some(task) = metrics_task {
+        task.abort();
+    }
     served.map_err(|e| Failure::Internal(format!("server: {e}")))?;
     app.store().close().await;
     tracing::info!("embargo stopped");

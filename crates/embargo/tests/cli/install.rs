@@ -421,3 +421,95 @@ fn limits_and_proxies_are_checked_at_load_time() {
     std::fs::write(&cfg, edited).unwrap();
     assert!(run(embargo(dir.path()).arg("config")).status.success());
 }
+
+#[test]
+fn init_names_the_organization_reporters_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(embargo(dir.path()).args([
+        "init",
+        "--organization",
+        "Jupyter Project",
+        "--admin-email",
+        "ada@example.org",
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Initialized embargo for Jupyter Project"),
+        "{}",
+        text(&out.stdout)
+    );
+    let (_server, addr) = serve(dir.path());
+    assert!(http_get(&addr, "/").contains("Jupyter Project"));
+
+    // Without a name (a script, no terminal to ask at): the placeholder, and how to fix it.
+    let other = tempfile::tempdir().unwrap();
+    let out = run(embargo(other.path()).args(["init", "--admin-email", "ada@example.org"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Name your organization"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn metrics_are_served_with_a_token_or_on_their_own_address() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let config = dir.path().join("data/embargo.toml");
+    let original = std::fs::read_to_string(&config).unwrap();
+    // A section that says neither how nor where is refused at start, with its key.
+    std::fs::write(&config, format!("{original}\n[metrics]\n")).unwrap();
+    let out = run(embargo(dir.path()).args(["serve", "--listen", "127.0.0.1:0"]));
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("metrics"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        dir.path().join("data/metrics-token"),
+        "a-long-enough-metrics-token\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "{original}\n[metrics]\nlisten = \"127.0.0.1:{port}\"\ntoken_file = \"metrics-token\"\n"
+        ),
+    )
+    .unwrap();
+    let (_server, addr) = serve(dir.path());
+    // On the main address: only with the token.
+    assert!(http_get(&addr, "/metrics").starts_with("HTTP/1.1 404"));
+    let ok = http_get_with(
+        &addr,
+        "/metrics",
+        "Authorization: Bearer a-long-enough-metrics-token",
+    );
+    assert!(
+        ok.starts_with("HTTP/1.1 200") && ok.contains("embargo_reports_received_total 0"),
+        "{ok}"
+    );
+    // On its own address: /metrics alone, no token needed.
+    let own = format!("127.0.0.1:{port}");
+    let mut open = String::new();
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(&own).is_ok() {
+            open = http_get(&own, "/metrics");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        open.starts_with("HTTP/1.1 200") && open.contains("# TYPE embargo_cases gauge"),
+        "{open}"
+    );
+    assert!(http_get(&own, "/").starts_with("HTTP/1.1 404"));
+}
