@@ -230,6 +230,16 @@ pub struct TimelineItem {
     pub event: Option<(String, String, String)>,
 }
 
+/// Items of the conversation on one page.
+const TIMELINE_PAGE: usize = 50;
+
+/// `?older=N`: the page of the conversation before its N newest items.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct TimelinePage {
+    #[serde(default)]
+    older: Option<usize>,
+}
+
 /// The actions most likely taken next, in the policy's order: the first of these the
 /// viewer may take is shown open, with the next one.
 const LIKELY_NEXT: &[&str] = &[
@@ -309,8 +319,12 @@ struct CasePage {
     primary: Vec<ActionView>,
     /// The other actions, each folded until opened.
     more: Vec<ActionView>,
-    /// Messages and the case's events, oldest first.
+    /// Messages and the case's events, oldest first: one page of them.
     timeline: Vec<TimelineItem>,
+    /// The link to the page of earlier items, when there are some.
+    earlier: Option<String>,
+    /// The link back to the latest items, when this page is an earlier one.
+    latest: Option<String>,
     /// Checklist steps done, of 18.
     steps_done: usize,
     /// The next open steps: (number, title, owner).
@@ -352,6 +366,7 @@ fn build(
     v: TeamCaseView,
     commands: Vec<Command>,
     texts: std::collections::BTreeMap<String, String>,
+    skip_newest: usize,
 ) -> CasePage {
     let now = (state.clock)();
     let case = &v.case;
@@ -448,6 +463,19 @@ fn build(
             }),
     );
     timeline.sort_by_key(|t| t.sort);
+    // One page: the newest items, or earlier ones (`?older=N` skips the N newest).
+    let end = timeline.len().saturating_sub(skip_newest);
+    let start = end.saturating_sub(TIMELINE_PAGE);
+    let earlier = (start > 0).then(|| {
+        format!(
+            "/cases/{}?older={}#timeline",
+            case.id,
+            skip_newest + TIMELINE_PAGE
+        )
+    });
+    let latest = (skip_newest > 0).then(|| format!("/cases/{}#timeline", case.id));
+    timeline.truncate(end);
+    timeline.drain(..start);
     let steps_done = Step::all().filter(|s| case.checklist.is_done(*s)).count();
     let next_steps = Step::all()
         .filter(|s| !case.checklist.is_done(*s))
@@ -478,6 +506,8 @@ fn build(
         primary,
         more,
         timeline,
+        earlier,
+        latest,
         steps_done,
         next_steps,
         reporter: reporter_label,
@@ -571,8 +601,14 @@ pub async fn show(
     State(state): State<WebState>,
     session: TeamSession,
     Path(id): Path<String>,
+    page_query: Result<
+        axum::extract::Query<TimelinePage>,
+        axum::extract::rejection::QueryRejection,
+    >,
 ) -> Response {
     let org = state.site.organization.clone();
+    // A malformed `older` shows the latest items, as without it.
+    let skip_newest = page_query.ok().and_then(|q| q.0.older).unwrap_or(0);
     let Ok(case_id) = id.parse::<CaseId>() else {
         // A reference typed or linked by hand (`/cases/EMB-2026-0042`): to the case's page.
         if embargo_app::looks_like_case_reference(&id) {
@@ -625,7 +661,7 @@ pub async fn show(
         Ok(c) => c,
         Err(e) => return error_page(&org, &e),
     };
-    let mut page_data = build(&state, &session, view, commands, texts);
+    let mut page_data = build(&state, &session, view, commands, texts, skip_newest);
     page_data.teams = teams;
     page_data.cve = cve;
     page(StatusCode::OK, &page_data)

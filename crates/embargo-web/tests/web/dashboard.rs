@@ -231,3 +231,47 @@ async fn the_dashboard_page_searches_counts_queues_and_pages() {
     let case = w.get(&format!("/cases/{}", ids[41]), Some(&cookie)).await;
     assert!(case.body.contains(&format!("EMB-{year}-0042")));
 }
+
+#[tokio::test]
+async fn a_long_conversation_is_paged_newest_first_and_loses_nothing() {
+    let w = with_passwords().await;
+    let coord = Principal::User(w.t.people.coordinator);
+    let id = w.t.submit().await.case_id;
+    for i in 0..70 {
+        w.t.app
+            .post_message(
+                coord,
+                id,
+                embargo_core::Visibility::Internal,
+                &format!("Note number {i:02}"),
+                vec![],
+                w.t.now(),
+            )
+            .await
+            .unwrap();
+        w.t.clock.advance(jiff::SignedDuration::from_mins(1));
+    }
+    let cookie = sign_in(&w, "coco@example.org").await;
+    // The report's arrival and 70 notes: the latest 50 first.
+    let latest = w.get(&format!("/cases/{id}"), Some(&cookie)).await;
+    assert!(latest.body.contains("Note number 69") && latest.body.contains("Note number 20"));
+    assert!(!latest.body.contains("Note number 19"));
+    assert!(!latest.body.contains("id=\"latest\""));
+    let href = latest
+        .body
+        .split("id=\"earlier\"")
+        .next()
+        .unwrap()
+        .rsplit("href=\"")
+        .next()
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let earlier = w.get(&href, Some(&cookie)).await;
+    assert!(earlier.body.contains("Note number 00") && earlier.body.contains("Note number 19"));
+    assert!(!earlier.body.contains("Note number 20"));
+    assert!(earlier.body.contains("report received"));
+    assert!(earlier.body.contains("id=\"latest\"") && !earlier.body.contains("id=\"earlier\""));
+}
