@@ -153,20 +153,93 @@ impl App {
         }
         let mut tx = self.store.begin().await?;
         for channel in channels {
-            use sha2::Digest;
-            let digest = sha2::Sha256::digest(format!("{source}/{channel}").as_bytes());
-            let mut bytes = [0u8; 16];
-            bytes.copy_from_slice(&digest[..16]);
             let job = embargo_store::NewJob {
                 kind: crate::record::jobs::DELIVER_NOTICE.to_string(),
                 case_id,
                 payload: json!({"channel": channel, "notice": notice}),
                 run_at: now,
             };
-            tx.enqueue_job_once(embargo_core::JobId::from_random_bytes(bytes), &job, now)
+            tx.enqueue_job_once(delivery_job_id(source, channel), &job, now)
                 .await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The job delivering notice `source` to `channel`: derived from both, so that a notice is
+/// delivered once per channel however often its job runs, and its deliveries can be found.
+pub fn delivery_job_id(source: embargo_core::JobId, channel: &str) -> embargo_core::JobId {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{source}/{channel}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    embargo_core::JobId::from_random_bytes(bytes)
+}
+
+impl App {
+    /// Whether every one of the jobs is done.
+    pub async fn jobs_all_done(&self, ids: &[embargo_core::JobId]) -> Result<bool, AppError> {
+        Ok(self.store.jobs_done(ids).await? == ids.len())
+    }
+
+    /// Signs off a step embargo carried out (11: the dates posted; 17: the reporter told of
+    /// the publication) with where it went as evidence. For step 11, `announcement` is the
+    /// announcement the notice carried: dates changed since are not signed off with it.
+    /// Returns whether the step was signed now; a step that no longer applies (done
+    /// already, the dates changed, the case moved on) is left as it is.
+    pub async fn sign_off_delivered(
+        &self,
+        case_id: CaseId,
+        step: embargo_core::Step,
+        announcement: Option<Timestamp>,
+        evidence: &str,
+        now: Timestamp,
+    ) -> Result<bool, AppError> {
+        let mut tx = self.store.begin().await?;
+        let mut case = tx.case(case_id).await?;
+        let current = case
+            .dates
+            .as_ref()
+            .map(embargo_core::EmbargoDates::announcement_instant);
+        if announcement.is_some() && announcement != current {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        if case.checklist.is_done(step)
+            || case
+                .sign_off_delivered(step, evidence.to_string(), now)
+                .is_err()
+        {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.update_case(&case).await?;
+        self.audit(
+            &mut tx,
+            Principal::System,
+            Some(case_id),
+            "complete_step",
+            json!({"events": [{"event": "step_signed", "step": step.number(), "role": "system"}], "evidence": evidence}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The notice (template) of a message, e.g. `published`.
+    pub async fn message_notice(
+        &self,
+        case_id: CaseId,
+        message_id: embargo_core::MessageId,
+    ) -> Result<Option<String>, AppError> {
+        Ok(self
+            .store
+            .messages(case_id, true)
+            .await?
+            .into_iter()
+            .find(|m| m.id == message_id)
+            .and_then(|m| m.notice))
     }
 }

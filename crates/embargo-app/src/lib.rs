@@ -53,7 +53,7 @@ pub use cve_records::{CveRecordPreview, PoolSync, RecordOutcome, Reservation};
 pub use dashboard::{
     DASHBOARD_MAX_PAGE, DashboardFilter, DashboardPage, DashboardRow, DashboardView, Queue,
 };
-pub use delivery::{ReporterAddress, ReporterMail};
+pub use delivery::{ReporterAddress, ReporterMail, delivery_job_id};
 pub use drafts::DRAFT_KINDS;
 pub use email::{Filed, IncomingMail};
 pub use embargo_store::ApiTokenInfo;

@@ -106,6 +106,48 @@ impl Case {
         }
     }
 
+    /// Signs off a step embargo carries out itself, once its delivery succeeded: step 11
+    /// (the agreed dates posted to the team's channels) and step 17 (the reporter told of
+    /// the publication). `evidence` says where it went; the sign-off is embargo's (no
+    /// person, no role). Refused like a hand sign-off would be: out of order, in the wrong
+    /// state, or already done.
+    pub fn sign_off_delivered(
+        &mut self,
+        step: Step,
+        evidence: String,
+        now: Timestamp,
+    ) -> Result<(), DomainError> {
+        let state_fits = match step {
+            Step::POST_DATES => self.state == CaseState::Scheduled,
+            Step::NOTIFY_REPORTER => self.state == CaseState::Published,
+            other => {
+                return Err(DomainError::Checklist(format!(
+                    "step {} is not one embargo carries out",
+                    other.number()
+                )));
+            }
+        };
+        if !state_fits {
+            return Err(DomainError::Checklist(format!(
+                "step {} does not apply while the case is {}",
+                step.number(),
+                self.state
+            )));
+        }
+        self.checklist.check_order(step)?;
+        self.checklist.sign(
+            step,
+            SignOff {
+                by: None,
+                role: None,
+                at: now,
+                note: Some(evidence),
+            },
+        )?;
+        self.version += 1;
+        Ok(())
+    }
+
     /// Whether the acknowledgement is overdue at `now`.
     pub fn acknowledgement_overdue(&self, now: Timestamp) -> bool {
         self.acknowledged_at.is_none()

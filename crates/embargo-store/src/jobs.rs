@@ -294,3 +294,21 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// How many of the jobs `ids` are done.
+    pub async fn jobs_done(&self, ids: &[JobId]) -> Result<usize, StoreError> {
+        let mut done = 0;
+        for id in ids {
+            let status: Option<String> =
+                sqlx::query_scalar("SELECT status FROM jobs WHERE id = $1")
+                    .bind(id.to_string())
+                    .fetch_optional(self.pool())
+                    .await?;
+            if status.as_deref() == Some("done") {
+                done += 1;
+            }
+        }
+        Ok(done)
+    }
+}

@@ -71,7 +71,15 @@ impl Worker {
         let case_id: CaseId = id(&job.payload, "case_id")?;
         let message_id: MessageId = id(&job.payload, "message_id")?;
         let Some(mail) = self.app.reporter_mail(case_id, message_id).await? else {
-            return Ok(()); // no address: the reporter reads it in the portal
+            // No address: the reporter reads it in the portal, where it is now.
+            let notice = self.app.message_notice(case_id, message_id).await?;
+            return self
+                .sign_off_reporter_told(
+                    case_id,
+                    notice.as_deref(),
+                    "on the reporter's portal (they gave no address)",
+                )
+                .await;
         };
         let what = match mail.notice.as_deref() {
             Some("acknowledged") => "We received your security report",
@@ -97,7 +105,13 @@ impl Worker {
             encrypt_to: mail.to.openpgp_key.clone(),
             message_id: self.message_id(job),
         };
-        self.send(outgoing).await
+        self.send(outgoing).await?;
+        self.sign_off_reporter_told(
+            case_id,
+            mail.notice.as_deref(),
+            "mailed to the reporter by embargo",
+        )
+        .await
     }
 
     pub(crate) async fn send_portal_link(&self, job: &Job) -> Result<(), Failure> {
@@ -146,6 +160,19 @@ impl Worker {
         subject: String,
         body: String,
     ) -> Result<(), Failure> {
+        self.to_team_about(job, subject, body, None).await
+    }
+
+    /// [`Self::to_team`] for a notice about an announcement (the agreed dates): the
+    /// deliveries carry it, so that the step they complete is not signed off for dates that
+    /// changed meanwhile.
+    pub(crate) async fn to_team_about(
+        &self,
+        job: &Job,
+        subject: String,
+        body: String,
+        announcement: Option<jiff::Timestamp>,
+    ) -> Result<(), Failure> {
         // Chat rooms and webhooks get their own delivery jobs (made once per notice).
         let reference = match job.case_id {
             Some(c) => Some(self.reference(c).await?),
@@ -157,6 +184,8 @@ impl Worker {
             "reference": reference,
             "subject": subject,
             "text": body,
+            "source": job.id,
+            "announcement": announcement.map(|a| a.to_string()),
         });
         self.app
             .enqueue_deliveries(
@@ -400,7 +429,12 @@ impl Worker {
             zone = dates.zone,
             url = self.links.public_url,
         );
-        self.to_team(job, subject, body).await
+        let announcement = dates.announcement_instant();
+        self.to_team_about(job, subject, body, Some(announcement))
+            .await?;
+        // Step 11, once every channel has it (the last delivery to finish signs it off).
+        self.sign_off_posted_dates(case_id, job.id, job.id, announcement)
+            .await
     }
 
     pub(crate) async fn deliver_notice(&self, job: &Job) -> Result<(), Failure> {
@@ -411,6 +445,7 @@ impl Worker {
             .unwrap_or("")
             .to_string();
         let notice = job.payload.get("notice").cloned().unwrap_or(Value::Null);
+        let sent = notice.clone();
         let delivery = job.id.to_string();
         let channels = self.channels.clone();
         let text = format!(
@@ -429,12 +464,13 @@ impl Worker {
                     .and_then(|i| i.parse::<usize>().ok())
                     .and_then(|i| channels.webhooks.get(i));
                 match hook {
-                    Some(h) => crate::channels::post_webhook(h, &delivery, &notice),
+                    Some(h) => crate::channels::post_webhook(h, &delivery, &sent),
                     None => Err(Failure::permanent(format!("no channel {other}"))),
                 }
             }
         })
         .await
-        .map_err(|e| Failure::temporary(format!("delivery task: {e}")))?
+        .map_err(|e| Failure::temporary(format!("delivery task: {e}")))??;
+        self.after_delivery(job, &notice).await
     }
 }

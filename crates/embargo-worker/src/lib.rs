@@ -9,6 +9,7 @@ mod handlers;
 mod html;
 mod mailer;
 mod runner;
+mod signoffs;
 
 use std::collections::BTreeMap;
 use std::future::Future;

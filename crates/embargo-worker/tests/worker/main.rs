@@ -3,6 +3,7 @@
 
 mod cve_services;
 mod runner;
+mod signoffs;
 
 use std::sync::Arc;
 
