@@ -760,3 +760,60 @@ async fn secrets_are_sealed_with_a_key_kept_outside_the_database() {
         Some("KRSXG5CTMVRXEZLU")
     );
 }
+
+#[tokio::test]
+async fn cases_get_references_by_year_and_scheduled_ones_their_due_time_at_open() {
+    let (_dir, url, store) = fresh().await;
+    let (coordinator, case) = seed(&store).await;
+    assert_eq!(
+        store.case_reference(case.id).await.unwrap(),
+        "EMB-2026-0001"
+    );
+    // The next one that year is 0002, whatever the id; any letter case finds it.
+    let second = Case::received(
+        CaseId::from_random_bytes([3; 16]),
+        case.project.clone(),
+        now() + SignedDuration::from_hours(1),
+        None,
+        &Policy::default(),
+    );
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.insert_case(&second).await.unwrap(), "EMB-2026-0002");
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.case_by_reference("emb-2026-0002").await.unwrap(),
+        second.id
+    );
+    assert!(matches!(
+        store.case_by_reference("EMB-2026-0003").await,
+        Err(StoreError::NotFound)
+    ));
+
+    // A scheduled case from before `due_at` existed: due at its announcement, which the
+    // store works out when it opens (time zones are beyond the migration's SQL).
+    store.close().await;
+    raw(
+        &url,
+        &format!(
+            "UPDATE cases SET state = 'scheduled', coordinator = '{}', release_on = '2026-06-01', \
+             announce_at = '2026-06-01T15:00:00', announce_zone = 'Europe/Paris', due_at = NULL \
+             WHERE id = '{}'",
+            coordinator.id, case.id
+        ),
+    )
+    .await;
+    let store = Store::connect(&url, OpenMode::MustExist).await.unwrap();
+    let due: Timestamp = "2026-06-01T13:00:00Z".parse().unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let stored: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT due_at FROM cases WHERE id = '{}'",
+        case.id
+    )))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    assert_eq!(stored, due.as_microsecond());
+    store.close().await;
+}
