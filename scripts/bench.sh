@@ -55,6 +55,13 @@ pdir="$(mktemp -d)"
 python3 scripts/bench_public.py "$bin" "$pdir" - "${BENCH_ADVISORIES:-2000}" "$n"
 rm -rf "$pdir"
 
+# The team's dashboard with many cases (written straight into the SQLite file).
+ddir="$(mktemp -d)"
+"$bin" --data-dir "$ddir" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
+echo "== Dashboard"
+python3 scripts/bench_dashboard.py "$bin" "$ddir" "${BENCH_CASES:-100000}" 50
+rm -rf "$ddir"
+
 # PostgreSQL: one fresh database, two instances on it.
 if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
   db="embargo_bench_$$"

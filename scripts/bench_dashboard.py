@@ -1,0 +1,100 @@
+"""The team's dashboard at scale: an installation filled with N cases (written straight
+into its SQLite file: the benchmark is about reading them), then the latency of
+GET /api/v1/cases (first page, a search, the overdue filter, the closed cases, the second
+page) against GET /healthz measured in the same run, on one keep-alive connection.
+
+    python3 scripts/bench_dashboard.py BIN DATA_DIR [CASES] [REQUESTS]
+
+DATA_DIR must be fresh from `embargo init --admin-email bench@example.org --project infra=Infra`.
+"""
+import http.client, json, os, random, sqlite3, statistics, subprocess, sys, time, uuid
+
+bin_, data = sys.argv[1], sys.argv[2]
+cases = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
+n = int(sys.argv[4]) if len(sys.argv) > 4 else 200
+rng = random.Random(20261130)
+
+db = sqlite3.connect(os.path.join(data, "embargo.db"))
+admin = db.execute("SELECT id FROM people LIMIT 1").fetchone()[0]
+start = 1_767_225_600_000_000  # 2026-01-01, in microseconds
+day = 86_400_000_000
+t = time.perf_counter()
+rows, reports = [], []
+for i in range(cases):
+    received = start + i * (300 * day // cases)
+    kind = rng.random()
+    if kind < 0.5:
+        state, resolution, reason, coord, due = "received", None, None, None, received + 7 * day
+    elif kind < 0.8:
+        state, resolution, reason, coord, due = "fixing", None, None, admin, received + 90 * day
+    else:
+        state, resolution, reason, coord, due = "closed", "rejected", "not_a_vulnerability", admin, None
+    cid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    year = 2026
+    rows.append((cid, "infra", state, resolution, reason, received, received + 7 * day, received + 90 * day,
+                 coord, 1, f"EMB-{year}-{i + 1:06d}", due))
+    title = "Shell injection in the needle parser" if i == cases // 2 else f"Report {i} about the build bot"
+    reports.append((cid, "api", title, "x" * 200, f"Reporter {i}", f"r{i}@example.org", "anonymous",
+                    uuid.uuid4().hex, received))
+db.executemany(
+    "INSERT INTO cases (id, project, state, resolution, reject_reason, received_at, acknowledge_by, "
+    "disclose_by, coordinator, version, reference, due_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+db.executemany(
+    "INSERT INTO reports (case_id, channel, title, description, reporter_name, reporter_email, "
+    "credit_kind, portal_token_hash, received_at) VALUES (?,?,?,?,?,?,?,?,?)", reports)
+db.execute("INSERT OR REPLACE INTO case_counters (year, last) VALUES (2026, ?)", (cases,))
+db.commit()
+db.close()
+print(f"filled {cases:,} cases in {time.perf_counter() - t:.1f} s")
+
+token = subprocess.run([bin_, "--data-dir", data, "user", "token", "--email", "bench@example.org",
+                        "--name", "bench"], capture_output=True, text=True, check=True).stdout.split()[-1]
+serve = subprocess.Popen([bin_, "--data-dir", data, "serve", "--listen", "127.0.0.1:0", "--log", "warn"],
+                         stdout=subprocess.PIPE, text=True)
+line = serve.stdout.readline()
+addr = line.strip().removeprefix("embargo listening on http://")
+host, port = addr.rsplit(":", 1)
+conn = http.client.HTTPConnection(host, int(port))
+auth = {"Authorization": f"Bearer {token}"}
+
+
+def get(path):
+    conn.request("GET", path, headers=auth)
+    r = conn.getresponse()
+    body = r.read()
+    assert r.status == 200, (r.status, path, body[:200])
+    return body
+
+
+def measure(path):
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        get(path)
+        times.append(time.perf_counter() - t)
+    return times
+
+
+try:
+    for _ in range(20):
+        get("/healthz")  # warm-up
+    base = measure("/healthz")
+    mb = statistics.median(base)
+    p99 = lambda xs: sorted(xs)[min(len(xs) - 1, int(len(xs) * 0.99))]
+    print(f"baseline GET /healthz: median {mb*1000:.2f} ms, p99 {p99(base)*1000:.2f} ms")
+    second = json.loads(get("/api/v1/cases?limit=50"))["next_cursor"]
+    for label, path in [
+        ("first page (50)", "/api/v1/cases?limit=50"),
+        ("second page", f"/api/v1/cases?limit=50&after={second}"),
+        ("search a title word", "/api/v1/cases?q=needle&limit=50"),
+        ("search a reference", f"/api/v1/cases?q=EMB-2026-{cases // 3:06d}&limit=50"),
+        ("only overdue", "/api/v1/cases?overdue=1&limit=50"),
+        ("closed cases", "/api/v1/cases?view=done&limit=50"),
+    ]:
+        xs = measure(path)
+        m = statistics.median(xs)
+        print(f"GET /api/v1/cases {label}: median {m*1000:.1f} ms, p99 {p99(xs)*1000:.1f} ms "
+              f"({m/mb:.0f}x baseline, goal p99 < 30 ms)")
+finally:
+    serve.terminate()
+    serve.wait()
