@@ -25,6 +25,11 @@ async fn file(w: &Web, n: usize) -> Vec<embargo_core::CaseId> {
     ids
 }
 
+/// `GET path` with a bearer token, as JSON.
+async fn get_json(w: &Web, path: &str, token: &str) -> serde_json::Value {
+    json(&call(w, "GET", path, Some(token), None).await)
+}
+
 async fn token(w: &Web, who: embargo_core::UserId) -> String {
     w.t.app
         .issue_api_token(Principal::Operator, who, "t", Some(90), w.t.now())
@@ -39,28 +44,10 @@ async fn cases_are_found_by_reference_words_and_reporter_and_paged_most_urgent_f
     let coord = token(&w, w.t.people.coordinator).await;
 
     // Sequential references per year, in the order the reports arrived.
-    let first = json(
-        &call(
-            &w,
-            "GET",
-            &format!("/api/v1/cases/{}", ids[0]),
-            Some(&coord),
-            None,
-        )
-        .await,
-    );
+    let first = get_json(&w, &format!("/api/v1/cases/{}", ids[0]), &coord).await;
     let year = w.t.now().strftime("%Y").to_string();
     assert_eq!(first["reference"], format!("EMB-{year}-0001"));
-    let last = json(
-        &call(
-            &w,
-            "GET",
-            &format!("/api/v1/cases/{}", ids[11]),
-            Some(&coord),
-            None,
-        )
-        .await,
-    );
+    let last = get_json(&w, &format!("/api/v1/cases/{}", ids[11]), &coord).await;
     assert_eq!(last["reference"], format!("EMB-{year}-0012"));
     // The reporter's receipt stays the id's first block.
     assert_eq!(last["receipt"], ids[11].receipt());
@@ -85,16 +72,7 @@ async fn cases_are_found_by_reference_words_and_reporter_and_paged_most_urgent_f
             .as_deref()
             .map(|a| format!("&after={a}"))
             .unwrap_or_default();
-        let page = json(
-            &call(
-                &w,
-                "GET",
-                &format!("/api/v1/cases?limit=5{cursor}"),
-                Some(&coord),
-                None,
-            )
-            .await,
-        );
+        let page = get_json(&w, &format!("/api/v1/cases?limit=5{cursor}"), &coord).await;
         for c in page["cases"].as_array().unwrap() {
             seen.push(c["id"].as_str().unwrap().to_string());
         }
@@ -115,7 +93,7 @@ async fn cases_are_found_by_reference_words_and_reporter_and_paged_most_urgent_f
         let path = format!("/api/v1/cases?q={}", q.replace(' ', "%20"));
         let coord = coord.clone();
         let w = &w;
-        async move { json(&call(w, "GET", &path, Some(&coord), None).await) }
+        async move { get_json(w, &path, &coord).await }
     };
     let hits = search("shell injection").await;
     assert_eq!(hits["cases"].as_array().unwrap().len(), 1);
@@ -138,7 +116,7 @@ async fn cases_are_found_by_reference_words_and_reporter_and_paged_most_urgent_f
     // Filters: overdue once the seven days have passed for the first reports.
     w.t.clock
         .advance(jiff::SignedDuration::from_hours(24 * 7 - 6));
-    let overdue = json(&call(&w, "GET", "/api/v1/cases?overdue=1", Some(&coord), None).await);
+    let overdue = get_json(&w, "/api/v1/cases?overdue=1", &coord).await;
     let n = overdue["cases"].as_array().unwrap().len();
     assert!((1..12).contains(&n), "{n} overdue");
     assert!(
@@ -149,7 +127,7 @@ async fn cases_are_found_by_reference_words_and_reporter_and_paged_most_urgent_f
             .all(|c| c["overdue"] == true)
     );
     // "Mine": a Coordinator coordinates none of these yet.
-    let mine = json(&call(&w, "GET", "/api/v1/cases?mine=1", Some(&coord), None).await);
+    let mine = get_json(&w, "/api/v1/cases?mine=1", &coord).await;
     assert_eq!(mine["cases"], serde_json::json!([]));
 
     // Bad parameters are named.
@@ -170,7 +148,7 @@ async fn cases_are_found_by_reference_words_and_reporter_and_paged_most_urgent_f
 
     // A Developer on no case sees none, and a reference is "not found" to them.
     let dev = token(&w, w.t.people.developer).await;
-    let theirs = json(&call(&w, "GET", "/api/v1/cases", Some(&dev), None).await);
+    let theirs = get_json(&w, "/api/v1/cases", &dev).await;
     assert_eq!(theirs["cases"], serde_json::json!([]));
     let res = call(
         &w,

@@ -8,6 +8,11 @@ use embargo_testkit::http::HttpSink;
 
 use crate::setup;
 
+/// Whether the case's step is done.
+async fn done(t: &embargo_testkit::TestApp, id: embargo_core::CaseId, step: Step) -> bool {
+    t.store.case(id).await.unwrap().checklist.is_done(step)
+}
+
 fn channels(hook: &HttpSink) -> embargo_worker::Channels {
     embargo_worker::Channels {
         matrix: None,
@@ -24,14 +29,7 @@ async fn posted_dates_are_signed_off_by_embargo_once_every_channel_has_them() {
     let hook = HttpSink::start().await;
     let worker = worker.with_channels(channels(&hook)).unwrap();
     let id = t.scheduled_case(14).await;
-    assert!(
-        !t.store
-            .case(id)
-            .await
-            .unwrap()
-            .checklist
-            .is_done(Step::POST_DATES)
-    );
+    assert!(!done(&t, id, Step::POST_DATES).await);
     worker.run_until_idle().await.unwrap();
     let case = t.store.case(id).await.unwrap();
     let signs = case.checklist.signoffs(Step::POST_DATES);
@@ -58,26 +56,12 @@ async fn a_failing_channel_leaves_the_step_open() {
     let worker = worker.with_channels(channels(&hook)).unwrap();
     let id = t.scheduled_case(14).await;
     worker.run_until_idle().await.unwrap();
-    assert!(
-        !t.store
-            .case(id)
-            .await
-            .unwrap()
-            .checklist
-            .is_done(Step::POST_DATES)
-    );
+    assert!(!done(&t, id, Step::POST_DATES).await);
     // Once the channel is back and the retry delivers, embargo signs it off.
     hook.answer(200);
     t.clock.advance(jiff::SignedDuration::from_hours(2));
     worker.run_until_idle().await.unwrap();
-    assert!(
-        t.store
-            .case(id)
-            .await
-            .unwrap()
-            .checklist
-            .is_done(Step::POST_DATES)
-    );
+    assert!(done(&t, id, Step::POST_DATES).await);
 }
 
 #[tokio::test]
@@ -87,14 +71,7 @@ async fn the_reporter_told_of_the_publication_signs_step_17() {
     let deadline = t.store.case(id).await.unwrap().deadlines.disclose_by;
     t.clock.set(deadline);
     assert!(t.app.disclose_if_due(id, deadline, t.now()).await.unwrap());
-    assert!(
-        !t.store
-            .case(id)
-            .await
-            .unwrap()
-            .checklist
-            .is_done(Step::NOTIFY_REPORTER)
-    );
+    assert!(!done(&t, id, Step::NOTIFY_REPORTER).await);
     worker.run_until_idle().await.unwrap();
     assert!(
         !crate::to(&sink, "reporter@elsewhere.example").is_empty(),

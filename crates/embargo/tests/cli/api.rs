@@ -76,11 +76,7 @@ fn the_case_commands_work_over_the_api() {
         "/api/v1/reports",
         r#"{"project":"infra","title":"From the CLI","description":"d"}"#,
     );
-    let body = res.split("\r\n\r\n").nth(1).unwrap();
-    let id = serde_json::from_str::<serde_json::Value>(body).unwrap()["case_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = json_body(&res)["case_id"].as_str().unwrap().to_string();
     let url = format!("http://{addr}");
     // The token comes from a file (or EMBARGO_TOKEN), not the command line, where the
     // process list would show it.

@@ -105,11 +105,7 @@ fn file_report(addr: &str, title: &str) -> String {
         .to_string(),
     );
     assert!(res.starts_with("HTTP/1.1 201"), "{res}");
-    let body = res.split("\r\n\r\n").nth(1).unwrap();
-    serde_json::from_str::<serde_json::Value>(body).unwrap()["case_id"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    json_body(&res)["case_id"].as_str().unwrap().to_string()
 }
 
 /// Fresh cases for one run, so each run starts from the same states whatever the runs

@@ -66,6 +66,18 @@ fn unpack(into: &Path) -> BTreeMap<String, serde_json::Value> {
     )
 }
 
+/// Exports every format, imported history included, under `<dir>/export/<format>`.
+fn export_everything(dir: &Path) -> PathBuf {
+    let out_dir = dir.join("export");
+    for format in ["osv", "cve", "csaf"] {
+        let out = run(embargo(dir)
+            .args(["export", format, "--include-imported", "--out"])
+            .arg(out_dir.join(format)));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    out_dir
+}
+
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -107,13 +119,7 @@ fn real_advisories_import_export_valid_and_round_trip_unchanged() {
             .all(|a| !a["notes"].as_array().unwrap().is_empty())
     );
 
-    let out_dir = dir.path().join("export");
-    for format in ["osv", "cve", "csaf"] {
-        let out = run(embargo(dir.path())
-            .args(["export", format, "--include-imported", "--out"])
-            .arg(out_dir.join(format)));
-        assert!(out.status.success(), "{}", text(&out.stderr));
-    }
+    let out_dir = export_everything(dir.path());
 
     // OSV: every document exactly as its database published it.
     let osv = files_under(&out_dir.join("osv"));
@@ -181,9 +187,11 @@ fn real_advisories_import_export_valid_and_round_trip_unchanged() {
     assert!(recorded.len() >= 30);
     let mut differences = Vec::new();
     for row in &recorded {
-        let answer = http_post_json(&addr, "/v1/query", &row["query"].to_string());
-        let body = answer.split("\r\n\r\n").nth(1).unwrap();
-        let answer: serde_json::Value = serde_json::from_str(body).unwrap();
+        let answer = json_body(&http_post_json(
+            &addr,
+            "/v1/query",
+            &row["query"].to_string(),
+        ));
         let mut ids: Vec<&str> = answer["vulns"]
             .as_array()
             .into_iter()
@@ -266,13 +274,7 @@ fn real_cve_records_import_and_their_cna_containers_come_back_unchanged() {
             .contains("kept in the CVE record, not as a package")
     }));
 
-    let out_dir = dir.path().join("export");
-    for format in ["osv", "cve", "csaf"] {
-        let out = run(embargo(dir.path())
-            .args(["export", format, "--include-imported", "--out"])
-            .arg(out_dir.join(format)));
-        assert!(out.status.success(), "{}", text(&out.stderr));
-    }
+    let out_dir = export_everything(dir.path());
     // CVE: each published record's CNA container exactly as its CNA wrote it, and valid;
     // no full record (these ids are other CNAs', not this installation's).
     let cna = files_under(&out_dir.join("cve/cna"));

@@ -304,8 +304,7 @@ fn a_report_answered_201_survives_kill_9() {
     server.0.kill().unwrap();
     server.0.wait().unwrap();
     assert!(res.starts_with("HTTP/1.1 201"), "{res}");
-    let body = res.split("\r\n\r\n").nth(1).unwrap();
-    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    let json = json_body(&res);
     let case_id = json["case_id"].as_str().unwrap();
     let found = sql(
         dir.path(),

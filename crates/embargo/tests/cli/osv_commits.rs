@@ -42,11 +42,19 @@ fn repository(dir: &Path) -> std::collections::BTreeMap<&'static str, String> {
     hashes
 }
 
+/// `embargo osv index-commits --repo REPO DIR` (with `--json` when asked).
+fn index_commits(dir: &Path, repo: &str, clone: &Path, json: bool) -> std::process::Output {
+    let mut cmd = embargo(dir);
+    cmd.args(["osv", "index-commits"]);
+    if json {
+        cmd.arg("--json");
+    }
+    run(cmd.args(["--repo", repo]).arg(clone))
+}
+
 fn query(addr: &str, commit: &str) -> serde_json::Value {
     let body = serde_json::json!({ "commit": commit }).to_string();
-    let answer = http_post_json(addr, "/v1/query", &body);
-    let json = answer.split("\r\n\r\n").nth(1).unwrap_or(&answer);
-    serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {answer}"))
+    json_body(&http_post_json(addr, "/v1/query", &body))
 }
 
 #[test]
@@ -81,14 +89,8 @@ fn commit_queries_find_the_commits_a_git_range_affects_on_every_branch() {
     );
 
     // A directory that is no repository: one sentence, nothing indexed.
-    let out = run(embargo(dir.path())
-        .args([
-            "osv",
-            "index-commits",
-            "--repo",
-            "https://git.example.org/demo/widget",
-        ])
-        .arg(dir.path()));
+    let repo = "https://git.example.org/demo/widget";
+    let out = index_commits(dir.path(), repo, dir.path(), false);
     assert!(!out.status.success());
     assert!(
         text(&out.stderr).contains("is not a git repository"),
@@ -97,15 +99,7 @@ fn commit_queries_find_the_commits_a_git_range_affects_on_every_branch() {
     );
 
     // The repository named as the range names it, give or take `.git` and a slash.
-    let out = run(embargo(dir.path())
-        .args([
-            "osv",
-            "index-commits",
-            "--json",
-            "--repo",
-            "https://git.example.org/demo/widget.git/",
-        ])
-        .arg(&clone));
+    let out = index_commits(dir.path(), &format!("{repo}.git/"), &clone, true);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["advisories"], 1);

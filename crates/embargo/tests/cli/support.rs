@@ -95,6 +95,15 @@ pub fn http_get(addr: &str, path: &str) -> String {
     out
 }
 
+/// The JSON body of a raw HTTP/1.1 response, as [`http_get`] and [`http_post`] return them.
+pub fn json_body(response: &str) -> serde_json::Value {
+    let body = response
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no body in {response}"));
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {response}"))
+}
+
 pub fn http_post_json(addr: &str, path: &str, json: &str) -> String {
     http_post(addr, path, "application/json", json)
 }
