@@ -41,28 +41,6 @@ pub struct Case {
     pub version: u64,
 }
 
-/// A promise with its time (see [`Case::due`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Due {
-    Acknowledgement(Timestamp),
-    Disclosure(Timestamp),
-    /// Scheduled: publication happens by itself at this time, so it is never "overdue".
-    Announcement(Timestamp),
-}
-
-impl Due {
-    pub fn at(self) -> Timestamp {
-        match self {
-            Due::Acknowledgement(t) | Due::Disclosure(t) | Due::Announcement(t) => t,
-        }
-    }
-
-    /// Whether the promise was broken at `now` (an announcement is not the team's to miss).
-    pub fn overdue(self, now: Timestamp) -> bool {
-        !matches!(self, Due::Announcement(_)) && self.at() < now
-    }
-}
-
 impl Case {
     /// A freshly received report.
     pub fn received(
@@ -94,15 +72,13 @@ impl Case {
     /// The next promise the team must keep, and when: the acknowledgement while the report
     /// is new, the announcement once dates are set, the disclosure deadline in between;
     /// none once the advisory is public or the case closed.
-    pub fn due(&self) -> Option<Due> {
+    pub fn due(&self) -> Option<Timestamp> {
         match self.state {
-            CaseState::Received => Some(Due::Acknowledgement(self.deadlines.acknowledge_by)),
-            CaseState::Scheduled => self
-                .dates
-                .as_ref()
-                .map(|d| Due::Announcement(d.announcement_instant())),
+            CaseState::Received => Some(self.deadlines.acknowledge_by),
+            // Publication happens by itself then: a scheduled case is never overdue.
+            CaseState::Scheduled => self.dates.as_ref().map(EmbargoDates::announcement_instant),
             CaseState::Published | CaseState::Closed { .. } => None,
-            _ => Some(Due::Disclosure(self.deadlines.disclose_by)),
+            _ => Some(self.deadlines.disclose_by),
         }
     }
 

@@ -183,23 +183,38 @@ fn affected(publisher: &Publisher, purl: &str, ranges: &[AffectedRange]) -> Opti
     Some(product)
 }
 
-/// The package collections CVE's format lists for our purl types.
+/// The package collections of CVE's format (`collectionURL`), by purl type: the first URL
+/// of a type is the one exports write, the others are read too. GitHub's URL is written for
+/// Actions but never read as a package (in CVE records it names repositories).
+pub(crate) const COLLECTIONS: &[(&str, &str)] = &[
+    ("pypi", "https://pypi.python.org"),
+    ("pypi", "https://pypi.org"),
+    ("npm", "https://registry.npmjs.org"),
+    ("npm", "https://www.npmjs.com"),
+    ("cargo", "https://crates.io"),
+    ("conda", "https://anaconda.org"),
+    ("githubactions", "https://github.com"),
+    ("github", "https://github.com"),
+    ("gem", "https://rubygems.org"),
+    ("golang", "https://golang.org/pkg"),
+    ("golang", "https://pkg.go.dev"),
+    ("golang", "https://proxy.golang.org"),
+    ("maven", "https://repo.maven.apache.org/maven2"),
+    ("maven", "https://repo1.maven.org/maven2"),
+    ("nuget", "https://nuget.org/packages"),
+    ("nuget", "https://www.nuget.org/packages"),
+    ("composer", "https://packagist.org"),
+    ("hex", "https://repo.hex.pm"),
+    ("hex", "https://hex.pm"),
+    ("pub", "https://pub.dev"),
+];
+
+/// The collection URL exports write for a package.
 fn collection_url(package: &Package) -> Option<&'static str> {
-    Some(match package.ty.as_str() {
-        "pypi" => "https://pypi.python.org",
-        "npm" => "https://registry.npmjs.org",
-        "cargo" => "https://crates.io",
-        "conda" => "https://anaconda.org",
-        "githubactions" | "github" => "https://github.com",
-        "gem" => "https://rubygems.org",
-        "golang" => "https://golang.org/pkg",
-        "maven" => "https://repo.maven.apache.org/maven2",
-        "nuget" => "https://nuget.org/packages",
-        "composer" => "https://packagist.org",
-        "hex" => "https://repo.hex.pm",
-        "pub" => "https://pub.dev",
-        _ => return None,
-    })
+    COLLECTIONS
+        .iter()
+        .find(|(ty, _)| *ty == package.ty)
+        .map(|(_, url)| *url)
 }
 
 /// CVE JSON spells the shared credit types with spaces.

@@ -141,9 +141,14 @@ impl Package {
 
     /// OSV's ecosystem name; `None` where OSV has none (conda, generic).
     pub fn osv_ecosystem(&self) -> Option<&'static str> {
+        Self::osv_ecosystem_of(&self.ty)
+    }
+
+    /// OSV's ecosystem name of a purl type (`cargo` → `crates.io`).
+    pub fn osv_ecosystem_of(purl_type: &str) -> Option<&'static str> {
         TYPES
             .iter()
-            .find(|(t, _, _)| *t == self.ty)
+            .find(|(t, _, _)| *t == purl_type)
             .and_then(|(_, e, _)| *e)
     }
 

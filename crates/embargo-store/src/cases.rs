@@ -54,7 +54,7 @@ impl Store {
         for id in ids {
             let case = load(tx.conn(), parse(&id)?).await?;
             sqlx::query("UPDATE cases SET due_at = $1 WHERE id = $2")
-                .bind(case.due().map(|d| ts(d.at())))
+                .bind(case.due().map(ts))
                 .bind(&id)
                 .execute(tx.conn())
                 .await?;
@@ -158,7 +158,7 @@ fn bind_case<'q>(q: Query<'q>, c: &Case) -> Query<'q> {
         .bind(c.published_at.map(ts))
         .bind(c.fix_available.map(flag))
         .bind(i64::try_from(c.version).unwrap_or(i64::MAX))
-        .bind(c.due().map(|d| ts(d.at())))
+        .bind(c.due().map(ts))
 }
 
 async fn save_children(conn: &mut AnyConnection, c: &Case) -> Result<(), StoreError> {

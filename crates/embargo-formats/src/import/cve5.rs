@@ -13,6 +13,8 @@ use embargo_core::{
 };
 use jiff::Timestamp;
 use jiff::civil::DateTime;
+
+use crate::Package;
 use serde_json::{Map, Value};
 
 use super::{
@@ -162,27 +164,6 @@ fn first_sentence(text: &str) -> String {
     format!("{cut}…")
 }
 
-/// The package collections of CVE's format (`collectionURL`) and their OSV ecosystems.
-const COLLECTIONS: &[(&str, &str)] = &[
-    ("https://pypi.org", "PyPI"),
-    ("https://pypi.python.org", "PyPI"),
-    ("https://registry.npmjs.org", "npm"),
-    ("https://www.npmjs.com", "npm"),
-    ("https://crates.io", "crates.io"),
-    ("https://rubygems.org", "RubyGems"),
-    ("https://pkg.go.dev", "Go"),
-    ("https://golang.org/pkg", "Go"),
-    ("https://proxy.golang.org", "Go"),
-    ("https://repo.maven.apache.org/maven2", "Maven"),
-    ("https://repo1.maven.org/maven2", "Maven"),
-    ("https://nuget.org/packages", "NuGet"),
-    ("https://www.nuget.org/packages", "NuGet"),
-    ("https://packagist.org", "Packagist"),
-    ("https://repo.hex.pm", "Hex"),
-    ("https://hex.pm", "Hex"),
-    ("https://pub.dev", "Pub"),
-];
-
 fn affected(cna: &Map<String, Value>, advisory: &mut Advisory, notes: &mut Vec<String>) {
     for (i, product) in array(cna, "affected", notes).iter().enumerate() {
         let field = format!("affected[{i}]");
@@ -233,9 +214,11 @@ fn package(product: &Map<String, Value>) -> Result<String, String> {
     let collection = opt_str(product, "collectionURL").map(|u| u.trim_end_matches('/'));
     match (collection, name) {
         (Some(url), Some(name)) => {
-            let (_, ecosystem) = COLLECTIONS
+            let ecosystem = crate::cve5::COLLECTIONS
                 .iter()
-                .find(|(known, _)| known.eq_ignore_ascii_case(url))
+                .filter(|(ty, _)| !matches!(*ty, "github" | "githubactions"))
+                .find(|(_, known)| known.eq_ignore_ascii_case(url))
+                .and_then(|(ty, _)| Package::osv_ecosystem_of(ty))
                 .ok_or_else(|| format!("the collection {url} is not a package registry we know"))?;
             purl_of(ecosystem, name)
         }
