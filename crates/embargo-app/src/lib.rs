@@ -15,6 +15,7 @@ mod cve_records;
 mod dashboard;
 mod delivery;
 mod drafts;
+mod duplicates;
 mod email;
 mod error;
 mod heartbeat;
@@ -55,6 +56,7 @@ pub use dashboard::{
 };
 pub use delivery::{ReporterAddress, ReporterMail, delivery_job_id};
 pub use drafts::DRAFT_KINDS;
+pub use duplicates::{AdvisoryHint, CaseHint, DuplicateHints};
 pub use email::{Filed, IncomingMail};
 pub use embargo_store::ApiTokenInfo;
 pub use embargo_store::PublicationFilter;

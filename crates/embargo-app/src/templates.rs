@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::principal::Principal;
 
 /// Template names, with the defaults an installation starts from.
-pub const DEFAULT_TEMPLATES: [(&str, &str); 7] = [
+pub const DEFAULT_TEMPLATES: [(&str, &str); 8] = [
     (
         "acknowledged",
         "Thank you for your report {reference}. We received it and will review it; you will hear from us as it progresses.",
@@ -28,6 +28,10 @@ pub const DEFAULT_TEMPLATES: [(&str, &str); 7] = [
     (
         "rejected",
         "Thank you for your report {reference}. After review we will not treat it as a vulnerability in our projects, because ",
+    ),
+    (
+        "duplicate",
+        "Thank you for your report {reference}. The same issue had already been reported to us and is being handled, so we are closing your report as a duplicate. ",
     ),
     (
         "accepted",

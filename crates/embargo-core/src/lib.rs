@@ -18,6 +18,7 @@ pub mod private;
 pub mod public;
 pub mod report;
 pub mod role;
+pub mod similarity;
 pub mod state;
 pub mod transition;
 pub mod values;
@@ -40,6 +41,7 @@ pub use report::{
     Author, Channel, CreditPreference, Message, RawReport, ReportContent, Visibility,
 };
 pub use role::{Actor, CaseRole, InstallationRoles, RolesOnCase};
+pub use similarity::{LIKELY_DUPLICATE, TextProfile, named_identifiers};
 pub use state::{CaseState, RejectReason, Resolution};
 pub use transition::{Transition, transition};
 pub use values::{

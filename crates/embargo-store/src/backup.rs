@@ -56,6 +56,7 @@ const TABLES: &[&str] = &[
     "teams",
     "team_members",
     "portal_links",
+    "mail_preferences",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -74,6 +74,7 @@ fn migrator(backend: Backend) -> Migrator {
         12 "imported_flag" "0012_imported_flag.sql",
         13 "publication_commits" "0013_publication_commits.sql",
         14 "case_desk" "0014_case_desk.sql",
+        15 "desk_preferences" "0015_desk_preferences.sql",
     ])
 }
 

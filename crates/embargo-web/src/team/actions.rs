@@ -165,11 +165,17 @@ pub async fn dispatch(
     state: &WebState,
     p: Principal,
     case_id: CaseId,
-    posted: Posted,
+    mut posted: Posted,
     rule: VersionRule,
 ) -> Result<(), AppError> {
     let now = (state.clock)();
     let app = &state.app;
+    // The other case of a duplicate, as people type it: its reference (`EMB-2026-0042`).
+    let other = posted.text("duplicate_of");
+    if embargo_app::looks_like_case_reference(other.trim()) {
+        let id = app.case_by_reference(p, other.trim()).await?;
+        posted.fields.insert("duplicate_of".into(), id.to_string());
+    }
     match posted.text("action").as_str() {
         "message" => {
             let visibility = if posted.text("visibility") == "reporter" {

@@ -94,7 +94,12 @@ fn view_of(
             "Close as a duplicate of another case",
             "Close as duplicate",
             vec![
-                field("duplicate_of", "The other case's id", "text", true),
+                field(
+                    "duplicate_of",
+                    "The other case (its reference, e.g. EMB-2026-0042)",
+                    "text",
+                    true,
+                ),
                 message(),
             ],
         ),
@@ -349,6 +354,8 @@ struct CasePage {
     teams: Vec<(String, String)>,
     /// The case's CVE id from the pool and its record at CVE Services.
     cve: Option<super::cve::CveRow>,
+    /// Likely duplicates and the reporter's record, at triage.
+    hints: super::hints::HintsView,
 }
 
 fn owner(o: Owner) -> &'static str {
@@ -561,6 +568,7 @@ fn build(
         can_draft: case.state.is_in_remediation(),
         teams: Vec::new(),
         cve: None,
+        hints: super::hints::HintsView::of(Default::default(), false, String::new()),
         has_advisory: !case.state.is_before_acceptance()
             && !matches!(case.state, embargo_core::CaseState::Closed { .. } if case.published_at.is_none()),
         drafts: [
@@ -633,7 +641,7 @@ pub async fn show(
         Ok(c) => c,
         Err(e) => return error_page(&org, &e),
     };
-    let texts = match state.app.templates().await {
+    let texts: std::collections::BTreeMap<String, String> = match state.app.templates().await {
         Ok(t) => t
             .into_iter()
             .map(|(k, v)| {
@@ -661,9 +669,28 @@ pub async fn show(
         Ok(c) => c,
         Err(e) => return error_page(&org, &e),
     };
+    let hints = match state
+        .app
+        .duplicate_hints(session.principal, case_id, (state.clock)())
+        .await
+    {
+        Ok(h) => h,
+        Err(e) => return error_page(&org, &e),
+    };
+    let can_close = commands.iter().any(|c| {
+        matches!(
+            c,
+            Command::Reject {
+                reason: RejectReason::Duplicate { .. },
+                ..
+            }
+        )
+    });
+    let message = texts.get("duplicate").cloned().unwrap_or_default();
     let mut page_data = build(&state, &session, view, commands, texts, skip_newest);
     page_data.teams = teams;
     page_data.cve = cve;
+    page_data.hints = super::hints::HintsView::of(hints, can_close, message);
     page(StatusCode::OK, &page_data)
 }
 

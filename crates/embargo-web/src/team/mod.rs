@@ -9,6 +9,7 @@ pub mod advisory_form;
 pub mod case_page;
 pub mod cve;
 pub mod dashboard;
+pub mod hints;
 pub mod invite;
 pub mod login;
 pub mod metrics;

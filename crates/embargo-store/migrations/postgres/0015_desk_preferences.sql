@@ -1,0 +1,13 @@
+-- Duplicate hints read the project's recent cases and the reporter's earlier reports:
+-- both by index, so that the case page stays fast on a large installation.
+CREATE INDEX cases_by_project_received ON cases (project, received_at);
+CREATE INDEX reports_by_reporter_email ON reports (LOWER(reporter_email));
+
+-- Each person's choices: the time zone their pages show times in (NULL: UTC), and the
+-- team events that also mail them personally (the team's address gets every one).
+ALTER TABLE people ADD COLUMN time_zone TEXT;
+CREATE TABLE mail_preferences (
+    user_id TEXT NOT NULL REFERENCES people (id),
+    event   TEXT NOT NULL,
+    PRIMARY KEY (user_id, event)
+);
