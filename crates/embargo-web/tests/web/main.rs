@@ -9,6 +9,7 @@ mod cve_services;
 mod dashboard;
 mod forge;
 mod fuzz;
+mod hints;
 mod intake;
 mod matrix;
 mod metrics;
