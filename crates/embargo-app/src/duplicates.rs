@@ -4,7 +4,7 @@
 //! Coordinator's action.
 
 use embargo_core::{
-    CaseId, CaseState, LIKELY_DUPLICATE, Publication, TextProfile, named_identifiers,
+    CaseId, CaseState, LIKELY_DUPLICATE, Publication, TextProfile, WordRarity, named_identifiers,
 };
 use embargo_store::{CandidateCase, ReporterRecord};
 use jiff::{SignedDuration, Timestamp};
@@ -86,7 +86,16 @@ impl App {
         };
         let report = self.store.report(case_id).await?;
         let content = report.content.reveal();
-        let profile = TextProfile::of(&content.title, &content.description);
+        // Every report about the project names it: its name tells nothing about the flaw.
+        let project = self
+            .store
+            .projects()
+            .await?
+            .into_iter()
+            .find(|p| p.slug == case.project)
+            .map(|p| format!("{} {}", p.slug, p.name))
+            .unwrap_or_else(|| case.project.to_string());
+        let profile = TextProfile::of(&content.title, &content.description).without(&project);
         let candidates = self
             .store
             .duplicate_candidates(case.project.as_ref(), case_id, viewer, now - RECENT)
@@ -96,7 +105,7 @@ impl App {
             content.title, content.description, content.affected_versions
         );
         Ok(DuplicateHints {
-            cases: similar_cases(&profile, candidates),
+            cases: similar_cases(&profile, candidates, &project),
             advisories: self.matching_advisories(&profile, &text).await?,
             reporter: self
                 .store
@@ -173,18 +182,31 @@ impl App {
     }
 }
 
-/// The candidates that read like the report, most alike first.
-fn similar_cases(profile: &TextProfile, candidates: Vec<CandidateCase>) -> Vec<CaseHint> {
+/// The candidates that read like the report, most alike first. Words are weighed by how
+/// rare they are among the project's cases (its jargon weighs little), as measured on
+/// the labelled pairs in embargo-core's tests.
+fn similar_cases(
+    profile: &TextProfile,
+    candidates: Vec<CandidateCase>,
+    project: &str,
+) -> Vec<CaseHint> {
+    let profiles: Vec<TextProfile> = candidates
+        .iter()
+        .map(|c| TextProfile::of(&c.title, &c.description).without(project))
+        .collect();
+    let rarity = WordRarity::of(profiles.iter().chain(std::iter::once(profile)));
+    let report = profile.clone().weighed_by(&rarity);
     let mut hints: Vec<CaseHint> = candidates
         .into_iter()
-        .filter_map(|c| {
-            let other = TextProfile::of(&c.title, &c.description);
-            let score = profile.similarity(&other);
+        .zip(profiles)
+        .filter_map(|(c, other)| {
+            let other = other.weighed_by(&rarity);
+            let score = report.similarity(&other);
             (score >= LIKELY_DUPLICATE).then(|| CaseHint {
                 reason: format!(
                     "reads alike ({:.0}%): {}",
                     score * 100.0,
-                    profile.shared_words(&other, 5).join(", ")
+                    report.shared_words(&other, 5).join(", ")
                 ),
                 id: c.id,
                 reference: c.reference,

@@ -41,7 +41,7 @@ pub use report::{
     Author, Channel, CreditPreference, Message, RawReport, ReportContent, Visibility,
 };
 pub use role::{Actor, CaseRole, InstallationRoles, RolesOnCase};
-pub use similarity::{LIKELY_DUPLICATE, TextProfile, named_identifiers};
+pub use similarity::{LIKELY_DUPLICATE, TextProfile, WordRarity, named_identifiers};
 pub use state::{CaseState, RejectReason, Resolution};
 pub use transition::{Transition, transition};
 pub use values::{

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 /// Scores at or above this are shown as likely duplicates.
-pub const LIKELY_DUPLICATE: f64 = 0.30;
+pub const LIKELY_DUPLICATE: f64 = 0.25;
 
 /// The words of one report and their weights (unit length).
 #[derive(Debug, Clone, PartialEq)]
@@ -226,6 +226,59 @@ impl TextProfile {
 
     pub fn is_empty(&self) -> bool {
         self.weights.is_empty()
+    }
+
+    /// The profile without these words (for example the project's own name, which every
+    /// report about the project names and which so tells nothing about the flaw).
+    pub fn without(mut self, text: &str) -> Self {
+        for word in words(text) {
+            self.weights.remove(&word);
+        }
+        self.normalized()
+    }
+
+    /// The profile with each word weighed by how rare it is among `rarity`'s reports.
+    pub fn weighed_by(mut self, rarity: &WordRarity) -> Self {
+        for (word, weight) in self.weights.iter_mut() {
+            *weight *= rarity.weight(word);
+        }
+        self.normalized()
+    }
+
+    fn normalized(mut self) -> Self {
+        let norm = self.weights.values().map(|v| v * v).sum::<f64>().sqrt();
+        if norm > 0.0 {
+            self.weights.values_mut().for_each(|v| *v /= norm);
+        }
+        self
+    }
+}
+
+/// How many of a set of reports use each word: words most reports of a project use (its
+/// components, its jargon) weigh less than the words of one flaw.
+#[derive(Debug, Clone, Default)]
+pub struct WordRarity {
+    reports: usize,
+    using: BTreeMap<String, usize>,
+}
+
+impl WordRarity {
+    pub fn of<'a>(profiles: impl IntoIterator<Item = &'a TextProfile>) -> Self {
+        let mut rarity = Self::default();
+        for p in profiles {
+            rarity.reports += 1;
+            for word in p.weights.keys() {
+                *rarity.using.entry(word.clone()).or_default() += 1;
+            }
+        }
+        rarity
+    }
+
+    /// Inverse document frequency, smoothed: 1 for a word no other report uses.
+    fn weight(&self, word: &str) -> f64 {
+        let n = self.reports as f64;
+        let df = self.using.get(word).copied().unwrap_or(0) as f64;
+        ((n + 1.0) / (df + 1.0)).ln() + 1.0
     }
 }
 
