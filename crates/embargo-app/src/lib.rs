@@ -27,6 +27,7 @@ mod operations;
 mod osv_api;
 mod paging;
 mod portal;
+mod preferences;
 mod principal;
 mod public;
 mod record;
@@ -75,6 +76,7 @@ pub use osv_api::{OSV_MAX_BATCH, OSV_PAGE_SIZE, OsvPackage, OsvPage, OsvQuery};
 /// Stored shapes the views hand out (read-only).
 pub use paging::{PageRequest, PublicationPage};
 pub use portal::LOST_LINKS_PER_DAY;
+pub use preferences::{MAIL_EVENTS, PersonalNotice, Preferences};
 pub use principal::Principal;
 pub use public::{INDEX_LIMIT, ImportOutcome, Thanks};
 pub use record::jobs;

@@ -44,9 +44,16 @@ pub mod jobs {
     pub const DELIVER_NOTICE: &str = "deliver_notice";
     /// Invite an outside collaborator to a case.
     pub const INVITE_COLLABORATOR: &str = "invite_collaborator";
+    /// Mail one person the copy of a team notice they chose to receive.
+    pub const NOTIFY_PERSON: &str = "notify_person";
 
     /// Mail to one person: the reporter, a collaborator.
-    pub const MAIL_KINDS: &[&str] = &[NOTIFY_REPORTER, SEND_PORTAL_LINK, INVITE_COLLABORATOR];
+    pub const MAIL_KINDS: &[&str] = &[
+        NOTIFY_REPORTER,
+        SEND_PORTAL_LINK,
+        INVITE_COLLABORATOR,
+        NOTIFY_PERSON,
+    ];
 
     /// Notices to the team: by mail to the team address and to every chat room and webhook.
     pub const TEAM_KINDS: &[&str] = &[

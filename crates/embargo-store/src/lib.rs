@@ -17,6 +17,7 @@ mod metrics;
 mod open;
 mod operations;
 mod people;
+mod preferences;
 mod projects;
 mod publications;
 mod reports;
@@ -47,6 +48,7 @@ pub use open::{
 };
 pub use operations::OperationCounts;
 pub use people::Person;
+pub use preferences::StoredPreferences;
 pub use projects::Project;
 pub use publications::{AdvisoryDraft, NewPublication, PageCursor, PageFrom, PublicationFilter};
 pub use reports::{NewReport, StoredReport};

@@ -31,7 +31,7 @@ pub(crate) fn id<T: std::str::FromStr>(payload: &Value, key: &str) -> Result<T, 
 }
 
 impl Worker {
-    fn mailbox(name: &str, email: &str) -> Result<Mailbox, Failure> {
+    pub(crate) fn mailbox(name: &str, email: &str) -> Result<Mailbox, Failure> {
         let addr = email
             .parse()
             .map_err(|_| Failure::permanent("the recipient's address is not valid"))?;
@@ -196,6 +196,7 @@ impl Worker {
                 (self.clock)(),
             )
             .await?;
+        self.enqueue_personal_copies(job, &subject, &body).await?;
         let (Some(team), Some(_)) = (self.team.clone(), &self.mailer) else {
             return Ok(());
         };

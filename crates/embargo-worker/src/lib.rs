@@ -8,6 +8,7 @@ mod failure;
 mod handlers;
 mod html;
 mod mailer;
+mod personal;
 mod runner;
 mod signoffs;
 
@@ -199,6 +200,7 @@ impl Worker {
             embargo_app::jobs::NOTIFY_TEAM_NEW_REPORT => self.notify_team_new_report(job).await,
             embargo_app::jobs::ACKNOWLEDGEMENT_DUE => self.acknowledgement_due(job).await,
             embargo_app::jobs::INVITE_COLLABORATOR => self.invite_collaborator(job).await,
+            embargo_app::jobs::NOTIFY_PERSON => self.notify_person(job).await,
             embargo_app::jobs::ACKNOWLEDGEMENT_REMINDER => self.acknowledgement_reminder(job).await,
             embargo_app::jobs::DISCLOSURE_WARNING => self.disclosure_warning(job).await,
             embargo_app::jobs::DISCLOSE_AT_DEADLINE => self.disclose_at_deadline(job).await,

@@ -1,0 +1,174 @@
+//! Each person's choices: the time zone their pages show times in, and which team events
+//! also mail them personally (the team's address gets every one regardless). A personal
+//! notice goes only to people who may see the case as team when it is sent.
+
+use embargo_core::{CaseId, JobId, TimeZoneName, UserId, ValueError};
+use embargo_store::{NewJob, StoredPreferences};
+use jiff::Timestamp;
+use serde_json::json;
+
+use crate::App;
+use crate::error::AppError;
+use crate::principal::Principal;
+use crate::record::jobs;
+
+/// The team events a person may choose to be mailed about, with how pages name them.
+pub const MAIL_EVENTS: [(&str, &str); 5] = [
+    (jobs::NOTIFY_TEAM_NEW_REPORT, "A new report arrives"),
+    (
+        jobs::ACKNOWLEDGEMENT_REMINDER,
+        "An acknowledgement is due soon",
+    ),
+    (jobs::ACKNOWLEDGEMENT_DUE, "An acknowledgement is overdue"),
+    (jobs::DISCLOSURE_WARNING, "A disclosure deadline approaches"),
+    (
+        jobs::DATES_AGREED,
+        "Release and announcement dates are agreed",
+    ),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preferences {
+    pub time_zone: TimeZoneName,
+    /// Kinds from `MAIL_EVENTS`.
+    pub mail_events: Vec<&'static str>,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self {
+            time_zone: TimeZoneName::utc(),
+            mail_events: Vec::new(),
+        }
+    }
+}
+
+/// A personal copy of a team notice, ready to mail.
+#[derive(Debug, Clone)]
+pub struct PersonalNotice {
+    pub name: String,
+    pub email: embargo_core::Email,
+}
+
+fn known_event(kind: &str) -> Option<&'static str> {
+    MAIL_EVENTS.iter().map(|(k, _)| *k).find(|k| *k == kind)
+}
+
+impl App {
+    /// The signed-in person's choices (defaults: UTC, no personal mail).
+    pub async fn preferences(&self, principal: Principal) -> Result<Preferences, AppError> {
+        let user = principal.user().ok_or(AppError::NotFound)?;
+        let stored = self.store.preferences(user).await?;
+        Ok(Preferences {
+            // A zone the time zone database no longer knows shows UTC rather than failing.
+            time_zone: stored
+                .time_zone
+                .and_then(|z| TimeZoneName::parse(&z).ok())
+                .unwrap_or_else(TimeZoneName::utc),
+            mail_events: stored
+                .mail_events
+                .iter()
+                .filter_map(|e| known_event(e))
+                .collect(),
+        })
+    }
+
+    /// Replaces the signed-in person's choices. An unknown zone or event changes nothing.
+    pub async fn set_preferences(
+        &self,
+        principal: Principal,
+        time_zone: &str,
+        mail_events: &[String],
+        now: Timestamp,
+    ) -> Result<Preferences, AppError> {
+        let user = principal.user().ok_or(AppError::NotFound)?;
+        let zone = TimeZoneName::parse(time_zone).map_err(AppError::invalid)?;
+        let mut events: Vec<&'static str> = Vec::new();
+        for e in mail_events {
+            let kind = known_event(e).ok_or_else(|| {
+                AppError::invalid(ValueError::new(
+                    "event",
+                    format!("{e:?} is not one of ours"),
+                ))
+            })?;
+            if !events.contains(&kind) {
+                events.push(kind);
+            }
+        }
+        let mut tx = self.store.begin().await?;
+        tx.set_preferences(
+            user,
+            &StoredPreferences {
+                time_zone: (zone != TimeZoneName::utc()).then(|| zone.to_string()),
+                mail_events: events.iter().map(ToString::to_string).collect(),
+            },
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            principal,
+            None,
+            "set_preferences",
+            json!({"time_zone": zone.to_string(), "mail_events": events}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Preferences {
+            time_zone: zone,
+            mail_events: events,
+        })
+    }
+
+    /// One personal mail job per person who chose `event` and may see the case as team,
+    /// with ids derived from the notice's job (`source`): repeating it repeats nothing.
+    pub async fn enqueue_personal_notices(
+        &self,
+        source: JobId,
+        case_id: CaseId,
+        event: &str,
+        subject: &str,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<usize, AppError> {
+        let mut chosen = Vec::new();
+        for user in self.store.people_mailed_for(event).await? {
+            if self.personal_recipient(user, case_id).await?.is_some() {
+                chosen.push(user);
+            }
+        }
+        let mut tx = self.store.begin().await?;
+        for user in &chosen {
+            let job = NewJob {
+                kind: jobs::NOTIFY_PERSON.to_string(),
+                case_id: Some(case_id),
+                payload: json!({"user": user, "subject": subject, "body": body}),
+                run_at: now,
+            };
+            let id = crate::delivery::delivery_job_id(source, &format!("person:{user}"));
+            tx.enqueue_job_once(id, &job, now).await?;
+        }
+        tx.commit().await?;
+        Ok(chosen.len())
+    }
+
+    /// Where a personal notice about the case goes, if the person may still see the case as
+    /// team (roles change between the notice and its mail).
+    pub async fn personal_recipient(
+        &self,
+        user: UserId,
+        case_id: CaseId,
+    ) -> Result<Option<PersonalNotice>, AppError> {
+        match self.roles_on(Principal::User(user), case_id).await {
+            Ok((_, roles)) if roles.team() => {
+                let person = self.store.person(user).await?;
+                Ok(Some(PersonalNotice {
+                    name: person.display_name.to_string(),
+                    email: person.email,
+                }))
+            }
+            Ok(_) | Err(AppError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
