@@ -38,6 +38,8 @@ pub struct SessionInfo {
     pub user_id: UserId,
     pub display_name: String,
     pub csrf_token: String,
+    /// The zone the person's pages show times in.
+    pub time_zone: embargo_core::TimeZoneName,
 }
 
 const WRONG: &str = "wrong e-mail address, password or code";
@@ -180,11 +182,16 @@ impl App {
         if person.disabled_at.is_some() {
             return Err(AppError::NotFound);
         }
+        let time_zone = self
+            .preferences(Principal::User(s.user_id))
+            .await?
+            .time_zone;
         Ok(SessionInfo {
             principal: Principal::User(s.user_id),
             user_id: s.user_id,
             display_name: person.display_name.to_string(),
             csrf_token: s.csrf_token,
+            time_zone,
         })
     }
 

@@ -207,6 +207,7 @@ pub fn router(state: WebState) -> Router {
             post(team::account::token_revoke),
         )
         .route("/account/password", post(team::account::password))
+        .route("/account/preferences", post(team::account::preferences))
         .route("/cases/{id}", get(team::case_page::show))
         .route(
             "/cases/{id}/advisory",

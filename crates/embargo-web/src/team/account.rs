@@ -22,6 +22,9 @@ struct Account {
     new_token: Option<String>,
     tokens: Vec<TokenRow>,
     default_days: u16,
+    time_zone: String,
+    /// (job kind, label, chosen) for each team event a person may be mailed about.
+    mail_events: Vec<(&'static str, &'static str, bool)>,
 }
 
 /// One API token as the account and admin pages list it.
@@ -40,7 +43,9 @@ pub(super) struct TokenRow {
 pub(super) fn token_rows(
     tokens: Vec<embargo_app::ApiTokenInfo>,
     now: jiff::Timestamp,
+    zone: &embargo_core::TimeZoneName,
 ) -> Vec<TokenRow> {
+    let when = |t| when(t, zone).to_string();
     tokens
         .into_iter()
         .map(|t| TokenRow {
@@ -78,14 +83,15 @@ async fn render(
     new_token: Option<String>,
 ) -> Response {
     let org = state.site.organization.clone();
-    let (has_totp, tokens) = match (
+    let (has_totp, tokens, preferences) = match (
         state.app.has_totp(s.principal).await,
         state.app.api_tokens(s.principal).await,
+        state.app.preferences(s.principal).await,
     ) {
-        (Ok(h), Ok(t)) => (h, t),
-        (Err(e), _) | (_, Err(e)) => return error_page(&org, &e),
+        (Ok(h), Ok(t), Ok(p)) => (h, t, p),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(&org, &e),
     };
-    let tokens = token_rows(tokens, (state.clock)());
+    let tokens = token_rows(tokens, (state.clock)(), &s.zone);
     page(
         StatusCode::OK,
         &Account {
@@ -98,12 +104,52 @@ async fn render(
             new_token,
             tokens,
             default_days: embargo_app::DEFAULT_TOKEN_DAYS,
+            time_zone: preferences.time_zone.to_string(),
+            mail_events: embargo_app::MAIL_EVENTS
+                .iter()
+                .map(|(kind, label)| (*kind, *label, preferences.mail_events.contains(kind)))
+                .collect(),
         },
     )
 }
 
 pub async fn show(State(state): State<WebState>, session: TeamSession) -> Response {
     render(&state, &session, None, None, None).await
+}
+
+/// `POST /account/preferences`: the time zone and the events that mail the person.
+pub async fn preferences(
+    State(state): State<WebState>,
+    mut session: TeamSession,
+    req: Request,
+) -> Response {
+    let posted = match csrf_form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let chosen: Vec<String> = embargo_app::MAIL_EVENTS
+        .iter()
+        .filter(|(kind, _)| !posted.text(&format!("mail_{kind}")).is_empty())
+        .map(|(kind, _)| (*kind).to_string())
+        .collect();
+    match state
+        .app
+        .set_preferences(
+            session.principal,
+            &posted.text("time_zone"),
+            &chosen,
+            (state.clock)(),
+        )
+        .await
+    {
+        Ok(p) => {
+            // This very page already shows times in the new zone.
+            session.zone = p.time_zone;
+            let notice = "Your preferences were saved.".to_string();
+            render(&state, &session, Some(notice), None, None).await
+        }
+        Err(e) => error_page(&state.site.organization, &e),
+    }
 }
 
 pub async fn totp_start(

@@ -113,7 +113,7 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
         Err(e) => return error_page(&org, &e),
     };
     let tokens = match state.app.all_api_tokens(s.principal).await {
-        Ok(t) => super::account::token_rows(t, (state.clock)()),
+        Ok(t) => super::account::token_rows(t, (state.clock)(), &s.zone),
         Err(e) => return error_page(&org, &e),
     };
     let templates = match state.app.templates().await {

@@ -10,7 +10,7 @@ use embargo_app::AppError;
 use embargo_core::{CaseId, ValueError};
 
 use super::advisory_form::AdvisoryForm;
-use super::{TeamSession, csrf_form, when};
+use super::{TeamSession, csrf_form};
 use crate::WebState;
 use crate::advisories::AdvisoryBody;
 use crate::render::{error_page, page};
@@ -65,7 +65,7 @@ async fn render_editor(
             "approved{}",
             editor
                 .approved_at
-                .map(|t| format!(" on {}", when(t)))
+                .map(|t| format!(" on {}", s.when(t)))
                 .unwrap_or_default()
         )
     });

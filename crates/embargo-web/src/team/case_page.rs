@@ -8,7 +8,7 @@ use axum::response::Response;
 use embargo_app::{AppError, TeamCaseView};
 use embargo_core::{Author, CaseId, Command, Owner, RejectReason, Step, Visibility};
 
-use super::{TeamSession, when};
+use super::{Moment, TeamSession};
 use crate::WebState;
 use crate::render::{error_page, page};
 
@@ -221,7 +221,7 @@ fn view_of(
 
 pub struct MessageRow {
     pub author: String,
-    pub at: String,
+    pub at: Moment,
     pub body_html: String,
     pub internal: bool,
     pub files: Vec<(String, String)>,
@@ -232,7 +232,7 @@ pub struct TimelineItem {
     sort: jiff::Timestamp,
     pub message: Option<MessageRow>,
     /// For an event: (when, who, what).
-    pub event: Option<(String, String, String)>,
+    pub event: Option<(Moment, String, String)>,
 }
 
 /// Items of the conversation on one page.
@@ -319,6 +319,7 @@ struct CasePage {
     state: String,
     project: String,
     my_role: &'static str,
+    /// (what, when as HTML, late).
     deadlines: Vec<(&'static str, String, bool)>,
     /// The one or two actions the viewer most likely takes next, shown open.
     primary: Vec<ActionView>,
@@ -339,7 +340,7 @@ struct CasePage {
     reproduction_html: String,
     impact_html: String,
     reporter: String,
-    received: String,
+    received: Moment,
     channel: &'static str,
     credit: String,
     report_files: Vec<(String, String)>,
@@ -376,6 +377,8 @@ fn build(
     skip_newest: usize,
 ) -> CasePage {
     let now = (state.clock)();
+    // Times in the viewer's zone, with UTC on hover.
+    let when = |t: jiff::Timestamp| session.when(t);
     let case = &v.case;
     let name =
         |id: &embargo_core::UserId| v.names.get(id).cloned().unwrap_or_else(|| "someone".into());
@@ -394,12 +397,12 @@ fn build(
         None => "anonymous reporter".into(),
     };
     let mut deadlines = vec![match case.acknowledged_at {
-        Some(t) => ("Acknowledged", when(t), false),
+        Some(t) => ("Acknowledged", when(t).html(), false),
         None => (
             "Acknowledge by",
             format!(
                 "{} ({})",
-                when(case.deadlines.acknowledge_by),
+                when(case.deadlines.acknowledge_by).html(),
                 super::dashboard::countdown(case.deadlines.acknowledge_by, now)
             ),
             case.acknowledgement_overdue(now),
@@ -410,7 +413,7 @@ fn build(
             "Disclose by",
             format!(
                 "{} ({})",
-                when(case.deadlines.disclose_by),
+                when(case.deadlines.disclose_by).html(),
                 super::dashboard::countdown(case.deadlines.disclose_by, now)
             ),
             now > case.deadlines.disclose_by,

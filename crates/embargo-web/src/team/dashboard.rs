@@ -134,6 +134,7 @@ struct Row {
     project: String,
     state: String,
     queue: String,
+    /// HTML: a `<time>` and our own countdown text.
     due: String,
     overdue: bool,
 }
@@ -178,7 +179,7 @@ pub fn countdown(due: Timestamp, now: Timestamp) -> String {
     }
 }
 
-fn row(r: &DashboardRow, now: Timestamp) -> Row {
+fn row(r: &DashboardRow, now: Timestamp, zone: &embargo_core::TimeZoneName) -> Row {
     // Announcements are shown in their own time zone, as agreed.
     let when_text = match (&r.case.dates, r.queue) {
         (Some(d), Some(Queue::Scheduled)) => format!(
@@ -186,7 +187,7 @@ fn row(r: &DashboardRow, now: Timestamp) -> Row {
             d.announce_at.strftime("%Y-%m-%d %H:%M"),
             d.zone
         ),
-        _ => r.due.map(when).unwrap_or_default(),
+        _ => r.due.map(|t| when(t, zone).html()).unwrap_or_default(),
     };
     Row {
         id: r.case.id.to_string(),
@@ -278,7 +279,7 @@ pub async fn show(
             overdue: filter.overdue,
             view: filter.view.name().to_string(),
             tabs,
-            rows: rows.iter().map(|r| row(r, now)).collect(),
+            rows: rows.iter().map(|r| row(r, now, &session.zone)).collect(),
             next: next.map(|n| params.link(None, Some(&n))),
             filtered: filter.text.is_some()
                 || filter.project.is_some()

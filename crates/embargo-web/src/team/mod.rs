@@ -35,6 +35,8 @@ pub struct TeamSession {
     pub name: String,
     pub csrf: String,
     pub token: String,
+    /// The zone the person's pages show times in.
+    pub zone: embargo_core::TimeZoneName,
 }
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -72,6 +74,7 @@ impl FromRequestParts<WebState> for TeamSession {
                 name: s.display_name,
                 csrf: s.csrf_token,
                 token,
+                zone: s.time_zone,
             }),
             Err(AppError::NotFound) => Err(to_login()),
             Err(e) => Err(crate::render::error_page(&state.site.organization, &e)),
@@ -80,6 +83,11 @@ impl FromRequestParts<WebState> for TeamSession {
 }
 
 impl TeamSession {
+    /// A time as this person reads it.
+    pub fn when(&self, t: jiff::Timestamp) -> Moment {
+        when(t, &self.zone)
+    }
+
     /// Constant-time comparison of a form's CSRF token with the session's.
     pub fn csrf_ok(&self, posted: &str) -> bool {
         same_secret(&self.csrf, posted)
@@ -125,7 +133,44 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// A time as the team reads it.
-pub fn when(t: jiff::Timestamp) -> String {
-    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+/// A time as one person reads it: in the zone they chose on their account page, with
+/// UTC on hover (what the audit log, mails and other people's pages say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moment {
+    pub local: String,
+    pub utc: String,
+    pub iso: String,
+}
+
+impl Moment {
+    /// Our own digits, letters and a zone abbreviation: nothing to escape.
+    pub fn html(&self) -> String {
+        format!(
+            "<time datetime=\"{}\" title=\"{}\">{}</time>",
+            self.iso, self.utc, self.local
+        )
+    }
+}
+
+impl std::fmt::Display for Moment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.local)
+    }
+}
+
+/// `t` in `zone`, as [`Moment`].
+pub fn when(t: jiff::Timestamp, zone: &embargo_core::TimeZoneName) -> Moment {
+    let utc = t.strftime("%Y-%m-%d %H:%M UTC").to_string();
+    let local = if *zone == embargo_core::TimeZoneName::utc() {
+        utc.clone()
+    } else {
+        t.to_zoned_datetime(zone.zone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    };
+    Moment {
+        local,
+        utc,
+        iso: t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    }
 }

@@ -16,6 +16,7 @@ mod metrics;
 mod osv_api;
 mod paging;
 mod portal;
+mod preferences;
 mod prometheus;
 mod publication;
 mod support;
