@@ -10,5 +10,6 @@ python3 -m venv "$DIR/venv"
   'openapi-spec-validator==0.9.0' 'schemathesis==4.32.5'
 mkdir -p "$DIR/node"
 [ -f "$DIR/node/package.json" ] || echo '{"private":true}' > "$DIR/node/package.json"
-npm install --prefix "$DIR/node" --no-audit --no-fund --silent '@secvisogram/csaf-validator-lib@2.0.10'
+# axe-core: the accessibility rules the browser tests run on every page.
+npm install --prefix "$DIR/node" --no-audit --no-fund --silent '@secvisogram/csaf-validator-lib@2.0.10' 'axe-core@4.10.3'
 echo "OK validators installed in $DIR"

@@ -43,6 +43,11 @@ pub fn install_dir() -> PathBuf {
     )
 }
 
+/// axe-core's browser build, which the accessibility test injects into each page.
+pub fn axe_core() -> PathBuf {
+    install_dir().join("node/node_modules/axe-core/axe.min.js")
+}
+
 /// The Python interpreter of the validators' virtual environment.
 pub fn python() -> PathBuf {
     install_dir().join("venv/bin/python3")

@@ -34,6 +34,12 @@ fn free_port() -> u16 {
 }
 
 pub(crate) async fn browser(profile: &Path) -> (Driver, Client) {
+    browser_with(profile, false).await
+}
+
+/// A Chromium session; `javascript` turns the pages' scripts on (the accessibility check
+/// looks at pages as most people get them).
+pub(crate) async fn browser_with(profile: &Path, javascript: bool) -> (Driver, Client) {
     let port = free_port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
@@ -62,7 +68,7 @@ pub(crate) async fn browser(profile: &Path) -> (Driver, Client) {
                 format!("--user-data-dir={}", profile.display()),
             ],
             // No JavaScript: the form and the portal must work without it.
-            "prefs": {"profile.managed_default_content_settings.javascript": 2},
+            "prefs": {"profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 }},
         }),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();

@@ -1,6 +1,7 @@
 //! The router in process (and once on a real socket), against a real SQLite store.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
+mod accessibility;
 mod api;
 mod basics;
 mod browser;
