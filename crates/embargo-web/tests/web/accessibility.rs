@@ -49,6 +49,14 @@ async fn violations(c: &Client, axe: &str) -> Vec<String> {
         .collect()
 }
 
+/// Opens `path` and adds its violations to `found`.
+async fn check(c: &Client, base: &str, path: &str, axe: &str, found: &mut Vec<String>) {
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    for v in violations(c, axe).await {
+        found.push(format!("{path}: {v}"));
+    }
+}
+
 async fn sign_in(c: &Client, base: &str, email: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
     for (id, text) in [("email", email), ("password", PASSWORD)] {
@@ -126,12 +134,6 @@ async fn no_page_has_a_serious_or_critical_accessibility_violation() {
     );
 
     let mut found: Vec<String> = Vec::new();
-    let mut check = async |path: &str| {
-        c.goto(&format!("{base}{path}")).await.unwrap();
-        for v in violations(&c, &axe).await {
-            found.push(format!("{path}: {v}"));
-        }
-    };
     // The public site and the reporter's side.
     for path in [
         "/",
@@ -142,19 +144,13 @@ async fn no_page_has_a_serious_or_critical_accessibility_violation() {
         "/portal/lost",
         "/login",
     ] {
-        check(path).await;
+        check(&c, &base, path, &axe, &mut found).await;
     }
-    check(&format!("/portal/{}", fresh.portal_token)).await;
-    drop(check);
+    let portal = format!("/portal/{}", fresh.portal_token);
+    check(&c, &base, &portal, &axe, &mut found).await;
 
     // The desk, as a Coordinator, then the admin page.
     sign_in(&c, &base, "coco@example.org").await;
-    let mut check = async |path: &str| {
-        c.goto(&format!("{base}{path}")).await.unwrap();
-        for v in violations(&c, &axe).await {
-            found.push(format!("{path}: {v}"));
-        }
-    };
     for path in [
         "/cases".to_string(),
         "/cases?q=token&view=all".to_string(),
@@ -164,9 +160,8 @@ async fn no_page_has_a_serious_or_critical_accessibility_violation() {
         "/statistics".to_string(),
         "/account".to_string(),
     ] {
-        check(&path).await;
+        check(&c, &base, &path, &axe, &mut found).await;
     }
-    drop(check);
     c.find(Locator::Css("form[action='/logout'] button"))
         .await
         .unwrap()
@@ -174,10 +169,7 @@ async fn no_page_has_a_serious_or_critical_accessibility_violation() {
         .await
         .unwrap();
     sign_in(&c, &base, "admin@example.org").await;
-    c.goto(&format!("{base}/admin")).await.unwrap();
-    for v in violations(&c, &axe).await {
-        found.push(format!("/admin: {v}"));
-    }
+    check(&c, &base, "/admin", &axe, &mut found).await;
 
     c.close().await.unwrap();
     server.abort();
