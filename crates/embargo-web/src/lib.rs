@@ -135,6 +135,7 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/healthz", get(pages::health))
         .route("/static/embargo.css", get(pages::stylesheet))
+        .route("/static/drafts.js", get(pages::drafts_script))
         .route(
             "/.well-known/security.txt",
             get(wellknown::security_txt_handler),

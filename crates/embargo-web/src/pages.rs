@@ -78,6 +78,18 @@ pub async fn home(State(state): State<WebState>) -> Response {
     )
 }
 
+/// The one script: keeps a message being written across reloads (nothing needs it).
+pub async fn drafts_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/drafts.js"),
+    )
+        .into_response()
+}
+
 pub async fn stylesheet() -> Response {
     (
         [

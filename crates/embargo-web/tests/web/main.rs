@@ -5,6 +5,7 @@ mod accessibility;
 mod api;
 mod basics;
 mod browser;
+mod browser_drafts;
 mod browser_team;
 mod cve_services;
 mod dashboard;
