@@ -79,6 +79,19 @@ pub struct CaseCursor {
 /// "No due date" in the sort key: after every real one.
 const NEVER: i64 = i64::MAX;
 
+/// One way a viewer sees cases. A Coordinator sees every case but the ones they reported,
+/// and a Developer the cases they develop: counted apart, the first is read from an index
+/// alone (`cases_counted`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// The domain's rule whole.
+    Team,
+    /// As a Coordinator: not reported by them.
+    Coordinator,
+    /// Reported by them and developed by them (only the Developer role shows these).
+    OwnReportDeveloper,
+}
+
 /// Parameters of a query built from its filters, in placeholder order.
 enum Param {
     Text(String),
@@ -100,17 +113,35 @@ impl Sql {
     /// The WHERE clause of `q`, without the state filter when `with_states` is false (the
     /// per-state counts group by state instead).
     fn new(q: &CaseQuery, with_states: bool) -> Self {
+        Self::seen_as(q, with_states, Seen::Team)
+    }
+
+    /// [`Sql::new`] for the cases `q`'s viewer sees in one way (see [`Seen`]).
+    fn seen_as(q: &CaseQuery, with_states: bool, seen: Seen) -> Self {
         let mut sql = Sql {
             conditions: Vec::new(),
             params: Vec::new(),
         };
         let viewer = sql.param(Param::Text(q.viewer.to_string()));
-        let coordinator = sql.param(Param::Flag(q.coordinator));
-        sql.conditions.push(format!(
-            "(EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = {viewer} \
-               AND m.role = 'developer') \
-             OR ({coordinator} = 1 AND (c.reporter_user IS NULL OR c.reporter_user <> {viewer})))"
-        ));
+        let developer = format!(
+            "EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = {viewer} \
+               AND m.role = 'developer')"
+        );
+        let visible = match seen {
+            Seen::Team => {
+                let coordinator = sql.param(Param::Flag(q.coordinator));
+                format!(
+                    "({developer} \
+                     OR ({coordinator} = 1 AND (c.reporter_user IS NULL OR c.reporter_user <> {viewer})))"
+                )
+            }
+            // Columns of the counting index only: no lookup of each case's row.
+            Seen::Coordinator => {
+                format!("(c.reporter_user IS NULL OR c.reporter_user <> {viewer})")
+            }
+            Seen::OwnReportDeveloper => format!("(c.reporter_user = {viewer} AND {developer})"),
+        };
+        sql.conditions.push(visible);
         if q.mine {
             sql.conditions.push(format!(
                 "(c.coordinator = {viewer} OR EXISTS (SELECT 1 FROM case_members m \
@@ -196,37 +227,39 @@ impl Sql {
 
 impl Store {
     /// One page of `q`, `limit` rows after `after`, by due date (the most urgent first; no
-    /// due date last), then id; and the cursor of the next page if there is one.
+    /// due date last), then id; and the cursor of the next page if there is one. Cases
+    /// with a due date are read along the `cases_by_due` index, then those without one by
+    /// id: a page reads about as many cases as it shows.
     pub async fn case_page(
         &self,
         q: &CaseQuery,
         after: Option<&CaseCursor>,
         limit: u32,
     ) -> Result<(Vec<CaseSummary>, Option<CaseCursor>), StoreError> {
-        let mut sql = Sql::new(q, true);
-        if let Some(after) = after {
-            let due = sql.param(Param::Int(after.due));
-            let id = sql.param(Param::Text(after.id.clone()));
-            sql.conditions.push(format!(
-                "(COALESCE(c.due_at, {NEVER}) > {due} \
-                  OR (COALESCE(c.due_at, {NEVER}) = {due} AND c.id > {id}))"
-            ));
+        let wanted = limit as usize + 1;
+        let mut cases = Vec::new();
+        if after.is_none_or(|a| a.due != NEVER) {
+            let mut sql = Sql::new(q, true);
+            let mut condition = "c.due_at IS NOT NULL".to_string();
+            if let Some(after) = after {
+                let due = sql.param(Param::Int(after.due));
+                let id = sql.param(Param::Text(after.id.clone()));
+                condition.push_str(&format!(" AND (c.due_at, c.id) > ({due}, {id})"));
+            }
+            sql.conditions.push(condition);
+            cases = self.page_rows(&sql, "c.due_at, c.id", wanted).await?;
         }
-        let viewer = "$1";
-        let text = format!(
-            "SELECT c.id, c.reference, c.project, c.state, c.resolution, c.reject_reason, \
-             c.duplicate_of, r.title, c.received_at, c.acknowledge_by, c.acknowledged_at, \
-             c.disclose_by, c.published_at, c.due_at, c.release_on, c.announce_at, \
-             c.announce_zone, c.coordinator, c.reporter_user, \
-             CASE WHEN EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id \
-                 AND m.user_id = {viewer} AND m.role = 'developer') THEN 1 ELSE 0 END AS developer \
-             FROM cases c JOIN reports r ON r.case_id = c.id WHERE {} \
-             ORDER BY COALESCE(c.due_at, {NEVER}), c.id LIMIT {}",
-            sql.conditions.join(" AND "),
-            u64::from(limit) + 1,
-        );
-        let rows = sql.query(text).fetch_all(self.pool()).await?;
-        let mut cases = rows.iter().map(summary_of).collect::<Result<Vec<_>, _>>()?;
+        if cases.len() < wanted {
+            let mut sql = Sql::new(q, true);
+            let mut condition = "c.due_at IS NULL".to_string();
+            if let Some(after) = after.filter(|a| a.due == NEVER) {
+                let id = sql.param(Param::Text(after.id.clone()));
+                condition.push_str(&format!(" AND c.id > {id}"));
+            }
+            sql.conditions.push(condition);
+            let more = self.page_rows(&sql, "c.id", wanted - cases.len()).await?;
+            cases.extend(more);
+        }
         let more = cases.len() > limit as usize;
         cases.truncate(limit as usize);
         let next = more
@@ -240,31 +273,83 @@ impl Store {
         Ok((cases, next))
     }
 
+    async fn page_rows(
+        &self,
+        sql: &Sql,
+        order: &str,
+        limit: usize,
+    ) -> Result<Vec<CaseSummary>, StoreError> {
+        let viewer = "$1";
+        let text = format!(
+            "SELECT c.id, c.reference, c.project, c.state, c.resolution, c.reject_reason, \
+             c.duplicate_of, r.title, c.received_at, c.acknowledge_by, c.acknowledged_at, \
+             c.disclose_by, c.published_at, c.due_at, c.release_on, c.announce_at, \
+             c.announce_zone, c.coordinator, c.reporter_user, \
+             CASE WHEN EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id \
+                 AND m.user_id = {viewer} AND m.role = 'developer') THEN 1 ELSE 0 END AS developer \
+             FROM cases c JOIN reports r ON r.case_id = c.id WHERE {} \
+             ORDER BY {order} LIMIT {limit}",
+            sql.conditions.join(" AND "),
+        );
+        let rows = sql.query(text).fetch_all(self.pool()).await?;
+        rows.iter().map(summary_of).collect()
+    }
+
     /// How many cases of `q` (its state filter aside) are in each state: (state name,
-    /// published since `published_since`, count).
+    /// published since `published_since`, count). A Coordinator's cases are counted from
+    /// an index alone, apart from the few they both reported and develop.
     pub async fn case_counts(
         &self,
         q: &CaseQuery,
         published_since: Timestamp,
     ) -> Result<Vec<(String, bool, i64)>, StoreError> {
-        let mut sql = Sql::new(q, false);
-        let since = sql.param(Param::Int(ts(published_since)));
-        let text = format!(
-            "SELECT c.state, CASE WHEN c.published_at >= {since} THEN 1 ELSE 0 END AS recent, \
-             COUNT(*) AS n FROM cases c JOIN reports r ON r.case_id = c.id WHERE {} \
-             GROUP BY c.state, CASE WHEN c.published_at >= {since} THEN 1 ELSE 0 END",
-            sql.conditions.join(" AND "),
-        );
-        let rows = sql.query(text).fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<String, _>("state")?,
-                    r.try_get::<i64, _>("recent")? != 0,
-                    r.try_get::<i64, _>("n")?,
-                ))
-            })
-            .collect()
+        let ways: &[Seen] = if q.coordinator && !q.mine {
+            &[Seen::Coordinator, Seen::OwnReportDeveloper]
+        } else {
+            &[Seen::Team]
+        };
+        let mut counts: Vec<(String, bool, i64)> = Vec::new();
+        for seen in ways {
+            for recent in [false, true] {
+                let mut sql = Sql::seen_as(q, false, *seen);
+                if recent {
+                    let since = sql.param(Param::Int(ts(published_since)));
+                    sql.conditions.push(format!("c.published_at >= {since}"));
+                }
+                // The report is needed only to search its words.
+                let reports = if q.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+                    "JOIN reports r ON r.case_id = c.id"
+                } else {
+                    ""
+                };
+                let text = format!(
+                    "SELECT c.state, COUNT(*) AS n FROM cases c {reports} WHERE {} GROUP BY c.state",
+                    sql.conditions.join(" AND "),
+                );
+                for r in sql.query(text).fetch_all(self.pool()).await? {
+                    let state: String = r.try_get("state")?;
+                    let n: i64 = r.try_get("n")?;
+                    add(&mut counts, &state, recent, n);
+                    // Counted once among all, once among the recent ones: the recent ones
+                    // leave the first.
+                    if recent {
+                        add(&mut counts, &state, false, -n);
+                    }
+                }
+            }
+        }
+        counts.retain(|(_, _, n)| *n > 0);
+        Ok(counts)
+    }
+}
+
+fn add(counts: &mut Vec<(String, bool, i64)>, state: &str, recent: bool, n: i64) {
+    match counts
+        .iter_mut()
+        .find(|(s, r, _)| s == state && *r == recent)
+    {
+        Some(c) => c.2 += n,
+        None => counts.push((state.to_string(), recent, n)),
     }
 }
 

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod accounts;
+mod dashboard;
 mod duplicates;
 mod email;
 mod limits;

@@ -11,3 +11,8 @@ CREATE TABLE mail_preferences (
     event   TEXT NOT NULL,
     PRIMARY KEY (user_id, event)
 );
+
+-- The dashboard's per-state counts for a Coordinator, read from this index alone; and the
+-- cases published recently, by date.
+CREATE INDEX cases_counted ON cases (state, project, reporter_user, published_at, due_at);
+CREATE INDEX cases_by_published ON cases (published_at);
