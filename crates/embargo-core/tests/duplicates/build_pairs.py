@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
 """Deterministically build labelled duplicate / non-duplicate pairs of vulnerability reports.
-Standard library only. Reads git mirrors (no work tree) and GHSA extracts in ./ghsa/."""
+Standard library only. Reads git clones of the three databases (bare or not; at the
+commits the README names) and the GHSA extracts in ./ghsa/.
+
+    python3 build_pairs.py PYPA_ADVISORY_DATABASE GOLANG_VULNDB RUSTSEC_ADVISORY_DB
+"""
+import sys
 import difflib, glob, json, os, random, re, subprocess, tomllib, collections
 
-M = '/work/.mirror'
-PYPA, GOVDB, RUSTSEC = f'{M}/pypa+advisory-database/repo', f'{M}/golang+vulndb/repo', f'{M}/rustsec+advisory-db/repo'
+if len(sys.argv) != 4:
+    sys.exit(__doc__)
+PYPA, GOVDB, RUSTSEC = sys.argv[1:4]
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 20240601
 CAP = 2000
