@@ -154,7 +154,23 @@ async fn open_native_sqlite(path: &Path, mode: OpenMode) -> Result<SqlitePool, S
     check_ours(&pool, path).await?;
     check_integrity(&pool, path).await?;
     migrate(&pool, path).await?;
+    analyze(&pool, path).await?;
     Ok(pool)
+}
+
+/// Fresh statistics for the query planner (from a sample of each index, so that opening
+/// stays quick at any size): without them SQLite cannot tell a selective index from a
+/// covering one, and the dashboard's counts scan instead of seeking.
+async fn analyze(pool: &SqlitePool, path: &Path) -> Result<(), StoreError> {
+    // The limit holds for one connection: both statements run on the same one.
+    let mut conn = pool.acquire().await.map_err(|e| refused_open(path, e))?;
+    for statement in ["PRAGMA analysis_limit = 1000", "ANALYZE"] {
+        sqlx::query(statement)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| refused_open(path, e))?;
+    }
+    Ok(())
 }
 
 /// Reads the first 16 bytes: an existing non-empty file must be a SQLite database.

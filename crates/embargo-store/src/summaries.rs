@@ -88,6 +88,8 @@ enum Seen {
     Team,
     /// As a Coordinator: not reported by them.
     Coordinator,
+    /// As someone who is no Coordinator: the cases they develop.
+    Developer,
     /// Reported by them and developed by them (only the Developer role shows these).
     OwnReportDeveloper,
 }
@@ -113,7 +115,12 @@ impl Sql {
     /// The WHERE clause of `q`, without the state filter when `with_states` is false (the
     /// per-state counts group by state instead).
     fn new(q: &CaseQuery, with_states: bool) -> Self {
-        Self::seen_as(q, with_states, Seen::Team)
+        let seen = if q.coordinator {
+            Seen::Team
+        } else {
+            Seen::Developer
+        };
+        Self::seen_as(q, with_states, seen)
     }
 
     /// [`Sql::new`] for the cases `q`'s viewer sees in one way (see [`Seen`]).
@@ -125,6 +132,11 @@ impl Sql {
         let viewer = sql.param(Param::Text(q.viewer.to_string()));
         let developer = format!(
             "EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = {viewer} \
+               AND m.role = 'developer')"
+        );
+        // The same as a list the query can start from (a Developer's few cases).
+        let developed = format!(
+            "c.id IN (SELECT m.case_id FROM case_members m WHERE m.user_id = {viewer} \
                AND m.role = 'developer')"
         );
         let visible = match seen {
@@ -139,14 +151,13 @@ impl Sql {
             Seen::Coordinator => {
                 format!("(c.reporter_user IS NULL OR c.reporter_user <> {viewer})")
             }
-            Seen::OwnReportDeveloper => format!("(c.reporter_user = {viewer} AND {developer})"),
+            Seen::Developer => format!("({developed})"),
+            Seen::OwnReportDeveloper => format!("(c.reporter_user = {viewer} AND {developed})"),
         };
         sql.conditions.push(visible);
         if q.mine {
-            sql.conditions.push(format!(
-                "(c.coordinator = {viewer} OR EXISTS (SELECT 1 FROM case_members m \
-                   WHERE m.case_id = c.id AND m.user_id = {viewer} AND m.role = 'developer'))"
-            ));
+            sql.conditions
+                .push(format!("(c.coordinator = {viewer} OR {developed})"));
         }
         if let Some(project) = &q.project {
             let p = sql.param(Param::Text(project.to_string()));
@@ -303,10 +314,10 @@ impl Store {
         q: &CaseQuery,
         published_since: Timestamp,
     ) -> Result<Vec<(String, bool, i64)>, StoreError> {
-        let ways: &[Seen] = if q.coordinator && !q.mine {
+        let ways: &[Seen] = if q.coordinator {
             &[Seen::Coordinator, Seen::OwnReportDeveloper]
         } else {
-            &[Seen::Team]
+            &[Seen::Developer]
         };
         let mut counts: Vec<(String, bool, i64)> = Vec::new();
         for seen in ways {

@@ -54,10 +54,12 @@ async fn pages_cross_from_due_cases_to_closed_ones_and_counts_match_what_is_seen
         .unwrap();
     t.app.start_triage(other, developed, t.now()).await.unwrap();
     t.app.accept(other, developed, t.now()).await.unwrap();
-    t.app
-        .add_developer(other, developed, t.people.coordinator, t.now())
-        .await
-        .unwrap();
+    for dev in [t.people.coordinator, t.people.developer] {
+        t.app
+            .add_developer(other, developed, dev, t.now())
+            .await
+            .unwrap();
+    }
     for id in [reported, developed] {
         let mut tx = t.store.begin().await.unwrap();
         let mut case = tx.case(id).await.unwrap();
@@ -95,5 +97,18 @@ async fn pages_cross_from_due_cases_to_closed_ones_and_counts_match_what_is_seen
     assert_eq!(
         page.counts.iter().map(|(_, n)| n).sum::<i64>() + page.done,
         8
+    );
+
+    // A Developer sees the one case they develop, and counts it alone.
+    let dev = Principal::User(t.people.developer);
+    assert_eq!(all_pages(&t, dev, 2).await, vec![developed]);
+    let page = t
+        .app
+        .dashboard(dev, &DashboardFilter::default(), None, 50, t.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        page.counts.iter().map(|(_, n)| n).sum::<i64>() + page.done,
+        1
     );
 }

@@ -16,3 +16,5 @@ CREATE TABLE mail_preferences (
 -- cases published recently, by date.
 CREATE INDEX cases_counted ON cases (state, project, reporter_user, published_at, due_at);
 CREATE INDEX cases_by_published ON cases (published_at);
+-- "Mine": the cases a Coordinator coordinates.
+CREATE INDEX cases_by_coordinator ON cases (coordinator);
