@@ -305,8 +305,11 @@ impl Store {
     async fn check_table_list(&self) -> Result<(), StoreError> {
         let sql = match self.backend() {
             Backend::Sqlite => {
+                // The search index (a virtual table and its own tables) is made again
+                // from `reports` on restore.
                 "SELECT name FROM sqlite_master WHERE type = 'table' \
-                 AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'"
+                 AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' \
+                 AND name NOT LIKE 'reports_search%'"
             }
             Backend::Postgres => {
                 "SELECT table_name::text FROM information_schema.tables \

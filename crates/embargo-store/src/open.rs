@@ -75,6 +75,7 @@ fn migrator(backend: Backend) -> Migrator {
         13 "publication_commits" "0013_publication_commits.sql",
         14 "case_desk" "0014_case_desk.sql",
         15 "desk_preferences" "0015_desk_preferences.sql",
+        16 "case_search" "0016_case_search.sql",
     ])
 }
 

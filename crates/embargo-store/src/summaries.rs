@@ -7,9 +7,9 @@ use embargo_core::{CaseId, CaseState, EmbargoDates, ProjectSlug, TimeZoneName, U
 use jiff::Timestamp;
 use sqlx::Row;
 
-use crate::Store;
 use crate::codec::{escape_like, from_ts, opt_ts, parse, parse_opt, ts};
 use crate::error::StoreError;
+use crate::{Backend, Store};
 
 #[derive(Debug, Clone)]
 pub struct CaseSummary {
@@ -47,6 +47,18 @@ pub enum StateFilter {
     PublishedSince(Timestamp),
     /// Published or closed.
     Done,
+}
+
+impl StateFilter {
+    /// Whether cases it selects may have a due date: published and closed ones have none,
+    /// so a listing of only those need not walk the due-date index.
+    fn may_be_due(&self) -> bool {
+        match self {
+            StateFilter::Any | StateFilter::Active { .. } => true,
+            StateFilter::In(names) => names.iter().any(|n| !matches!(*n, "published" | "closed")),
+            StateFilter::PublishedSince(_) | StateFilter::Done => false,
+        }
+    }
 }
 
 const OPEN_STATES: &str = "'received', 'acknowledged', 'triage', 'awaiting_reporter', \
@@ -114,17 +126,17 @@ impl Sql {
 
     /// The WHERE clause of `q`, without the state filter when `with_states` is false (the
     /// per-state counts group by state instead).
-    fn new(q: &CaseQuery, with_states: bool) -> Self {
+    fn new(q: &CaseQuery, with_states: bool, backend: Backend) -> Self {
         let seen = if q.coordinator {
             Seen::Team
         } else {
             Seen::Developer
         };
-        Self::seen_as(q, with_states, seen)
+        Self::seen_as(q, with_states, seen, backend)
     }
 
     /// [`Sql::new`] for the cases `q`'s viewer sees in one way (see [`Seen`]).
-    fn seen_as(q: &CaseQuery, with_states: bool, seen: Seen) -> Self {
+    fn seen_as(q: &CaseQuery, with_states: bool, seen: Seen, backend: Backend) -> Self {
         let mut sql = Sql {
             conditions: Vec::new(),
             params: Vec::new(),
@@ -169,7 +181,7 @@ impl Sql {
                 .push(format!("c.due_at < {p} AND c.state <> 'scheduled'"));
         }
         if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            sql.search(text);
+            sql.search(text, backend);
         }
         if with_states {
             sql.states(&q.states);
@@ -177,23 +189,70 @@ impl Sql {
         sql
     }
 
-    fn search(&mut self, text: &str) {
+    /// Cases whose reference, id or receipt is `text`, whose pooled CVE id is `text`, whose
+    /// report has every word of `text` (as a word or the start of one) in its title or its
+    /// reporter's name or address, or whose advisory draft contains `text`. Each part is a
+    /// list of ids read from an index (the drafts, a few per open case, are read whole).
+    fn search(&mut self, text: &str, backend: Backend) {
         let exact = self.param(Param::Text(text.to_ascii_uppercase()));
         let receipt = text.trim_start_matches('#').to_ascii_lowercase();
-        let prefix = self.param(Param::Text(format!("{}%", escape_like(&receipt))));
-        let words = self.param(Param::Text(format!(
+        let mut parts = vec![
+            format!("c.reference = {exact}"),
+            format!("c.id IN (SELECT p.case_id FROM cve_pool p WHERE p.cve_id = {exact})"),
+        ];
+        // An id or its first block (the reporter's receipt): a range of the primary key.
+        if receipt.len() >= 4 && receipt.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+            let from = self.param(Param::Text(receipt.clone()));
+            let to = self.param(Param::Text(format!("{receipt}~")));
+            parts.push(format!("(c.id >= {from} AND c.id < {to})"));
+        }
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .take(8)
+            .collect();
+        if !words.is_empty() {
+            let matched = match backend {
+                Backend::Sqlite => {
+                    let query = words
+                        .iter()
+                        .map(|w| format!("\"{w}\"*"))
+                        .collect::<Vec<_>>()
+                        .join(" AND ");
+                    let q = self.param(Param::Text(query));
+                    format!(
+                        "c.id IN (SELECT r2.case_id FROM reports r2 WHERE r2.rowid IN \
+                         (SELECT rowid FROM reports_search WHERE reports_search MATCH {q}))"
+                    )
+                }
+                Backend::Postgres => {
+                    let query = words
+                        .iter()
+                        .map(|w| format!("{w}:*"))
+                        .collect::<Vec<_>>()
+                        .join(" & ");
+                    let q = self.param(Param::Text(query));
+                    // The expression of the `reports_search` index, word for word.
+                    format!(
+                        "c.id IN (SELECT r2.case_id FROM reports r2 WHERE to_tsvector('simple', \
+                         regexp_replace(lower(r2.title || ' ' || r2.reporter_name || ' ' || \
+                         COALESCE(r2.reporter_email, '')), '[^[:alnum:]]+', ' ', 'g')) \
+                         @@ to_tsquery('simple', {q}))"
+                    )
+                }
+            };
+            parts.push(matched);
+        }
+        let contains = self.param(Param::Text(format!(
             "%{}%",
             escape_like(&text.to_lowercase())
         )));
-        self.conditions.push(format!(
-            "(c.reference = {exact} OR c.id LIKE {prefix} ESCAPE '\\' \
-             OR LOWER(r.title) LIKE {words} ESCAPE '\\' \
-             OR LOWER(r.reporter_name) LIKE {words} ESCAPE '\\' \
-             OR LOWER(COALESCE(r.reporter_email, '')) LIKE {words} ESCAPE '\\' \
-             OR EXISTS (SELECT 1 FROM advisory_drafts d WHERE d.case_id = c.id \
-                 AND LOWER(d.body) LIKE {words} ESCAPE '\\') \
-             OR EXISTS (SELECT 1 FROM cve_pool p WHERE p.case_id = c.id AND p.cve_id = {exact}))"
+        parts.push(format!(
+            "c.id IN (SELECT d.case_id FROM advisory_drafts d \
+             WHERE LOWER(d.body) LIKE {contains} ESCAPE '\\')"
         ));
+        self.conditions.push(format!("({})", parts.join(" OR ")));
     }
 
     fn states(&mut self, states: &StateFilter) {
@@ -249,8 +308,8 @@ impl Store {
     ) -> Result<(Vec<CaseSummary>, Option<CaseCursor>), StoreError> {
         let wanted = limit as usize + 1;
         let mut cases = Vec::new();
-        if after.is_none_or(|a| a.due != NEVER) {
-            let mut sql = Sql::new(q, true);
+        if q.states.may_be_due() && after.is_none_or(|a| a.due != NEVER) {
+            let mut sql = Sql::new(q, true, self.backend());
             let mut condition = "c.due_at IS NOT NULL".to_string();
             if let Some(after) = after {
                 let due = sql.param(Param::Int(after.due));
@@ -261,7 +320,7 @@ impl Store {
             cases = self.page_rows(&sql, "c.due_at, c.id", wanted).await?;
         }
         if cases.len() < wanted {
-            let mut sql = Sql::new(q, true);
+            let mut sql = Sql::new(q, true, self.backend());
             let mut condition = "c.due_at IS NULL".to_string();
             if let Some(after) = after.filter(|a| a.due == NEVER) {
                 let id = sql.param(Param::Text(after.id.clone()));
@@ -322,19 +381,13 @@ impl Store {
         let mut counts: Vec<(String, bool, i64)> = Vec::new();
         for seen in ways {
             for recent in [false, true] {
-                let mut sql = Sql::seen_as(q, false, *seen);
+                let mut sql = Sql::seen_as(q, false, *seen, self.backend());
                 if recent {
                     let since = sql.param(Param::Int(ts(published_since)));
                     sql.conditions.push(format!("c.published_at >= {since}"));
                 }
-                // The report is needed only to search its words.
-                let reports = if q.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
-                    "JOIN reports r ON r.case_id = c.id"
-                } else {
-                    ""
-                };
                 let text = format!(
-                    "SELECT c.state, COUNT(*) AS n FROM cases c {reports} WHERE {} GROUP BY c.state",
+                    "SELECT c.state, COUNT(*) AS n FROM cases c WHERE {} GROUP BY c.state",
                     sql.conditions.join(" AND "),
                 );
                 for r in sql.query(text).fetch_all(self.pool()).await? {

@@ -112,3 +112,66 @@ async fn pages_cross_from_due_cases_to_closed_ones_and_counts_match_what_is_seen
         1
     );
 }
+
+async fn found(app: &embargo_app::App, who: Principal, text: &str, now: jiff::Timestamp) -> usize {
+    let filter = DashboardFilter {
+        text: Some(text.into()),
+        view: DashboardView::All,
+        ..DashboardFilter::default()
+    };
+    app.dashboard(who, &filter, None, 50, now)
+        .await
+        .unwrap()
+        .rows
+        .len()
+}
+
+#[tokio::test]
+async fn words_are_found_by_their_start_in_titles_and_reporters_also_after_a_restore() {
+    let t = TestApp::new().await;
+    let coord = Principal::User(t.people.coordinator);
+    for (title, from) in [
+        (
+            "Shell injection in the needle parser",
+            "quentin@elsewhere.example",
+        ),
+        ("Token leak in the build bot", "rita@elsewhere.example"),
+        ("Crash on empty input", "sam@other.example"),
+    ] {
+        let mut content = embargo_testkit::report(from);
+        content.title = title.into();
+        t.app
+            .submit_report(embargo_testkit::intake(content), t.now())
+            .await
+            .unwrap();
+    }
+    let expect = [
+        ("needle pars", 1),
+        ("INJECT", 1),
+        ("elsewhere", 2),
+        ("quentin@elsewhere.example", 1),
+        ("bot token", 1),
+        ("zzz", 0),
+        ("%", 0),
+    ];
+    for (text, n) in expect {
+        assert_eq!(found(&t.app, coord, text, t.now()).await, n, "{text:?}");
+    }
+
+    // A restored copy searches the same (its index is rebuilt from the reports).
+    let mut backup = Vec::new();
+    t.store.backup(&mut backup, t.now()).await.unwrap();
+    let copy = format!("sqlite://{}", t.dir.path().join("copy.db").display());
+    let store = embargo_store::Store::connect(&copy, embargo_store::OpenMode::CreateOrMigrate)
+        .await
+        .unwrap();
+    store.restore(backup.as_slice()).await.unwrap();
+    let app = embargo_app::App::new(store, t.policy, std::sync::Arc::new(embargo_app::OsRandom));
+    for (text, n) in expect {
+        assert_eq!(
+            found(&app, coord, text, t.now()).await,
+            n,
+            "restored: {text:?}"
+        );
+    }
+}
