@@ -308,20 +308,24 @@ impl Store {
     ) -> Result<(Vec<CaseSummary>, Option<CaseCursor>), StoreError> {
         let wanted = limit as usize + 1;
         let mut cases = Vec::new();
+        // A search finds few cases by its indexes: the due date must not lead the query
+        // instead (`+` keeps the planner from using the due-date index to filter).
+        let searching = q.text.as_deref().is_some_and(|t| !t.trim().is_empty());
+        let due = if searching { "+c.due_at" } else { "c.due_at" };
         if q.states.may_be_due() && after.is_none_or(|a| a.due != NEVER) {
             let mut sql = Sql::new(q, true, self.backend());
-            let mut condition = "c.due_at IS NOT NULL".to_string();
+            let mut condition = format!("{due} IS NOT NULL");
             if let Some(after) = after {
-                let due = sql.param(Param::Int(after.due));
+                let after_due = sql.param(Param::Int(after.due));
                 let id = sql.param(Param::Text(after.id.clone()));
-                condition.push_str(&format!(" AND (c.due_at, c.id) > ({due}, {id})"));
+                condition.push_str(&format!(" AND ({due}, c.id) > ({after_due}, {id})"));
             }
             sql.conditions.push(condition);
             cases = self.page_rows(&sql, "c.due_at, c.id", wanted).await?;
         }
         if cases.len() < wanted {
             let mut sql = Sql::new(q, true, self.backend());
-            let mut condition = "c.due_at IS NULL".to_string();
+            let mut condition = format!("{due} IS NULL");
             if let Some(after) = after.filter(|a| a.due == NEVER) {
                 let id = sql.param(Param::Text(after.id.clone()));
                 condition.push_str(&format!(" AND c.id > {id}"));
