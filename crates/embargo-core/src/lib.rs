@@ -29,7 +29,7 @@ pub use advisory::{
 };
 pub use case::{Case, EmbargoDates, Fork};
 pub use checklist::{Checklist, Owner, SignOff, Step};
-pub use command::Command;
+pub use command::{Command, CommandKind};
 pub use cve_state::CveState;
 pub use error::{DomainError, ValueError};
 pub use event::{Event, Notice};

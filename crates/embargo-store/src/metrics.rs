@@ -40,7 +40,7 @@ impl Store {
              c.received_at, c.acknowledge_by, c.acknowledged_at, c.release_on, c.published_at, \
              c.fix_available, \
              (SELECT MIN(a.at) FROM audit_log a WHERE a.case_id = c.id \
-                AND a.action IN ('accept', 'reject', 'mark_spam')) AS triaged_at \
+                AND a.action IN ('accept', 'reject', 'duplicate', 'mark_spam')) AS triaged_at \
              FROM cases c \
              WHERE c.received_at >= $1 AND c.received_at < $2 AND ($3 IS NULL OR c.project = $3) \
              ORDER BY c.received_at, c.id",

@@ -172,20 +172,10 @@ pub fn case_json(v: &TeamCaseView, actions: &[&str]) -> Value {
     })
 }
 
-/// The action names the API accepts, for each command the state machine allows now.
+/// The action names the API accepts (`CommandKind::name`), for each command the state
+/// machine allows now.
 fn action_names(commands: &[embargo_core::Command]) -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = commands
-        .iter()
-        .map(|c| match c {
-            embargo_core::Command::Reject {
-                reason: embargo_core::RejectReason::Duplicate { .. },
-                ..
-            } => "duplicate",
-            embargo_core::Command::MarkSpam => "spam",
-            embargo_core::Command::ExtendDisclosure { .. } => "extend",
-            other => other.name(),
-        })
-        .collect();
+    let mut names: Vec<&'static str> = commands.iter().map(|c| c.kind().name()).collect();
     names.dedup();
     names
 }

@@ -39,6 +39,7 @@ pub use error::{WebError, status_of};
 pub use forge::signature_ok;
 pub use limiter::RateLimiter;
 pub use settings::{Clock, Site};
+pub use team::actions::action_names;
 pub use wellknown::security_txt;
 
 /// What every handler can reach.

@@ -5,8 +5,8 @@ use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use embargo_app::{AppError, Principal};
 use embargo_core::{
-    CaseId, Command, EmbargoDates, Private, RejectReason, RequiredText, Step, TimeZoneName,
-    ValueError, Visibility,
+    CaseId, Command, CommandKind, EmbargoDates, Private, RejectReason, RequiredText, Step,
+    TimeZoneName, ValueError, Visibility,
 };
 
 use super::TeamSession;
@@ -27,19 +27,45 @@ fn note(p: &Posted) -> Option<String> {
     (!n.trim().is_empty()).then(|| n.trim().to_string())
 }
 
-/// The command a form stands for.
+/// Kinds given by the reporter's portal or the scheduler, or not offered to people: no
+/// form or API call names them.
+const NOT_ASKED: [CommandKind; 5] = [
+    CommandKind::ReporterReplied,
+    CommandKind::AssignCoordinator,
+    CommandKind::RemoveDeveloper,
+    CommandKind::PublishAsScheduled,
+    CommandKind::DiscloseAtDeadline,
+];
+
+/// The `action` names a form or the JSON API may post: the command kinds people ask for,
+/// posting a message and saving an announcement draft. The OpenAPI document lists exactly
+/// these (a test checks it).
+pub fn action_names() -> Vec<&'static str> {
+    CommandKind::all()
+        .filter(|k| !NOT_ASKED.contains(k))
+        .map(CommandKind::name)
+        .chain(["message", "save_draft"])
+        .collect()
+}
+
+/// The command a form stands for, by its kind's one name (`CommandKind::name`).
 pub fn command(p: &Posted) -> Result<Command, AppError> {
     let message = || text(p, "message", "message to the reporter").map(Private::new);
-    Ok(match p.text("action").as_str() {
-        "acknowledge" => Command::Acknowledge {
+    let action = p.text("action");
+    let kind = match CommandKind::from_name(&action) {
+        Some(kind) if !NOT_ASKED.contains(&kind) => kind,
+        _ => return Err(invalid("action", "is unknown")),
+    };
+    Ok(match kind {
+        CommandKind::Acknowledge => Command::Acknowledge {
             message: message()?,
         },
-        "start_triage" => Command::StartTriage,
-        "request_info" => Command::RequestInfo {
+        CommandKind::StartTriage => Command::StartTriage,
+        CommandKind::RequestInfo => Command::RequestInfo {
             message: message()?,
         },
-        "accept" => Command::Accept,
-        "reject" => Command::Reject {
+        CommandKind::Accept => Command::Accept,
+        CommandKind::Reject => Command::Reject {
             reason: match p.text("reason").as_str() {
                 "not_a_vulnerability" => RejectReason::NotAVulnerability,
                 "out_of_scope" => RejectReason::OutOfScope,
@@ -48,7 +74,7 @@ pub fn command(p: &Posted) -> Result<Command, AppError> {
             },
             message: message()?,
         },
-        "duplicate" => Command::Reject {
+        CommandKind::Duplicate => Command::Reject {
             reason: RejectReason::Duplicate {
                 of: p
                     .text("duplicate_of")
@@ -57,16 +83,16 @@ pub fn command(p: &Posted) -> Result<Command, AppError> {
             },
             message: message()?,
         },
-        "spam" => Command::MarkSpam,
-        "withdraw" => Command::Withdraw {
+        CommandKind::MarkSpam => Command::MarkSpam,
+        CommandKind::Withdraw => Command::Withdraw {
             reason: Private::new(text(p, "reason", "reason")?),
         },
-        "start_fixing" => Command::StartFixing,
-        "sign_off_fork" => Command::SignOffFork {
+        CommandKind::StartFixing => Command::StartFixing,
+        CommandKind::SignOffFork => Command::SignOffFork {
             fork: p.text("fork").parse().map_err(AppError::invalid)?,
             note: note(p),
         },
-        "complete_step" => Command::CompleteStep {
+        CommandKind::CompleteStep => Command::CompleteStep {
             step: p
                 .text("step")
                 .parse::<u8>()
@@ -75,7 +101,7 @@ pub fn command(p: &Posted) -> Result<Command, AppError> {
                 .ok_or_else(|| invalid("step", "is not a step (1-18)"))?,
             note: note(p),
         },
-        "set_dates" => {
+        CommandKind::SetDates => {
             let zone = TimeZoneName::parse(&p.text("zone")).map_err(AppError::invalid)?;
             let release_on = p
                 .text("release_on")
@@ -92,7 +118,7 @@ pub fn command(p: &Posted) -> Result<Command, AppError> {
                 },
             }
         }
-        "extend" => {
+        CommandKind::ExtendDisclosure => {
             let day: jiff::civil::Date = p
                 .text("until")
                 .parse()
@@ -106,12 +132,19 @@ pub fn command(p: &Posted) -> Result<Command, AppError> {
                 reason: text(p, "reason", "reason for the extension")?,
             }
         }
-        "publish" => Command::Publish,
-        "close" => Command::Close,
-        "reopen" => Command::Reopen {
+        CommandKind::Publish => Command::Publish,
+        CommandKind::Close => Command::Close,
+        CommandKind::Reopen => Command::Reopen {
             reason: text(p, "reason", "reason")?,
         },
-        _ => return Err(invalid("action", "is unknown")),
+        // With fields of their own, dispatched before this; and the kinds nobody asks for.
+        CommandKind::ReporterReplied
+        | CommandKind::AssignCoordinator
+        | CommandKind::AddDeveloper
+        | CommandKind::RemoveDeveloper
+        | CommandKind::RecordFork
+        | CommandKind::PublishAsScheduled
+        | CommandKind::DiscloseAtDeadline => return Err(invalid("action", "is unknown")),
     })
 }
 

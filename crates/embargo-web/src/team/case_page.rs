@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use embargo_app::{AppError, TeamCaseView};
-use embargo_core::{Author, CaseId, Command, Owner, RejectReason, Step, Visibility};
+use embargo_core::{Author, CaseId, Command, CommandKind, Owner, RejectReason, Step, Visibility};
 
 use super::{Moment, TeamSession};
 use crate::WebState;
@@ -34,6 +34,8 @@ fn field(name: &'static str, label: &'static str, kind: &'static str, required: 
 
 pub struct ActionView {
     pub key: String,
+    pub kind: CommandKind,
+    /// The kind's one name, which the form posts as `action`.
     pub name: &'static str,
     pub label: String,
     pub button: &'static str,
@@ -43,14 +45,15 @@ pub struct ActionView {
 }
 
 fn action(
-    name: &'static str,
+    kind: CommandKind,
     label: impl Into<String>,
     button: &'static str,
     fields: Vec<Field>,
 ) -> ActionView {
     ActionView {
-        key: name.to_string(),
-        name,
+        key: kind.name().to_string(),
+        kind,
+        name: kind.name(),
         label: label.into(),
         button,
         fields,
@@ -63,7 +66,7 @@ fn view_of(
     command: &Command,
     case: &embargo_core::Case,
     texts: &std::collections::BTreeMap<String, String>,
-) -> ActionView {
+) -> Option<ActionView> {
     let message = || field("message", "Message to the reporter", "textarea", true);
     // Messages to the reporter start from the installation's templates.
     let message_from = |template: &str| {
@@ -71,26 +74,36 @@ fn view_of(
         f.value = texts.get(template).cloned().unwrap_or_default();
         f
     };
-    match command {
+    Some(match command {
         Command::Acknowledge { .. } => action(
-            "acknowledge",
+            CommandKind::Acknowledge,
             "Acknowledge receipt",
             "Acknowledge",
             vec![message_from("acknowledged")],
         ),
-        Command::StartTriage => action("start_triage", "Start triage", "Start triage", vec![]),
+        Command::StartTriage => action(
+            CommandKind::StartTriage,
+            "Start triage",
+            "Start triage",
+            vec![],
+        ),
         Command::RequestInfo { .. } => action(
-            "request_info",
+            CommandKind::RequestInfo,
             "Ask the reporter for more information",
             "Ask",
             vec![message_from("information_requested")],
         ),
-        Command::Accept => action("accept", "Accept as a vulnerability", "Accept", vec![]),
+        Command::Accept => action(
+            CommandKind::Accept,
+            "Accept as a vulnerability",
+            "Accept",
+            vec![],
+        ),
         Command::Reject {
             reason: RejectReason::Duplicate { .. },
             ..
         } => action(
-            "duplicate",
+            CommandKind::Duplicate,
             "Close as a duplicate of another case",
             "Close as duplicate",
             vec![
@@ -111,26 +124,26 @@ fn view_of(
                 ("cannot_reproduce", "Cannot reproduce"),
             ];
             action(
-                "reject",
+                CommandKind::Reject,
                 "Reject",
                 "Reject and tell the reporter",
                 vec![reason, message_from("rejected")],
             )
         }
         Command::MarkSpam => action(
-            "spam",
+            CommandKind::MarkSpam,
             "Close quietly as spam (nothing is sent)",
             "Spam",
             vec![],
         ),
         Command::Withdraw { .. } => action(
-            "withdraw",
+            CommandKind::Withdraw,
             "Withdraw (at the reporter's request)",
             "Withdraw",
             vec![field("reason", "Reason", "text", true)],
         ),
         Command::AddDeveloper { .. } => action(
-            "add_developer",
+            CommandKind::AddDeveloper,
             "Add a Developer (a member, or an outside collaborator by e-mail)",
             "Add",
             vec![
@@ -138,9 +151,14 @@ fn view_of(
                 field("name", "Name (for a new collaborator)", "text", false),
             ],
         ),
-        Command::StartFixing => action("start_fixing", "Start fixing", "Start fixing", vec![]),
+        Command::StartFixing => action(
+            CommandKind::StartFixing,
+            "Start fixing",
+            "Start fixing",
+            vec![],
+        ),
         Command::RecordFork { .. } => action(
-            "record_fork",
+            CommandKind::RecordFork,
             "Record a private security fork",
             "Record",
             vec![field(
@@ -158,7 +176,7 @@ fn view_of(
                 .map(|d| d.zone.to_string())
                 .unwrap_or_else(|| "UTC".into());
             action(
-                "set_dates",
+                CommandKind::SetDates,
                 "Set release and announcement dates",
                 "Set dates",
                 vec![
@@ -169,7 +187,7 @@ fn view_of(
             )
         }
         Command::ExtendDisclosure { .. } => action(
-            "extend",
+            CommandKind::ExtendDisclosure,
             "Extend the disclosure deadline (with a reason)",
             "Extend",
             vec![
@@ -177,10 +195,15 @@ fn view_of(
                 field("reason", "Reason", "text", true),
             ],
         ),
-        Command::Publish => action("publish", "Publish the advisory", "Publish", vec![]),
-        Command::Close => action("close", "Close the case", "Close", vec![]),
+        Command::Publish => action(
+            CommandKind::Publish,
+            "Publish the advisory",
+            "Publish",
+            vec![],
+        ),
+        Command::Close => action(CommandKind::Close, "Close the case", "Close", vec![]),
         Command::Reopen { .. } => action(
-            "reopen",
+            CommandKind::Reopen,
             "Reopen",
             "Reopen",
             vec![field("reason", "Reason", "text", true)],
@@ -191,7 +214,7 @@ fn view_of(
                 .map(|f| f.name.reveal().clone())
                 .unwrap_or_default();
             let mut a = action(
-                "sign_off_fork",
+                CommandKind::SignOffFork,
                 format!("Sign off the manual test of {name}"),
                 "Sign off",
                 vec![field("note", "Note", "text", false)],
@@ -202,7 +225,7 @@ fn view_of(
         }
         Command::CompleteStep { step, .. } => {
             let mut a = action(
-                "complete_step",
+                CommandKind::CompleteStep,
                 format!("Step {}: {}", step.number(), step.title()),
                 "Done",
                 vec![field("note", "Note or link", "text", false)],
@@ -215,8 +238,8 @@ fn view_of(
         | Command::RemoveDeveloper { .. }
         | Command::AssignCoordinator { .. }
         | Command::DiscloseAtDeadline
-        | Command::PublishAsScheduled => action("none", "", "", vec![]),
-    }
+        | Command::PublishAsScheduled => return None,
+    })
 }
 
 pub struct MessageRow {
@@ -247,20 +270,20 @@ pub struct TimelinePage {
 
 /// The actions most likely taken next, in the policy's order: the first of these the
 /// viewer may take is shown open, with the next one.
-const LIKELY_NEXT: &[&str] = &[
-    "acknowledge",
-    "start_triage",
-    "accept",
-    "assign_coordinator",
-    "add_developer",
-    "start_fixing",
-    "record_fork",
-    "sign_off_fork",
-    "complete_step",
-    "set_dates",
-    "publish",
-    "reporter_replied",
-    "reopen",
+const LIKELY_NEXT: &[CommandKind] = &[
+    CommandKind::Acknowledge,
+    CommandKind::StartTriage,
+    CommandKind::Accept,
+    CommandKind::AssignCoordinator,
+    CommandKind::AddDeveloper,
+    CommandKind::StartFixing,
+    CommandKind::RecordFork,
+    CommandKind::SignOffFork,
+    CommandKind::CompleteStep,
+    CommandKind::SetDates,
+    CommandKind::Publish,
+    CommandKind::ReporterReplied,
+    CommandKind::Reopen,
 ];
 
 /// Splits the available actions into the likely next ones (at most two) and the rest.
@@ -268,7 +291,7 @@ fn split_actions(actions: Vec<ActionView>) -> (Vec<ActionView>, Vec<ActionView>)
     let rank = |a: &ActionView| {
         LIKELY_NEXT
             .iter()
-            .position(|n| *n == a.name)
+            .position(|k| *k == a.kind)
             .unwrap_or(usize::MAX)
     };
     let mut ranked: Vec<(usize, usize)> = actions
@@ -433,8 +456,7 @@ fn build(
     }
     let actions: Vec<ActionView> = commands
         .iter()
-        .map(|c| view_of(c, case, &texts))
-        .filter(|a| a.name != "none")
+        .filter_map(|c| view_of(c, case, &texts))
         .collect();
     let (primary, more) = split_actions(actions);
     // One conversation: the messages and the case's events, in time order. Posting a

@@ -259,6 +259,18 @@ async fn the_openapi_document_is_valid_and_complete() {
             "{method} {path} is not documented"
         );
     }
+    // The actions it names are the ones the API takes, by the one name of each.
+    let mut documented: Vec<&str> = doc["components"]["schemas"]["Action"]["properties"]["action"]
+        ["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    documented.sort_unstable();
+    let mut taken = embargo_web::action_names();
+    taken.sort_unstable();
+    assert_eq!(documented, taken);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("openapi.json");
     std::fs::write(&file, &res.body).unwrap();
@@ -324,5 +336,59 @@ async fn drafts_are_written_by_the_team_while_the_case_is_private() {
     assert!(
         audit.iter().all(|e| !e.detail.contains("DRAFT-MARKER")),
         "the audit log records that, not what"
+    );
+}
+
+/// One name per action: what the API offers, takes and the audit log records are the same
+/// word (the API once said `spam` and `extend` where the audit log said `mark_spam` and
+/// `extend_disclosure`).
+#[tokio::test]
+async fn the_api_offers_and_takes_actions_by_the_names_the_audit_log_records() {
+    let w = Web::new().await;
+    let s = w.t.submit().await;
+    let coord =
+        w.t.app
+            .issue_api_token(
+                Principal::Operator,
+                w.t.people.coordinator,
+                "c",
+                Some(90),
+                w.t.now(),
+            )
+            .await
+            .unwrap();
+    let path = format!("/api/v1/cases/{}", s.case_id);
+    let case = json(&call(&w, "GET", &path, Some(&coord), None).await);
+    let offered: Vec<&str> = case["available_actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(offered.contains(&"mark_spam"), "{offered:?}");
+    assert!(!offered.contains(&"spam"));
+    let old = call(
+        &w,
+        "POST",
+        &format!("{path}/actions"),
+        Some(&coord),
+        Some(r#"{"action":"spam"}"#),
+    )
+    .await;
+    assert_eq!(old.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", old.body);
+    let done = call(
+        &w,
+        "POST",
+        &format!("{path}/actions"),
+        Some(&coord),
+        Some(r#"{"action":"mark_spam"}"#),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let audit = w.t.store.audit_of_case(s.case_id).await.unwrap();
+    assert!(
+        audit.iter().any(|e| e.action == "mark_spam"),
+        "{:?}",
+        audit.iter().map(|e| &e.action).collect::<Vec<_>>()
     );
 }

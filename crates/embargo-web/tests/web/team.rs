@@ -99,7 +99,8 @@ async fn a_coordinator_acknowledges_from_the_case_page() {
     let page = w.get(&format!("/cases/{}", s.case_id), Some(&cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
-        page.body.contains("id=\"action-acknowledge\"") && page.body.contains("id=\"action-spam\"")
+        page.body.contains("id=\"action-acknowledge\"")
+            && page.body.contains("id=\"action-mark_spam\"")
     );
     assert!(
         !page.body.contains("id=\"action-accept\""),

@@ -150,7 +150,7 @@ fn cases(addr: &str, coordinator: &str, run: &str) -> Vec<String> {
     );
     assert_eq!(status, 200, "{body}");
     let spam = file_report(addr, &format!("{run}: spam"));
-    act(&spam, serde_json::json!({"action": "spam"}));
+    act(&spam, serde_json::json!({"action": "mark_spam"}));
     vec![received, accepted, spam]
 }
 
