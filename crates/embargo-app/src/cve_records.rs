@@ -68,6 +68,7 @@ impl App {
     /// Connects CVE Services (see `[cve_services]`).
     pub fn with_cve_services(mut self, client: CveServices) -> Self {
         self.cve_services = Some(client);
+        self.intake_queue = crate::intake_batch::IntakeQueue::default();
         self
     }
 

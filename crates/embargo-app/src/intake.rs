@@ -38,9 +38,25 @@ pub struct Submitted {
     pub disclose_by: Timestamp,
 }
 
+/// A checked report with its new ids, waiting for its batch.
+pub(crate) struct Filing {
+    case: Case,
+    portal_token: String,
+    reply_token: String,
+    channel: Channel,
+    content: ReportContent,
+    attachments: Vec<Upload>,
+    external_ref: Option<String>,
+    mail_portal_link: bool,
+    encrypted: bool,
+    now: Timestamp,
+}
+
 impl App {
     /// Files a report. Anyone may (no account); the answer comes only after the case, the
-    /// report, its audit entry and its jobs are committed together.
+    /// report, its audit entry and its jobs are committed together. Reports arriving at
+    /// the same time are committed in one transaction (`intake_batch`): each is answered
+    /// when its batch is on disk, and a refused one is undone alone.
     pub async fn submit_report(
         &self,
         intake: Intake,
@@ -63,16 +79,52 @@ impl App {
             (Err(a), _) => return Err(AppError::Invalid(a)),
             (_, Err(b)) => return Err(b),
         };
-        let case_id = CaseId::from_random_bytes(self.random.bytes16()?);
-        let token = new_token(self.random.as_ref())?;
-        let reply_token = new_reply_token(self.random.as_ref())?;
         // Nobody is signed in here (the form, the API and e-mail are anonymous), and the
         // address the reporter gave is not verified yet: the case is bound to an account
         // only once the reporter opens a link mailed to that address (`enter_portal`).
         // Anyone can type a team member's address; that must not make them the reporter.
         let policy = self.current_policy().await?;
-        let case = Case::received(case_id, content.project.clone(), now, None, &policy);
-        let mut tx = self.store.begin().await?;
+        let filing = Filing {
+            case: Case::received(
+                CaseId::from_random_bytes(self.random.bytes16()?),
+                content.project.clone(),
+                now,
+                None,
+                &policy,
+            ),
+            portal_token: new_token(self.random.as_ref())?,
+            reply_token: new_reply_token(self.random.as_ref())?,
+            channel,
+            content,
+            attachments,
+            external_ref,
+            mail_portal_link,
+            encrypted,
+            now,
+        };
+        self.file_in_batch(filing).await
+    }
+
+    /// Writes one checked report in `tx`: the case, the report, its files, its audit entry
+    /// and its jobs.
+    pub(crate) async fn write_filing(
+        &self,
+        tx: &mut embargo_store::Tx,
+        filing: Filing,
+    ) -> Result<Submitted, AppError> {
+        let Filing {
+            case,
+            portal_token,
+            reply_token,
+            channel,
+            content,
+            attachments,
+            external_ref,
+            mail_portal_link,
+            encrypted,
+            now,
+        } = filing;
+        let case_id = case.id;
         tx.insert_case(&case).await.map_err(|e| match e {
             StoreError::Conflict(m) => {
                 AppError::invalid(embargo_core::ValueError::new("project", m))
@@ -83,14 +135,14 @@ impl App {
             case_id,
             channel,
             content: Private::new(content),
-            portal_token_hash: token_hash(&token),
+            portal_token_hash: token_hash(&portal_token),
             reply_token: reply_token.clone(),
             external_ref,
             received_at: now,
         })
         .await?;
         let files = self
-            .store_uploads(&mut tx, case_id, None, Author::Reporter, attachments, now)
+            .store_uploads(tx, case_id, None, Author::Reporter, attachments, now)
             .await?;
         let detail = json!({
             "channel": channel.name(),
@@ -100,7 +152,7 @@ impl App {
             "disclose_by": case.deadlines.disclose_by.to_string(),
         });
         self.audit(
-            &mut tx,
+            tx,
             Principal::Reporter(case_id),
             Some(case_id),
             "report_received",
@@ -110,7 +162,7 @@ impl App {
         .await?;
         let payload = json!({ "case_id": case_id });
         self.enqueue(
-            &mut tx,
+            tx,
             jobs::NOTIFY_TEAM_NEW_REPORT,
             Some(case_id),
             payload.clone(),
@@ -119,7 +171,7 @@ impl App {
         )
         .await?;
         self.enqueue(
-            &mut tx,
+            tx,
             jobs::ACKNOWLEDGEMENT_DUE,
             Some(case_id),
             payload,
@@ -127,23 +179,15 @@ impl App {
             now,
         )
         .await?;
-        self.schedule_acknowledgement(&mut tx, &case, now).await?;
+        self.schedule_acknowledgement(tx, &case, now).await?;
         if mail_portal_link {
             let payload = json!({ "case_id": case_id });
-            self.enqueue(
-                &mut tx,
-                jobs::SEND_PORTAL_LINK,
-                Some(case_id),
-                payload,
-                now,
-                now,
-            )
-            .await?;
+            self.enqueue(tx, jobs::SEND_PORTAL_LINK, Some(case_id), payload, now, now)
+                .await?;
         }
-        tx.commit().await?;
         Ok(Submitted {
             case_id,
-            portal_token: token,
+            portal_token,
             reply_token,
             acknowledge_by: case.deadlines.acknowledge_by,
             disclose_by: case.deadlines.disclose_by,

@@ -20,6 +20,7 @@ mod email;
 mod error;
 mod heartbeat;
 mod intake;
+mod intake_batch;
 mod invitations;
 mod messages;
 mod metrics;
@@ -102,6 +103,8 @@ pub struct App {
     limits: uploads::CaseLimits,
     /// CVE Services, when the organization is a CNA and connected it.
     cve_services: Option<embargo_cve_services::CveServices>,
+    /// Reports waiting to be committed together (group commit).
+    intake_queue: intake_batch::IntakeQueue,
 }
 
 impl App {
@@ -115,24 +118,29 @@ impl App {
             hasher: secrets::Hasher::default(),
             limits: uploads::CaseLimits::default(),
             cve_services: None,
+            intake_queue: intake_batch::IntakeQueue::default(),
         }
     }
 
     /// Per-case quotas (files, reporter posts per hour).
     pub fn with_case_limits(mut self, limits: CaseLimits) -> Self {
         self.limits = limits;
+        // Its own writer, which files with these settings.
+        self.intake_queue = intake_batch::IntakeQueue::default();
         self
     }
 
     /// Who publishes, and the prefix of advisory ids.
     pub fn with_publication(mut self, settings: PublicationSettings) -> Self {
         self.publication = settings;
+        self.intake_queue = intake_batch::IntakeQueue::default();
         self
     }
 
     /// The organization's name, used in texts to reporters.
     pub fn with_organization(mut self, name: &str) -> Self {
         self.organization = name.to_string();
+        self.intake_queue = intake_batch::IntakeQueue::default();
         self
     }
 

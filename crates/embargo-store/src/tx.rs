@@ -23,6 +23,32 @@ impl Tx {
         Ok(())
     }
 
+    /// Marks where one item of a batch starts, so that a refused item can be undone alone
+    /// (`undo_item`) while the others commit together.
+    pub async fn begin_item(&mut self) -> Result<(), StoreError> {
+        sqlx::query("SAVEPOINT item").execute(self.conn()).await?;
+        Ok(())
+    }
+
+    /// Keeps the item's writes in the transaction.
+    pub async fn keep_item(&mut self) -> Result<(), StoreError> {
+        sqlx::query("RELEASE SAVEPOINT item")
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Undoes the item's writes, and only them.
+    pub async fn undo_item(&mut self) -> Result<(), StoreError> {
+        sqlx::query("ROLLBACK TO SAVEPOINT item")
+            .execute(self.conn())
+            .await?;
+        sqlx::query("RELEASE SAVEPOINT item")
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     pub(crate) fn conn(&mut self) -> &mut AnyConnection {
         &mut self.inner
     }

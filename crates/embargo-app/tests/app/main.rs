@@ -5,6 +5,7 @@ mod accounts;
 mod dashboard;
 mod duplicates;
 mod email;
+mod intake;
 mod limits;
 mod metrics;
 mod pool_and_teams;
