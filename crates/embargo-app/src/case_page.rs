@@ -1,11 +1,8 @@
 //! What the case page needs beyond the plain actions: refusing stale forms, and knowing
 //! which actions to offer.
 
-use embargo_core::{
-    Case, CaseId, Command, EmbargoDates, ForkId, Private, RejectReason, RequiredText, RolesOnCase,
-    Step, TimeZoneName, UserId, transition,
-};
-use jiff::{SignedDuration, Timestamp};
+use embargo_core::{Case, CaseId, Command, RolesOnCase};
+use jiff::Timestamp;
 
 use crate::App;
 use crate::error::AppError;
@@ -42,8 +39,8 @@ impl App {
         Ok(case)
     }
 
-    /// The commands `principal` may give on the case now, found by asking the state
-    /// machine (the one source of truth) about a sample of each: pages offer exactly these.
+    /// The commands `principal` may give on the case now, as the state machine offers
+    /// them (`transition::offered`): pages and the API offer exactly these.
     pub async fn available_commands(
         &self,
         principal: Principal,
@@ -56,74 +53,16 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         tx.rollback().await?;
-        let text = || RequiredText::parse("sample").map_err(AppError::invalid);
-        let someone = UserId::from_random_bytes(self.random.bytes16()?);
-        let other_case = CaseId::from_random_bytes(self.random.bytes16()?);
-        let zone = TimeZoneName::utc();
-        let soon = (now + SignedDuration::from_hours(1))
-            .to_zoned_datetime(zone.zone())
-            .datetime();
-        let mut samples = vec![
-            Command::Acknowledge {
-                message: Private::new(text()?),
-            },
-            Command::StartTriage,
-            Command::RequestInfo {
-                message: Private::new(text()?),
-            },
-            Command::Accept,
-            Command::Reject {
-                reason: RejectReason::NotAVulnerability,
-                message: Private::new(text()?),
-            },
-            Command::Reject {
-                reason: RejectReason::Duplicate { of: other_case },
-                message: Private::new(text()?),
-            },
-            Command::MarkSpam,
-            Command::Withdraw {
-                reason: Private::new(text()?),
-            },
-            Command::AddDeveloper { user: someone },
-            Command::StartFixing,
-            Command::RecordFork {
-                id: ForkId::from_random_bytes(self.random.bytes16()?),
-                name: Private::new("sample".into()),
-            },
-            Command::SetDates {
-                dates: EmbargoDates {
-                    release_on: soon.date(),
-                    announce_at: soon,
-                    zone,
-                },
-            },
-            Command::ExtendDisclosure {
-                until: case.deadlines.disclose_by + SignedDuration::from_hours(24),
-                reason: text()?,
-            },
-            Command::Publish,
-            Command::Close,
-            Command::Reopen { reason: text()? },
-        ];
-        for fork in &case.forks {
-            samples.push(Command::SignOffFork {
-                fork: fork.id,
-                note: None,
-            });
-        }
-        for step in Step::all() {
-            samples.push(Command::CompleteStep { step, note: None });
-        }
+        let offered = embargo_core::transition::offered(&case, &actor, now);
         // Publishing also needs the approved preview, which the case itself does not hold.
         let approved = self
             .store
             .advisory_draft(case_id)
             .await?
             .is_some_and(|d| d.approved());
-        Ok(samples
+        Ok(offered
             .into_iter()
             .filter(|c| approved || *c != Command::Publish)
-            .filter(|c| transition(&case, c, &actor, now).is_ok())
             .collect())
     }
 }

@@ -5,9 +5,12 @@
 //! clocks). A refused command returns an error that names the rule and changes nothing: the
 //! input case is borrowed, never mutated.
 
+mod offered;
 mod publication;
 mod remediation;
 mod triage;
+
+pub use offered::offered;
 
 use jiff::Timestamp;
 

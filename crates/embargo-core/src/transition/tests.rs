@@ -578,3 +578,32 @@ fn every_transition_bumps_the_version() {
     let c2 = ok(&c, Command::MarkSpam, actor(COORD), t0());
     assert_eq!(c2.version, c.version + 1);
 }
+
+#[test]
+fn a_received_case_offers_its_coordinator_the_triage_actions_and_others_nothing() {
+    use crate::command::CommandKind;
+    let c = new_case();
+    let kinds = |n: u8| -> Vec<CommandKind> {
+        crate::transition::offered(&c, &actor(n), t0())
+            .iter()
+            .map(Command::kind)
+            .collect()
+    };
+    let coordinator = kinds(COORD);
+    for k in [
+        CommandKind::Acknowledge,
+        CommandKind::MarkSpam,
+        CommandKind::Withdraw,
+    ] {
+        assert!(coordinator.contains(&k), "{k} missing from {coordinator:?}");
+    }
+    assert!(
+        !coordinator.contains(&CommandKind::Accept),
+        "triage comes first"
+    );
+    assert!(!coordinator.contains(&CommandKind::Publish));
+    assert_eq!(kinds(OUTSIDER), vec![]);
+    // The reporter (a Coordinator of the installation) cannot act as Coordinator of their
+    // own report.
+    assert!(!kinds(REPORTER).contains(&CommandKind::Acknowledge));
+}
