@@ -3,9 +3,11 @@ into its SQLite file: the benchmark is about reading them), then the latency of
 GET /api/v1/cases (first page, a search, the overdue filter, the closed cases, the second
 page) against GET /healthz measured in the same run, on one keep-alive connection.
 
-    python3 scripts/bench_dashboard.py BIN DATA_DIR [CASES] [REQUESTS]
+    python3 scripts/bench_dashboard.py BIN DATA_DIR [CASES] [REQUESTS] [DATABASE_URL]
 
-DATA_DIR must be fresh from `embargo init --admin-email bench@example.org --project infra=Infra`.
+DATA_DIR must be fresh from `embargo init --admin-email bench@example.org --project infra=Infra`
+(with `--database-url DATABASE_URL` for PostgreSQL: then the cases are written with psql, in
+one statement, and `serve` runs on that database).
 """
 import http.client, json, os, random, sqlite3, statistics, subprocess, sys, time, uuid
 
@@ -14,42 +16,87 @@ cases = int(sys.argv[3]) if len(sys.argv) > 3 else 100_000
 n = int(sys.argv[4]) if len(sys.argv) > 4 else 200
 rng = random.Random(20261130)
 
-db = sqlite3.connect(os.path.join(data, "embargo.db"))
-admin = db.execute("SELECT id FROM people LIMIT 1").fetchone()[0]
+database_url = sys.argv[5] if len(sys.argv) > 5 else None
 start = 1_767_225_600_000_000  # 2026-01-01, in microseconds
 day = 86_400_000_000
 t = time.perf_counter()
-rows, reports = [], []
-for i in range(cases):
-    received = start + i * (300 * day // cases)
-    kind = rng.random()
-    if kind < 0.5:
-        state, resolution, reason, coord, due = "received", None, None, None, received + 7 * day
-    elif kind < 0.8:
-        state, resolution, reason, coord, due = "fixing", None, None, admin, received + 90 * day
-    else:
-        state, resolution, reason, coord, due = "closed", "rejected", "not_a_vulnerability", admin, None
-    cid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-    year = 2026
-    rows.append((cid, "infra", state, resolution, reason, received, received + 7 * day, received + 90 * day,
-                 coord, 1, f"EMB-{year}-{i + 1:06d}", due))
-    title = "Shell injection in the needle parser" if i == cases // 2 else f"Report {i} about the build bot"
-    reports.append((cid, "api", title, "x" * 200, f"Reporter {i}", f"r{i}@example.org", "anonymous",
-                    uuid.uuid4().hex, received))
-db.executemany(
-    "INSERT INTO cases (id, project, state, resolution, reject_reason, received_at, acknowledge_by, "
-    "disclose_by, coordinator, version, reference, due_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-db.executemany(
-    "INSERT INTO reports (case_id, channel, title, description, reporter_name, reporter_email, "
-    "credit_kind, portal_token_hash, received_at) VALUES (?,?,?,?,?,?,?,?,?)", reports)
-db.execute("INSERT OR REPLACE INTO case_counters (year, last) VALUES (2026, ?)", (cases,))
-db.commit()
-db.close()
+
+
+def fill_sqlite():
+    db = sqlite3.connect(os.path.join(data, "embargo.db"))
+    admin = db.execute("SELECT id FROM people LIMIT 1").fetchone()[0]
+    rows, reports = [], []
+    for i in range(cases):
+        received = start + i * (300 * day // cases)
+        kind = rng.random()
+        if kind < 0.5:
+            state, resolution, reason, coord, due = "received", None, None, None, received + 7 * day
+        elif kind < 0.8:
+            state, resolution, reason, coord, due = "fixing", None, None, admin, received + 90 * day
+        else:
+            state, resolution, reason, coord, due = "closed", "rejected", "not_a_vulnerability", admin, None
+        cid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        year = 2026
+        rows.append((cid, "infra", state, resolution, reason, received, received + 7 * day, received + 90 * day,
+                     coord, 1, f"EMB-{year}-{i + 1:06d}", due))
+        title = "Shell injection in the needle parser" if i == cases // 2 else f"Report {i} about the build bot"
+        reports.append((cid, "api", title, "x" * 200, f"Reporter {i}", f"r{i}@example.org", "anonymous",
+                        uuid.uuid4().hex, received))
+    db.executemany(
+        "INSERT INTO cases (id, project, state, resolution, reject_reason, received_at, acknowledge_by, "
+        "disclose_by, coordinator, version, reference, due_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    db.executemany(
+        "INSERT INTO reports (case_id, channel, title, description, reporter_name, reporter_email, "
+        "credit_kind, portal_token_hash, received_at) VALUES (?,?,?,?,?,?,?,?,?)", reports)
+    db.execute("INSERT OR REPLACE INTO case_counters (year, last) VALUES (2026, ?)", (cases,))
+    db.commit()
+    db.close()
+
+
+def fill_postgres():
+    """The same mix (half waiting for acknowledgement, 30% being fixed, 20% rejected), one
+    needle title in the middle, in two INSERT ... SELECT statements."""
+    step = 300 * day // cases
+    sql = f"""
+    INSERT INTO cases (id, project, state, resolution, reject_reason, received_at, acknowledge_by,
+        disclose_by, coordinator, version, reference, due_at)
+    SELECT gen_random_uuid()::text, 'infra', s.state,
+        CASE WHEN s.state = 'closed' THEN 'rejected' END,
+        CASE WHEN s.state = 'closed' THEN 'not_a_vulnerability' END,
+        s.received, s.received + 7 * {day}, s.received + 90 * {day},
+        CASE WHEN s.state = 'received' THEN NULL ELSE (SELECT id FROM people LIMIT 1) END, 1,
+        'EMB-2026-' || lpad(s.i::text, 6, '0'),
+        CASE s.state WHEN 'received' THEN s.received + 7 * {day}
+                     WHEN 'fixing' THEN s.received + 90 * {day} END
+    FROM (SELECT i, {start}::bigint + (i - 1)::bigint * {step} AS received,
+                 CASE WHEN i % 10 < 5 THEN 'received' WHEN i % 10 < 8 THEN 'fixing' ELSE 'closed' END AS state
+          FROM generate_series(1, {cases}) AS i) s;
+    INSERT INTO reports (case_id, channel, title, description, reporter_name, reporter_email,
+        credit_kind, portal_token_hash, received_at)
+    SELECT c.id, 'api',
+        CASE WHEN c.reference = 'EMB-2026-' || lpad(({cases} / 2 + 1)::text, 6, '0')
+             THEN 'Shell injection in the needle parser'
+             ELSE 'Report ' || c.reference || ' about the build bot' END,
+        repeat('x', 200), 'Reporter ' || c.reference, lower(c.reference) || '@example.org',
+        'anonymous', md5(c.id), c.received_at
+    FROM cases c;
+    INSERT INTO case_counters (year, last) VALUES (2026, {cases})
+        ON CONFLICT (year) DO UPDATE SET last = EXCLUDED.last;
+    ANALYZE;
+    """
+    subprocess.run(["psql", database_url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
+
+
+if database_url:
+    fill_postgres()
+else:
+    fill_sqlite()
 print(f"filled {cases:,} cases in {time.perf_counter() - t:.1f} s")
 
-token = subprocess.run([bin_, "--data-dir", data, "user", "token", "--email", "bench@example.org",
+token = subprocess.run([bin_, "--data-dir", data, *(["--database-url", database_url] if database_url else []), "user", "token", "--email", "bench@example.org",
                         "--name", "bench"], capture_output=True, text=True, check=True).stdout.split()[-1]
-serve = subprocess.Popen([bin_, "--data-dir", data, "serve", "--listen", "127.0.0.1:0", "--log", "warn"],
+db_args = ["--database-url", database_url] if database_url else []
+serve = subprocess.Popen([bin_, "--data-dir", data, *db_args, "serve", "--listen", "127.0.0.1:0", "--log", "warn"],
                          stdout=subprocess.PIPE, text=True)
 line = serve.stdout.readline()
 addr = line.strip().removeprefix("embargo listening on http://")

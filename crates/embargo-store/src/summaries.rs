@@ -191,20 +191,23 @@ impl Sql {
 
     /// Cases whose reference, id or receipt is `text`, whose pooled CVE id is `text`, whose
     /// report has every word of `text` (as a word or the start of one) in its title or its
-    /// reporter's name or address, or whose advisory draft contains `text`. Each part is a
-    /// list of ids read from an index (the drafts, a few per open case, are read whole).
+    /// reporter's name or address, or whose advisory draft contains `text`. One list of
+    /// ids, each part read from an index (the drafts, a few per open case, are read whole),
+    /// which the query then starts from.
     fn search(&mut self, text: &str, backend: Backend) {
         let exact = self.param(Param::Text(text.to_ascii_uppercase()));
         let receipt = text.trim_start_matches('#').to_ascii_lowercase();
         let mut parts = vec![
-            format!("c.reference = {exact}"),
-            format!("c.id IN (SELECT p.case_id FROM cve_pool p WHERE p.cve_id = {exact})"),
+            format!("SELECT x.id FROM cases x WHERE x.reference = {exact}"),
+            format!("SELECT p.case_id FROM cve_pool p WHERE p.cve_id = {exact}"),
         ];
         // An id or its first block (the reporter's receipt): a range of the primary key.
         if receipt.len() >= 4 && receipt.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
             let from = self.param(Param::Text(receipt.clone()));
             let to = self.param(Param::Text(format!("{receipt}~")));
-            parts.push(format!("(c.id >= {from} AND c.id < {to})"));
+            parts.push(format!(
+                "SELECT x.id FROM cases x WHERE x.id >= {from} AND x.id < {to}"
+            ));
         }
         let words: Vec<String> = text
             .split(|c: char| !c.is_alphanumeric())
@@ -213,7 +216,7 @@ impl Sql {
             .take(8)
             .collect();
         if !words.is_empty() {
-            let matched = match backend {
+            parts.push(match backend {
                 Backend::Sqlite => {
                     let query = words
                         .iter()
@@ -222,8 +225,8 @@ impl Sql {
                         .join(" AND ");
                     let q = self.param(Param::Text(query));
                     format!(
-                        "c.id IN (SELECT r2.case_id FROM reports r2 WHERE r2.rowid IN \
-                         (SELECT rowid FROM reports_search WHERE reports_search MATCH {q}))"
+                        "SELECT r2.case_id FROM reports r2 WHERE r2.rowid IN \
+                         (SELECT rowid FROM reports_search WHERE reports_search MATCH {q})"
                     )
                 }
                 Backend::Postgres => {
@@ -235,24 +238,29 @@ impl Sql {
                     let q = self.param(Param::Text(query));
                     // The expression of the `reports_search` index, word for word.
                     format!(
-                        "c.id IN (SELECT r2.case_id FROM reports r2 WHERE to_tsvector('simple', \
+                        "SELECT r2.case_id FROM reports r2 WHERE to_tsvector('simple', \
                          regexp_replace(lower(r2.title || ' ' || r2.reporter_name || ' ' || \
                          COALESCE(r2.reporter_email, '')), '[^[:alnum:]]+', ' ', 'g')) \
-                         @@ to_tsquery('simple', {q}))"
+                         @@ to_tsquery('simple', {q})"
                     )
                 }
-            };
-            parts.push(matched);
+            });
         }
         let contains = self.param(Param::Text(format!(
             "%{}%",
             escape_like(&text.to_lowercase())
         )));
         parts.push(format!(
-            "c.id IN (SELECT d.case_id FROM advisory_drafts d \
-             WHERE LOWER(d.body) LIKE {contains} ESCAPE '\\')"
+            "SELECT d.case_id FROM advisory_drafts d \
+             WHERE LOWER(d.body) LIKE {contains} ESCAPE '\\'"
         ));
-        self.conditions.push(format!("({})", parts.join(" OR ")));
+        let ids = parts.join(" UNION ");
+        self.conditions.push(match backend {
+            Backend::Sqlite => format!("c.id IN ({ids})"),
+            // PostgreSQL guesses thousands of rows for any word search and would then scan
+            // every case; as an array, the few ids found are looked up by the primary key.
+            Backend::Postgres => format!("c.id = ANY(ARRAY({ids}))"),
+        });
     }
 
     fn states(&mut self, states: &StateFilter) {
