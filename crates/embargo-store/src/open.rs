@@ -76,6 +76,7 @@ fn migrator(backend: Backend) -> Migrator {
         14 "case_desk" "0014_case_desk.sql",
         15 "desk_preferences" "0015_desk_preferences.sql",
         16 "case_search" "0016_case_search.sql",
+        17 "case_state_counts" "0017_case_state_counts.sql",
     ])
 }
 

@@ -391,8 +391,19 @@ impl Store {
             &[Seen::Developer]
         };
         let mut counts: Vec<(String, bool, i64)> = Vec::new();
+        // Without a search or filter but the project, a Coordinator's counts come from the
+        // counts kept by state, less the cases they reported.
+        let plain = !q.mine
+            && q.overdue_at.is_none()
+            && q.text.as_deref().is_none_or(|t| t.trim().is_empty());
         for seen in ways {
             for recent in [false, true] {
+                if plain && !recent && *seen == Seen::Coordinator {
+                    for (state, n) in self.kept_counts(q).await? {
+                        add(&mut counts, &state, false, n);
+                    }
+                    continue;
+                }
                 let mut sql = Sql::seen_as(q, false, *seen, self.backend());
                 if recent {
                     let since = sql.param(Param::Int(ts(published_since)));
@@ -415,6 +426,41 @@ impl Store {
             }
         }
         counts.retain(|(_, _, n)| *n > 0);
+        Ok(counts)
+    }
+}
+
+impl Store {
+    /// Cases by state from `case_state_counts` (of `q`'s project, if any), less the ones
+    /// `q`'s viewer reported.
+    async fn kept_counts(&self, q: &CaseQuery) -> Result<Vec<(String, i64)>, StoreError> {
+        let project = q.project.as_ref().map(ToString::to_string);
+        let kept = sqlx::query(
+            "SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM case_state_counts \
+             WHERE (CAST($1 AS TEXT) IS NULL OR project = $1) GROUP BY state",
+        )
+        .bind(project.as_deref())
+        .fetch_all(self.pool())
+        .await?;
+        let reported = sqlx::query(
+            "SELECT state, COUNT(*) AS n FROM cases \
+             WHERE reporter_user = $1 AND (CAST($2 AS TEXT) IS NULL OR project = $2) GROUP BY state",
+        )
+        .bind(q.viewer.to_string())
+        .bind(project.as_deref())
+        .fetch_all(self.pool())
+        .await?;
+        let mut counts: Vec<(String, i64)> = Vec::new();
+        for (rows, sign) in [(kept, 1), (reported, -1)] {
+            for r in rows {
+                let state: String = r.try_get("state")?;
+                let n: i64 = r.try_get("n")?;
+                match counts.iter_mut().find(|(s, _)| *s == state) {
+                    Some(c) => c.1 += sign * n,
+                    None => counts.push((state, sign * n)),
+                }
+            }
+        }
         Ok(counts)
     }
 }

@@ -174,4 +174,19 @@ async fn words_are_found_by_their_start_in_titles_and_reporters_also_after_a_res
             "restored: {text:?}"
         );
     }
+    // The counts by state, kept by triggers, are made again as the cases are restored.
+    let counted = async |app: &embargo_app::App| {
+        let page = app
+            .dashboard(coord, &DashboardFilter::default(), None, 50, t.now())
+            .await
+            .unwrap();
+        page.counts
+    };
+    let restored = counted(&app).await;
+    assert_eq!(restored, counted(&t.app).await);
+    assert_eq!(
+        restored.iter().map(|(_, n)| n).sum::<i64>(),
+        3,
+        "{restored:?}"
+    );
 }
