@@ -77,7 +77,7 @@ def fill_postgres():
         CASE WHEN c.reference = 'EMB-2026-' || lpad(({cases} / 2 + 1)::text, 6, '0')
              THEN 'Shell injection in the needle parser'
              ELSE 'Report ' || c.reference || ' about the build bot' END,
-        repeat('x', 200), 'Reporter ' || c.reference, lower(c.reference) || '@example.org',
+        repeat('x', 200), 'Reporter ' || substr(c.reference, 10), 'r' || substr(c.reference, 10) || '@example.org',
         'anonymous', md5(c.id), c.received_at
     FROM cases c;
     INSERT INTO case_counters (year, last) VALUES (2026, {cases})

@@ -209,8 +209,11 @@ impl Sql {
                 "SELECT x.id FROM cases x WHERE x.id >= {from} AND x.id < {to}"
             ));
         }
+        // A whole reference is looked up as one, not as the words "emb" and "2026".
+        let reference = crate::case_refs::looks_like_case_reference(text.trim());
         let words: Vec<String> = text
             .split(|c: char| !c.is_alphanumeric())
+            .filter(|_| !reference)
             .filter(|w| !w.is_empty())
             .map(str::to_lowercase)
             .take(8)
