@@ -23,6 +23,13 @@ addr="$(sed -n 's/^embargo listening on http:\/\///p' "$dir/serve.out")"
 echo "== SQLite"
 python3 scripts/bench_http.py "$addr" "$n"
 python3 scripts/bench_concurrent.py "SQLite, concurrent" "$n" "$addr"
+# Filing reports under load from a real load generator (wrk, from apt when missing).
+if ! command -v wrk >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+echo "== Filing reports, wrk -t2 -c64 -d10s (group commit)"
+wrk -t2 -c64 -d10s --latency -s scripts/wrk_report.lua "http://$addr/" | grep -E "Requests/sec|50%|99%|Non-2xx"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 python3 - "$bin" "$dir" <<'PY'
 import statistics, subprocess, sys, time
@@ -83,6 +90,14 @@ if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
   python3 scripts/bench_concurrent.py "PostgreSQL, two instances" "$n" "${addrs[@]}"
   kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
   "$bin" --data-dir "$gdir" audit verify
+  # The dashboard at scale on PostgreSQL (cases written with psql).
+  psql "$BENCH_POSTGRES_URL/postgres" -qc "CREATE DATABASE ${db}_dash"
+  hdir="$(mktemp -d)"
+  "$bin" --data-dir "$hdir" --database-url "$BENCH_POSTGRES_URL/${db}_dash" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
+  echo "== Dashboard (PostgreSQL)"
+  python3 scripts/bench_dashboard.py "$bin" "$hdir" "${BENCH_CASES:-100000}" 50 "$BENCH_POSTGRES_URL/${db}_dash"
+  rm -rf "$hdir"
+  psql "$BENCH_POSTGRES_URL/postgres" -qc "DROP DATABASE ${db}_dash"
   # Moving the installation: PostgreSQL -> file -> a new SQLite file.
   python3 - "$bin" "$gdir" <<'PY'
 import json, subprocess, sys, time
