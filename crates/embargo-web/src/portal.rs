@@ -397,16 +397,12 @@ pub fn download(filename: &str, data: Vec<u8>) -> Response {
             }
         })
         .collect();
-    let encoded: String = filename
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    // RFC 5987's attr-char, conservatively: letters, digits, `.`, `_`, `-`.
+    const ATTR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'-');
+    let encoded = percent_encoding::utf8_percent_encode(filename, ATTR).to_string();
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     (
         [
@@ -423,4 +419,20 @@ pub fn download(filename: &str, data: Vec<u8>) -> Response {
         data,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_download_names_its_file_in_ascii_and_in_utf8() {
+        let res = super::download("résumé 1.pdf", b"x".to_vec());
+        let disposition = res.headers()[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            disposition.ends_with("filename*=UTF-8''r%C3%A9sum%C3%A9%201.pdf"),
+            "{disposition}"
+        );
+    }
 }

@@ -117,16 +117,15 @@ fn outcome(status: u16, what: &str) -> Result<(), Failure> {
     }
 }
 
+/// RFC 3986's unreserved characters stay; everything else in a path segment is encoded.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 /// Posts a notice to the room. The transaction id is the job's id, so a retried delivery
@@ -168,4 +167,13 @@ pub fn post_webhook(hook: &Webhook, delivery: &str, event: &Value) -> Result<(),
         .send(body)
         .map_err(|e| Failure::temporary(format!("webhook: {e}")))?;
     outcome(res.status().as_u16(), "webhook")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn room_ids_are_one_encoded_path_segment() {
+        assert_eq!(super::percent("!room:example.org"), "%21room%3Aexample.org");
+        assert_eq!(super::percent("a-b_c.d~e/f"), "a-b_c.d~e%2Ff");
+    }
 }

@@ -122,16 +122,16 @@ pub async fn csrf_form(
     Ok(posted)
 }
 
+/// A path and query as the value of `?next=`: unreserved characters and `/` stay.
+const NEXT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(s, NEXT).to_string()
 }
 
 /// A time as one person reads it: in the zone they chose on their account page, with
@@ -173,5 +173,16 @@ pub fn when(t: jiff::Timestamp, zone: &embargo_core::TimeZoneName) -> Moment {
         local,
         utc,
         iso: t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_return_path_keeps_its_slashes_and_encodes_the_rest() {
+        assert_eq!(
+            super::urlencode("/cases?q=a b&x=é"),
+            "/cases%3Fq%3Da%20b%26x%3D%C3%A9"
+        );
     }
 }
