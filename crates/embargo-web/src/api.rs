@@ -243,28 +243,25 @@ pub async fn act(
     if let Err(e) = dispatch(&state, p, id, posted, VersionRule::Optional).await {
         return err(e);
     }
-    // The action is applied. A caller it took off the case (a Developer who removed
-    // themself, a case closed or marked spam) no longer sees it: they get the outcome,
-    // never a 404 that reads as "nothing happened".
-    match case_body(&state, p, id).await {
-        Ok(body) => Json(body).into_response(),
-        Err(AppError::NotFound) => {
-            let case_state = state
-                .app
-                .case_as_system(id)
-                .await
-                .ok()
-                .map(|c| c.state.name());
-            Json(json!({
-                "action": action,
-                "outcome": "applied",
-                "case_id": id,
-                "state": case_state,
-            }))
-            .into_response()
-        }
-        Err(e) => err(e),
+    // The action is applied: its outcome, the case's new state and version (for the next
+    // action's `version`), and what may follow. Not the whole case, which may hold
+    // thousands of messages: that stays one GET away. A caller the action took off the
+    // case (a Developer who removed themself, a case closed or marked spam) gets the
+    // outcome too, never a 404 that reads as "nothing happened".
+    let case = state.app.case_as_system(id).await.ok();
+    let mut outcome = json!({
+        "action": action,
+        "outcome": "applied",
+        "case_id": id,
+        "state": case.as_ref().map(|c| c.state.name()),
+        "version": case.as_ref().map(|c| c.version),
+    });
+    match state.app.available_commands(p, id, (state.clock)()).await {
+        Ok(commands) => outcome["available_actions"] = json!(action_names(&commands)),
+        Err(AppError::NotFound) => {}
+        Err(e) => return err(e),
     }
+    Json(outcome).into_response()
 }
 
 pub async fn openapi() -> Response {

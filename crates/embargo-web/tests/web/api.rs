@@ -385,6 +385,17 @@ async fn the_api_offers_and_takes_actions_by_the_names_the_audit_log_records() {
     )
     .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    // The answer is the outcome and the new version, not the whole case again.
+    let outcome = json(&done);
+    assert_eq!(outcome["outcome"], "applied");
+    assert_eq!(outcome["action"], "mark_spam");
+    assert_eq!(outcome["state"], "closed");
+    assert_eq!(
+        outcome["version"],
+        w.t.store.case(s.case_id).await.unwrap().version
+    );
+    assert!(outcome["available_actions"].is_array(), "{outcome}");
+    assert!(outcome.get("messages").is_none() && outcome.get("report").is_none());
     let audit = w.t.store.audit_of_case(s.case_id).await.unwrap();
     assert!(
         audit.iter().any(|e| e.action == "mark_spam"),

@@ -79,6 +79,29 @@ fn call(method: &str, url: &str, token: &str, body: Option<&Value>) -> Result<Va
     Ok(value)
 }
 
+/// An applied action as people read it: what happened, and what may follow.
+fn describe_outcome(o: &Value) -> String {
+    let mut lines = vec![
+        format!(
+            "{}: {}",
+            o["action"].as_str().unwrap_or(""),
+            o["outcome"].as_str().unwrap_or("")
+        ),
+        format!(
+            "state: {}",
+            o["state"].as_str().unwrap_or("not visible to you")
+        ),
+    ];
+    if let Some(v) = o["version"].as_u64() {
+        lines.push(format!("version: {v}"));
+    }
+    if let Some(next) = o["available_actions"].as_array() {
+        let names: Vec<&str> = next.iter().filter_map(Value::as_str).collect();
+        lines.push(format!("next: {}", names.join(", ")));
+    }
+    lines.join("\n")
+}
+
 fn describe_case(c: &Value) -> String {
     let mut lines = vec![
         format!(
@@ -178,13 +201,13 @@ pub fn run(cli: &Cli, args: &CaseArgs) -> Result<Output, Failure> {
                     .ok_or_else(|| Failure::Refused(format!("{f:?} must be name=value")))?;
                 body[k] = Value::String(v.to_string());
             }
-            let case = call(
+            let outcome = call(
                 "POST",
                 &format!("{url}/api/v1/cases/{id}/actions"),
                 &token,
                 Some(&body),
             )?;
-            Ok(Output::new(describe_case(&case), case))
+            Ok(Output::new(describe_outcome(&outcome), outcome))
         }
         CaseCommand::Advisory { id, set } => {
             let path = format!("{url}/api/v1/cases/{id}/advisory");
