@@ -94,16 +94,44 @@ impl App {
         principal: Principal,
         case_id: CaseId,
     ) -> Result<TeamCaseView, AppError> {
+        self.team_view_with(principal, case_id, None).await
+    }
+
+    /// [`App::team_view`] with only the `newest` latest messages and the `newest` latest
+    /// case events other than posted messages: a page of a long conversation.
+    pub async fn team_view_recent(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        newest: usize,
+    ) -> Result<TeamCaseView, AppError> {
+        self.team_view_with(principal, case_id, Some(newest)).await
+    }
+
+    async fn team_view_with(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        newest: Option<usize>,
+    ) -> Result<TeamCaseView, AppError> {
         let (case, roles) = self.roles_on(principal, case_id).await?;
         if !roles.team() {
             return Err(AppError::NotFound);
         }
+        let audit = match newest {
+            Some(n) => {
+                self.store
+                    .audit_of_case_newest(case_id, "post_message", n)
+                    .await?
+            }
+            None => self.store.audit_of_case(case_id).await?,
+        };
         Ok(TeamCaseView {
             reference: self.store.case_reference(case_id).await?,
             report: self.store.report(case_id).await?,
-            messages: self.store.messages(case_id, false).await?,
+            messages: self.store.messages_newest(case_id, false, newest).await?,
             attachments: self.store.attachments(case_id).await?,
-            audit: self.store.audit_of_case(case_id).await?,
+            audit,
             drafts: self.store.drafts(case_id).await?,
             names: self
                 .store

@@ -165,6 +165,31 @@ impl Store {
             .collect()
     }
 
+    /// The latest `newest` entries of one case other than `except` (an action the caller
+    /// shows otherwise), oldest first.
+    pub async fn audit_of_case_newest(
+        &self,
+        case: CaseId,
+        except: &str,
+        newest: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE case_id = $1 AND action <> $2 \
+             ORDER BY seq DESC LIMIT $3"
+        );
+        let mut entries = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case.to_string())
+            .bind(except)
+            .bind(i64::try_from(newest).unwrap_or(i64::MAX))
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(row_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        entries.reverse();
+        Ok(entries)
+    }
+
     /// Walks the whole chain and reports every broken link. Reads in pages so a long log
     /// does not have to fit in memory.
     pub async fn verify_audit(&self) -> Result<AuditReport, StoreError> {

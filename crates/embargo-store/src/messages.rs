@@ -63,15 +63,29 @@ impl Store {
         case_id: CaseId,
         reporter_only: bool,
     ) -> Result<Vec<Message>, StoreError> {
+        self.messages_newest(case_id, reporter_only, None).await
+    }
+
+    /// The case's messages, oldest first; with `newest`, only that many of the latest (a
+    /// page of a long conversation reads no more than it shows).
+    pub async fn messages_newest(
+        &self,
+        case_id: CaseId,
+        reporter_only: bool,
+        newest: Option<usize>,
+    ) -> Result<Vec<Message>, StoreError> {
+        let limit = newest.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX));
         let rows = sqlx::query(
             "SELECT id, author_kind, author_user, visibility, notice, body, created_at FROM messages \
-             WHERE case_id = $1 AND ($2 = 0 OR visibility = 'reporter') ORDER BY seq",
+             WHERE case_id = $1 AND ($2 = 0 OR visibility = 'reporter') ORDER BY seq DESC LIMIT $3",
         )
         .bind(case_id.to_string())
         .bind(i64::from(reporter_only))
+        .bind(limit)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
+            .rev()
             .map(|r| {
                 let author = match r.try_get::<String, _>(1)?.as_str() {
                     "reporter" => Author::Reporter,

@@ -381,7 +381,14 @@ pub async fn show(
         }
         return error_page(&org, &AppError::NotFound);
     };
-    let view = match state.app.team_view(session.principal, case_id).await {
+    // The newest items of each stream that the page can show, and one more to know
+    // whether there are earlier ones.
+    let newest = skip_newest.saturating_add(TIMELINE_PAGE + 1);
+    let view = match state
+        .app
+        .team_view_recent(session.principal, case_id, newest)
+        .await
+    {
         Ok(v) => v,
         Err(e) => return error_page(&org, &e),
     };
