@@ -168,6 +168,8 @@ async fn no_page_has_a_serious_or_critical_accessibility_violation() {
         .click()
         .await
         .unwrap();
+    // Signed out once the home page shows (the click returns before it loads).
+    wait_for(&c, "Report a security vulnerability").await;
     sign_in(&c, &base, "admin@example.org").await;
     check(&c, &base, "/admin", &axe, &mut found).await;
 
