@@ -2,6 +2,7 @@
 //! a real server on loopback, with JavaScript turned off (the pages must not need it).
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -15,11 +16,17 @@ use serde_json::json;
 
 use crate::support::site;
 
-/// chromedriver, killed when dropped.
+/// chromedriver in a process group of its own, killed with the browser it started when
+/// dropped (also when a test fails half-way: the browser is not left running).
 pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -42,6 +49,7 @@ pub(crate) async fn browser(profile: &Path) -> (Driver, Client) {
 pub(crate) async fn browser_with(profile: &Path, javascript: bool) -> (Driver, Client) {
     let port = free_port();
     let child = Command::new("chromedriver")
+        .process_group(0)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
