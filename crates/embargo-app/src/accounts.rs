@@ -182,10 +182,7 @@ impl App {
         if person.disabled_at.is_some() {
             return Err(AppError::NotFound);
         }
-        let time_zone = self
-            .preferences(Principal::User(s.user_id))
-            .await?
-            .time_zone;
+        let time_zone = self.time_zone_of(s.user_id).await?;
         Ok(SessionInfo {
             principal: Principal::User(s.user_id),
             user_id: s.user_id,

@@ -54,17 +54,25 @@ fn known_event(kind: &str) -> Option<&'static str> {
     MAIL_EVENTS.iter().map(|(k, _)| *k).find(|k| *k == kind)
 }
 
+/// A stored zone; one the time zone database no longer knows shows UTC rather than failing.
+fn zone_or_utc(stored: Option<String>) -> TimeZoneName {
+    stored
+        .and_then(|z| TimeZoneName::parse(&z).ok())
+        .unwrap_or_else(TimeZoneName::utc)
+}
+
 impl App {
+    /// The zone `user`'s pages show times in (read on every signed-in request).
+    pub(crate) async fn time_zone_of(&self, user: UserId) -> Result<TimeZoneName, AppError> {
+        Ok(zone_or_utc(self.store.time_zone(user).await?))
+    }
+
     /// The signed-in person's choices (defaults: UTC, no personal mail).
     pub async fn preferences(&self, principal: Principal) -> Result<Preferences, AppError> {
         let user = principal.user().ok_or(AppError::NotFound)?;
         let stored = self.store.preferences(user).await?;
         Ok(Preferences {
-            // A zone the time zone database no longer knows shows UTC rather than failing.
-            time_zone: stored
-                .time_zone
-                .and_then(|z| TimeZoneName::parse(&z).ok())
-                .unwrap_or_else(TimeZoneName::utc),
+            time_zone: zone_or_utc(stored.time_zone),
             mail_events: stored
                 .mail_events
                 .iter()

@@ -16,19 +16,26 @@ pub struct StoredPreferences {
 }
 
 impl Store {
-    pub async fn preferences(&self, user: UserId) -> Result<StoredPreferences, StoreError> {
-        let zone = sqlx::query("SELECT time_zone FROM people WHERE id = $1")
+    /// The person's time zone alone (every page asks; the mail choices only the account
+    /// page and the worker need).
+    pub async fn time_zone(&self, user: UserId) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT time_zone FROM people WHERE id = $1")
             .bind(user.to_string())
             .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::NotFound)?;
+        Ok(row.try_get("time_zone")?)
+    }
+
+    pub async fn preferences(&self, user: UserId) -> Result<StoredPreferences, StoreError> {
+        let time_zone = self.time_zone(user).await?;
         let events =
             sqlx::query("SELECT event FROM mail_preferences WHERE user_id = $1 ORDER BY event")
                 .bind(user.to_string())
                 .fetch_all(self.pool())
                 .await?;
         Ok(StoredPreferences {
-            time_zone: zone.try_get("time_zone")?,
+            time_zone,
             mail_events: events
                 .iter()
                 .map(|r| r.try_get("event"))
