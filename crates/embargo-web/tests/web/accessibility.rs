@@ -2,15 +2,12 @@
 //! reporter's portal, the team's desk and the admin page, each with no serious or critical
 //! violation of the WCAG rules axe checks.
 
-use std::sync::Arc;
-
 use embargo_app::Principal;
 use embargo_testkit::TestApp;
-use embargo_web::{Site, WebState};
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 
-use crate::browser::{browser_with, wait_for};
-use crate::support::{PASSWORD, site};
+use crate::browser::{browser_with, serve, sign_in, sign_out};
+use crate::support::PASSWORD;
 
 /// Runs axe on the page open in `c`; the serious and critical violations, one line each.
 async fn violations(c: &Client, axe: &str) -> Vec<String> {
@@ -57,25 +54,6 @@ async fn check(c: &Client, base: &str, path: &str, axe: &str, found: &mut Vec<St
     }
 }
 
-async fn sign_in(c: &Client, base: &str, email: &str) {
-    c.goto(&format!("{base}/login")).await.unwrap();
-    for (id, text) in [("email", email), ("password", PASSWORD)] {
-        c.find(Locator::Id(id))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
-    }
-    c.find(Locator::Css("form[action='/login'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for(c, "Cases").await;
-}
-
 #[tokio::test]
 async fn no_page_has_a_serious_or_critical_accessibility_violation() {
     let axe_path = embargo_validators::axe_core();
@@ -107,18 +85,7 @@ async fn no_page_has_a_serious_or_critical_accessibility_violation() {
         .await
         .unwrap();
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let clock = t.clock.clone();
-    let state = WebState::new(
-        t.app.clone(),
-        Site {
-            public_url: base.clone(),
-            ..site()
-        },
-        Arc::new(move || clock.now()),
-    );
-    let server = tokio::spawn(embargo_web::serve(listener, state, std::future::pending()));
+    let (base, server) = serve(&t).await;
     let profile = tempfile::tempdir().unwrap();
     let (_driver, c) = browser_with(profile.path(), true).await;
 
@@ -162,14 +129,7 @@ async fn no_page_has_a_serious_or_critical_accessibility_violation() {
     ] {
         check(&c, &base, &path, &axe, &mut found).await;
     }
-    c.find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    // Signed out once the home page shows (the click returns before it loads).
-    wait_for(&c, "Report a security vulnerability").await;
+    sign_out(&c).await;
     sign_in(&c, &base, "admin@example.org").await;
     check(&c, &base, "/admin", &axe, &mut found).await;
 

@@ -88,6 +88,48 @@ pub(crate) async fn browser_with(profile: &Path, javascript: bool) -> (Driver, C
     (driver, client)
 }
 
+/// `t`'s site on a real socket on loopback: its address, and the server's task.
+pub(crate) async fn serve(t: &TestApp) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let clock = t.clock.clone();
+    let state = WebState::new(
+        t.app.clone(),
+        Site {
+            public_url: base.clone(),
+            ..site()
+        },
+        Arc::new(move || clock.now()),
+    );
+    let server = tokio::spawn(embargo_web::serve(listener, state, std::future::pending()));
+    (base, server)
+}
+
+/// Signs in through the form, as a person does, and waits for the dashboard.
+pub(crate) async fn sign_in(c: &Client, base: &str, email: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "email", email).await;
+    fill(c, "password", crate::support::PASSWORD).await;
+    c.find(Locator::Css("form[action='/login'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, "Cases").await;
+}
+
+/// Signs out and waits for the home page (the click returns before it loads).
+pub(crate) async fn sign_out(c: &Client) {
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(c, "Report a security vulnerability").await;
+}
+
 pub(crate) async fn fill(c: &Client, id: &str, text: &str) {
     c.find(Locator::Id(id))
         .await
@@ -129,18 +171,7 @@ pub(crate) async fn screenshot(c: &Client, name: &str) {
 #[tokio::test]
 async fn a_reporter_files_a_report_and_follows_it_in_the_portal() {
     let t = TestApp::new().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let clock = t.clock.clone();
-    let state = WebState::new(
-        t.app.clone(),
-        Site {
-            public_url: base.clone(),
-            ..site()
-        },
-        Arc::new(move || clock.now()),
-    );
-    let server = tokio::spawn(embargo_web::serve(listener, state, std::future::pending()));
+    let (base, server) = serve(&t).await;
     let profile = tempfile::tempdir().unwrap();
     let poc = profile.path().join("exploit.py");
     std::fs::write(&poc, "print('token leaked')\n").unwrap();

@@ -1,15 +1,12 @@
 //! The case page's one script: a message being written survives a reload, and is
 //! forgotten once sent.
 
-use std::sync::Arc;
-
 use embargo_app::Principal;
 use embargo_testkit::TestApp;
-use embargo_web::{Site, WebState};
 use fantoccini::{Client, Locator};
 
-use crate::browser::{browser_with, wait_for};
-use crate::support::{PASSWORD, site};
+use crate::browser::{browser_with, serve, sign_in, wait_for};
+use crate::support::PASSWORD;
 
 async fn message_box(c: &Client) -> String {
     c.find(Locator::Id("message-body"))
@@ -29,36 +26,10 @@ async fn a_message_being_written_survives_a_reload_and_is_forgotten_once_sent() 
         .await
         .unwrap();
     let case = t.submit().await.case_id;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let clock = t.clock.clone();
-    let state = WebState::new(
-        t.app.clone(),
-        Site {
-            public_url: base.clone(),
-            ..site()
-        },
-        Arc::new(move || clock.now()),
-    );
-    let server = tokio::spawn(embargo_web::serve(listener, state, std::future::pending()));
+    let (base, server) = serve(&t).await;
     let profile = tempfile::tempdir().unwrap();
     let (_driver, c) = browser_with(profile.path(), true).await;
-    c.goto(&format!("{base}/login")).await.unwrap();
-    for (id, text) in [("email", "coco@example.org"), ("password", PASSWORD)] {
-        c.find(Locator::Id(id))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
-    }
-    c.find(Locator::Css("form[action='/login'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for(&c, "Cases").await;
+    sign_in(&c, &base, "coco@example.org").await;
 
     let page = format!("{base}/cases/{case}");
     c.goto(&page).await.unwrap();

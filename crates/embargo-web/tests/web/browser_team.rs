@@ -1,16 +1,13 @@
 //! One case run end to end in a real browser by two people: a Coordinator and a Developer,
 //! each signed in for themselves, from the report form to publication.
 
-use std::sync::Arc;
-
 use embargo_app::Principal;
 use embargo_core::CaseState;
 use embargo_testkit::{TestApp, days};
-use embargo_web::{Site, WebState};
 use fantoccini::{Client, Locator};
 
-use crate::browser::{browser, fill as type_into, screenshot, wait_for};
-use crate::support::{PASSWORD, site};
+use crate::browser::{browser, fill as type_into, screenshot, serve, sign_in, sign_out, wait_for};
+use crate::support::PASSWORD;
 
 /// Opens the folded actions of the case page ("More actions"), as a person clicks their
 /// summaries before filling them in.
@@ -38,19 +35,6 @@ async fn click(c: &Client, css: &str) {
         .unwrap();
 }
 
-async fn sign_in(c: &Client, base: &str, email: &str) {
-    c.goto(&format!("{base}/login")).await.unwrap();
-    fill(c, "email", email).await;
-    fill(c, "password", PASSWORD).await;
-    click(c, "form[action='/login'] button").await;
-    wait_for(c, "Cases").await;
-}
-
-async fn sign_out(c: &Client) {
-    click(c, "form[action='/logout'] button").await;
-    wait_for(c, "Report a security vulnerability").await;
-}
-
 /// Submits the action form `key` of the case page (its fields already filled).
 async fn act(c: &Client, key: &str, expect: &str) {
     unfold(c).await;
@@ -67,18 +51,7 @@ async fn a_coordinator_and_a_developer_run_a_case_to_publication() {
             .await
             .unwrap();
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let clock = t.clock.clone();
-    let state = WebState::new(
-        t.app.clone(),
-        Site {
-            public_url: base.clone(),
-            ..site()
-        },
-        Arc::new(move || clock.now()),
-    );
-    let server = tokio::spawn(embargo_web::serve(listener, state, std::future::pending()));
+    let (base, server) = serve(&t).await;
     let profile = tempfile::tempdir().unwrap();
     let (_driver, c) = browser(profile.path()).await;
 
