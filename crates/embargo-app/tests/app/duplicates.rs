@@ -17,6 +17,28 @@ async fn file(t: &TestApp, project: &str, from: &str, title: &str, description: 
         .case_id
 }
 
+/// Imports public advisories of the PyPI package `stretchy`: (id, alias or "", summary,
+/// details).
+async fn import(t: &TestApp, advisories: &[(&str, &str, &str, &str)]) {
+    let items: Vec<_> = advisories
+        .iter()
+        .map(|(id, alias, summary, details)| {
+            let aliases: Vec<&str> = Some(*alias).filter(|a| !a.is_empty()).into_iter().collect();
+            let doc = serde_json::json!({
+                "id": id, "modified": "2024-06-01T10:00:00Z", "published": "2024-05-01T10:00:00Z",
+                "aliases": aliases, "summary": summary, "details": details,
+                "affected": [{"package": {"ecosystem": "PyPI", "name": "stretchy"},
+                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.2"}]}]}]
+            });
+            embargo_formats::import::from_json(&doc.to_string(), t.now()).unwrap()
+        })
+        .collect();
+    t.app
+        .import_published(Principal::Operator, &items, t.now())
+        .await
+        .unwrap();
+}
+
 const XSS_TITLE: &str = "Stored XSS in the markdown renderer of the status dashboard";
 const XSS_TEXT: &str = "Link titles in markdown comments are not escaped when the dashboard renders them, \
     so a script in a title runs in the browser of every maintainer who opens the status page.";
@@ -40,18 +62,16 @@ async fn a_coordinator_sees_the_cases_and_advisories_a_new_report_may_duplicate(
     .await;
     // The same words about another project: not this project's duplicate.
     let elsewhere = file(&t, "website", "c@example.net", XSS_TITLE, XSS_TEXT).await;
-    let doc = serde_json::json!({
-        "id": "PYSEC-2099-5", "modified": "2024-06-01T10:00:00Z", "published": "2024-05-01T10:00:00Z",
-        "aliases": ["CVE-2099-0001"],
-        "summary": "Unsafe unpacking in stretchy", "details": "Archives are unpacked without checks.",
-        "affected": [{"package": {"ecosystem": "PyPI", "name": "stretchy"},
-            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.2"}]}]}]
-    });
-    let item = embargo_formats::import::from_json(&doc.to_string(), t.now()).unwrap();
-    t.app
-        .import_published(Principal::Operator, &[item], t.now())
-        .await
-        .unwrap();
+    import(
+        &t,
+        &[(
+            "PYSEC-2099-5",
+            "CVE-2099-0001",
+            "Unsafe unpacking in stretchy",
+            "Archives are unpacked without checks.",
+        )],
+    )
+    .await;
 
     let new = file(
         &t,
@@ -117,31 +137,24 @@ async fn a_coordinator_sees_the_cases_and_advisories_a_new_report_may_duplicate(
 async fn a_report_naming_a_package_meets_that_packages_advisories_that_read_alike() {
     let t = TestApp::new().await;
     let coord = Principal::User(t.people.coordinator);
-    let doc = |id: &str, summary: &str, details: &str| {
-        let doc = serde_json::json!({
-            "id": id, "modified": "2024-06-01T10:00:00Z", "published": "2024-05-01T10:00:00Z",
-            "summary": summary, "details": details,
-            "affected": [{"package": {"ecosystem": "PyPI", "name": "stretchy"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.2"}]}]}]
-        });
-        embargo_formats::import::from_json(&doc.to_string(), t.now()).unwrap()
-    };
-    let items = [
-        doc(
-            "PYSEC-2099-7",
-            "Path traversal when stretchy unpacks archives",
-            "Archive entries with ../ in their names are written outside the target directory.",
-        ),
-        doc(
-            "PYSEC-2099-8",
-            "Denial of service through deeply nested JSON",
-            "Parsing nested arrays exhausts the stack.",
-        ),
-    ];
-    t.app
-        .import_published(Principal::Operator, &items, t.now())
-        .await
-        .unwrap();
+    import(
+        &t,
+        &[
+            (
+                "PYSEC-2099-7",
+                "",
+                "Path traversal when stretchy unpacks archives",
+                "Archive entries with ../ in their names are written outside the target directory.",
+            ),
+            (
+                "PYSEC-2099-8",
+                "",
+                "Denial of service through deeply nested JSON",
+                "Parsing nested arrays exhausts the stack.",
+            ),
+        ],
+    )
+    .await;
     let new = file(
         &t,
         PROJECT,
