@@ -305,13 +305,7 @@ async fn load(conn: &mut AnyConnection, id: CaseId) -> Result<Case, StoreError> 
         });
     }
 
-    let state = CaseState::from_parts(
-        &row.try_get::<String, _>("state")?,
-        row.try_get::<Option<String>, _>("resolution")?.as_deref(),
-        row.try_get::<Option<String>, _>("reject_reason")?
-            .as_deref(),
-        parse_opt(row.try_get("duplicate_of")?)?,
-    )?;
+    let state = crate::codec::case_state(&row)?;
     let dates = match (
         row.try_get::<Option<String>, _>("release_on")?,
         row.try_get::<Option<String>, _>("announce_at")?,

@@ -46,3 +46,15 @@ pub(crate) fn escape_like(s: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
+
+/// A case's state from its columns `state`, `resolution`, `reject_reason` and
+/// `duplicate_of` (any query selecting them by those names).
+pub(crate) fn case_state(r: &sqlx::any::AnyRow) -> Result<embargo_core::CaseState, StoreError> {
+    use sqlx::Row;
+    Ok(embargo_core::CaseState::from_parts(
+        &r.try_get::<String, _>("state")?,
+        r.try_get::<Option<String>, _>("resolution")?.as_deref(),
+        r.try_get::<Option<String>, _>("reject_reason")?.as_deref(),
+        parse_opt(r.try_get("duplicate_of")?)?,
+    )?)
+}

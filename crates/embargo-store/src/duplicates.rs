@@ -68,12 +68,7 @@ impl Store {
                     reference: r
                         .try_get::<Option<String>, _>("reference")?
                         .unwrap_or_default(),
-                    state: CaseState::from_parts(
-                        &r.try_get::<String, _>("state")?,
-                        r.try_get::<Option<String>, _>("resolution")?.as_deref(),
-                        r.try_get::<Option<String>, _>("reject_reason")?.as_deref(),
-                        parse_opt(r.try_get("duplicate_of")?)?,
-                    )?,
+                    state: crate::codec::case_state(r)?,
                     title: r.try_get("title")?,
                     description: r.try_get("description")?,
                     received_at: from_ts(r.try_get("received_at")?)?,

@@ -54,12 +54,7 @@ impl Store {
             .map(|r| {
                 Ok(CaseFacts {
                     project: ProjectSlug::parse(&r.try_get::<String, _>("project")?)?,
-                    state: CaseState::from_parts(
-                        &r.try_get::<String, _>("state")?,
-                        r.try_get::<Option<String>, _>("resolution")?.as_deref(),
-                        r.try_get::<Option<String>, _>("reject_reason")?.as_deref(),
-                        crate::codec::parse_opt(r.try_get("duplicate_of")?)?,
-                    )?,
+                    state: crate::codec::case_state(r)?,
                     received_at: from_ts(r.try_get("received_at")?)?,
                     acknowledge_by: from_ts(r.try_get("acknowledge_by")?)?,
                     acknowledged_at: opt_ts(r.try_get("acknowledged_at")?)?,

@@ -497,12 +497,7 @@ fn summary_of(r: &sqlx::any::AnyRow) -> Result<CaseSummary, StoreError> {
             .try_get::<Option<String>, _>("reference")?
             .unwrap_or_default(),
         project: ProjectSlug::parse(&r.try_get::<String, _>("project")?)?,
-        state: CaseState::from_parts(
-            &r.try_get::<String, _>("state")?,
-            r.try_get::<Option<String>, _>("resolution")?.as_deref(),
-            r.try_get::<Option<String>, _>("reject_reason")?.as_deref(),
-            parse_opt(r.try_get("duplicate_of")?)?,
-        )?,
+        state: crate::codec::case_state(r)?,
         title: r.try_get("title")?,
         received_at: from_ts(r.try_get("received_at")?)?,
         acknowledge_by: from_ts(r.try_get("acknowledge_by")?)?,
