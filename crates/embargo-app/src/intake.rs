@@ -160,31 +160,21 @@ impl App {
             now,
         )
         .await?;
-        let payload = json!({ "case_id": case_id });
-        self.enqueue(
-            tx,
-            jobs::NOTIFY_TEAM_NEW_REPORT,
-            Some(case_id),
-            payload.clone(),
-            now,
-            now,
-        )
-        .await?;
-        self.enqueue(
-            tx,
-            jobs::ACKNOWLEDGEMENT_DUE,
-            Some(case_id),
-            payload,
-            case.deadlines.acknowledge_by,
-            now,
-        )
-        .await?;
-        self.schedule_acknowledgement(tx, &case, now).await?;
+        // The team hears of it now; the acknowledgement deadline is watched; a report that
+        // came by e-mail gets its portal link mailed.
+        let mut filed_jobs = vec![
+            (jobs::NOTIFY_TEAM_NEW_REPORT, now),
+            (jobs::ACKNOWLEDGEMENT_DUE, case.deadlines.acknowledge_by),
+        ];
         if mail_portal_link {
+            filed_jobs.push((jobs::SEND_PORTAL_LINK, now));
+        }
+        for (kind, run_at) in filed_jobs {
             let payload = json!({ "case_id": case_id });
-            self.enqueue(tx, jobs::SEND_PORTAL_LINK, Some(case_id), payload, now, now)
+            self.enqueue(tx, kind, Some(case_id), payload, run_at, now)
                 .await?;
         }
+        self.schedule_acknowledgement(tx, &case, now).await?;
         Ok(Submitted {
             case_id,
             portal_token,
