@@ -3,6 +3,7 @@
 //! - [`check()`]: whether an advisory can be exported validly, field by field;
 //! - [`osv`], [`cve5`], [`csaf`], [`atom`]: the exports;
 //! - [`import`]: OSV and GitHub advisory JSON into advisories;
+//! - [`github`]: the advisory as a GitHub repository security advisory draft;
 //! - [`cvss`], [`package`], [`versions`]: the values the exports must understand.
 
 pub mod atom;
@@ -13,6 +14,7 @@ pub mod cvss;
 pub mod cwe;
 pub mod diff;
 pub mod git_ranges;
+pub mod github;
 pub mod import;
 pub mod osv;
 pub mod osv_match;
