@@ -147,6 +147,7 @@ impl App {
             now,
         )
         .await?;
+        self.queue_github_sync(&mut tx, case_id, now).await?;
         tx.commit().await?;
         Ok(revision)
     }

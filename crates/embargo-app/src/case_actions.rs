@@ -87,6 +87,15 @@ impl App {
         });
         self.audit(tx, principal, Some(case_id), command.name(), detail, now)
             .await?;
+        // The case's people are the drafts' collaborators on GitHub (step 5).
+        if matches!(
+            command,
+            Command::AssignCoordinator { .. }
+                | Command::AddDeveloper { .. }
+                | Command::RemoveDeveloper { .. }
+        ) {
+            self.queue_github_sync(tx, case_id, now).await?;
+        }
         Ok(outcome.case)
     }
 

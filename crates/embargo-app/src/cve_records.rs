@@ -20,6 +20,7 @@ impl From<CveError> for AppError {
         AppError::Upstream {
             temporary: e.is_temporary(),
             message: e.sentence,
+            wait_secs: None,
         }
     }
 }
@@ -276,11 +277,13 @@ impl App {
                 return Err(AppError::Upstream {
                     temporary: false,
                     message: format!("{cve} was rejected at CVE Services: its record cannot be published; take another id and publish a revision"),
+                    wait_secs: None,
                 });
             }
             check_cna_container(&container).map_err(|e| AppError::Upstream {
                 temporary: false,
                 message: format!("{cve}: {e}"),
+                wait_secs: None,
             })?;
             let existing = client.record(&cve).await?;
             match existing.as_ref().map(|r| r["cveMetadata"]["state"].as_str()) {
@@ -291,6 +294,7 @@ impl App {
                 Some(Some("REJECTED")) => Err(AppError::Upstream {
                     temporary: false,
                     message: format!("{cve} was rejected at CVE Services: its record cannot be published"),
+                    wait_secs: None,
                 }),
                 Some(_) if pooled.record_revision.is_none() && same_container(existing.as_ref(), &container) => {
                     // Created by an earlier attempt whose answer was lost.

@@ -31,11 +31,16 @@ pub enum AppError {
     /// Someone else changed the object, or a uniqueness rule.
     #[error("{0}")]
     Conflict(String),
-    /// An outside service (CVE Services) refused or failed. The sentence is for the team
-    /// (it names what was asked and what the service said, never a secret);
-    /// `temporary` when trying again later may succeed by itself.
+    /// An outside service (CVE Services, GitHub) refused or failed. The sentence is for
+    /// the team (it names what was asked and what the service said, never a secret);
+    /// `temporary` when trying again later may succeed by itself; `wait_secs` when the
+    /// service said how long to wait first (a rate limit).
     #[error("{message}")]
-    Upstream { message: String, temporary: bool },
+    Upstream {
+        message: String,
+        temporary: bool,
+        wait_secs: Option<u64>,
+    },
     /// The database cannot be used; the detail is logged, not shown.
     #[error("{0}")]
     Unavailable(String),

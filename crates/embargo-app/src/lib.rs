@@ -18,6 +18,8 @@ mod drafts;
 mod duplicates;
 mod email;
 mod error;
+mod github;
+mod github_sync;
 mod heartbeat;
 mod intake;
 mod intake_batch;
@@ -68,6 +70,8 @@ pub use embargo_store::{
     StoredReport, Team,
 };
 pub use error::AppError;
+pub use github::{GitHubCheck, GitHubPanel};
+pub use github_sync::GitHubRun;
 pub use heartbeat::{Heartbeat, Pulse, RunnerState};
 pub use intake::{Intake, Submitted};
 pub use invitations::{INVITATION_LIFETIME, InvitationMail};
@@ -103,6 +107,8 @@ pub struct App {
     limits: uploads::CaseLimits,
     /// CVE Services, when the organization is a CNA and connected it.
     cve_services: Option<embargo_cve_services::CveServices>,
+    /// GitHub, when the organization connected it.
+    github: Option<embargo_github::GitHub>,
     /// Reports waiting to be committed together (group commit).
     intake_queue: intake_batch::IntakeQueue,
 }
@@ -118,6 +124,7 @@ impl App {
             hasher: secrets::Hasher::default(),
             limits: uploads::CaseLimits::default(),
             cve_services: None,
+            github: None,
             intake_queue: intake_batch::IntakeQueue::default(),
         }
     }

@@ -46,6 +46,12 @@ pub mod jobs {
     pub const INVITE_COLLABORATOR: &str = "invite_collaborator";
     /// Mail one person the copy of a team notice they chose to receive.
     pub const NOTIFY_PERSON: &str = "notify_person";
+    /// Open the case's draft advisories on GitHub and keep them in sync (steps 4, 5).
+    pub const GITHUB_DRAFTS: &str = "github_drafts";
+    /// Ask GitHub for a CVE id for the case's draft (step 9).
+    pub const GITHUB_CVE: &str = "github_cve";
+    /// Publish the case's drafts on GitHub with the publication (step 15).
+    pub const GITHUB_PUBLISH: &str = "github_publish";
 
     /// Mail to one person: the reporter, a collaborator.
     pub const MAIL_KINDS: &[&str] = &[
@@ -234,6 +240,7 @@ impl App {
                     if let Some(p) = publication {
                         self.enqueue_cve_record(tx, case_id, p, now).await?;
                     }
+                    self.enqueue_github_publish(tx, case_id, now).await?;
                     self.notify_reporter_from_template(tx, case_id, template, &more, now)
                         .await?;
                     json!({"event": "published", "fix_available": fix_available, "at_deadline": at_deadline})

@@ -83,10 +83,12 @@ impl Case {
     }
 
     /// Signs off a step embargo carries out itself, once its delivery succeeded: step 11
-    /// (the agreed dates posted to the team's channels) and step 17 (the reporter told of
-    /// the publication). `evidence` says where it went; the sign-off is embargo's (no
-    /// person, no role). Refused like a hand sign-off would be: out of order, in the wrong
-    /// state, or already done.
+    /// (the agreed dates posted to the team's channels), step 17 (the reporter told of
+    /// the publication), and with GitHub connected steps 4, 5 and 9 (drafts opened in
+    /// every repository, the case's people added to them, a CVE requested through GitHub).
+    /// `evidence` says where it went; the sign-off is embargo's (no person, no role).
+    /// Refused like a hand sign-off would be: out of order, in the wrong state, or already
+    /// done.
     pub fn sign_off_delivered(
         &mut self,
         step: Step,
@@ -96,6 +98,9 @@ impl Case {
         let state_fits = match step {
             Step::POST_DATES => self.state == CaseState::Scheduled,
             Step::NOTIFY_REPORTER => self.state == CaseState::Published,
+            Step::DRAFT_ADVISORY | Step::ADD_PEOPLE | Step::REQUEST_CVE => {
+                self.state.is_in_remediation()
+            }
             other => {
                 return Err(DomainError::Checklist(format!(
                     "step {} is not one embargo carries out",

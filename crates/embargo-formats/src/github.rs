@@ -74,8 +74,11 @@ pub fn repository_advisory(advisory: &Advisory) -> RepositoryAdvisory {
         "vulnerabilities": vulnerabilities(advisory, &mut notes),
         "cwe_ids": advisory.cwes.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "credits": credits(advisory, &mut notes),
-        "cve_id": advisory.cve.as_ref().map(ToString::to_string),
     });
+    // Absent rather than null: a CVE id GitHub assigned to the draft must not be cleared.
+    if let Some(cve) = &advisory.cve {
+        fields["cve_id"] = json!(cve.to_string());
+    }
     // GitHub takes a vector or a severity, not both; the vector decides the severity.
     let vector = advisory.cvss_v3.as_ref().or(advisory.cvss_v4.as_ref());
     fields["cvss_vector_string"] = json!(vector);
@@ -256,9 +259,17 @@ mod tests {
         );
         assert_eq!(f["vulnerabilities"][0]["patched_versions"], "3.4.1");
         assert_eq!(f["vulnerabilities"][1]["package"]["ecosystem"], "other");
-        assert_eq!(f["vulnerabilities"][1]["vulnerable_version_range"], "<= 3.4.0");
+        assert_eq!(
+            f["vulnerabilities"][1]["vulnerable_version_range"],
+            "<= 3.4.0"
+        );
         assert_eq!(f["credits"], json!([{"login": "ada-l", "type": "finder"}]));
-        assert!(f["cvss_vector_string"].as_str().unwrap().starts_with("CVSS:3.1/"));
+        assert!(
+            f["cvss_vector_string"]
+                .as_str()
+                .unwrap()
+                .starts_with("CVSS:3.1/")
+        );
         assert!(f.get("severity").is_none());
         assert_eq!(out.notes.len(), 2, "{:?}", out.notes);
         assert!(out.notes.iter().any(|n| n.contains("Bob")));
@@ -267,7 +278,10 @@ mod tests {
 
     #[test]
     fn only_github_profiles_are_logins() {
-        assert_eq!(github_login(Some("https://github.com/a-b/")), Some("a-b".into()));
+        assert_eq!(
+            github_login(Some("https://github.com/a-b/")),
+            Some("a-b".into())
+        );
         assert_eq!(github_login(Some("https://github.com/a/b")), None);
         assert_eq!(github_login(Some("https://gitlab.com/a")), None);
         assert_eq!(github_login(None), None);

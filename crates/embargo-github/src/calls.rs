@@ -22,6 +22,38 @@ fn unexpected(doing: &str, what: &str) -> GitHubError {
 }
 
 impl GitHub {
+    /// Who the credentials are: the App's name (`GET /app`, with the JWT) or the token's
+    /// user (`GET /user`). Proves the key or token works.
+    pub async fn whoami(&self) -> Result<String, GitHubError> {
+        self.blocking(|g| {
+            if g.is_app() {
+                let app = g.call("reading the GitHub App", "GET", "/app", &[], None, As::App)?;
+                Ok(format!(
+                    "the GitHub App {} (id {})",
+                    app.json["slug"]
+                        .as_str()
+                        .or(app.json["name"].as_str())
+                        .unwrap_or("?"),
+                    app.json["id"]
+                ))
+            } else {
+                let user = g.call(
+                    "reading the token's user",
+                    "GET",
+                    "/user",
+                    &[],
+                    None,
+                    As::Anyone,
+                )?;
+                Ok(format!(
+                    "the GitHub user {}",
+                    user.json["login"].as_str().unwrap_or("?")
+                ))
+            }
+        })
+        .await
+    }
+
     /// What the credentials may do on `repository` (`GET /repos/{owner}/{repo}`, the
     /// App's installation there, and one page of its security advisories).
     pub async fn check_repository(
@@ -75,7 +107,7 @@ impl GitHub {
     }
 
     /// The repository's advisories in `state` (`GET /repos/{owner}/{repo}/security-advisories`),
-    /// every page.
+    /// every page (this list pages with `after` cursors from the `Link` header).
     pub async fn advisories(
         &self,
         repository: &str,
@@ -87,22 +119,18 @@ impl GitHub {
             let doing = format!("listing the {state} advisories of {repository}");
             let path = format!("/repos/{}/{}/security-advisories", seg(owner), seg(repo));
             let mut out = Vec::new();
-            for page in 1..=MAX_PAGES {
-                let page_s = page.to_string();
-                let query = [
-                    ("state", state.as_str()),
-                    ("per_page", "100"),
-                    ("page", page_s.as_str()),
-                ];
+            let mut after: Option<String> = None;
+            for _ in 0..MAX_PAGES {
+                let mut query = vec![("state", state.as_str()), ("per_page", "100")];
+                if let Some(cursor) = &after {
+                    query.push(("after", cursor.as_str()));
+                }
                 let answer =
                     g.call(&doing, "GET", &path, &query, None, As::Repo { owner, repo })?;
                 let items = answer.json.as_array().cloned().unwrap_or_default();
                 out.extend(items.iter().filter_map(RemoteAdvisory::from_json));
-                let more = answer
-                    .link
-                    .as_deref()
-                    .is_some_and(|l| l.contains("rel=\"next\""));
-                if !more || items.is_empty() {
+                after = answer.link.as_deref().and_then(|l| next_param(l, "after"));
+                if after.is_none() || items.is_empty() {
                     break;
                 }
             }
@@ -378,5 +406,40 @@ impl GitHub {
                 .unwrap_or_default())
         })
         .await
+    }
+}
+
+/// The value of `param` in the `rel="next"` link of a `Link` header, decoded.
+fn next_param(link: &str, param: &str) -> Option<String> {
+    let next = link.split(',').find(|part| part.contains("rel=\"next\""))?;
+    let url = next
+        .split(';')
+        .next()?
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>');
+    let query = url.split_once('?')?.1;
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == param).then(|| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_param;
+
+    #[test]
+    fn the_next_cursor_comes_from_the_link_header() {
+        let link = r#"<https://api.github.com/repos/o/r/security-advisories?per_page=1&after=Y3Vyc29y%3D>; rel="next", <https://api.github.com/x?before=a>; rel="prev""#;
+        assert_eq!(next_param(link, "after").as_deref(), Some("Y3Vyc29y="));
+        assert_eq!(
+            next_param(r#"<https://x/?before=a>; rel="prev""#, "after"),
+            None
+        );
     }
 }

@@ -57,6 +57,7 @@ const TABLES: &[&str] = &[
     "team_members",
     "portal_links",
     "mail_preferences",
+    "github_advisories",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ mod cve_pool;
 mod cve_records;
 mod duplicates;
 mod error;
+mod github;
 mod jobs;
 mod messages;
 mod metrics;
@@ -40,6 +41,7 @@ pub use case_refs::{CASE_REFERENCE_PREFIX, looks_like_case_reference};
 pub use cve_pool::PooledCve;
 pub use duplicates::{CandidateCase, ReporterRecord};
 pub use error::StoreError;
+pub use github::{GitHubDraft, OpenedDraft};
 pub use jobs::{Job, JobStatus, NewJob, QueueSummary};
 pub use metrics::CaseFacts;
 pub use open::{

@@ -1,4 +1,4 @@
-//! CVE Services jobs: the case's record after each publication, and the rejection of an
+//! CVE Services jobs, and the alert every outside-service job shares: the case's record after each publication, and the rejection of an
 //! id a Coordinator confirmed. A failure is retried with the usual backoff (the advisory
 //! itself is public already and is not held back); the team hears of it when it cannot
 //! get better by itself, and once more when it keeps failing.
@@ -47,18 +47,40 @@ impl Worker {
         what: &str,
         result: Result<T, embargo_app::AppError>,
     ) -> Result<(), Failure> {
+        let hint = "This will not get better by itself: fix the cause, then publish a revision of the advisory (or confirm the rejection again) to try once more.";
+        self.settle_with(job, case_id, what, hint, result).await
+    }
+
+    /// [`Worker::settle`] with the sentence that says what to do about a failure that
+    /// will not get better by itself.
+    pub(crate) async fn settle_with<T>(
+        &self,
+        job: &Job,
+        case_id: CaseId,
+        what: &str,
+        permanent_hint: &str,
+        result: Result<T, embargo_app::AppError>,
+    ) -> Result<(), Failure> {
         match result {
             Ok(_) => Ok(()),
             Err(e) => {
                 let failure = Failure::from(e);
-                self.alert(job, case_id, what, &failure).await;
+                self.alert(job, case_id, what, permanent_hint, &failure)
+                    .await;
                 Err(failure)
             }
         }
     }
 
     /// Tells the team, best effort (the job's own retry is what matters).
-    async fn alert(&self, job: &Job, case_id: CaseId, what: &str, failure: &Failure) {
+    async fn alert(
+        &self,
+        job: &Job,
+        case_id: CaseId,
+        what: &str,
+        permanent_hint: &str,
+        failure: &Failure,
+    ) {
         let tell = !failure.temporary
             || job.attempts == ALERT_AFTER_ATTEMPTS
             || job.attempts >= MAX_ATTEMPTS;
@@ -66,7 +88,7 @@ impl Worker {
             return;
         }
         let next = if !failure.temporary {
-            "This will not get better by itself: fix the cause, then publish a revision of the advisory (or confirm the rejection again) to try once more."
+            permanent_hint
         } else if job.attempts >= MAX_ATTEMPTS {
             "embargo has stopped trying. An administrator can retry the job from the admin page once the cause is fixed."
         } else {
@@ -84,7 +106,7 @@ impl Worker {
             url = self.links.public_url,
         );
         if let Err(e) = self.to_team(job, subject, body).await {
-            tracing::warn!(job = %job.id, temporary = e.temporary, "could not alert the team about a CVE Services failure");
+            tracing::warn!(job = %job.id, temporary = e.temporary, "could not alert the team about a failed job");
         }
     }
 }

@@ -6,6 +6,9 @@ use embargo_app::AppError;
 pub struct Failure {
     pub temporary: bool,
     pub message: String,
+    /// How long the service asked to wait before the next try (a rate limit): the retry
+    /// is not earlier than this, whatever the backoff says.
+    pub wait_secs: Option<u64>,
 }
 
 impl Failure {
@@ -13,6 +16,7 @@ impl Failure {
         Self {
             temporary: false,
             message: m.into(),
+            wait_secs: None,
         }
     }
 
@@ -20,6 +24,7 @@ impl Failure {
         Self {
             temporary: true,
             message: m.into(),
+            wait_secs: None,
         }
     }
 }
@@ -31,7 +36,15 @@ impl From<AppError> for Failure {
                 Failure::temporary(m)
             }
             AppError::TooMany { message, .. } => Failure::temporary(message),
-            AppError::Upstream { message, temporary } => Failure { temporary, message },
+            AppError::Upstream {
+                message,
+                temporary,
+                wait_secs,
+            } => Failure {
+                temporary,
+                message,
+                wait_secs,
+            },
             other => Failure::permanent(other.to_string()),
         }
     }

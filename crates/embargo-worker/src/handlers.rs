@@ -20,6 +20,9 @@ pub const SYSTEM_KINDS: &[&str] = &[
     jobs::PUBLISH_ADVISORY,
     jobs::CVE_RECORD,
     jobs::REJECT_CVE_ID,
+    jobs::GITHUB_DRAFTS,
+    jobs::GITHUB_CVE,
+    jobs::GITHUB_PUBLISH,
 ];
 
 pub(crate) fn id<T: std::str::FromStr>(payload: &Value, key: &str) -> Result<T, Failure> {

@@ -5,6 +5,7 @@ mod channels;
 mod compose;
 mod cve_jobs;
 mod failure;
+mod github_jobs;
 mod handlers;
 mod html;
 mod mailer;
@@ -187,6 +188,7 @@ impl Worker {
         mailer.send(message).await.map_err(|e| Failure {
             temporary: e.temporary,
             message: e.message,
+            wait_secs: None,
         })
     }
 
@@ -209,6 +211,9 @@ impl Worker {
             embargo_app::jobs::DELIVER_NOTICE => self.deliver_notice(job).await,
             embargo_app::jobs::CVE_RECORD => self.cve_record(job).await,
             embargo_app::jobs::REJECT_CVE_ID => self.reject_cve_id(job).await,
+            embargo_app::jobs::GITHUB_DRAFTS => self.github_drafts(job).await,
+            embargo_app::jobs::GITHUB_CVE => self.github_cve(job).await,
+            embargo_app::jobs::GITHUB_PUBLISH => self.github_publish(job).await,
             other => Err(Failure::permanent(format!(
                 "no handler for job kind {other}"
             ))),
@@ -234,7 +239,12 @@ impl Worker {
                 Ran::Done { kind }
             }
             Err(f) if f.temporary && attempts < MAX_ATTEMPTS => {
-                let at = now + backoff(attempts);
+                // A rate limit says when to come back; the backoff is the least pause.
+                let waited = f
+                    .wait_secs
+                    .and_then(|s| i64::try_from(s).ok())
+                    .map(SignedDuration::from_secs);
+                let at = now + waited.map_or(backoff(attempts), |w| w.max(backoff(attempts)));
                 // The error text may name a recipient: it stays in the job row (private),
                 // the log gets the kind and the outcome only.
                 tracing::warn!(job = %id, %kind, attempts, "job failed; will retry");

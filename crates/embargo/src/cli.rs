@@ -64,6 +64,9 @@ pub enum Command {
     /// CVE Services, for a CNA (needs [cve_services] in the configuration).
     #[command(subcommand)]
     Cve(CveCommand),
+    /// GitHub (needs [github] in the configuration).
+    #[command(subcommand)]
+    Github(GitHubCommand),
     /// The OSV query API's index of affected commits.
     #[command(subcommand)]
     Osv(OsvCommand),
@@ -235,6 +238,12 @@ pub enum ProjectCommand {
     },
     /// List the projects in scope.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GitHubCommand {
+    /// Show who the credentials are and what they may do on each project repository.
+    Check,
 }
 
 #[derive(Debug, Subcommand)]

@@ -57,6 +57,7 @@ pub struct FileConfig {
     pub publication: Option<PublicationConfig>,
     pub worker: Option<WorkerConfig>,
     pub cve_services: Option<CveServicesConfig>,
+    pub github: Option<crate::github_config::GitHubConfig>,
     pub metrics: Option<crate::metrics_config::MetricsConfig>,
 }
 
@@ -287,6 +288,8 @@ pub struct Config {
     pub publication: PublicationConfig,
     pub worker: WorkerConfig,
     pub cve_services: Option<CveServicesConfig>,
+    /// GitHub (`[github]`); off when absent.
+    pub github: Option<crate::github_config::GitHubConfig>,
     /// The Prometheus endpoint (`[metrics]`); off when absent.
     pub metrics: Option<crate::metrics_config::MetricsConfig>,
 }
@@ -462,6 +465,7 @@ impl Config {
             publication,
             worker,
             cve_services: file.cve_services,
+            github: file.github,
             metrics: match file.metrics {
                 Some(m) => {
                     m.check()?;
@@ -472,6 +476,7 @@ impl Config {
         };
         // Refused at load time like every other setting, naming the key.
         config.cve_services()?;
+        config.github()?;
         Ok(config)
     }
 

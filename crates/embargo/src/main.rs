@@ -5,6 +5,7 @@ mod clock;
 mod commands;
 mod config;
 mod failure;
+mod github_config;
 mod metrics_config;
 mod output;
 
@@ -55,6 +56,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Project(cmd) => commands::project::run(&cli, cmd).await?,
         Command::Audit(cmd) => commands::audit::run(&cli, cmd).await?,
         Command::Cve(cmd) => commands::cve::run(&cli, cmd).await?,
+        Command::Github(cmd) => commands::github::run(&cli, cmd).await?,
         Command::Osv(cmd) => commands::osv::run(&cli, cmd).await?,
         Command::Config => commands::show_config(&cli)?,
         Command::Migrate => commands::database::migrate(&cli).await?,

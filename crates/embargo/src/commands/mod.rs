@@ -6,6 +6,7 @@ pub mod audit;
 pub mod case;
 pub mod cve;
 pub mod database;
+pub mod github;
 pub mod ingest;
 pub mod init;
 pub mod osv;
@@ -100,8 +101,12 @@ pub async fn open_app(config: &Config, mode: OpenMode) -> Result<App, Failure> {
             attachment_quota_bytes: i64::from(config.intake.attachment_quota_mib) * 1024 * 1024,
             reporter_posts_per_hour: i64::from(config.intake.reporter_posts_per_hour),
         });
-    Ok(match config.cve_services()? {
+    let app = match config.cve_services()? {
         Some(settings) => app.with_cve_services(embargo_cve_services::CveServices::new(settings)),
+        None => app,
+    };
+    Ok(match config.github()? {
+        Some(client) => app.with_github(client),
         None => app,
     })
 }

@@ -29,6 +29,7 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
     let team_public_key = config.team_public_key()?;
     let app = open_app(&config, OpenMode::CreateOrMigrate).await?;
     check_cve_services(&app).await?;
+    check_github(&app).await?;
     let site = Site {
         organization: config.organization.clone(),
         public_url: config.public_url.clone(),
@@ -167,6 +168,25 @@ pub fn build_worker(config: &Config, app: &embargo_app::App) -> Result<Worker, F
             )))
         })
         .map_err(|e| Failure::Setup(format!("invalid channel configuration: {e}")))
+}
+
+/// Wrong GitHub credentials stop the start with GitHub's sentence; an outage does not
+/// (the GitHub jobs wait for it).
+async fn check_github(app: &embargo_app::App) -> Result<(), Failure> {
+    let Some(client) = app.github() else {
+        return Ok(());
+    };
+    match client.whoami().await {
+        Ok(who) => {
+            tracing::info!(%who, "connected to GitHub");
+            Ok(())
+        }
+        Err(e) if e.is_temporary() => {
+            tracing::warn!(error = %e, "GitHub cannot be reached now; the GitHub jobs wait for it");
+            Ok(())
+        }
+        Err(e) => Err(Failure::Setup(format!("[github]: {e}"))),
+    }
 }
 
 /// Wrong CVE Services credentials stop the start with the service's sentence; an outage

@@ -1,0 +1,30 @@
+-- PostgreSQL twin of migrations/sqlite/0018_github.sql.
+-- GitHub (policy steps 4, 5, 7, 9, 15): the case's repository security advisories. A row
+-- is written ('opening') before the call that creates the draft on GitHub, so a crash or a
+-- retry finds it and adopts the draft GitHub already made instead of opening a second one;
+-- the GHSA id is stored the moment GitHub answers.
+CREATE TABLE github_advisories (
+    case_id          TEXT NOT NULL REFERENCES cases (id),
+    repository       TEXT NOT NULL,                 -- owner/name
+    ghsa_id          TEXT UNIQUE,
+    html_url         TEXT,
+    state            TEXT NOT NULL DEFAULT 'opening'
+                     CHECK (state IN ('opening', 'triage', 'draft', 'published', 'closed', 'withdrawn')),
+    -- The advisory draft revision whose public fields GitHub holds, and the logins it
+    -- holds as collaborators (one per line): what is sent again when either changes.
+    synced_revision  BIGINT,
+    collaborators    TEXT NOT NULL DEFAULT '',
+    cve_requested_at BIGINT,
+    cve_id           TEXT,
+    private_fork     TEXT,                          -- owner/name; private forever
+    -- The last failure, a sentence for the case page; cleared by the next success.
+    last_error       TEXT,
+    last_error_at    BIGINT,
+    created_at       BIGINT NOT NULL,
+    updated_at       BIGINT NOT NULL,
+    PRIMARY KEY (case_id, repository)
+);
+
+-- Team members record their GitHub login (account page): it makes them collaborators on
+-- the case's drafts (step 5).
+ALTER TABLE people ADD COLUMN github_login TEXT;

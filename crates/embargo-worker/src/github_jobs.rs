@@ -1,0 +1,60 @@
+//! GitHub jobs: the drafts opened and kept in sync (steps 4, 5), the CVE request (9), and
+//! the publication of the drafts with the case (15). A failure is retried with the usual
+//! backoff, or after GitHub's rate limit resets; the team hears of it when it cannot get
+//! better by itself, after a few attempts, and when the worker gives up.
+
+use embargo_app::Job;
+use embargo_core::CaseId;
+
+use crate::Worker;
+use crate::failure::Failure;
+use crate::handlers::id;
+
+const FIX_AND_RETRY: &str = "This will not get better by itself: fix the cause (the sentence above names it), then an administrator retries the job from the admin page.";
+
+impl Worker {
+    pub(crate) async fn github_drafts(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let result = self.app.sync_github_drafts(case_id, (self.clock)()).await;
+        self.settle_with(
+            job,
+            case_id,
+            "its draft advisories on GitHub are not up to date",
+            FIX_AND_RETRY,
+            result,
+        )
+        .await
+    }
+
+    pub(crate) async fn github_cve(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let result = self
+            .app
+            .request_github_cve_now(case_id, (self.clock)())
+            .await;
+        self.settle_with(
+            job,
+            case_id,
+            "its CVE request to GitHub did not go through",
+            FIX_AND_RETRY,
+            result,
+        )
+        .await
+    }
+
+    pub(crate) async fn github_publish(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let result = self
+            .app
+            .publish_github_drafts(case_id, (self.clock)())
+            .await;
+        self.settle_with(
+            job,
+            case_id,
+            "its advisory is public here but not yet on GitHub",
+            FIX_AND_RETRY,
+            result,
+        )
+        .await
+    }
+}
