@@ -298,6 +298,7 @@ impl App {
                 "has no draft advisory of this case on GitHub",
             )));
         };
+        self.fork_allowed(principal, case_id, now).await?;
         let fork = client
             .create_fork(repository, &ghsa_id)
             .await
@@ -318,6 +319,91 @@ impl App {
             .record_fork(principal, case_id, &fork.full_name, now)
             .await?;
         Ok((fork.full_name, Some(id)))
+    }
+
+    /// Whether the case would take a new fork now (the state machine's answer to
+    /// `record_fork`), asked before GitHub makes one that could not be recorded.
+    async fn fork_allowed(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let mut tx = self.store.begin_read().await?;
+        let case = tx.case(case_id).await?;
+        let actor = crate::principal::actor_on_case(&mut tx, principal, case_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.rollback().await?;
+        let probe = embargo_core::Command::RecordFork {
+            id: ForkId::from_random_bytes([0; 16]),
+            name: embargo_core::Private::new("probe".to_string()),
+        };
+        embargo_core::transition(&case, &probe, &actor, now)
+            .map(|_| ())
+            .map_err(|e| AppError::from_domain(e, true))
+    }
+
+    /// Records (or, with an empty login, clears) the person's own GitHub login: it makes
+    /// them a collaborator on the drafts of their cases (step 5). With GitHub connected,
+    /// a login GitHub does not know is refused.
+    pub async fn set_github_login(
+        &self,
+        principal: Principal,
+        login: &str,
+        now: Timestamp,
+    ) -> Result<Option<String>, AppError> {
+        let Principal::User(person) = principal else {
+            return Err(AppError::NotFound);
+        };
+        let login = login.trim().trim_start_matches('@');
+        let login = if login.is_empty() {
+            None
+        } else {
+            let valid = login.len() <= 39
+                && !login.starts_with('-')
+                && !login.ends_with('-')
+                && login.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if !valid {
+                return Err(AppError::invalid(embargo_core::ValueError::new(
+                    "GitHub login",
+                    "is 1 to 39 letters, digits or single hyphens, as GitHub allows",
+                )));
+            }
+            if let Some(client) = &self.github
+                && !client
+                    .user_exists(login)
+                    .await
+                    .map_err(|e| Self::github_error(e, now))?
+            {
+                return Err(AppError::invalid(embargo_core::ValueError::new(
+                    "GitHub login",
+                    format!("{login} is not a GitHub account"),
+                )));
+            }
+            Some(login.to_string())
+        };
+        let mut tx = self.store.begin().await?;
+        tx.set_github_login(person, login.as_deref()).await?;
+        self.audit(
+            &mut tx,
+            principal,
+            None,
+            "set_github_login",
+            json!({"set": login.is_some()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(login)
+    }
+
+    /// The person's own GitHub login.
+    pub async fn github_login(&self, principal: Principal) -> Result<Option<String>, AppError> {
+        let Principal::User(person) = principal else {
+            return Err(AppError::NotFound);
+        };
+        Ok(self.store.github_login(person).await?)
     }
 
     /// Queues a sync of the case's drafts (public fields, collaborators) after a change

@@ -124,18 +124,21 @@ impl App {
     ) -> Result<(), AppError> {
         let gh = |e| Self::github_error(e, now);
         let known = self.draft_row(case_id, repository).await?;
-        let (ghsa_id, synced_revision, synced_people) = match known {
+        let (ghsa_id, synced_revision, synced_people, waiting_for_cve) = match known {
             Some(GitHubDraft {
                 ghsa_id: Some(id),
                 synced_revision,
                 collaborators,
                 state,
+                cve_requested_at,
+                cve_id,
                 ..
             }) => {
                 if !matches!(state.as_str(), "draft" | "triage") {
                     return Ok(());
                 }
-                (id, synced_revision, collaborators)
+                let waiting = cve_requested_at.is_some() && cve_id.is_none();
+                (id, synced_revision, collaborators, waiting)
             }
             existing => {
                 let mut tx = self.store.begin().await?;
@@ -162,17 +165,18 @@ impl App {
                 };
                 self.store_opened(case_id, repository, &remote, revision_sent, now)
                     .await?;
-                (remote.ghsa_id, revision_sent, Vec::new())
+                (remote.ghsa_id, revision_sent, Vec::new(), false)
             }
         };
         let wanted: Vec<String> = logins.to_vec();
-        if synced_revision == revision && same_people(&synced_people, &wanted) {
+        let current = synced_revision == revision && same_people(&synced_people, &wanted);
+        if current && !waiting_for_cve {
             return Ok(());
         }
         // People added on GitHub by hand stay; those embargo added and who left the case go.
         let remote = client.advisory(repository, &ghsa_id).await.map_err(gh)?;
         self.take_remote_news(case_id, &remote, now).await?;
-        if !matches!(remote.state.as_str(), "draft" | "triage") {
+        if current || !matches!(remote.state.as_str(), "draft" | "triage") {
             return Ok(());
         }
         let mut collaborators: Vec<String> = remote

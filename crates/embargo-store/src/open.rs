@@ -77,6 +77,7 @@ fn migrator(backend: Backend) -> Migrator {
         15 "desk_preferences" "0015_desk_preferences.sql",
         16 "case_search" "0016_case_search.sql",
         17 "case_state_counts" "0017_case_state_counts.sql",
+        18 "github" "0018_github.sql",
     ])
 }
 

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod cve_services;
+mod github;
 mod personal;
 mod runner;
 mod signoffs;
