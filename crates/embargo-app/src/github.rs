@@ -406,6 +406,58 @@ impl App {
         Ok(self.store.github_login(person).await?)
     }
 
+    /// A `repository_advisory` webhook about an advisory embargo holds (opened by it, or
+    /// the private report a case came from): its state and CVE id are taken in. `None`
+    /// for an advisory no case holds (acknowledged and ignored).
+    pub async fn github_advisory_event(
+        &self,
+        remote: &embargo_github::RemoteAdvisory,
+        now: Timestamp,
+    ) -> Result<Option<CaseId>, AppError> {
+        let Some(row) = self.store.github_draft_by_ghsa(&remote.ghsa_id).await? else {
+            return Ok(None);
+        };
+        self.take_remote_news(row.case_id, remote, now).await?;
+        Ok(Some(row.case_id))
+    }
+
+    /// A case filed from a GitHub private vulnerability report keeps that advisory as its
+    /// draft in the repository: opening the drafts (step 4) fills it in instead of opening
+    /// a second one, and webhooks about it reach the case.
+    pub async fn link_github_report(
+        &self,
+        case_id: CaseId,
+        repository: &str,
+        remote: &embargo_github::RemoteAdvisory,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        if self
+            .store
+            .github_draft_by_ghsa(&remote.ghsa_id)
+            .await?
+            .is_some()
+        {
+            return Ok(());
+        }
+        let mut tx = self.store.begin().await?;
+        tx.github_draft_opening(case_id, repository, now).await?;
+        let state = if remote.state.is_empty() {
+            "triage"
+        } else {
+            remote.state.as_str()
+        };
+        let opened = embargo_store::OpenedDraft {
+            ghsa_id: &remote.ghsa_id,
+            html_url: &remote.html_url,
+            state,
+            revision: None,
+        };
+        tx.github_draft_opened(case_id, repository, opened, now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Queues a sync of the case's drafts (public fields, collaborators) after a change
     /// they carry; nothing when GitHub is off or the case has no draft.
     pub(crate) async fn queue_github_sync(

@@ -18,7 +18,9 @@ pub struct RemoteAdvisory {
 }
 
 impl RemoteAdvisory {
-    pub(crate) fn from_json(v: &Value) -> Option<Self> {
+    /// From GitHub's `repository-advisory` object (an answer, or a webhook's
+    /// `repository_advisory`); `None` without a `ghsa_id`.
+    pub fn from_json(v: &Value) -> Option<Self> {
         let text = |k: &str| v[k].as_str().map(str::to_string);
         Some(Self {
             ghsa_id: text("ghsa_id")?,

@@ -1,7 +1,10 @@
 //! `POST /api/v1/webhooks/github`: GitHub's `repository_advisory` event with action
-//! `reported` (private vulnerability reporting) becomes a case. The body is verified with
-//! `X-Hub-Signature-256` (HMAC-SHA256 of the raw body with the shared secret) before it is
-//! parsed; a redelivery of the same advisory files nothing new.
+//! `reported` (private vulnerability reporting) becomes a case, which keeps that advisory
+//! as its draft. Any other action about an advisory a case holds (published, withdrawn,
+//! a CVE id assigned) updates the case; one about an advisory no case holds is
+//! acknowledged and ignored. The body is verified with `X-Hub-Signature-256` (HMAC-SHA256
+//! of the raw body with the shared secret) before it is parsed; a redelivery of the same
+//! advisory files nothing new.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -102,25 +105,58 @@ pub async fn github(State(state): State<WebState>, headers: HeaderMap, body: Byt
             );
         }
     }
-    let event: Event = match serde_json::from_slice(&body) {
+    let not_an_event = |e: String| {
+        WebError(AppError::invalid(ValueError::new(
+            "payload",
+            format!("is not a repository_advisory event: {e}"),
+        )))
+        .into_response()
+    };
+    let document: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return not_an_event(e.to_string()),
+    };
+    let event: Event = match serde_json::from_value(document.clone()) {
         Ok(e) => e,
-        Err(e) => {
-            return WebError(AppError::invalid(ValueError::new(
-                "payload",
-                format!("is not a repository_advisory event: {e}"),
-            )))
-            .into_response();
-        }
+        Err(e) => return not_an_event(e.to_string()),
+    };
+    let Some(remote) = embargo_github::RemoteAdvisory::from_json(&document["repository_advisory"])
+    else {
+        return not_an_event("the advisory has no ghsa_id".into());
     };
     if event.action != "reported" {
-        return reply(
-            StatusCode::ACCEPTED,
-            json!({"ignored": format!("action {}", event.action)}),
-        );
+        return match state
+            .app
+            .github_advisory_event(&remote, (state.clock)())
+            .await
+        {
+            Ok(Some(case_id)) => reply(
+                StatusCode::OK,
+                json!({"case_id": case_id, "updated": event.action}),
+            ),
+            Ok(None) => reply(
+                StatusCode::ACCEPTED,
+                json!({"ignored": format!("no case holds {}", remote.ghsa_id)}),
+            ),
+            Err(e) => WebError(e).into_response(),
+        };
     }
     let external_ref = format!("github:{}", event.repository_advisory.ghsa_id);
     match state.app.case_by_external_ref(&external_ref).await {
         Ok(Some(case_id)) => {
+            // The first delivery may have stopped before linking the advisory.
+            let linked = state
+                .app
+                .link_github_report(
+                    case_id,
+                    &event.repository.full_name,
+                    &remote,
+                    (state.clock)(),
+                )
+                .await;
+            if let Err(e) = linked {
+                return WebError(e).into_response();
+            }
             return reply(
                 StatusCode::OK,
                 json!({"case_id": case_id, "duplicate": true}),
@@ -192,8 +228,22 @@ pub async fn github(State(state): State<WebState>, headers: HeaderMap, body: Byt
         mail_portal_link: false,
         encrypted: false,
     };
-    match state.app.submit_report(intake, (state.clock)()).await {
-        Ok(s) => reply(StatusCode::CREATED, json!({"case_id": s.case_id})),
-        Err(e) => WebError(e).into_response(),
+    let now = (state.clock)();
+    let submitted = match state.app.submit_report(intake, now).await {
+        Ok(s) => s,
+        Err(e) => return WebError(e).into_response(),
+    };
+    // The report is filed (a crash here leaves a case without the link, and the redelivery
+    // finds the case by its reference); the link lets the drafts and webhooks reach it.
+    if let Err(e) = state
+        .app
+        .link_github_report(submitted.case_id, &event.repository.full_name, &remote, now)
+        .await
+    {
+        tracing::warn!(
+            code = e.code(),
+            "the reported advisory could not be linked to its case"
+        );
     }
+    reply(StatusCode::CREATED, json!({"case_id": submitted.case_id}))
 }

@@ -210,6 +210,7 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/account/password", post(team::account::password))
         .route("/account/preferences", post(team::account::preferences))
+        .route("/account/github", post(team::account::github_login))
         .route("/cases/{id}", get(team::case_page::show))
         .route(
             "/cases/{id}/advisory",
@@ -226,6 +227,10 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/cases/{id}/advisory/cve", post(team::advisory::take_cve))
         .route("/cases/{id}/cve/{action}", post(team::cve::case_action))
+        .route(
+            "/cases/{id}/github/{action}",
+            post(team::github::case_action),
+        )
         .route("/cases/{id}/team", post(team::case_page::add_team))
         .route(
             "/cases/{id}/attachments/{file}",

@@ -1,4 +1,4 @@
-//! `/account`: two-factor sign-in, API tokens, password.
+//! `/account`: preferences, the GitHub login, two-factor sign-in, API tokens, password.
 
 use askama::Template;
 use axum::extract::{Path, Request, State};
@@ -25,6 +25,8 @@ struct Account {
     time_zone: String,
     /// (job kind, label, chosen) for each team event a person may be mailed about.
     mail_events: Vec<(&'static str, &'static str, bool)>,
+    /// The person's GitHub login (step 5 adds it to the drafts of their cases).
+    github_login: String,
 }
 
 /// One API token as the account and admin pages list it.
@@ -83,13 +85,16 @@ async fn render(
     new_token: Option<String>,
 ) -> Response {
     let org = state.site.organization.clone();
-    let (has_totp, tokens, preferences) = match (
+    let (has_totp, tokens, preferences, github_login) = match (
         state.app.has_totp(s.principal).await,
         state.app.api_tokens(s.principal).await,
         state.app.preferences(s.principal).await,
+        state.app.github_login(s.principal).await,
     ) {
-        (Ok(h), Ok(t), Ok(p)) => (h, t, p),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(&org, &e),
+        (Ok(h), Ok(t), Ok(p), Ok(g)) => (h, t, p, g.unwrap_or_default()),
+        (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
+            return error_page(&org, &e);
+        }
     };
     let tokens = token_rows(tokens, (state.clock)(), &s.zone);
     page(
@@ -109,6 +114,7 @@ async fn render(
                 .iter()
                 .map(|(kind, label)| (*kind, *label, preferences.mail_events.contains(kind)))
                 .collect(),
+            github_login,
         },
     )
 }
@@ -146,6 +152,39 @@ pub async fn preferences(
             // This very page already shows times in the new zone.
             session.zone = p.time_zone;
             let notice = "Your preferences were saved.".to_string();
+            render(&state, &session, Some(notice), None, None).await
+        }
+        Err(e) => error_page(&state.site.organization, &e),
+    }
+}
+
+/// `POST /account/github`: the person's GitHub login (empty clears it).
+pub async fn github_login(
+    State(state): State<WebState>,
+    session: TeamSession,
+    req: Request,
+) -> Response {
+    let posted = match csrf_form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match state
+        .app
+        .set_github_login(
+            session.principal,
+            &posted.text("github_login"),
+            (state.clock)(),
+        )
+        .await
+    {
+        Ok(Some(login)) => {
+            let notice = format!(
+                "Your GitHub login {login} was saved: the draft advisories of your cases add you as a collaborator."
+            );
+            render(&state, &session, Some(notice), None, None).await
+        }
+        Ok(None) => {
+            let notice = "Your GitHub login was removed.".to_string();
             render(&state, &session, Some(notice), None, None).await
         }
         Err(e) => error_page(&state.site.organization, &e),

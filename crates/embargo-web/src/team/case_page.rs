@@ -105,6 +105,8 @@ struct CasePage {
     teams: Vec<(String, String)>,
     /// The case's CVE id from the pool and its record at CVE Services.
     cve: Option<super::cve::CveRow>,
+    /// The drafts on GitHub, with `[github]`.
+    github: Option<super::github::GitHubView>,
     /// Likely duplicates and the reporter's record, at triage.
     hints: super::hints::HintsView,
 }
@@ -320,6 +322,7 @@ fn build(
         can_draft: case.state.is_in_remediation(),
         teams: Vec::new(),
         cve: None,
+        github: None,
         hints: super::hints::HintsView::of(Default::default(), false, String::new()),
         has_advisory: !case.state.is_before_acceptance()
             && !matches!(case.state, embargo_core::CaseState::Closed { .. } if case.published_at.is_none()),
@@ -428,6 +431,10 @@ pub async fn show(
         Ok(c) => c,
         Err(e) => return error_page(&org, &e),
     };
+    let github = match super::github::github_view(&state, &session, case_id).await {
+        Ok(g) => g,
+        Err(e) => return error_page(&org, &e),
+    };
     let hints = match state
         .app
         .duplicate_hints(session.principal, case_id, (state.clock)())
@@ -449,6 +456,7 @@ pub async fn show(
     let mut page_data = build(&state, &session, view, commands, texts, skip_newest);
     page_data.teams = teams;
     page_data.cve = cve;
+    page_data.github = github;
     page_data.hints = super::hints::HintsView::of(hints, can_close, message);
     page(StatusCode::OK, &page_data)
 }

@@ -166,3 +166,51 @@ async fn without_a_secret_the_endpoint_does_not_exist() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// `published` (and any later action) about an advisory a case holds updates the case:
+/// the report's advisory is the case's draft in its repository.
+#[tokio::test]
+async fn later_events_update_the_case_that_holds_the_advisory() {
+    let w = web().await;
+    let body = event("example-org/build-bot", "reported");
+    let res = deliver(&w, "repository_advisory", &body, &sign(&body, SECRET)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let json: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    let case_id: embargo_core::CaseId = json["case_id"].as_str().unwrap().parse().unwrap();
+    let drafts = w.t.store.github_drafts(case_id).await.unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].ghsa_id.as_deref(), Some("GHSA-abcd-1234-wxyz"));
+    assert_eq!(drafts[0].repository, "example-org/build-bot");
+
+    let mut published: serde_json::Value =
+        serde_json::from_str(&event("example-org/build-bot", "published")).unwrap();
+    published["repository_advisory"]["state"] = "published".into();
+    published["repository_advisory"]["cve_id"] = "CVE-2026-48001".into();
+    let body = published.to_string();
+    let res = deliver(&w, "repository_advisory", &body, &sign(&body, SECRET)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let row = &w.t.store.github_drafts(case_id).await.unwrap()[0];
+    assert_eq!(row.state, "published");
+    assert_eq!(row.cve_id.as_deref(), Some("CVE-2026-48001"));
+    let audit = w.t.store.audit_of_case(case_id).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "github_cve_assigned"));
+
+    // An advisory no case holds: acknowledged, nothing changes.
+    let mut other = published.clone();
+    other["repository_advisory"]["ghsa_id"] = "GHSA-zzzz-9999-wxyz".into();
+    let body = other.to_string();
+    let res = deliver(&w, "repository_advisory", &body, &sign(&body, SECRET)).await;
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.body);
+    assert!(
+        res.body.contains("no case holds GHSA-zzzz-9999-wxyz"),
+        "{}",
+        res.body
+    );
+    assert!(
+        w.t.store
+            .github_draft_by_ghsa("GHSA-zzzz-9999-wxyz")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

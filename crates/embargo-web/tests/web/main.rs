@@ -11,6 +11,7 @@ mod cve_services;
 mod dashboard;
 mod forge;
 mod fuzz;
+mod github;
 mod hints;
 mod intake;
 mod matrix;

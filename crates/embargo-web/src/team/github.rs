@@ -1,0 +1,172 @@
+//! GitHub on the case page: the drafts in each repository with their GHSA ids, states,
+//! CVE ids and private forks, what the draft cannot carry, and the forms for policy
+//! steps 4 (open the drafts), 7 (a private fork) and 9 (a CVE through GitHub). The use
+//! cases check who may; these only read the forms.
+
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use embargo_app::{AppError, GitHubPanel};
+use embargo_core::CaseId;
+
+use super::{Moment, TeamSession, csrf_form};
+use crate::WebState;
+use crate::render::{error_page, notice};
+
+/// One repository's line in the panel.
+pub(crate) struct DraftLine {
+    pub repository: String,
+    pub ghsa_id: Option<String>,
+    pub html_url: Option<String>,
+    pub state: String,
+    pub cve: String,
+    pub fork: Option<String>,
+    pub error: Option<(String, Moment)>,
+}
+
+/// The panel as the template reads it.
+pub(crate) struct GitHubView {
+    pub drafts: Vec<DraftLine>,
+    /// Repositories without a draft yet.
+    pub pending: Vec<String>,
+    pub without_login: Vec<String>,
+    pub notes: Vec<String>,
+    pub open_blocked: Option<String>,
+    pub can_open: bool,
+    pub can_request_cve: bool,
+    /// Repositories whose draft may get a private fork.
+    pub fork_targets: Vec<String>,
+}
+
+impl GitHubView {
+    fn of(p: GitHubPanel, session: &TeamSession) -> Self {
+        let pending = p
+            .repositories
+            .iter()
+            .filter(|r| {
+                !p.drafts
+                    .iter()
+                    .any(|d| &d.repository == *r && d.ghsa_id.is_some())
+            })
+            .cloned()
+            .collect();
+        let fork_targets = if p.can_fork {
+            p.drafts
+                .iter()
+                .filter(|d| d.ghsa_id.is_some() && d.private_fork.is_none())
+                .map(|d| d.repository.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let drafts = p
+            .drafts
+            .into_iter()
+            .map(|d| {
+                let cve = match (&d.cve_id, d.cve_requested_at) {
+                    (Some(id), _) => id.clone(),
+                    (None, Some(at)) => format!("requested {}", session.when(at)),
+                    (None, None) => String::new(),
+                };
+                DraftLine {
+                    error: d
+                        .last_error
+                        .map(|e| (e, session.when(d.last_error_at.unwrap_or(d.updated_at)))),
+                    repository: d.repository,
+                    ghsa_id: d.ghsa_id,
+                    html_url: d.html_url,
+                    state: d.state,
+                    cve,
+                    fork: d.private_fork,
+                }
+            })
+            .collect();
+        Self {
+            drafts,
+            pending,
+            without_login: p.without_login,
+            notes: p.notes,
+            open_blocked: p.open_blocked,
+            can_open: p.can_open,
+            can_request_cve: p.can_request_cve,
+            fork_targets,
+        }
+    }
+}
+
+/// The panel for the case page; `None` without `[github]`.
+pub(crate) async fn github_view(
+    state: &WebState,
+    session: &TeamSession,
+    case_id: CaseId,
+) -> Result<Option<GitHubView>, AppError> {
+    Ok(state
+        .app
+        .github_panel(session.principal, case_id)
+        .await?
+        .map(|p| GitHubView::of(p, session)))
+}
+
+/// `POST /cases/{id}/github/drafts`, `/github/cve`, or `/github/fork` (with `repository`).
+pub async fn case_action(
+    State(state): State<WebState>,
+    session: TeamSession,
+    Path((id, action)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    let org = state.site.organization.clone();
+    let Ok(case_id) = id.parse::<CaseId>() else {
+        return error_page(&org, &AppError::NotFound);
+    };
+    let p = match csrf_form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let now = (state.clock)();
+    let app = &state.app;
+    let result = match action.as_str() {
+        "drafts" => app
+            .open_github_drafts(session.principal, case_id, now)
+            .await
+            .map(|n| {
+                (
+                    "Draft advisories requested",
+                    format!(
+                        "embargo opens a draft security advisory in {n} repositor{} on GitHub, adds the case's people, and keeps the drafts in step with the advisory. The case page shows each GHSA id as it arrives.",
+                        if n == 1 { "y" } else { "ies" }
+                    ),
+                )
+            }),
+        "cve" => app
+            .request_github_cve(session.principal, case_id, now)
+            .await
+            .map(|()| {
+                (
+                    "CVE requested",
+                    "embargo asks GitHub for a CVE id for the draft advisory; the case page shows the id once GitHub assigns it.".to_string(),
+                )
+            }),
+        "fork" => app
+            .create_github_fork(session.principal, case_id, p.text("repository").trim(), now)
+            .await
+            .map(|(fork, _)| {
+                (
+                    "Private fork created",
+                    format!(
+                        "GitHub created the temporary private fork {fork} (it can take a few minutes before it can be cloned). It is recorded as one of the case's forks: sign off its manual test there (step 8)."
+                    ),
+                )
+            }),
+        _ => Err(AppError::NotFound),
+    };
+    match result {
+        Ok((heading, text)) => notice(
+            &org,
+            StatusCode::OK,
+            heading,
+            &text,
+            Some((&format!("/cases/{case_id}"), "Back to the case")),
+        ),
+        Err(e) => error_page(&org, &e),
+    }
+}
