@@ -8,6 +8,7 @@ mod client;
 mod cve_api;
 mod error;
 mod forge;
+mod github_api;
 mod headers;
 mod limiter;
 mod lost;
@@ -175,6 +176,19 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/api/v1/cases/{id}/teams", post(advisory_api::add_team))
         .route("/api/v1/cases/{id}/cve", get(cve_api::case_cve))
+        .route("/api/v1/cases/{id}/github", get(github_api::show))
+        .route(
+            "/api/v1/cases/{id}/github/drafts",
+            post(github_api::open_drafts),
+        )
+        .route(
+            "/api/v1/cases/{id}/github/cve",
+            post(github_api::request_cve),
+        )
+        .route(
+            "/api/v1/cases/{id}/github/forks",
+            post(github_api::create_fork),
+        )
         .route("/api/v1/cases/{id}/cve/reject", post(cve_api::reject))
         .route("/api/v1/cases/{id}/cve/release", post(cve_api::release))
         .route("/api/v1/cve-ids", get(cve_api::pool).post(cve_api::reserve))

@@ -12,7 +12,7 @@ use embargo_testkit::github::FakeGitHub;
 use embargo_web::WebState;
 use serde_json::json;
 
-use crate::support::{Web, form_values_csrf, sign_in, site, with_passwords};
+use crate::support::{Web, call, form_values_csrf, json, sign_in, site, with_passwords};
 
 const TOKEN: &str = "github_pat_web_test";
 
@@ -80,10 +80,7 @@ async fn the_case_page_opens_the_drafts_and_shows_them() {
     // Without the advisory's public text, nothing can go to GitHub yet.
     let page = w.get(&path, Some(&coord)).await;
     assert!(page.body.contains("id=\"github\""), "{}", page.body);
-    assert!(
-        page.body
-            .contains("title and description first")
-    );
+    assert!(page.body.contains("title and description first"));
     assert!(!page.body.contains("id=\"github-drafts\""));
     let advisory = Advisory {
         cve: None,
@@ -149,5 +146,85 @@ async fn the_case_page_opens_the_drafts_and_shows_them() {
     let res = w.get(&path, Some(&outsider)).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(!res.body.contains(&ghsa));
+    fake.assert_no_violations();
+}
+
+/// The same steps over the JSON API, with the answers its OpenAPI document describes.
+#[tokio::test]
+async fn the_api_opens_drafts_requests_a_cve_and_makes_a_fork() {
+    let fake = fake();
+    let w = connect(Web::new().await, &fake);
+    let now = w.t.now();
+    let token = |who| {
+        let app = w.state.app.clone();
+        async move {
+            app.issue_api_token(Principal::Operator, who, "ci", Some(90), now)
+                .await
+                .unwrap()
+        }
+    };
+    let (coord, dev) = (
+        token(w.t.people.coordinator).await,
+        token(w.t.people.developer).await,
+    );
+    let outsider = token(w.t.people.outsider).await;
+    let id = w.t.accepted_case().await;
+    let advisory = Advisory {
+        cve: None,
+        ..cases::advisory()
+    };
+    w.t.app
+        .save_advisory(
+            Principal::User(w.t.people.coordinator),
+            id,
+            0,
+            advisory,
+            now,
+        )
+        .await
+        .unwrap();
+    let base = format!("/api/v1/cases/{id}/github");
+
+    let panel = json(&call(&w, "GET", &base, Some(&coord), None).await);
+    assert_eq!(panel["connected"], true);
+    assert_eq!(panel["can_open"], true);
+    assert_eq!(panel["repositories"], json!(["example-org/build-bot"]));
+    assert_eq!(
+        call(&w, "GET", &base, Some(&outsider), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let res = call(&w, "POST", &format!("{base}/drafts"), Some(&dev), None).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+    let res = call(&w, "POST", &format!("{base}/drafts"), Some(&coord), None).await;
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.body);
+    assert_eq!(json(&res)["repositories"], 1);
+    w.state.app.sync_github_drafts(id, now).await.unwrap();
+    let panel = json(&call(&w, "GET", &base, Some(&dev), None).await);
+    let ghsa = panel["drafts"][0]["ghsa_id"].as_str().unwrap().to_string();
+    assert!(ghsa.starts_with("GHSA-"), "{panel}");
+    assert_eq!(panel["can_request_cve"], true);
+
+    let res = call(&w, "POST", &format!("{base}/cve"), Some(&dev), None).await;
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.body);
+
+    w.t.app
+        .start_fixing(Principal::User(w.t.people.developer), id, now)
+        .await
+        .unwrap();
+    let body = r#"{"repository": "example-org/other"}"#;
+    let res = call(&w, "POST", &format!("{base}/forks"), Some(&dev), Some(body)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let body = r#"{"repository": "example-org/build-bot"}"#;
+    let res = call(&w, "POST", &format!("{base}/forks"), Some(&dev), Some(body)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let fork = json(&res);
+    assert!(
+        fork["fork"]
+            .as_str()
+            .unwrap()
+            .starts_with("example-org/build-bot-ghsa-"),
+        "{fork}"
+    );
+    assert!(fork["fork_id"].is_string());
     fake.assert_no_violations();
 }

@@ -338,3 +338,90 @@ async fn without_github_nothing_changes() {
         .await
         .unwrap();
 }
+
+/// A key pair for the App, made by the validators' Python (`cryptography`): the private
+/// key as GitHub hands it out (PKCS#1 PEM), the public key for the fake.
+fn app_key_pair() -> (String, String) {
+    let script = "from cryptography.hazmat.primitives.asymmetric import rsa\n\
+from cryptography.hazmat.primitives import serialization as s\n\
+k = rsa.generate_private_key(public_exponent=65537, key_size=2048)\n\
+print(k.private_bytes(s.Encoding.PEM, s.PrivateFormat.TraditionalOpenSSL, s.NoEncryption()).decode(), end='')\n\
+print(k.public_key().public_bytes(s.Encoding.PEM, s.PublicFormat.SubjectPublicKeyInfo).decode(), end='')\n";
+    let out = std::process::Command::new(embargo_validators::python())
+        .args(["-c", script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let split = text.find("-----BEGIN PUBLIC KEY-----").unwrap();
+    (text[..split].to_string(), text[split..].to_string())
+}
+
+#[tokio::test]
+async fn a_github_app_mints_an_installation_token_once_and_reuses_it() {
+    let (t, sink, _) = setup().await;
+    let (private_pem, public_pem) = app_key_pair();
+    let fake = FakeGitHub::start_app(TOKEN, 424242, &public_pem);
+    fake.add_repo(OWNER, "build-bot", false, all_permissions());
+    fake.add_installation(OWNER, 77);
+    fake.add_user("rita-p");
+    fake.set_now(&t.now().to_string());
+    let clock = t.clock.clone();
+    let settings = Settings {
+        api_url: fake.url(),
+        auth: Auth::App {
+            app_id: "424242".into(),
+            private_key_pem: private_pem,
+        },
+    };
+    let client = GitHub::new(settings, Arc::new(move || clock.now())).unwrap();
+    assert!(client.whoami().await.unwrap().contains("(id 424242)"));
+    let app = t.app.clone().with_github(client);
+    let worker = worker_on(app.clone(), &sink, &t);
+    let id = accepted_with_advisory(&t).await;
+    app.open_github_drafts(Principal::User(t.people.coordinator), id, t.now())
+        .await
+        .unwrap();
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(fake.advisories().len(), 1);
+    let access = app.github().unwrap().check_repository(REPO).await.unwrap();
+    assert!(access.advisories_readable);
+    assert!(
+        access
+            .permissions
+            .iter()
+            .any(|p| p.starts_with("security_advisories=")),
+        "{access:?}"
+    );
+    assert_eq!(
+        fake.tokens_minted(),
+        1,
+        "the installation token is kept until it expires"
+    );
+    // Close to its expiry (an hour), a new one is minted.
+    advance(&t, &fake, jiff::SignedDuration::from_mins(56));
+    app.github().unwrap().check_repository(REPO).await.unwrap();
+    assert_eq!(fake.tokens_minted(), 2);
+    fake.assert_no_violations();
+    // A key GitHub does not know is refused with a sentence naming the configuration.
+    let (other_key, _) = app_key_pair();
+    let clock = t.clock.clone();
+    let wrong = GitHub::new(
+        Settings {
+            api_url: fake.url(),
+            auth: Auth::App {
+                app_id: "424242".into(),
+                private_key_pem: other_key,
+            },
+        },
+        Arc::new(move || clock.now()),
+    )
+    .unwrap();
+    let e = wrong.whoami().await.unwrap_err();
+    assert!(e.sentence.contains("[github]"), "{e}");
+    assert!(!e.is_temporary());
+}
