@@ -6,6 +6,7 @@ mod api_fuzz;
 mod corpus;
 mod cve;
 mod database;
+mod github;
 mod history;
 mod install;
 mod mail;
