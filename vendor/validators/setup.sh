@@ -7,7 +7,8 @@ DIR="$(mkdir -p "${1:?usage: setup.sh DIR}" && cd "$1" && pwd)"
 python3 -m venv "$DIR/venv"
 "$DIR/venv/bin/pip" install -q --disable-pip-version-check \
   'jsonschema==4.26.0' 'cvss==3.6' 'sectxt==0.9.8' 'cvelib==1.8.0' \
-  'openapi-spec-validator==0.9.0' 'schemathesis==4.32.5'
+  'openapi-spec-validator==0.9.0' 'schemathesis==4.32.5' \
+  'cryptography==50.0.2'  # the GitHub fake checks GitHub App JWTs (RS256) with it
 mkdir -p "$DIR/node"
 [ -f "$DIR/node/package.json" ] || echo '{"private":true}' > "$DIR/node/package.json"
 # axe-core: the accessibility rules the browser tests run on every page.
