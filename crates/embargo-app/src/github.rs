@@ -344,6 +344,33 @@ impl App {
             .map_err(|e| AppError::from_domain(e, true))
     }
 
+    /// Reads GitHub again for the case (the drafts' states and CVE ids, the forks' pull
+    /// requests) and sends what changed: any member of the case's team asks, a job does it.
+    pub async fn refresh_github(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        self.require_github()?;
+        let (_, roles) = self.roles_on(principal, case_id).await?;
+        if !roles.team() {
+            return Err(AppError::NotFound);
+        }
+        let mut tx = self.store.begin().await?;
+        self.enqueue(
+            &mut tx,
+            jobs::GITHUB_DRAFTS,
+            Some(case_id),
+            json!({"case_id": case_id, "refresh": true}),
+            now,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Records (or, with an empty login, clears) the person's own GitHub login: it makes
     /// them a collaborator on the drafts of their cases (step 5). With GitHub connected,
     /// a login GitHub does not know is refused.

@@ -18,6 +18,15 @@ use crate::record::jobs;
 /// While GitHub has not assigned a requested CVE id, the drafts are read again this often.
 const CVE_POLL: SignedDuration = SignedDuration::from_mins(15);
 
+/// What one repository's sync sends, and whether GitHub is read again regardless.
+#[derive(Debug, Clone, Copy)]
+struct SyncInputs<'a> {
+    fields: &'a Value,
+    revision: Option<i64>,
+    logins: &'a [String],
+    refresh: bool,
+}
+
 /// What one run of a GitHub job did, for the worker's log and the tests.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GitHubRun {
@@ -38,6 +47,7 @@ impl App {
     pub async fn sync_github_drafts(
         &self,
         case_id: CaseId,
+        refresh: bool,
         now: Timestamp,
     ) -> Result<GitHubRun, AppError> {
         let client = self.require_github()?.clone();
@@ -67,17 +77,14 @@ impl App {
         let logins = self.store.github_logins(&people).await?;
         let mut failure = None;
         for repository in self.case_repositories(case_id).await? {
+            let inputs = SyncInputs {
+                fields: &fields,
+                revision,
+                logins: &logins,
+                refresh,
+            };
             let result = self
-                .sync_one(
-                    &client,
-                    case_id,
-                    &repository,
-                    &fields,
-                    revision,
-                    &logins,
-                    &mut run,
-                    now,
-                )
+                .sync_one(&client, case_id, &repository, &inputs, &mut run, now)
                 .await;
             if let Err(e) = result {
                 self.github_failed(case_id, &repository, &e, now).await?;
@@ -87,6 +94,7 @@ impl App {
         if let Some(e) = failure {
             return Err(e);
         }
+        self.read_fork_pulls(&client, case_id, now).await?;
         self.sign_off_github_steps(case_id, &logins, now).await?;
         let waiting_for_cve = self
             .store
@@ -110,19 +118,22 @@ impl App {
         Ok(run)
     }
 
-    #[allow(clippy::too_many_arguments)] // one repository's step of the job above
     async fn sync_one(
         &self,
         client: &GitHub,
         case_id: CaseId,
         repository: &str,
-        fields: &Value,
-        revision: Option<i64>,
-        logins: &[String],
+        inputs: &SyncInputs<'_>,
         run: &mut GitHubRun,
         now: Timestamp,
     ) -> Result<(), AppError> {
         let gh = |e| Self::github_error(e, now);
+        let SyncInputs {
+            fields,
+            revision,
+            logins,
+            refresh,
+        } = *inputs;
         let known = self.draft_row(case_id, repository).await?;
         let (ghsa_id, synced_revision, synced_people, waiting_for_cve) = match known {
             Some(GitHubDraft {
@@ -170,7 +181,7 @@ impl App {
         };
         let wanted: Vec<String> = logins.to_vec();
         let current = synced_revision == revision && same_people(&synced_people, &wanted);
-        if current && !waiting_for_cve {
+        if current && !waiting_for_cve && !refresh {
             return Ok(());
         }
         // People added on GitHub by hand stay; those embargo added and who left the case go.
@@ -210,6 +221,39 @@ impl App {
         .await?;
         tx.commit().await?;
         run.updated.push(ghsa_id);
+        Ok(())
+    }
+
+    /// Step 12: the pull requests of each draft's private fork, read again (whether the
+    /// fix was merged shows on the case).
+    async fn read_fork_pulls(
+        &self,
+        client: &GitHub,
+        case_id: CaseId,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        for draft in self.store.github_drafts(case_id).await? {
+            let (Some(ghsa_id), Some(fork)) = (&draft.ghsa_id, &draft.private_fork) else {
+                continue;
+            };
+            let pulls = client
+                .pull_requests(fork)
+                .await
+                .map_err(|e| Self::github_error(e, now))?;
+            let listed: Vec<Value> = pulls
+                .iter()
+                .map(|p| {
+                    json!({"number": p.number, "title": p.title, "html_url": p.html_url,
+                           "state": p.state, "merged_at": p.merged_at})
+                })
+                .collect();
+            let text = Value::Array(listed).to_string();
+            if text != draft.pull_requests {
+                let mut tx = self.store.begin().await?;
+                tx.github_pull_requests(ghsa_id, &text, now).await?;
+                tx.commit().await?;
+            }
+        }
         Ok(())
     }
 

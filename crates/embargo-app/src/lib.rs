@@ -20,6 +20,7 @@ mod email;
 mod error;
 mod github;
 mod github_sync;
+mod github_tracking;
 mod heartbeat;
 mod intake;
 mod intake_batch;
@@ -72,6 +73,7 @@ pub use embargo_store::{
 pub use error::AppError;
 pub use github::{GitHubCheck, GitHubPanel};
 pub use github_sync::GitHubRun;
+pub use github_tracking::TrackingSettings;
 pub use heartbeat::{Heartbeat, Pulse, RunnerState};
 pub use intake::{Intake, Submitted};
 pub use invitations::{INVITATION_LIFETIME, InvitationMail};
@@ -109,6 +111,8 @@ pub struct App {
     cve_services: Option<embargo_cve_services::CveServices>,
     /// GitHub, when the organization connected it.
     github: Option<embargo_github::GitHub>,
+    /// The private tracking repository's issues, when configured.
+    tracking: Option<github_tracking::TrackingSettings>,
     /// Reports waiting to be committed together (group commit).
     intake_queue: intake_batch::IntakeQueue,
 }
@@ -125,6 +129,7 @@ impl App {
             limits: uploads::CaseLimits::default(),
             cve_services: None,
             github: None,
+            tracking: None,
             intake_queue: intake_batch::IntakeQueue::default(),
         }
     }

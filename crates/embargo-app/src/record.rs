@@ -52,6 +52,8 @@ pub mod jobs {
     pub const GITHUB_CVE: &str = "github_cve";
     /// Publish the case's drafts on GitHub with the publication (step 15).
     pub const GITHUB_PUBLISH: &str = "github_publish";
+    /// Open, update or close the case's issue in the private tracking repository (2, 18).
+    pub const GITHUB_TRACKING: &str = "github_tracking";
 
     /// Mail to one person: the reporter, a collaborator.
     pub const MAIL_KINDS: &[&str] = &[

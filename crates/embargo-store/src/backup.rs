@@ -58,6 +58,7 @@ const TABLES: &[&str] = &[
     "portal_links",
     "mail_preferences",
     "github_advisories",
+    "github_issues",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

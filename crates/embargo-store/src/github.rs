@@ -31,6 +31,9 @@ pub struct GitHubDraft {
     pub cve_id: Option<String>,
     /// The temporary private fork, `owner/name`: private forever.
     pub private_fork: Option<String>,
+    /// The fork's pull requests as last read, JSON (`[{number, title, html_url, state,
+    /// merged_at}]`).
+    pub pull_requests: String,
     pub last_error: Option<String>,
     pub last_error_at: Option<Timestamp>,
     pub created_at: Timestamp,
@@ -51,8 +54,8 @@ pub struct OpenedDraft<'a> {
 macro_rules! columns {
     () => {
         "case_id, repository, ghsa_id, html_url, state, synced_revision, collaborators, \
-         cve_requested_at, cve_id, private_fork, last_error, last_error_at, created_at, \
-         updated_at"
+         cve_requested_at, cve_id, private_fork, pull_requests, last_error, last_error_at, \
+         created_at, updated_at"
     };
 }
 
@@ -73,6 +76,7 @@ fn draft(r: &AnyRow) -> Result<GitHubDraft, StoreError> {
         cve_requested_at: opt_ts(r.try_get("cve_requested_at")?)?,
         cve_id: r.try_get("cve_id")?,
         private_fork: r.try_get("private_fork")?,
+        pull_requests: r.try_get("pull_requests")?,
         last_error: r.try_get("last_error")?,
         last_error_at: opt_ts(r.try_get("last_error_at")?)?,
         created_at: from_ts(r.try_get("created_at")?)?,

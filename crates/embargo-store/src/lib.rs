@@ -12,6 +12,7 @@ mod cve_records;
 mod duplicates;
 mod error;
 mod github;
+mod github_issues;
 mod jobs;
 mod messages;
 mod metrics;
@@ -42,6 +43,7 @@ pub use cve_pool::PooledCve;
 pub use duplicates::{CandidateCase, ReporterRecord};
 pub use error::StoreError;
 pub use github::{GitHubDraft, OpenedDraft};
+pub use github_issues::TrackingIssue;
 pub use jobs::{Job, JobStatus, NewJob, QueueSummary};
 pub use metrics::CaseFacts;
 pub use open::{

@@ -15,7 +15,11 @@ const FIX_AND_RETRY: &str = "This will not get better by itself: fix the cause (
 impl Worker {
     pub(crate) async fn github_drafts(&self, job: &Job) -> Result<(), Failure> {
         let case_id: CaseId = id(&job.payload, "case_id")?;
-        let result = self.app.sync_github_drafts(case_id, (self.clock)()).await;
+        let refresh = job.payload["refresh"].as_bool().unwrap_or(false);
+        let result = self
+            .app
+            .sync_github_drafts(case_id, refresh, (self.clock)())
+            .await;
         self.settle_with(
             job,
             case_id,
@@ -36,6 +40,19 @@ impl Worker {
             job,
             case_id,
             "its CVE request to GitHub did not go through",
+            FIX_AND_RETRY,
+            result,
+        )
+        .await
+    }
+
+    pub(crate) async fn github_tracking(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let result = self.app.sync_tracking_issue(case_id, (self.clock)()).await;
+        self.settle_with(
+            job,
+            case_id,
+            "its issue in the tracking repository is not up to date",
             FIX_AND_RETRY,
             result,
         )

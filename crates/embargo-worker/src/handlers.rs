@@ -23,6 +23,7 @@ pub const SYSTEM_KINDS: &[&str] = &[
     jobs::GITHUB_DRAFTS,
     jobs::GITHUB_CVE,
     jobs::GITHUB_PUBLISH,
+    jobs::GITHUB_TRACKING,
 ];
 
 pub(crate) fn id<T: std::str::FromStr>(payload: &Value, key: &str) -> Result<T, Failure> {

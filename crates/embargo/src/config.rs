@@ -477,6 +477,7 @@ impl Config {
         // Refused at load time like every other setting, naming the key.
         config.cve_services()?;
         config.github()?;
+        config.github_tracking()?;
         Ok(config)
     }
 

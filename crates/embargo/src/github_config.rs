@@ -10,6 +10,9 @@
 //! # Or, for a small team, a fine-grained token in a file of its own:
 //! # token_file = "github-token"
 //! # api_url = "https://api.github.com"   # GitHub Enterprise: https://HOST/api/v3
+//! # An issue per accepted case in the organization's private tracking repository:
+//! # tracking_repository = "example-org/security-tracking"
+//! # tracking_report_text = false          # true: the report's text goes into the issue
 //! ```
 
 use std::path::PathBuf;
@@ -30,6 +33,12 @@ pub struct GitHubConfig {
     pub private_key_file: Option<PathBuf>,
     /// A file holding a token alone (instead of an App), relative to the data directory.
     pub token_file: Option<PathBuf>,
+    /// `owner/name` of the private repository where each accepted case gets an issue.
+    pub tracking_repository: Option<String>,
+    /// Whether those issues carry the report's text (by default only its title, state,
+    /// deadlines and a link back).
+    #[serde(default)]
+    pub tracking_report_text: bool,
 }
 
 fn default_api_url() -> String {
@@ -93,6 +102,24 @@ impl Config {
         embargo_github::GitHub::new(settings, Arc::new(crate::clock::now))
             .map(Some)
             .map_err(|message| ConfigError::Value { key, message })
+    }
+
+    /// `[github] tracking_repository`, checked for shape.
+    pub fn github_tracking(&self) -> Result<Option<embargo_app::TrackingSettings>, ConfigError> {
+        let Some(c) = &self.github else {
+            return Ok(None);
+        };
+        let Some(repository) = &c.tracking_repository else {
+            return Ok(None);
+        };
+        embargo_github::split_repository(repository).map_err(|message| ConfigError::Value {
+            key: "github.tracking_repository",
+            message,
+        })?;
+        Ok(Some(embargo_app::TrackingSettings {
+            repository: repository.trim().to_string(),
+            report_text: c.tracking_report_text,
+        }))
     }
 
     /// A secret file's content, trimmed; an empty file is refused.

@@ -16,12 +16,32 @@ CREATE TABLE github_advisories (
     cve_requested_at INTEGER,
     cve_id           TEXT,
     private_fork     TEXT,                          -- owner/name; private forever
+    -- The fork's pull requests as last read (JSON: number, title, url, state, merged_at):
+    -- step 12 shows whether the fix was merged.
+    pull_requests    TEXT NOT NULL DEFAULT '[]',
     -- The last failure, a sentence for the case page; cleared by the next success.
     last_error       TEXT,
     last_error_at    INTEGER,
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL,
     PRIMARY KEY (case_id, repository)
+);
+
+-- The case's issue in the organization's private tracking repository (policy steps 2 and
+-- 18), kept up to date and closed with the case. Claimed (number NULL) before GitHub is
+-- asked to open it; a retry finds an issue titled with the case's reference instead.
+CREATE TABLE github_issues (
+    case_id          TEXT PRIMARY KEY REFERENCES cases (id),
+    repository       TEXT NOT NULL,
+    number           INTEGER,
+    html_url         TEXT,
+    -- What the issue says now (its title and body), to send only changes.
+    synced_digest    TEXT,
+    closed           INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1)),
+    last_error       TEXT,
+    last_error_at    INTEGER,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL
 );
 
 -- Team members record their GitHub login (account page): it makes them collaborators on

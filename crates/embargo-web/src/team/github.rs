@@ -21,6 +21,8 @@ pub(crate) struct DraftLine {
     pub state: String,
     pub cve: String,
     pub fork: Option<String>,
+    /// The fork's pull requests: (`#n title`, link, "merged …" / "open" / "closed").
+    pub pulls: Vec<(String, String, String)>,
     pub error: Option<(String, Moment)>,
 }
 
@@ -68,7 +70,9 @@ impl GitHubView {
                     (None, Some(at)) => format!("requested {}", session.when(at)),
                     (None, None) => String::new(),
                 };
+                let pulls = pull_lines(&d.pull_requests, session);
                 DraftLine {
+                    pulls,
                     error: d
                         .last_error
                         .map(|e| (e, session.when(d.last_error_at.unwrap_or(d.updated_at)))),
@@ -94,6 +98,27 @@ impl GitHubView {
     }
 }
 
+/// The stored pull requests as lines; merged ones say when.
+fn pull_lines(json: &str, session: &TeamSession) -> Vec<(String, String, String)> {
+    let list: Vec<serde_json::Value> = serde_json::from_str(json).unwrap_or_default();
+    list.iter()
+        .map(|p| {
+            let merged = p["merged_at"]
+                .as_str()
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+            let status = match merged {
+                Some(at) => format!("merged {}", session.when(at)),
+                None => p["state"].as_str().unwrap_or("open").to_string(),
+            };
+            (
+                format!("#{} {}", p["number"], p["title"].as_str().unwrap_or("")),
+                p["html_url"].as_str().unwrap_or("").to_string(),
+                status,
+            )
+        })
+        .collect()
+}
+
 /// The panel for the case page; `None` without `[github]`.
 pub(crate) async fn github_view(
     state: &WebState,
@@ -107,7 +132,8 @@ pub(crate) async fn github_view(
         .map(|p| GitHubView::of(p, session)))
 }
 
-/// `POST /cases/{id}/github/drafts`, `/github/cve`, or `/github/fork` (with `repository`).
+/// `POST /cases/{id}/github/drafts`, `/github/cve`, `/github/fork` (with `repository`) or
+/// `/github/refresh`.
 pub async fn case_action(
     State(state): State<WebState>,
     session: TeamSession,
@@ -155,6 +181,15 @@ pub async fn case_action(
                     format!(
                         "GitHub created the temporary private fork {fork} (it can take a few minutes before it can be cloned). It is recorded as one of the case's forks: sign off its manual test there (step 8)."
                     ),
+                )
+            }),
+        "refresh" => app
+            .refresh_github(session.principal, case_id, now)
+            .await
+            .map(|()| {
+                (
+                    "Reading GitHub again",
+                    "embargo reads the drafts, their CVE ids and the forks' pull requests again, and sends what changed.".to_string(),
                 )
             }),
         _ => Err(AppError::NotFound),

@@ -127,7 +127,11 @@ async fn the_case_page_opens_the_drafts_and_shows_them() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     assert!(res.body.contains("Draft advisories requested"));
     // The job runs (the worker's part), and the page shows the GHSA id and its link.
-    w.state.app.sync_github_drafts(id, w.t.now()).await.unwrap();
+    w.state
+        .app
+        .sync_github_drafts(id, false, w.t.now())
+        .await
+        .unwrap();
     let page = w.get(&path, Some(&coord)).await;
     let ghsa = fake.advisories()[0]["ghsa_id"]
         .as_str()
@@ -198,7 +202,11 @@ async fn the_api_opens_drafts_requests_a_cve_and_makes_a_fork() {
     let res = call(&w, "POST", &format!("{base}/drafts"), Some(&coord), None).await;
     assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.body);
     assert_eq!(json(&res)["repositories"], 1);
-    w.state.app.sync_github_drafts(id, now).await.unwrap();
+    w.state
+        .app
+        .sync_github_drafts(id, false, now)
+        .await
+        .unwrap();
     let panel = json(&call(&w, "GET", &base, Some(&dev), None).await);
     let ghsa = panel["drafts"][0]["ghsa_id"].as_str().unwrap().to_string();
     assert!(ghsa.starts_with("GHSA-"), "{panel}");

@@ -425,3 +425,156 @@ async fn a_github_app_mints_an_installation_token_once_and_reuses_it() {
     assert!(e.sentence.contains("[github]"), "{e}");
     assert!(!e.is_temporary());
 }
+
+const TRACKING: &str = "example-org/security-tracking";
+
+/// Steps 2 and 18: an issue per accepted case in the private tracking repository, kept up
+/// to date with the case, closed with it, and never opened twice.
+#[tokio::test]
+async fn the_tracking_repository_follows_each_accepted_case() {
+    let (t, sink, _) = setup().await;
+    let fake = fake_github(all_permissions());
+    fake.add_repo(OWNER, "security-tracking", true, all_permissions());
+    let app = connected(&t, &fake).with_tracking(embargo_app::TrackingSettings {
+        repository: TRACKING.into(),
+        report_text: false,
+    });
+    let worker = worker_on(app.clone(), &sink, &t);
+    let coord = Principal::User(t.people.coordinator);
+    let id = t.submit().await.case_id;
+    app.acknowledge(coord, id, "Thanks.", t.now())
+        .await
+        .unwrap();
+    app.start_triage(coord, id, t.now()).await.unwrap();
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(
+        calls(&fake, "POST", "/issues"),
+        0,
+        "nothing before acceptance"
+    );
+    app.accept(coord, id, t.now()).await.unwrap();
+    worker.run_until_idle().await.unwrap();
+    let reference = t.store.case_reference(id).await.unwrap();
+    let client = app.github().unwrap();
+    let issues = client
+        .issues_titled(TRACKING, &format!("[{reference}]"))
+        .await
+        .unwrap();
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0].state, "open");
+    let issue = t.store.tracking_issue(id).await.unwrap().unwrap();
+    assert_eq!(issue.number, Some(issues[0].number as i64));
+    let report = t.store.report(id).await.unwrap();
+    let sent: Vec<Value> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] == "POST" && r["path"].as_str().unwrap().ends_with("/issues"))
+        .collect();
+    let body = sent[0]["body"]["body"].as_str().unwrap();
+    assert!(
+        body.contains("accepted") && body.contains(&format!("/cases/{id}")),
+        "{body}"
+    );
+    assert!(
+        !body.contains(&report.content.reveal().description),
+        "the report's text stays out unless configured"
+    );
+
+    // A change of the case updates the issue; nothing changed sends nothing.
+    let deadline = t.store.case(id).await.unwrap().deadlines.disclose_by;
+    app.extend_disclosure(
+        coord,
+        id,
+        deadline + days(10),
+        "the fix needs a release train",
+        t.now(),
+    )
+    .await
+    .unwrap();
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(
+        calls(&fake, "PATCH", &format!("/issues/{}", issues[0].number)),
+        1
+    );
+    app.refresh_github(coord, id, t.now()).await.ok();
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(calls(&fake, "POST", "/issues"), 1);
+
+    // Closed with the case.
+    app.withdraw(Principal::Reporter(id), id, "Not a bug after all.", t.now())
+        .await
+        .unwrap();
+    worker.run_until_idle().await.unwrap();
+    let issues = client
+        .issues_titled(TRACKING, &format!("[{reference}]"))
+        .await
+        .unwrap();
+    assert_eq!(issues[0].state, "closed");
+
+    // A crash after GitHub opened another case's issue: the retry adopts it.
+    let other = t.submit().await.case_id;
+    let other_ref = t.store.case_reference(other).await.unwrap();
+    let mut tx = t.store.begin().await.unwrap();
+    tx.tracking_issue_opening(other, TRACKING, t.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    client
+        .create_issue(TRACKING, &format!("[{other_ref}] left by a crash"), "")
+        .await
+        .unwrap();
+    app.acknowledge(coord, other, "Thanks.", t.now())
+        .await
+        .unwrap();
+    app.start_triage(coord, other, t.now()).await.unwrap();
+    app.accept(coord, other, t.now()).await.unwrap();
+    worker.run_until_idle().await.unwrap();
+    let found = client
+        .issues_titled(TRACKING, &format!("[{other_ref}]"))
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].title.contains("Token leak"),
+        "updated in place: {found:?}"
+    );
+    fake.assert_no_violations();
+}
+
+/// Step 12: whether the fork's pull request was merged shows once GitHub is read again.
+#[tokio::test]
+async fn a_forks_merged_pull_request_shows_on_the_case() {
+    let (t, sink, _) = setup().await;
+    let fake = fake_github(all_permissions());
+    let app = connected(&t, &fake);
+    let worker = worker_on(app.clone(), &sink, &t);
+    let (coord, dev) = (
+        Principal::User(t.people.coordinator),
+        Principal::User(t.people.developer),
+    );
+    let id = accepted_with_advisory(&t).await;
+    app.open_github_drafts(coord, id, t.now()).await.unwrap();
+    worker.run_until_idle().await.unwrap();
+    app.start_fixing(dev, id, t.now()).await.unwrap();
+    let (fork, _) = app
+        .create_github_fork(dev, id, REPO, t.now())
+        .await
+        .unwrap();
+    let (owner, name) = fork.split_once('/').unwrap();
+    fake.add_pull(owner, name, 1, "fix-token-leak", true);
+    fake.add_pull(owner, name, 2, "more-tests", false);
+    app.refresh_github(dev, id, t.now()).await.unwrap();
+    worker.run_until_idle().await.unwrap();
+    let row = &t.store.github_drafts(id).await.unwrap()[0];
+    let pulls: Vec<Value> = serde_json::from_str(&row.pull_requests).unwrap();
+    assert_eq!(pulls.len(), 2, "{pulls:?}");
+    let merged: Vec<bool> = pulls.iter().map(|p| p["merged_at"].is_string()).collect();
+    assert!(
+        merged.contains(&true) && merged.contains(&false),
+        "{pulls:?}"
+    );
+    // Outsiders may not ask.
+    let outsider = Principal::User(t.people.outsider);
+    assert!(app.refresh_github(outsider, id, t.now()).await.is_err());
+    fake.assert_no_violations();
+}

@@ -105,8 +105,12 @@ pub async fn open_app(config: &Config, mode: OpenMode) -> Result<App, Failure> {
         Some(settings) => app.with_cve_services(embargo_cve_services::CveServices::new(settings)),
         None => app,
     };
-    Ok(match config.github()? {
+    let app = match config.github()? {
         Some(client) => app.with_github(client),
+        None => app,
+    };
+    Ok(match config.github_tracking()? {
+        Some(tracking) => app.with_tracking(tracking),
         None => app,
     })
 }
