@@ -42,6 +42,11 @@ pub struct GitHubPanel {
     pub can_open: bool,
     pub can_request_cve: bool,
     pub can_fork: bool,
+    /// The private CI mirror's copies (step 8), when `[github] ci_repository` is set.
+    pub ci_mirrors: Vec<embargo_store::CiMirror>,
+    /// The case's forks whose branches may go to the CI mirror now (empty when the
+    /// viewer may not, or no mirror is configured).
+    pub ci_forks: Vec<String>,
 }
 
 /// What `embargo github check` reports.
@@ -153,7 +158,16 @@ impl App {
         let open_blocked = open_blocked(&case.state, &repositories, &advisory);
         let has_drafts = drafts.iter().any(|d| d.ghsa_id.is_some());
         let remediation = case.state.is_in_remediation();
+        let ci_mirrors = self.store.ci_mirrors(case_id).await?;
+        let ci_forks =
+            if self.ci_mirror.is_some() && (roles.coordinator || roles.developer) && remediation {
+                case.forks.iter().map(|f| f.name.reveal().clone()).collect()
+            } else {
+                Vec::new()
+            };
         Ok(Some(GitHubPanel {
+            ci_mirrors,
+            ci_forks,
             can_open: roles.coordinator && open_blocked.is_none(),
             can_request_cve: (roles.coordinator || roles.developer)
                 && remediation

@@ -537,10 +537,12 @@ impl App {
                 }
             }
         }
-        match failure {
-            Some(e) => Err(e),
-            None => Ok(run),
+        if let Some(e) = failure {
+            return Err(e);
         }
+        // Nothing is embargoed any more: the CI mirror's copies go.
+        self.delete_ci_mirrors(&client, case_id, now).await?;
+        Ok(run)
     }
 
     /// Enqueued in the publishing transaction when the case has drafts on GitHub.
@@ -550,7 +552,9 @@ impl App {
         case_id: CaseId,
         now: Timestamp,
     ) -> Result<(), AppError> {
-        if self.github.is_none() || self.store.github_drafts(case_id).await?.is_empty() {
+        let nothing_there = self.store.github_drafts(case_id).await?.is_empty()
+            && self.store.ci_mirrors(case_id).await?.is_empty();
+        if self.github.is_none() || nothing_there {
             return Ok(());
         }
         self.enqueue(

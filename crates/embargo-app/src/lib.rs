@@ -19,6 +19,7 @@ mod duplicates;
 mod email;
 mod error;
 mod github;
+mod github_ci;
 mod github_sync;
 mod github_tracking;
 mod heartbeat;
@@ -67,11 +68,12 @@ pub use embargo_store::ApiTokenInfo;
 pub use embargo_store::PublicationFilter;
 pub use embargo_store::looks_like_case_reference;
 pub use embargo_store::{
-    AttachmentInfo, CaseSummary, Draft, Job, JobStatus, Person, PooledCve, Project, QueueSummary,
-    StoredReport, Team,
+    AttachmentInfo, CaseSummary, CiMirror, Draft, GitHubDraft, Job, JobStatus, Person, PooledCve,
+    Project, QueueSummary, StoredReport, Team,
 };
 pub use error::AppError;
 pub use github::{GitHubCheck, GitHubPanel};
+pub use github_ci::CiMirrorSettings;
 pub use github_sync::GitHubRun;
 pub use github_tracking::TrackingSettings;
 pub use heartbeat::{Heartbeat, Pulse, RunnerState};
@@ -113,6 +115,8 @@ pub struct App {
     github: Option<embargo_github::GitHub>,
     /// The private tracking repository's issues, when configured.
     tracking: Option<github_tracking::TrackingSettings>,
+    /// The private CI mirror repository, when configured.
+    ci_mirror: Option<github_ci::CiMirrorSettings>,
     /// Reports waiting to be committed together (group commit).
     intake_queue: intake_batch::IntakeQueue,
 }
@@ -130,6 +134,7 @@ impl App {
             cve_services: None,
             github: None,
             tracking: None,
+            ci_mirror: None,
             intake_queue: intake_batch::IntakeQueue::default(),
         }
     }

@@ -54,6 +54,8 @@ pub mod jobs {
     pub const GITHUB_PUBLISH: &str = "github_publish";
     /// Open, update or close the case's issue in the private tracking repository (2, 18).
     pub const GITHUB_TRACKING: &str = "github_tracking";
+    /// Copy a fork's branch to the private CI mirror and read its workflow runs (step 8).
+    pub const GITHUB_CI: &str = "github_ci";
 
     /// Mail to one person: the reporter, a collaborator.
     pub const MAIL_KINDS: &[&str] = &[

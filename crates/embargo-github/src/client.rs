@@ -31,6 +31,9 @@ pub enum Auth {
 pub struct Settings {
     /// The REST API root: `https://api.github.com`.
     pub api_url: String,
+    /// Where repositories are cloned from and pushed to: `https://github.com` (the CI
+    /// mirror's copies).
+    pub git_url: String,
     pub auth: Auth,
 }
 
@@ -42,6 +45,7 @@ impl std::fmt::Debug for Settings {
         };
         f.debug_struct("Settings")
             .field("api_url", &self.api_url)
+            .field("git_url", &self.git_url)
             .field("auth", &auth)
             .finish_non_exhaustive()
     }
@@ -186,6 +190,20 @@ impl GitHub {
                     None => jwt(),
                 }
             }
+        }
+    }
+
+    /// The token that may act on `owner/repo`: the configured one, or the App's
+    /// installation token there (for git over HTTPS).
+    pub(crate) fn token_for(
+        &self,
+        doing: &str,
+        owner: &str,
+        repo: &str,
+    ) -> Result<String, GitHubError> {
+        match &self.settings.auth {
+            Auth::Token(t) => Ok(t.trim().to_string()),
+            Auth::App { .. } => self.installation_token(doing, owner, repo),
         }
     }
 

@@ -14,8 +14,10 @@ mod app_key;
 mod calls;
 mod client;
 mod error;
+mod mirror;
 mod types;
 
 pub use client::{Auth, GitHub, Settings, split_repository};
 pub use error::{ErrorKind, GitHubError};
+pub use mirror::{WorkflowRun, valid_branch};
 pub use types::{Issue, PullRequest, RemoteAdvisory, Repository, RepositoryAccess};

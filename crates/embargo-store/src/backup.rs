@@ -59,6 +59,7 @@ const TABLES: &[&str] = &[
     "mail_preferences",
     "github_advisories",
     "github_issues",
+    "github_ci_mirrors",
 ];
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 pub mod cases;
 pub mod cve_services;
 pub mod database;
+pub mod git_daemon;
 pub mod github;
 pub mod http;
 pub mod smtp;

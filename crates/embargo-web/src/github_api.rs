@@ -56,6 +56,16 @@ pub async fn show(
         "can_open": panel.can_open,
         "can_request_cve": panel.can_request_cve,
         "can_fork": panel.can_fork,
+        "ci_mirrors": panel.ci_mirrors.iter().map(|m| json!({
+            "fork": m.fork,
+            "branch": m.branch,
+            "mirror_branch": m.mirror_branch,
+            "sha": m.sha,
+            "runs": serde_json::from_str::<Value>(&m.runs).unwrap_or(Value::Array(Vec::new())),
+            "deleted_at": m.deleted_at,
+            "last_error": m.last_error,
+        })).collect::<Vec<_>>(),
+        "ci_forks": panel.ci_forks,
     }))
     .into_response())
 }
@@ -84,6 +94,36 @@ pub async fn request_cve(
         .request_github_cve(p, case_id(&id)?, (state.clock)())
         .await?;
     Ok((StatusCode::ACCEPTED, Json(json!({"cve": "requested"}))).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CiBody {
+    fork: String,
+    branch: String,
+}
+
+/// `POST /api/v1/cases/{id}/github/ci` with `{"fork", "branch"}`: the branch goes to the
+/// private CI mirror (a job copies it and reads the runs).
+pub async fn mirror_ci(
+    State(state): State<WebState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<String>,
+    body: Result<Json<CiBody>, JsonRejection>,
+) -> Result<Response, WebError> {
+    let Json(body) =
+        body.map_err(|e| AppError::Invalid(vec![ValueError::new("body", e.body_text())]))?;
+    let branch = state
+        .app
+        .mirror_ci(
+            p,
+            case_id(&id)?,
+            body.fork.trim(),
+            &body.branch,
+            (state.clock)(),
+        )
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({"mirror_branch": branch}))).into_response())
 }
 
 #[derive(Debug, Deserialize)]

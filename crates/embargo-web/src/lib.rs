@@ -189,6 +189,7 @@ pub fn router(state: WebState) -> Router {
             "/api/v1/cases/{id}/github/forks",
             post(github_api::create_fork),
         )
+        .route("/api/v1/cases/{id}/github/ci", post(github_api::mirror_ci))
         .route("/api/v1/cases/{id}/cve/reject", post(cve_api::reject))
         .route("/api/v1/cases/{id}/cve/release", post(cve_api::release))
         .route("/api/v1/cve-ids", get(cve_api::pool).post(cve_api::reserve))

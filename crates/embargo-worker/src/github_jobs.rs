@@ -59,6 +59,19 @@ impl Worker {
         .await
     }
 
+    pub(crate) async fn github_ci(&self, job: &Job) -> Result<(), Failure> {
+        let case_id: CaseId = id(&job.payload, "case_id")?;
+        let result = self.app.run_ci_mirror(&job.payload, (self.clock)()).await;
+        self.settle_with(
+            job,
+            case_id,
+            "a fork's branch did not reach the CI mirror",
+            FIX_AND_RETRY,
+            result,
+        )
+        .await
+    }
+
     pub(crate) async fn github_publish(&self, job: &Job) -> Result<(), Failure> {
         let case_id: CaseId = id(&job.payload, "case_id")?;
         let result = self

@@ -24,6 +24,7 @@ pub const SYSTEM_KINDS: &[&str] = &[
     jobs::GITHUB_CVE,
     jobs::GITHUB_PUBLISH,
     jobs::GITHUB_TRACKING,
+    jobs::GITHUB_CI,
 ];
 
 pub(crate) fn id<T: std::str::FromStr>(payload: &Value, key: &str) -> Result<T, Failure> {

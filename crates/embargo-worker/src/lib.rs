@@ -215,6 +215,7 @@ impl Worker {
             embargo_app::jobs::GITHUB_CVE => self.github_cve(job).await,
             embargo_app::jobs::GITHUB_PUBLISH => self.github_publish(job).await,
             embargo_app::jobs::GITHUB_TRACKING => self.github_tracking(job).await,
+            embargo_app::jobs::GITHUB_CI => self.github_ci(job).await,
             other => Err(Failure::permanent(format!(
                 "no handler for job kind {other}"
             ))),

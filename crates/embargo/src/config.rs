@@ -478,6 +478,7 @@ impl Config {
         config.cve_services()?;
         config.github()?;
         config.github_tracking()?;
+        config.github_ci()?;
         Ok(config)
     }
 

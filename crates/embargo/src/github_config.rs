@@ -13,6 +13,9 @@
 //! # An issue per accepted case in the organization's private tracking repository:
 //! # tracking_repository = "example-org/security-tracking"
 //! # tracking_report_text = false          # true: the report's text goes into the issue
+//! # Forks' branches copied to a private repository where Actions run (step 8):
+//! # ci_repository = "example-org/embargo-ci"
+//! # ci_workflow = "ci.yml"                 # started on each copy; else the push's runs
 //! ```
 
 use std::path::PathBuf;
@@ -27,6 +30,9 @@ use crate::config::{Config, ConfigError};
 pub struct GitHubConfig {
     #[serde(default = "default_api_url")]
     pub api_url: String,
+    /// Where repositories are cloned from and pushed to (the CI mirror).
+    #[serde(default = "default_git_url")]
+    pub git_url: String,
     /// The GitHub App's id (with `private_key_file`).
     pub app_id: Option<String>,
     /// The App's private key (PEM, as GitHub hands it out), relative to the data directory.
@@ -39,10 +45,20 @@ pub struct GitHubConfig {
     /// deadlines and a link back).
     #[serde(default)]
     pub tracking_report_text: bool,
+    /// `owner/name` of the organization's private repository where forks' branches run
+    /// CI (GitHub runs none in temporary private forks).
+    pub ci_repository: Option<String>,
+    /// A workflow file of that repository to start on each copied branch (`ci.yml`);
+    /// without it, the runs the push triggers are observed.
+    pub ci_workflow: Option<String>,
 }
 
 fn default_api_url() -> String {
     "https://api.github.com".into()
+}
+
+fn default_git_url() -> String {
+    "https://github.com".into()
 }
 
 impl Config {
@@ -93,6 +109,7 @@ impl Config {
         };
         let settings = embargo_github::Settings {
             api_url: c.api_url.trim_end_matches('/').to_string(),
+            git_url: c.git_url.trim_end_matches('/').to_string(),
             auth,
         };
         let key = match &settings.auth {
@@ -119,6 +136,24 @@ impl Config {
         Ok(Some(embargo_app::TrackingSettings {
             repository: repository.trim().to_string(),
             report_text: c.tracking_report_text,
+        }))
+    }
+
+    /// `[github] ci_repository` and `ci_workflow`, checked for shape.
+    pub fn github_ci(&self) -> Result<Option<embargo_app::CiMirrorSettings>, ConfigError> {
+        let Some(c) = &self.github else {
+            return Ok(None);
+        };
+        let Some(repository) = &c.ci_repository else {
+            return Ok(None);
+        };
+        embargo_github::split_repository(repository).map_err(|message| ConfigError::Value {
+            key: "github.ci_repository",
+            message,
+        })?;
+        Ok(Some(embargo_app::CiMirrorSettings {
+            repository: repository.trim().to_string(),
+            workflow: c.ci_workflow.clone().filter(|w| !w.trim().is_empty()),
         }))
     }
 

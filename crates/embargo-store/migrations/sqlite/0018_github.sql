@@ -44,6 +44,24 @@ CREATE TABLE github_issues (
     updated_at       INTEGER NOT NULL
 );
 
+-- The private CI mirror (policy step 8): a fork's branch copied to a private repository of
+-- the organization where Actions run, the runs of that commit as last read, and when the
+-- mirror branch was deleted (after publication).
+CREATE TABLE github_ci_mirrors (
+    case_id          TEXT NOT NULL REFERENCES cases (id),
+    fork             TEXT NOT NULL,                 -- owner/name; private forever
+    branch           TEXT NOT NULL,
+    mirror_branch    TEXT NOT NULL,
+    sha              TEXT,
+    runs             TEXT NOT NULL DEFAULT '[]',    -- JSON: name, status, conclusion, url
+    pushed_at        INTEGER,
+    deleted_at       INTEGER,
+    last_error       TEXT,
+    last_error_at    INTEGER,
+    updated_at       INTEGER NOT NULL,
+    PRIMARY KEY (case_id, fork, branch)
+);
+
 -- Team members record their GitHub login (account page): it makes them collaborators on
 -- the case's drafts (step 5).
 ALTER TABLE people ADD COLUMN github_login TEXT;

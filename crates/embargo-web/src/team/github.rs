@@ -38,6 +38,53 @@ pub(crate) struct GitHubView {
     pub can_request_cve: bool,
     /// Repositories whose draft may get a private fork.
     pub fork_targets: Vec<String>,
+    pub ci: Vec<CiLine>,
+    /// Forks whose branches may go to the CI mirror.
+    pub ci_forks: Vec<String>,
+}
+
+/// One branch on the private CI mirror, with its runs: (name, link, outcome).
+pub(crate) struct CiLine {
+    pub fork: String,
+    pub branch: String,
+    pub mirror_branch: String,
+    pub commit: String,
+    pub runs: Vec<(String, String, String)>,
+    pub deleted: bool,
+    pub error: Option<String>,
+}
+
+impl CiLine {
+    fn of(m: embargo_app::CiMirror) -> Self {
+        let runs: Vec<serde_json::Value> = serde_json::from_str(&m.runs).unwrap_or_default();
+        Self {
+            commit: m
+                .sha
+                .as_deref()
+                .map_or("not copied yet", |s| &s[..s.len().min(12)])
+                .to_string(),
+            runs: runs
+                .iter()
+                .map(|r| {
+                    let outcome = r["conclusion"]
+                        .as_str()
+                        .or(r["status"].as_str())
+                        .unwrap_or("")
+                        .replace('_', " ");
+                    (
+                        r["name"].as_str().unwrap_or("").to_string(),
+                        r["html_url"].as_str().unwrap_or("").to_string(),
+                        outcome,
+                    )
+                })
+                .collect(),
+            deleted: m.deleted_at.is_some(),
+            error: m.last_error,
+            fork: m.fork,
+            branch: m.branch,
+            mirror_branch: m.mirror_branch,
+        }
+    }
 }
 
 impl GitHubView {
@@ -94,6 +141,8 @@ impl GitHubView {
             can_open: p.can_open,
             can_request_cve: p.can_request_cve,
             fork_targets,
+            ci: p.ci_mirrors.into_iter().map(CiLine::of).collect(),
+            ci_forks: p.ci_forks,
         }
     }
 }
@@ -132,8 +181,8 @@ pub(crate) async fn github_view(
         .map(|p| GitHubView::of(p, session)))
 }
 
-/// `POST /cases/{id}/github/drafts`, `/github/cve`, `/github/fork` (with `repository`) or
-/// `/github/refresh`.
+/// `POST /cases/{id}/github/drafts`, `/github/cve`, `/github/fork` (with `repository`),
+/// `/github/ci` (with `fork` and `branch`) or `/github/refresh`.
 pub async fn case_action(
     State(state): State<WebState>,
     session: TeamSession,
@@ -180,6 +229,17 @@ pub async fn case_action(
                     "Private fork created",
                     format!(
                         "GitHub created the temporary private fork {fork} (it can take a few minutes before it can be cloned). It is recorded as one of the case's forks: sign off its manual test there (step 8)."
+                    ),
+                )
+            }),
+        "ci" => app
+            .mirror_ci(session.principal, case_id, p.text("fork").trim(), &p.text("branch"), now)
+            .await
+            .map(|branch| {
+                (
+                    "Sent to the CI mirror",
+                    format!(
+                        "embargo copies the branch to {branch} of the private CI repository and shows the workflow runs on the case as they finish."
                     ),
                 )
             }),

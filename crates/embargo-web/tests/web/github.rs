@@ -21,6 +21,7 @@ fn connect(w: Web, fake: &FakeGitHub) -> Web {
     fake.set_now(&w.t.now().to_string());
     let settings = Settings {
         api_url: fake.url(),
+        git_url: "https://github.com".into(),
         auth: Auth::Token(TOKEN.into()),
     };
     let github_clock = clock.clone();

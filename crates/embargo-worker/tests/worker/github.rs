@@ -20,6 +20,7 @@ const REPO: &str = "example-org/build-bot";
 fn connected(t: &TestApp, fake: &FakeGitHub) -> App {
     let settings = Settings {
         api_url: fake.url(),
+        git_url: "https://github.com".into(),
         auth: Auth::Token(TOKEN.into()),
     };
     let clock = t.clock.clone();
@@ -373,6 +374,7 @@ async fn a_github_app_mints_an_installation_token_once_and_reuses_it() {
     let clock = t.clock.clone();
     let settings = Settings {
         api_url: fake.url(),
+        git_url: "https://github.com".into(),
         auth: Auth::App {
             app_id: "424242".into(),
             private_key_pem: private_pem,
@@ -413,6 +415,7 @@ async fn a_github_app_mints_an_installation_token_once_and_reuses_it() {
     let wrong = GitHub::new(
         Settings {
             api_url: fake.url(),
+            git_url: "https://github.com".into(),
             auth: Auth::App {
                 app_id: "424242".into(),
                 private_key_pem: other_key,
@@ -576,5 +579,93 @@ async fn a_forks_merged_pull_request_shows_on_the_case() {
     // Outsiders may not ask.
     let outsider = Principal::User(t.people.outsider);
     assert!(app.refresh_github(outsider, id, t.now()).await.is_err());
+    fake.assert_no_violations();
+}
+
+/// Step 8: a fork's branch runs CI on the organization's private mirror (a real git
+/// server on loopback stands in for github.com's git), its runs show on the case, and the
+/// mirror branch is deleted at publication.
+#[tokio::test]
+async fn a_forks_branch_runs_ci_on_the_private_mirror_until_publication() {
+    let (t, sink, _) = setup().await;
+    let fake = fake_github(all_permissions());
+    fake.add_repo(OWNER, "embargo-ci", true, all_permissions());
+    let git = embargo_testkit::git_daemon::GitDaemon::start();
+    let fork = "example-org/fork-private"; // recorded by scheduled_case
+    let sha = git.commit(fork, "fix", "fix.txt", "the fix");
+    git.create("example-org/embargo-ci");
+    let clock = t.clock.clone();
+    fake.set_now(&t.now().to_string());
+    let settings = Settings {
+        api_url: fake.url(),
+        git_url: git.url(),
+        auth: Auth::Token(TOKEN.into()),
+    };
+    let app = t
+        .app
+        .clone()
+        .with_github(GitHub::new(settings, Arc::new(move || clock.now())).unwrap())
+        .with_ci_mirror(embargo_app::CiMirrorSettings {
+            repository: "example-org/embargo-ci".into(),
+            workflow: Some("ci.yml".into()),
+        });
+    let worker = worker_on(app.clone(), &sink, &t);
+    let dev = Principal::User(t.people.developer);
+    let id = t.scheduled_case(7).await;
+    t.approve_advisory(id, advisory_without_cve()).await;
+
+    let bad = app
+        .mirror_ci(dev, id, "example-org/not-a-fork", "fix", t.now())
+        .await;
+    assert!(
+        bad.unwrap_err()
+            .to_string()
+            .contains("not one of the case's forks")
+    );
+    let outsider = Principal::User(t.people.outsider);
+    assert!(
+        app.mirror_ci(outsider, id, fork, "fix", t.now())
+            .await
+            .is_err()
+    );
+    let mirror_branch = app.mirror_ci(dev, id, fork, "fix", t.now()).await.unwrap();
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(
+        git.branch("example-org/embargo-ci", &mirror_branch),
+        Some(sha.clone())
+    );
+    let dispatched = fake.dispatches();
+    assert_eq!(dispatched.len(), 1, "{dispatched:?}");
+    assert_eq!(dispatched[0]["workflow_id"], "ci.yml");
+    let row = &t.store.ci_mirrors(id).await.unwrap()[0];
+    assert_eq!(row.sha.as_deref(), Some(sha.as_str()));
+
+    // The run finishes; the next read (every five minutes) takes its result.
+    fake.add_run(
+        OWNER,
+        "embargo-ci",
+        &sha,
+        "completed",
+        Some("success"),
+        "CI",
+    );
+    advance(&t, &fake, jiff::SignedDuration::from_mins(6));
+    worker.run_until_idle().await.unwrap();
+    let row = &t.store.ci_mirrors(id).await.unwrap()[0];
+    assert!(row.runs.contains("\"success\""), "{}", row.runs);
+
+    // Publication deletes the mirror branch.
+    advance(&t, &fake, days(7));
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(t.store.case(id).await.unwrap().state, CaseState::Published);
+    assert_eq!(
+        calls(&fake, "DELETE", &format!("/git/refs/heads/{mirror_branch}")),
+        1
+    );
+    assert!(
+        t.store.ci_mirrors(id).await.unwrap()[0]
+            .deleted_at
+            .is_some()
+    );
     fake.assert_no_violations();
 }

@@ -109,8 +109,12 @@ pub async fn open_app(config: &Config, mode: OpenMode) -> Result<App, Failure> {
         Some(client) => app.with_github(client),
         None => app,
     };
-    Ok(match config.github_tracking()? {
+    let app = match config.github_tracking()? {
         Some(tracking) => app.with_tracking(tracking),
+        None => app,
+    };
+    Ok(match config.github_ci()? {
+        Some(ci) => app.with_ci_mirror(ci),
         None => app,
     })
 }
