@@ -47,6 +47,8 @@ pub struct GitHubPanel {
     /// The case's forks whose branches may go to the CI mirror now (empty when the
     /// viewer may not, or no mirror is configured).
     pub ci_forks: Vec<String>,
+    /// The case's issue in the private tracking repository, when there is one.
+    pub tracking_issue: Option<embargo_store::TrackingIssue>,
 }
 
 /// What `embargo github check` reports.
@@ -165,7 +167,9 @@ impl App {
             } else {
                 Vec::new()
             };
+        let tracking_issue = self.store.tracking_issue(case_id).await?;
         Ok(Some(GitHubPanel {
+            tracking_issue,
             ci_mirrors,
             ci_forks,
             can_open: roles.coordinator && open_blocked.is_none(),
@@ -426,6 +430,10 @@ impl App {
         };
         let mut tx = self.store.begin().await?;
         tx.set_github_login(person, login.as_deref()).await?;
+        // Their cases' drafts get (or lose) them as a collaborator.
+        for case_id in self.store.github_cases_of(person).await? {
+            self.queue_github_sync(&mut tx, case_id, now).await?;
+        }
         self.audit(
             &mut tx,
             principal,

@@ -69,7 +69,7 @@ pub use embargo_store::PublicationFilter;
 pub use embargo_store::looks_like_case_reference;
 pub use embargo_store::{
     AttachmentInfo, CaseSummary, CiMirror, Draft, GitHubDraft, Job, JobStatus, Person, PooledCve,
-    Project, QueueSummary, StoredReport, Team,
+    Project, QueueSummary, StoredReport, Team, TrackingIssue,
 };
 pub use error::AppError;
 pub use github::{GitHubCheck, GitHubPanel};

@@ -130,6 +130,20 @@ impl Store {
         Ok(out)
     }
 
+    /// The cases with drafts on GitHub where the person coordinates or develops: their
+    /// drafts' collaborators change with the person's login.
+    pub async fn github_cases_of(&self, person: UserId) -> Result<Vec<CaseId>, StoreError> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT g.case_id FROM github_advisories g JOIN cases c ON c.id = g.case_id \
+             WHERE c.coordinator = $1 OR g.case_id IN \
+             (SELECT case_id FROM case_members WHERE user_id = $1) ORDER BY g.case_id",
+        )
+        .bind(person.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        ids.iter().map(|i| parse(i)).collect()
+    }
+
     /// One person's GitHub login.
     pub async fn github_login(&self, person: UserId) -> Result<Option<String>, StoreError> {
         Ok(

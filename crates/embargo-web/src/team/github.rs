@@ -39,6 +39,9 @@ pub(crate) struct GitHubView {
     /// Repositories whose draft may get a private fork.
     pub fork_targets: Vec<String>,
     pub ci: Vec<CiLine>,
+    /// The tracking issue: (text, link) and its last failure.
+    pub tracking: Option<(String, String)>,
+    pub tracking_error: Option<String>,
     /// Forks whose branches may go to the CI mirror.
     pub ci_forks: Vec<String>,
 }
@@ -141,6 +144,18 @@ impl GitHubView {
             can_open: p.can_open,
             can_request_cve: p.can_request_cve,
             fork_targets,
+            tracking: p.tracking_issue.as_ref().map(|i| {
+                let text = match i.number {
+                    Some(n) => format!(
+                        "{}#{n}{}",
+                        i.repository,
+                        if i.closed { " (closed)" } else { "" }
+                    ),
+                    None => format!("{}: being opened", i.repository),
+                };
+                (text, i.html_url.clone().unwrap_or_default())
+            }),
+            tracking_error: p.tracking_issue.and_then(|i| i.last_error),
             ci: p.ci_mirrors.into_iter().map(CiLine::of).collect(),
             ci_forks: p.ci_forks,
         }

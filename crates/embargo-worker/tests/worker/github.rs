@@ -144,6 +144,13 @@ async fn every_github_step_is_done_by_embargo_from_report_to_publication() {
         3
     );
     assert_eq!(calls(&fake, "POST", "/security-advisories"), 1);
+    // Removals follow: a person who removes their login leaves the drafts.
+    app.set_github_login(Principal::User(t.people.developer2), "", t.now())
+        .await
+        .unwrap();
+    worker.run_until_idle().await.unwrap();
+    let users = fake.advisories()[0]["collaborating_users"].as_array().unwrap().len();
+    assert_eq!(users, 2);
 
     // Step 9: a CVE through GitHub; the id is recorded once GitHub assigns it.
     app.request_github_cve(dev, id, t.now()).await.unwrap();
