@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::client::{As, GitHub, seg, split_repository};
+use crate::client::{Answer, As, GitHub, seg, split_repository};
 use crate::error::{ErrorKind, GitHubError};
 use crate::types::{Issue, PullRequest, RemoteAdvisory, Repository, RepositoryAccess};
 
@@ -113,30 +113,14 @@ impl GitHub {
         repository: &str,
         state: &str,
     ) -> Result<Vec<RemoteAdvisory>, GitHubError> {
-        let (repository, state) = (repository.to_string(), state.to_string());
-        self.blocking(move |g| {
-            let (owner, repo) = split_repository(&repository).map_err(bad_name)?;
-            let doing = format!("listing the {state} advisories of {repository}");
-            let path = format!("/repos/{}/{}/security-advisories", seg(owner), seg(repo));
-            let mut out = Vec::new();
-            let mut after: Option<String> = None;
-            for _ in 0..MAX_PAGES {
-                let mut query = vec![("state", state.as_str()), ("per_page", "100")];
-                if let Some(cursor) = &after {
-                    query.push(("after", cursor.as_str()));
-                }
-                let answer =
-                    g.call(&doing, "GET", &path, &query, None, As::Repo { owner, repo })?;
-                let items = answer.json.as_array().cloned().unwrap_or_default();
-                out.extend(items.iter().filter_map(RemoteAdvisory::from_json));
-                after = answer.link.as_deref().and_then(|l| next_param(l, "after"));
-                if after.is_none() || items.is_empty() {
-                    break;
-                }
-            }
-            Ok(out)
-        })
-        .await
+        let call = OnRepo::get(
+            repository,
+            format!("listing the {state} advisories of {repository}"),
+            "/security-advisories",
+        )
+        .query("state", state);
+        let items = self.all_pages(call, Cursor::After).await?;
+        Ok(items.iter().filter_map(RemoteAdvisory::from_json).collect())
     }
 
     /// Opens a draft (`POST /repos/{owner}/{repo}/security-advisories`) with `fields`
@@ -146,22 +130,10 @@ impl GitHub {
         repository: &str,
         fields: Value,
     ) -> Result<RemoteAdvisory, GitHubError> {
-        let repository = repository.to_string();
-        self.blocking(move |g| {
-            let (owner, repo) = split_repository(&repository).map_err(bad_name)?;
-            let doing = format!("opening a draft advisory in {repository}");
-            let path = format!("/repos/{}/{}/security-advisories", seg(owner), seg(repo));
-            let answer = g.call(
-                &doing,
-                "POST",
-                &path,
-                &[],
-                Some(&fields),
-                As::Repo { owner, repo },
-            )?;
-            RemoteAdvisory::from_json(&answer.json).ok_or_else(|| unexpected(&doing, "no ghsa_id"))
-        })
-        .await
+        let doing = format!("opening a draft advisory in {repository}");
+        let call = OnRepo::post(repository, doing.clone(), "/security-advisories", fields);
+        let answer = self.on_repo(call).await?;
+        RemoteAdvisory::from_json(&answer.json).ok_or_else(|| unexpected(&doing, "no ghsa_id"))
     }
 
     /// One advisory (`GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}`).
@@ -170,8 +142,12 @@ impl GitHub {
         repository: &str,
         ghsa_id: &str,
     ) -> Result<RemoteAdvisory, GitHubError> {
-        self.advisory_call(repository, ghsa_id, "GET", None, "reading")
-            .await
+        let doing = format!("reading {ghsa_id} in {repository}");
+        let tail = format!("/security-advisories/{}", seg(ghsa_id));
+        let answer = self
+            .on_repo(OnRepo::get(repository, doing.clone(), &tail))
+            .await?;
+        RemoteAdvisory::from_json(&answer.json).ok_or_else(|| unexpected(&doing, "no ghsa_id"))
     }
 
     /// Changes an advisory (`PATCH .../security-advisories/{ghsa_id}`): public fields,
@@ -182,50 +158,24 @@ impl GitHub {
         ghsa_id: &str,
         patch: Value,
     ) -> Result<RemoteAdvisory, GitHubError> {
-        let doing = if patch.get("state").is_some_and(|s| s == "published") {
+        let verb = if patch.get("state").is_some_and(|s| s == "published") {
             "publishing"
         } else {
             "updating"
         };
-        self.advisory_call(repository, ghsa_id, "PATCH", Some(patch), doing)
-            .await
-    }
-
-    async fn advisory_call(
-        &self,
-        repository: &str,
-        ghsa_id: &str,
-        method: &'static str,
-        body: Option<Value>,
-        verb: &'static str,
-    ) -> Result<RemoteAdvisory, GitHubError> {
-        let (repository, ghsa_id) = (repository.to_string(), ghsa_id.to_string());
-        self.blocking(move |g| {
-            let (owner, repo) = split_repository(&repository).map_err(bad_name)?;
-            let doing = format!("{verb} {ghsa_id} in {repository}");
-            let path = format!(
-                "/repos/{}/{}/security-advisories/{}",
-                seg(owner),
-                seg(repo),
-                seg(&ghsa_id)
-            );
-            let answer = g.call(
-                &doing,
-                method,
-                &path,
-                &[],
-                body.as_ref(),
-                As::Repo { owner, repo },
-            )?;
-            RemoteAdvisory::from_json(&answer.json).ok_or_else(|| unexpected(&doing, "no ghsa_id"))
-        })
-        .await
+        let doing = format!("{verb} {ghsa_id} in {repository}");
+        let tail = format!("/security-advisories/{}", seg(ghsa_id));
+        let call = OnRepo::post(repository, doing.clone(), &tail, patch).method("PATCH");
+        let answer = self.on_repo(call).await?;
+        RemoteAdvisory::from_json(&answer.json).ok_or_else(|| unexpected(&doing, "no ghsa_id"))
     }
 
     /// Asks GitHub, as a CNA, for a CVE id for the advisory
     /// (`POST .../security-advisories/{ghsa_id}/cve`); the id arrives later.
     pub async fn request_cve(&self, repository: &str, ghsa_id: &str) -> Result<(), GitHubError> {
-        self.advisory_action(repository, ghsa_id, "cve", "requesting a CVE for")
+        let doing = format!("requesting a CVE for {ghsa_id} in {repository}");
+        let tail = format!("/security-advisories/{}/cve", seg(ghsa_id));
+        self.on_repo(OnRepo::post(repository, doing, &tail, Value::Null))
             .await
             .map(|_| ())
     }
@@ -238,40 +188,12 @@ impl GitHub {
         repository: &str,
         ghsa_id: &str,
     ) -> Result<Repository, GitHubError> {
+        let doing = format!("creating a private fork for {ghsa_id} in {repository}");
+        let tail = format!("/security-advisories/{}/forks", seg(ghsa_id));
         let answer = self
-            .advisory_action(repository, ghsa_id, "forks", "creating a private fork for")
+            .on_repo(OnRepo::post(repository, doing.clone(), &tail, Value::Null))
             .await?;
-        Repository::from_json(&answer).ok_or_else(|| {
-            unexpected(
-                &format!("creating a private fork for {ghsa_id}"),
-                "no repository",
-            )
-        })
-    }
-
-    async fn advisory_action(
-        &self,
-        repository: &str,
-        ghsa_id: &str,
-        action: &'static str,
-        verb: &'static str,
-    ) -> Result<Value, GitHubError> {
-        let (repository, ghsa_id) = (repository.to_string(), ghsa_id.to_string());
-        self.blocking(move |g| {
-            let (owner, repo) = split_repository(&repository).map_err(bad_name)?;
-            let doing = format!("{verb} {ghsa_id} in {repository}");
-            let path = format!(
-                "/repos/{}/{}/security-advisories/{}/{action}",
-                seg(owner),
-                seg(repo),
-                seg(&ghsa_id)
-            );
-            Ok(
-                g.call(&doing, "POST", &path, &[], None, As::Repo { owner, repo })?
-                    .json,
-            )
-        })
-        .await
+        Repository::from_json(&answer.json).ok_or_else(|| unexpected(&doing, "no repository"))
     }
 
     /// Whether `login` is a GitHub account (`GET /users/{username}`).
@@ -279,14 +201,8 @@ impl GitHub {
         let login = login.to_string();
         self.blocking(move |g| {
             let doing = format!("looking up the GitHub user {login}");
-            match g.call(
-                &doing,
-                "GET",
-                &format!("/users/{}", seg(&login)),
-                &[],
-                None,
-                As::Anyone,
-            ) {
+            let path = format!("/users/{}", seg(&login));
+            match g.call(&doing, "GET", &path, &[], None, As::Anyone) {
                 Ok(_) => Ok(true),
                 Err(e) if e.kind == ErrorKind::NotFound => Ok(false),
                 Err(e) => Err(e),
@@ -302,23 +218,12 @@ impl GitHub {
         title: &str,
         body: &str,
     ) -> Result<Issue, GitHubError> {
+        let doing = format!("opening the tracking issue in {repository}");
         let fields = json!({"title": title, "body": body});
-        let repository = repository.to_string();
-        self.blocking(move |g| {
-            let (owner, repo) = split_repository(&repository).map_err(bad_name)?;
-            let doing = format!("opening the tracking issue in {repository}");
-            let path = format!("/repos/{}/{}/issues", seg(owner), seg(repo));
-            let answer = g.call(
-                &doing,
-                "POST",
-                &path,
-                &[],
-                Some(&fields),
-                As::Repo { owner, repo },
-            )?;
-            Issue::from_json(&answer.json).ok_or_else(|| unexpected(&doing, "no issue number"))
-        })
-        .await
+        let answer = self
+            .on_repo(OnRepo::post(repository, doing.clone(), "/issues", fields))
+            .await?;
+        Issue::from_json(&answer.json).ok_or_else(|| unexpected(&doing, "no issue number"))
     }
 
     /// Changes an issue (`PATCH /repos/{owner}/{repo}/issues/{issue_number}`): title, body,
@@ -329,22 +234,11 @@ impl GitHub {
         number: u64,
         patch: Value,
     ) -> Result<Issue, GitHubError> {
-        let repository = repository.to_string();
-        self.blocking(move |g| {
-            let (owner, repo) = split_repository(&repository).map_err(bad_name)?;
-            let doing = format!("updating issue #{number} in {repository}");
-            let path = format!("/repos/{}/{}/issues/{number}", seg(owner), seg(repo));
-            let answer = g.call(
-                &doing,
-                "PATCH",
-                &path,
-                &[],
-                Some(&patch),
-                As::Repo { owner, repo },
-            )?;
-            Issue::from_json(&answer.json).ok_or_else(|| unexpected(&doing, "no issue number"))
-        })
-        .await
+        let doing = format!("updating issue #{number} in {repository}");
+        let tail = format!("/issues/{number}");
+        let call = OnRepo::post(repository, doing.clone(), &tail, patch).method("PATCH");
+        let answer = self.on_repo(call).await?;
+        Issue::from_json(&answer.json).ok_or_else(|| unexpected(&doing, "no issue number"))
     }
 
     /// Open and closed issues whose title starts with `prefix` (`GET .../issues`): finds
@@ -354,58 +248,123 @@ impl GitHub {
         repository: &str,
         prefix: &str,
     ) -> Result<Vec<Issue>, GitHubError> {
-        let (repository, prefix) = (repository.to_string(), prefix.to_string());
+        let doing = format!("listing the issues of {repository}");
+        let call = OnRepo::get(repository, doing, "/issues").query("state", "all");
+        let items = self.all_pages(call, Cursor::Page).await?;
+        Ok(items
+            .iter()
+            .filter_map(Issue::from_json)
+            .filter(|i| i.title.starts_with(prefix))
+            .collect())
+    }
+
+    /// The pull requests of a repository, open and closed (`GET /repos/{owner}/{repo}/pulls`).
+    pub async fn pull_requests(&self, repository: &str) -> Result<Vec<PullRequest>, GitHubError> {
+        let doing = format!("listing the pull requests of {repository}");
+        let call = OnRepo::get(repository, doing, "/pulls").query("state", "all");
+        let items = self.all_pages(call, Cursor::Page).await?;
+        Ok(items.iter().filter_map(PullRequest::from_json).collect())
+    }
+
+    /// One request on a repository, as whoever may act there.
+    pub(crate) async fn on_repo(&self, call: OnRepo) -> Result<Answer, GitHubError> {
+        self.blocking(move |g| g.on_repo_now(&call)).await
+    }
+
+    fn on_repo_now(&self, call: &OnRepo) -> Result<Answer, GitHubError> {
+        let (owner, repo) = split_repository(&call.repository).map_err(bad_name)?;
+        let path = format!("/repos/{}/{}{}", seg(owner), seg(repo), call.tail);
+        let query: Vec<(&str, &str)> = call.query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let who = As::Repo { owner, repo };
+        self.call(
+            &call.doing,
+            call.method,
+            &path,
+            &query,
+            call.body.as_ref(),
+            who,
+        )
+    }
+
+    /// Every item of a list, 100 a page, following the `Link` header's next page (at most
+    /// [`MAX_PAGES`]).
+    async fn all_pages(&self, call: OnRepo, cursor: Cursor) -> Result<Vec<Value>, GitHubError> {
         self.blocking(move |g| {
-            let (owner, repo) = split_repository(&repository).map_err(bad_name)?;
-            let doing = format!("listing the issues of {repository}");
-            let path = format!("/repos/{}/{}/issues", seg(owner), seg(repo));
             let mut out = Vec::new();
-            for page in 1..=MAX_PAGES {
-                let page_s = page.to_string();
-                let query = [
-                    ("state", "all"),
-                    ("per_page", "100"),
-                    ("page", page_s.as_str()),
-                ];
-                let answer =
-                    g.call(&doing, "GET", &path, &query, None, As::Repo { owner, repo })?;
+            let mut page = call.query("per_page", "100");
+            for number in 2..=MAX_PAGES + 1 {
+                let answer = g.on_repo_now(&page)?;
                 let items = answer.json.as_array().cloned().unwrap_or_default();
-                out.extend(
-                    items
-                        .iter()
-                        .filter_map(Issue::from_json)
-                        .filter(|i| i.title.starts_with(&prefix)),
-                );
-                if items.is_empty()
-                    || !answer
-                        .link
-                        .as_deref()
-                        .is_some_and(|l| l.contains("rel=\"next\""))
-                {
-                    break;
+                let empty = items.is_empty();
+                out.extend(items);
+                let link = answer.link.as_deref().unwrap_or_default();
+                let next = match cursor {
+                    Cursor::After => next_param(link, "after").map(|a| ("after", a)),
+                    Cursor::Page => next_param(link, "page").map(|_| ("page", number.to_string())),
+                };
+                match next {
+                    Some((key, value)) if !empty => {
+                        page.query.retain(|(k, _)| *k != key);
+                        page = page.query(key, &value);
+                    }
+                    _ => break,
                 }
             }
             Ok(out)
         })
         .await
     }
+}
 
-    /// The pull requests of a repository, open and closed (`GET /repos/{owner}/{repo}/pulls`).
-    pub async fn pull_requests(&self, repository: &str) -> Result<Vec<PullRequest>, GitHubError> {
-        let repository = repository.to_string();
-        self.blocking(move |g| {
-            let (owner, repo) = split_repository(&repository).map_err(bad_name)?;
-            let doing = format!("listing the pull requests of {repository}");
-            let path = format!("/repos/{}/{}/pulls", seg(owner), seg(repo));
-            let query = [("state", "all"), ("per_page", "100")];
-            let answer = g.call(&doing, "GET", &path, &query, None, As::Repo { owner, repo })?;
-            Ok(answer
-                .json
-                .as_array()
-                .map(|a| a.iter().filter_map(PullRequest::from_json).collect())
-                .unwrap_or_default())
-        })
-        .await
+/// How a list says where its next page is.
+#[derive(Debug, Clone, Copy)]
+enum Cursor {
+    /// `after=CURSOR` (security advisories).
+    After,
+    /// `page=N` (issues, pull requests).
+    Page,
+}
+
+/// One request on `/repos/{owner}/{repo}{tail}`; `tail` is escaped already.
+#[derive(Debug, Clone)]
+pub(crate) struct OnRepo {
+    repository: String,
+    doing: String,
+    method: &'static str,
+    tail: String,
+    query: Vec<(&'static str, String)>,
+    body: Option<Value>,
+}
+
+impl OnRepo {
+    pub(crate) fn get(repository: &str, doing: String, tail: &str) -> Self {
+        Self {
+            repository: repository.to_string(),
+            doing,
+            method: "GET",
+            tail: tail.to_string(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// A POST with `body` (`Value::Null`: no body).
+    pub(crate) fn post(repository: &str, doing: String, tail: &str, body: Value) -> Self {
+        Self {
+            method: "POST",
+            body: (!body.is_null()).then_some(body),
+            ..Self::get(repository, doing, tail)
+        }
+    }
+
+    pub(crate) fn method(mut self, method: &'static str) -> Self {
+        self.method = method;
+        self
+    }
+
+    pub(crate) fn query(mut self, key: &'static str, value: &str) -> Self {
+        self.query.push((key, value.to_string()));
+        self
     }
 }
 

@@ -10,7 +10,8 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::client::{As, GitHub, seg, split_repository};
+use crate::calls::OnRepo;
+use crate::client::{GitHub, seg, split_repository};
 use crate::error::{ErrorKind, GitHubError};
 
 /// One workflow run of the mirrored commit.
@@ -144,29 +145,11 @@ impl GitHub {
         workflow: &str,
         branch: &str,
     ) -> Result<(), GitHubError> {
-        let (mirror, workflow, branch) =
-            (mirror.to_string(), workflow.to_string(), branch.to_string());
-        self.blocking(move |g| {
-            let (owner, repo) =
-                split_repository(&mirror).map_err(|m| GitHubError::new(ErrorKind::Invalid, m))?;
-            let doing = format!("starting the workflow {workflow} on {mirror}@{branch}");
-            let path = format!(
-                "/repos/{}/{}/actions/workflows/{}/dispatches",
-                seg(owner),
-                seg(repo),
-                seg(&workflow)
-            );
-            g.call(
-                &doing,
-                "POST",
-                &path,
-                &[],
-                Some(&json!({"ref": branch})),
-                As::Repo { owner, repo },
-            )?;
-            Ok(())
-        })
-        .await
+        let doing = format!("starting the workflow {workflow} on {mirror}@{branch}");
+        let tail = format!("/actions/workflows/{}/dispatches", seg(workflow));
+        self.on_repo(OnRepo::post(mirror, doing, &tail, json!({"ref": branch})))
+            .await
+            .map(|_| ())
     }
 
     /// The workflow runs of commit `sha` in `mirror` (`GET .../actions/runs?head_sha=`).
@@ -175,51 +158,30 @@ impl GitHub {
         mirror: &str,
         sha: &str,
     ) -> Result<Vec<WorkflowRun>, GitHubError> {
-        let (mirror, sha) = (mirror.to_string(), sha.to_string());
-        self.blocking(move |g| {
-            let (owner, repo) =
-                split_repository(&mirror).map_err(|m| GitHubError::new(ErrorKind::Invalid, m))?;
-            let doing = format!("reading the workflow runs of {mirror}");
-            let path = format!("/repos/{}/{}/actions/runs", seg(owner), seg(repo));
-            let answer = g.call(
-                &doing,
-                "GET",
-                &path,
-                &[("head_sha", sha.as_str()), ("per_page", "100")],
-                None,
-                As::Repo { owner, repo },
-            )?;
-            Ok(answer.json["workflow_runs"]
-                .as_array()
-                .map(|a| a.iter().filter_map(WorkflowRun::from_json).collect())
-                .unwrap_or_default())
-        })
-        .await
+        let doing = format!("reading the workflow runs of {mirror}");
+        let call = OnRepo::get(mirror, doing, "/actions/runs")
+            .query("head_sha", sha)
+            .query("per_page", "100");
+        let answer = self.on_repo(call).await?;
+        Ok(answer.json["workflow_runs"]
+            .as_array()
+            .map(|a| a.iter().filter_map(WorkflowRun::from_json).collect())
+            .unwrap_or_default())
     }
 
     /// Deletes `branch` of `mirror` (`DELETE .../git/refs/heads/{branch}`); a branch that
     /// is gone already counts as deleted.
     pub async fn delete_branch(&self, mirror: &str, branch: &str) -> Result<(), GitHubError> {
-        let (mirror, branch) = (mirror.to_string(), branch.to_string());
-        self.blocking(move |g| {
-            let (owner, repo) =
-                split_repository(&mirror).map_err(|m| GitHubError::new(ErrorKind::Invalid, m))?;
-            let doing = format!("deleting the CI mirror branch {branch} of {mirror}");
-            // `{ref}` is one parameter holding `heads/BRANCH`: its slashes stay.
-            let reference: Vec<String> = format!("heads/{branch}").split('/').map(seg).collect();
-            let path = format!(
-                "/repos/{}/{}/git/refs/{}",
-                seg(owner),
-                seg(repo),
-                reference.join("/")
-            );
-            match g.call(&doing, "DELETE", &path, &[], None, As::Repo { owner, repo }) {
-                Ok(_) => Ok(()),
-                Err(e) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::Invalid) => Ok(()),
-                Err(e) => Err(e),
-            }
-        })
-        .await
+        let doing = format!("deleting the CI mirror branch {branch} of {mirror}");
+        // `{ref}` is one parameter holding `heads/BRANCH`: its slashes stay.
+        let reference: Vec<String> = format!("heads/{branch}").split('/').map(seg).collect();
+        let tail = format!("/git/refs/{}", reference.join("/"));
+        let call = OnRepo::get(mirror, doing, &tail).method("DELETE");
+        match self.on_repo(call).await {
+            Ok(_) => Ok(()),
+            Err(e) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::Invalid) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 }
 

@@ -26,7 +26,11 @@ Checks (a failure is a *violation*, recorded in the request log and in /_fake/vi
     (no User-Agent: 403, as GitHub refuses such requests).
 Every response the fake sends is validated against the schema declared for its status; a
 failure is a violation of kind "response" (a bug in the fake, or a test-injected answer that
-GitHub would not send). Error statuses an operation does not declare (401, 403, 429, 5xx:
+GitHub would not send). Every webhook payload from /_fake/webhook is validated against
+vendor/github/webhooks-subset.json (@octokit/openapi-webhooks, OpenAPI 3.1: JSON Schema 2020-12,
+`#/components/...` resolved within the document) with one erratum (see _webhook_errata:
+`allOf: [X], type: ["null"]`, unsatisfiable, read as null or X); a failure is a violation of
+kind "webhook" (a bug in the fake). Error statuses an operation does not declare (401, 403, 429, 5xx:
 GitHub documents that any endpoint can answer them) are checked against `basic-error`.
 
 Authentication: `Authorization: Bearer|token TOKEN` with --token (a fine-grained personal
@@ -54,8 +58,13 @@ Control endpoints (not part of the API, no auth), JSON in and out:
                                  title?, head_sha?}
   POST /_fake/runs              {owner, repo, head_sha, status, conclusion?, name?, head_branch?,
                                  event?, path?}
-  POST /_fake/report            {owner, repo, summary, description?, reporter?}: a private
-                                vulnerability report (an advisory in state triage)
+  POST /_fake/report            {owner, repo, summary, description?, reporter?, vulnerabilities?}:
+                                a private vulnerability report (an advisory in state triage; the
+                                fields are checked against `repository-advisory-create`, 400)
+  POST /_fake/webhook           {ghsa_id, action: "published"|"reported"}: the payload GitHub
+                                delivers for the `repository_advisory` event about the advisory
+                                as it is now (400 where GitHub sends none: `published` before it
+                                is published, `reported` for an advisory that is no report)
   GET  /_fake/advisories        every advisory as the API shows it, plus cve_requested
   GET  /_fake/tokens_minted     {"count": n}
   GET  /_fake/dispatches        workflow dispatches received
@@ -78,7 +87,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
-from jsonschema import Draft4Validator, FormatChecker
+from jsonschema import Draft4Validator, Draft202012Validator, FormatChecker
 
 HERE = Path(__file__).resolve().parent
 
@@ -105,6 +114,7 @@ if ARGS.app_public_key:
 
 VENDOR = Path(ARGS.vendor).resolve()
 SPEC = json.loads((VENDOR / "github" / "rest-subset.json").read_text(encoding="utf-8"))
+WEBHOOKS = json.loads((VENDOR / "github" / "webhooks-subset.json").read_text(encoding="utf-8"))
 FORMATS = FormatChecker()
 API_VERSION = "2022-11-28"
 DOCS = "https://docs.github.com/rest"
@@ -162,6 +172,44 @@ def _response_errata(schemas):
 
 RESPONSE_COMPONENTS = {"components": {"schemas": _response_errata(to_jsonschema(SPEC["components"]["schemas"]))}}
 REQUEST_COMPONENTS = {"components": {"schemas": to_jsonschema(SPEC["components"]["schemas"])}}
+
+
+def _webhook_errata(node, pointer="#", fixed=None):
+    """webhooks-subset.json is OpenAPI 3.1 (JSON Schema 2020-12), converted by Octokit from
+    GitHub's 3.0 description. Where 3.0 said `allOf: [X], nullable: true` (no `type`), the
+    conversion wrote `allOf: [X], type: ["null"]`, which nothing satisfies (null fails X, an
+    object fails the type); `required` makes `repository-advisory`'s `author` and `publisher`
+    such fields. Read it as the 3.0 original means it (and as rest-subset.json says of the same
+    fields): `anyOf: [{type: null}, {allOf: [X]}]`. Returns a corrected copy; `fixed` collects
+    the JSON pointers rewritten (WEBHOOK_ERRATA)."""
+    if isinstance(node, list):
+        return [_webhook_errata(v, f"{pointer}/{i}", fixed) for i, v in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    out = {k: (v if k in DATA or k in ("example", "examples") else _webhook_errata(v, f"{pointer}/{k}", fixed))
+           for k, v in node.items()}
+    if out.get("type") == ["null"] and "allOf" in out:
+        fixed.append(pointer)
+        rest = {k: v for k, v in out.items() if k not in ("type", "allOf")}
+        out = {**rest, "anyOf": [{"type": "null"}, {"allOf": out["allOf"]}]}
+    return out
+
+
+WEBHOOK_ERRATA = []  # #/components/schemas/repository-advisory/properties/{author,private_fork,publisher}
+WEBHOOK_COMPONENTS = _webhook_errata(WEBHOOKS["components"], "#/components", WEBHOOK_ERRATA)
+WEBHOOK_ACTIONS = {"published": "webhook-repository-advisory-published",
+                   "reported": "webhook-repository-advisory-reported"}
+_webhook_validators = {}
+
+
+def webhook_validator(action):
+    """Draft 2020-12 (OpenAPI 3.1's dialect) over the whole document, so that
+    `#/components/...` references resolve within it."""
+    v = _webhook_validators.get(action)
+    if v is None:
+        root = {"components": WEBHOOK_COMPONENTS, "$ref": f"#/components/schemas/{WEBHOOK_ACTIONS[action]}"}
+        v = _webhook_validators[action] = Draft202012Validator(root, format_checker=FORMATS)
+    return v
 
 _validators = {}  # keyed by the id() of schemas that live as long as the process
 ANY = {}
@@ -663,6 +711,47 @@ def severity_of(score):
     if score is None:
         return None
     return "critical" if score >= 9 else "high" if score >= 7 else "medium" if score >= 4 else "low"
+
+
+# ---------------------------------------------------------------------------------------------
+# Webhook payloads (the `repository_advisory` event)
+# ---------------------------------------------------------------------------------------------
+
+def organization_webhooks(u):
+    """`organization-simple-webhooks`."""
+    api = f"{BASE}/orgs/{quote(u['login'])}"
+    return {"login": u["login"], "id": u["id"], "node_id": node_id("O_", u["id"]), "url": api,
+            "repos_url": f"{api}/repos", "events_url": f"{api}/events", "hooks_url": f"{api}/hooks",
+            "issues_url": f"{api}/issues", "members_url": f"{api}/members{{/member}}",
+            "public_members_url": f"{api}/public_members{{/member}}",
+            "avatar_url": f"https://avatars.githubusercontent.com/u/{u['id']}?v=4", "description": None}
+
+
+def webhook_payload(a, action):
+    """What GitHub delivers for the `repository_advisory` event `action` about `a` as it is now.
+    Raises ValueError where GitHub would send no such event."""
+    if action not in WEBHOOK_ACTIONS:
+        raise ValueError(f"action {action!r}: the repository_advisory event has only {sorted(WEBHOOK_ACTIONS)}")
+    if action == "published" and a["state"] != "published":
+        raise ValueError(f"{a['ghsa_id']} is in state {a['state']}: GitHub sends `published` once it is published")
+    if action == "reported" and a["submission"] is None:
+        raise ValueError(f"{a['ghsa_id']} is not a private vulnerability report (no submission): GitHub sends "
+                         "`reported` only for those (make one with POST /_fake/report)")
+    r = a["repo"]
+    out = {"action": action, "repository_advisory": advisory_object(a), "repository": full_repository(r)}
+    if r["owner"]["type"] == "Organization":
+        out["organization"] = organization_webhooks(r["owner"])
+    inst = installation_for(r["owner"]["login"])
+    if inst is not None:  # delivered to the App installed there
+        out["installation"] = {"id": inst["id"], "node_id": base64.b64encode(
+            f"023:IntegrationInstallation{inst['id']}".encode()).decode().rstrip("=")}
+    sender = a["publisher"] if action == "published" else a["author"]
+    out["sender"] = simple_user(sender or a["author"])
+    return out
+
+
+def webhook_problems(action, payload):
+    return [f"{p or '(root)'}: {m}" for p, m in schema_errors(webhook_validator(action), payload)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1496,6 +1585,7 @@ def check_request(req, op):
 
 
 GENERIC_ERROR = {"$ref": "#/components/schemas/basic-error"}
+REPORT_SCHEMA = {"$ref": "#/components/schemas/repository-advisory-create"}
 GENERIC_VALIDATION = {"$ref": "#/components/schemas/validation-error"}
 
 
@@ -1762,15 +1852,31 @@ class Handler(BaseHTTPRequestHandler):
             if r is None:
                 raise ValueError(f"no repository {body['owner']}/{body['repo']}")
             return run_object(add_run(r, body))
+        if path == "/_fake/webhook":
+            a = S.advisories.get(body["ghsa_id"])
+            if a is None:
+                raise ValueError(f"no advisory {body['ghsa_id']}")
+            action = body["action"]
+            payload = webhook_payload(a, action)
+            for m in webhook_problems(action, payload):  # a bug in the fake
+                S.violations.append({"kind": "webhook", "message": f"repository_advisory.{action}: {m}",
+                                     "method": method, "path": path})
+            return payload
         if path == "/_fake/report":
             r = S.repo(body["owner"], body["repo"])
             if r is None:
                 raise ValueError(f"no repository {body['owner']}/{body['repo']}")
+            fields = {"summary": body["summary"], "description": body.get("description", body["summary"]),
+                      "vulnerabilities": body.get("vulnerabilities", [])}
+            # As a report form would: what an advisory can hold (so that its webhook conforms too).
+            problems = schema_errors(validator(REPORT_SCHEMA, False), fields)
+            if problems:
+                raise ValueError("; ".join(f"{p or '(root)'}: {m}" for p, m in problems))
             reporter = S.user(body.get("reporter", "")) or S.add_user(body.get("reporter", "a-reporter"))
             a = new_advisory(r, reporter, "triage")
-            a["summary"], a["description"] = body["summary"], body.get("description", body["summary"])
+            a["summary"], a["description"] = fields["summary"], fields["description"]
             a["submission"] = {"accepted": False}
-            a["vulnerabilities"] = copy.deepcopy(body.get("vulnerabilities", []))
+            a["vulnerabilities"] = copy.deepcopy(fields["vulnerabilities"])
             S.advisories[a["ghsa_id"]] = a
             return advisory_object(a)
         return None

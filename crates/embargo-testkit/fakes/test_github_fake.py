@@ -19,6 +19,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from jsonschema import Draft202012Validator
 
 HERE = Path(__file__).resolve().parent
 TOKEN = "github_pat_11AAAAAAA0fake0token0for0tests"
@@ -67,11 +68,20 @@ class Fake:
         return status, hdrs, (json.loads(text) if text else None)
 
     def control(self, method, what, body=None):
+        status, answer = self.control_status(method, what, body)
+        if status != 200:
+            raise AssertionError(f"{method} /_fake/{what} {body}: {status} {answer}")
+        return answer
+
+    def control_status(self, method, what, body=None):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(f"{self.base}/_fake/{what}", data=data, method=method,
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req) as res:
-            return json.loads(res.read())
+        try:
+            with urllib.request.urlopen(req) as res:
+                return res.status, json.loads(res.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
 
     def violations(self):
         return self.control("GET", "violations")
@@ -170,6 +180,66 @@ def conforming_advisory_lifecycle(f, key):
     expect(s == 200 and lst == [], (s, lst))
     vs = new_violations(f, n)
     expect(vs == [], f"violations: {vs}")
+
+
+WEBHOOKS = json.loads((HERE.parents[2] / "vendor" / "github" / "webhooks-subset.json").read_text(encoding="utf-8"))
+# The fake's one erratum of webhooks-subset.json: these are `allOf: [X], type: ["null"]` there.
+WEBHOOK_ERRATA = {("repository_advisory", "author"), ("repository_advisory", "publisher"),
+                  ("repository_advisory", "private_fork")}
+
+
+def raw_webhook_errors(action, payload):
+    """Error paths of `payload` against the vendored schema as it is (no erratum)."""
+    root = {"components": WEBHOOKS["components"],
+            "$ref": f"#/components/schemas/webhook-repository-advisory-{action}"}
+    return {tuple(e.absolute_path) for e in Draft202012Validator(root).iter_errors(payload)}
+
+
+@check
+def repository_advisory_webhooks(f, key):
+    n = len(f.violations())
+    rep = f.control("POST", "report", {
+        "owner": "acme", "repo": "widget", "summary": "Frobs leak the session key", "reporter": "alice",
+        "description": "A crafted frob prints the session key.",
+        "vulnerabilities": [{"package": {"ecosystem": "rust", "name": "widget"}, "vulnerable_version_range": "< 2.0"}]})
+    g = rep["ghsa_id"]
+    expect(GHSA.match(g) and rep["state"] == "triage", rep)
+    s, body = f.control_status("POST", "webhook", {"ghsa_id": g, "action": "published"})
+    expect(s == 400 and "published" in body["error"], (s, body))  # GitHub sends none before publication
+    w = f.control("POST", "webhook", {"ghsa_id": g, "action": "reported"})
+    adv = w["repository_advisory"]
+    expect(w["action"] == "reported" and adv["ghsa_id"] == g and adv["state"] == "triage"
+           and adv["submission"] == {"accepted": False} and adv["author"]["login"] == "alice", w)
+    expect(w["sender"]["login"] == "alice" and w["repository"]["full_name"] == "acme/widget"
+           and w["organization"]["login"] == "acme" and w["installation"]["id"] == 77, w)
+    expect(raw_webhook_errors("reported", w) <= WEBHOOK_ERRATA, raw_webhook_errors("reported", w))
+    s, _, pub = f.call("PATCH", f"/repos/acme/widget/security-advisories/{g}", {"state": "published"})
+    expect(s == 200 and pub["state"] == "published", (s, pub))
+    w = f.control("POST", "webhook", {"ghsa_id": g, "action": "published"})
+    adv = w["repository_advisory"]
+    expect(w["action"] == "published" and adv["ghsa_id"] == g and adv["state"] == "published"
+           and adv["published_at"] and adv["publisher"]["login"] == "embargo-bot"
+           and adv["submission"] == {"accepted": True}, w)
+    expect(w["sender"]["login"] == "embargo-bot" and adv == pub, (w, pub))
+    expect(raw_webhook_errors("published", w) <= WEBHOOK_ERRATA, raw_webhook_errors("published", w))
+    vs = new_violations(f, n)
+    expect(vs == [], f"violations: {vs}")
+    # refusals: no such event, no such advisory, a report GitHub would not take
+    s, _, draft = f.call("POST", "/repos/acme/widget/security-advisories", {
+        "summary": "d", "description": "d", "vulnerabilities": [{"package": {"ecosystem": "npm", "name": "w"}}]})
+    expect(s == 201, (s, draft))
+    s, body = f.control_status("POST", "webhook", {"ghsa_id": draft["ghsa_id"], "action": "reported"})
+    expect(s == 400 and "report" in body["error"], (s, body))
+    s, body = f.control_status("POST", "webhook", {"ghsa_id": g, "action": "withdrawn"})
+    expect(s == 400, (s, body))
+    s, body = f.control_status("POST", "webhook", {"ghsa_id": "GHSA-2222-3333-4444", "action": "reported"})
+    expect(s == 400, (s, body))
+    s, body = f.control_status("POST", "report", {"owner": "acme", "repo": "widget", "summary": "x",
+                                                  "vulnerabilities": [{"package": {"ecosystem": "cargo"}}]})
+    expect(s == 400 and "cargo" in body["error"], (s, body))
+    s, body = f.control_status("POST", "report", {"owner": "acme", "repo": "widget", "summary": "x" * 1025})
+    expect(s == 400, (s, body))
+    expect(new_violations(f, n) == [], new_violations(f, n))
 
 
 @check
@@ -384,7 +454,7 @@ def tokens_never_logged(f, key):
 
 @check
 def no_response_violations(f, key):
-    bad = [v for v in f.violations() if v["kind"] in ("response", "fake")]
+    bad = [v for v in f.violations() if v["kind"] in ("response", "fake", "webhook")]
     expect(bad == [], f"the fake's own answers broke the description: {bad}")
 
 

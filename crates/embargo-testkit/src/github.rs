@@ -194,7 +194,8 @@ impl FakeGitHub {
     /// Every violation so far: `{kind, message, method, path, param?, location?}`, where kind
     /// is `request` (the request does not conform to the description, headers included),
     /// `operation` (no such operation), `response` (the fake's answer does not conform: a bug in
-    /// the fake, or an injected answer GitHub would not send) or `fake` (the fake crashed).
+    /// the fake, or an injected answer GitHub would not send), `webhook` (a payload of
+    /// [`FakeGitHub::webhook`] does not conform: a bug in the fake) or `fake` (the fake crashed).
     pub fn violations(&self) -> Vec<Value> {
         self.list("violations")
     }
@@ -327,6 +328,17 @@ impl FakeGitHub {
             "report",
             json!({ "owner": owner, "repo": repo, "summary": summary }),
         )
+    }
+
+    /// The payload GitHub delivers for the `repository_advisory` webhook event `action`
+    /// (`published` or `reported`) about the advisory `ghsa_id` as it is now: `{action,
+    /// repository_advisory, repository, organization?, installation?, sender}`. The fake checks
+    /// it against `vendor/github/webhooks-subset.json` (a failure is a violation of kind
+    /// `webhook`). Panics with the reason where GitHub would send no such event (`published`
+    /// before publication, `reported` for an advisory that is not a private vulnerability
+    /// report, see [`FakeGitHub::report`]) or the advisory is unknown.
+    pub fn webhook(&self, ghsa_id: &str, action: &str) -> Value {
+        self.control("webhook", json!({ "ghsa_id": ghsa_id, "action": action }))
     }
 
     /// Every repository security advisory, as the API shows it, plus `cve_requested` (whether

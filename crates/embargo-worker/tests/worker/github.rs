@@ -149,7 +149,10 @@ async fn every_github_step_is_done_by_embargo_from_report_to_publication() {
         .await
         .unwrap();
     worker.run_until_idle().await.unwrap();
-    let users = fake.advisories()[0]["collaborating_users"].as_array().unwrap().len();
+    let users = fake.advisories()[0]["collaborating_users"]
+        .as_array()
+        .unwrap()
+        .len();
     assert_eq!(users, 2);
 
     // Step 9: a CVE through GitHub; the id is recorded once GitHub assigns it.
