@@ -214,3 +214,65 @@ async fn later_events_update_the_case_that_holds_the_advisory() {
             .is_none()
     );
 }
+
+/// The payloads GitHub sends, as the fake of GitHub builds them from its state (checked
+/// against GitHub's webhook schemas): a private report becomes a case, its publication on
+/// GitHub reaches that case.
+#[tokio::test]
+async fn githubs_own_payloads_file_a_case_and_update_it() {
+    let fake = embargo_testkit::github::FakeGitHub::start("github_pat_forge");
+    fake.add_repo(
+        "example-org",
+        "build-bot",
+        false,
+        serde_json::json!({"security_advisories": "write"}),
+    );
+    let reported = fake.report(
+        "example-org",
+        "build-bot",
+        "Path traversal in the artifact uploader",
+    );
+    let ghsa = reported["ghsa_id"].as_str().unwrap().to_string();
+    let w = web().await;
+    let body = fake.webhook(&ghsa, "reported").to_string();
+    let res = deliver(&w, "repository_advisory", &body, &sign(&body, SECRET)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let json: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+    let case_id: embargo_core::CaseId = json["case_id"].as_str().unwrap().parse().unwrap();
+    let report = w.t.store.report(case_id).await.unwrap();
+    assert_eq!(
+        report.content.reveal().title,
+        "Path traversal in the artifact uploader"
+    );
+    assert_eq!(
+        w.t.store.github_drafts(case_id).await.unwrap()[0].state,
+        "triage"
+    );
+
+    // Published on GitHub (by hand there): the case records it.
+    let client = embargo_github::GitHub::new(
+        embargo_github::Settings {
+            api_url: fake.url(),
+            git_url: "https://github.com".into(),
+            auth: embargo_github::Auth::Token("github_pat_forge".into()),
+        },
+        std::sync::Arc::new(|| jiff::Timestamp::UNIX_EPOCH),
+    )
+    .unwrap();
+    client
+        .update_advisory(
+            "example-org/build-bot",
+            &ghsa,
+            serde_json::json!({"state": "published", "vulnerabilities": [{"package": {"ecosystem": "pip", "name": "build-bot"}, "vulnerable_version_range": "< 2.4.1", "patched_versions": "2.4.1"}]}),
+        )
+        .await
+        .unwrap();
+    let body = fake.webhook(&ghsa, "published").to_string();
+    let res = deliver(&w, "repository_advisory", &body, &sign(&body, SECRET)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        w.t.store.github_drafts(case_id).await.unwrap()[0].state,
+        "published"
+    );
+    fake.assert_no_violations();
+}

@@ -679,3 +679,191 @@ async fn a_forks_branch_runs_ci_on_the_private_mirror_until_publication() {
     );
     fake.assert_no_violations();
 }
+
+/// The whole policy with GitHub connected, every GitHub step done by embargo: a private
+/// report on GitHub becomes a case (its advisory the case's draft), the tracking issue, the
+/// collaborators, the private fork with CI on the mirror, the CVE, the publication at the
+/// announcement time, and the issue closed with the case.
+#[tokio::test]
+async fn the_whole_policy_runs_on_github_from_a_private_report_to_its_publication() {
+    let (t, sink, _) = setup().await;
+    let fake = fake_github(all_permissions());
+    fake.add_repo(OWNER, "security-tracking", true, all_permissions());
+    fake.add_repo(OWNER, "embargo-ci", true, all_permissions());
+    let git = embargo_testkit::git_daemon::GitDaemon::start();
+    git.create("example-org/embargo-ci");
+    let clock = t.clock.clone();
+    fake.set_now(&t.now().to_string());
+    let settings = Settings {
+        api_url: fake.url(),
+        git_url: git.url(),
+        auth: Auth::Token(TOKEN.into()),
+    };
+    let app = t
+        .app
+        .clone()
+        .with_github(GitHub::new(settings, Arc::new(move || clock.now())).unwrap())
+        .with_tracking(embargo_app::TrackingSettings {
+            repository: TRACKING.into(),
+            report_text: false,
+        })
+        .with_ci_mirror(embargo_app::CiMirrorSettings {
+            repository: "example-org/embargo-ci".into(),
+            workflow: None,
+        });
+    let worker = worker_on(app.clone(), &sink, &t);
+    let (coord, dev) = (
+        Principal::User(t.people.coordinator),
+        Principal::User(t.people.developer),
+    );
+    logins(&t, &app).await;
+    let now = || t.now();
+
+    // The reporter uses GitHub's private vulnerability reporting; the webhook files it.
+    let reported = fake.report(OWNER, "build-bot", "Token leak in the build bot");
+    let remote = embargo_github::RemoteAdvisory::from_json(&reported).unwrap();
+    let mut content = embargo_testkit::report("reporter@elsewhere.example");
+    content.title = remote.summary.clone();
+    let intake = embargo_app::Intake {
+        channel: embargo_core::Channel::Forge,
+        external_ref: Some(format!("github:{}", remote.ghsa_id)),
+        ..embargo_testkit::intake(content)
+    };
+    let id = app.submit_report(intake, now()).await.unwrap().case_id;
+    app.link_github_report(id, REPO, &remote, now())
+        .await
+        .unwrap();
+
+    // Steps 1 to 3, then the tracking issue (2, 18) once accepted.
+    app.acknowledge(coord, id, "Thanks, we are on it.", now())
+        .await
+        .unwrap();
+    app.start_triage(coord, id, now()).await.unwrap();
+    app.accept(coord, id, now()).await.unwrap();
+    app.add_developer(coord, id, t.people.developer, now())
+        .await
+        .unwrap();
+    app.save_advisory(coord, id, 0, advisory_without_cve(), now())
+        .await
+        .unwrap();
+
+    // Step 4 fills in the reported advisory instead of opening a second one; step 5.
+    app.open_github_drafts(coord, id, now()).await.unwrap();
+    worker.run_until_idle().await.unwrap();
+    let on_github = fake.advisories();
+    assert_eq!(on_github.len(), 1, "{on_github:?}");
+    assert_eq!(on_github[0]["ghsa_id"], remote.ghsa_id.as_str());
+    assert_eq!(
+        on_github[0]["description"]
+            .as_str()
+            .map(|d| d.contains("Debug logging")),
+        Some(true)
+    );
+    assert_eq!(
+        on_github[0]["collaborating_users"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let reference = t.store.case_reference(id).await.unwrap();
+    let client = app.github().unwrap();
+    let issues = client
+        .issues_titled(TRACKING, &format!("[{reference}]"))
+        .await
+        .unwrap();
+    assert_eq!(issues.len(), 1);
+
+    // Step 7 and 8: the private fork, a fix on it, CI on the mirror, the manual test.
+    app.start_fixing(dev, id, now()).await.unwrap();
+    let (fork, fork_id) = app.create_github_fork(dev, id, REPO, now()).await.unwrap();
+    let sha = git.commit(&fork, "fix", "fix.txt", "the fix");
+    app.mirror_ci(dev, id, &fork, "fix", now()).await.unwrap();
+    worker.run_until_idle().await.unwrap();
+    fake.add_run(
+        OWNER,
+        "embargo-ci",
+        &sha,
+        "completed",
+        Some("success"),
+        "CI",
+    );
+    advance(&t, &fake, jiff::SignedDuration::from_mins(6));
+    worker.run_until_idle().await.unwrap();
+    assert!(
+        t.store.ci_mirrors(id).await.unwrap()[0]
+            .runs
+            .contains("success")
+    );
+    app.sign_off_fork(
+        dev,
+        id,
+        fork_id.unwrap(),
+        Some("CI green on the mirror, tested by hand".into()),
+        now(),
+    )
+    .await
+    .unwrap();
+
+    // Step 9: the CVE through GitHub, assigned while the fix is merged and released.
+    app.request_github_cve(dev, id, now()).await.unwrap();
+    worker.run_until_idle().await.unwrap();
+    fake.assign_cve(&remote.ghsa_id, "CVE-2026-55777");
+    let (owner, name) = fork.split_once('/').unwrap();
+    fake.add_pull(owner, name, 1, "fix", true);
+    for step in [6, 7, 12, 13] {
+        app.complete_step(dev, id, step, None, now()).await.unwrap();
+    }
+    app.set_dates(dev, id, cases::dates(&t, 7), now())
+        .await
+        .unwrap();
+    app.complete_step(dev, id, 10, None, now()).await.unwrap();
+    app.complete_step(coord, id, 10, None, now()).await.unwrap();
+    let current = app.advisory_editor(coord, id).await.unwrap().revision;
+    app.approve_preview(coord, id, current, now())
+        .await
+        .unwrap();
+    advance(&t, &fake, jiff::SignedDuration::from_mins(16));
+    worker.run_until_idle().await.unwrap();
+    let row = &t.store.github_drafts(id).await.unwrap()[0];
+    assert_eq!(row.cve_id.as_deref(), Some("CVE-2026-55777"));
+    assert!(
+        row.pull_requests.contains("merged_at\":\""),
+        "{}",
+        row.pull_requests
+    );
+    let case = t.store.case(id).await.unwrap();
+    for step in [Step::DRAFT_ADVISORY, Step::ADD_PEOPLE, Step::REQUEST_CVE] {
+        assert!(
+            case.step_done(step),
+            "step {} is signed off by embargo",
+            step.number()
+        );
+    }
+
+    // Step 15 at the announcement time: the draft published with the CVE, the mirror gone.
+    advance(&t, &fake, days(7));
+    worker.run_until_idle().await.unwrap();
+    assert_eq!(t.store.case(id).await.unwrap().state, CaseState::Published);
+    let published = &fake.advisories()[0];
+    assert_eq!(published["state"], "published");
+    assert_eq!(published["cve_id"], "CVE-2026-55777");
+    assert!(
+        t.store.ci_mirrors(id).await.unwrap()[0]
+            .deleted_at
+            .is_some()
+    );
+
+    // Steps 17 and 18: the reporter is told (by embargo), the case closed, the issue too.
+    let case = t.store.case(id).await.unwrap();
+    assert!(case.step_done(Step::POST_DATES) && case.step_done(Step::NOTIFY_REPORTER));
+    app.close(coord, id, now()).await.unwrap();
+    worker.run_until_idle().await.unwrap();
+    let issues = client
+        .issues_titled(TRACKING, &format!("[{reference}]"))
+        .await
+        .unwrap();
+    assert_eq!(issues[0].state, "closed");
+    fake.assert_no_violations();
+    assert!(sink.messages().iter().all(|m| !m.data.contains(TOKEN)));
+}
