@@ -12,30 +12,19 @@
 //! cve.assert_no_violations();
 //! ```
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
+use crate::py_fake::PyFake;
+
 /// The fake server, running until dropped.
 #[derive(Debug)]
-pub struct FakeCveServices {
-    child: Child,
-    port: u16,
-}
+pub struct FakeCveServices(PyFake);
 
 /// The fake's script.
 pub fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fakes/cve_services.py")
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_secs(30)))
-        .build()
-        .new_agent()
+    crate::py_fake::script("cve_services.py")
 }
 
 impl FakeCveServices {
@@ -48,118 +37,41 @@ impl FakeCveServices {
     /// As [`FakeCveServices::start`], with extra arguments for the script (`--org-uuid UUID`,
     /// `--user-role ADMIN`, `--seed N`).
     pub fn start_with(org: &str, user: &str, key: &str, extra: &[&str]) -> Self {
-        let python = embargo_validators::python();
-        let mut child = Command::new(&python)
-            .arg(script())
-            // The script finds `vendor/` next to itself (same checkout): not through
-            // embargo_validators::vendor_dir(), whose compile-time path a shared target
-            // directory may have taken from another checkout.
-            .args(["--port", "0", "--org", org, "--user", user, "--key", key])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot run {} for the CVE Services fake ({e}); `bash vendor/validators/setup.sh target/validators` installs it",
-                    python.display()
-                )
-            });
-        let mut line = String::new();
-        if let Some(out) = child.stdout.take() {
-            // Only the first line is read; the fake prints nothing after it.
-            let _ = BufReader::new(out).read_line(&mut line);
-        }
-        let port = line
-            .trim()
-            .strip_prefix("listening ")
-            .and_then(|p| p.parse::<u16>().ok());
-        match port {
-            Some(port) => Self { child, port },
-            None => {
-                let _ = child.kill();
-                let status = child.wait();
-                panic!(
-                    "the CVE Services fake did not start (printed {line:?}, exit {status:?}); its error is above. \
-                     It needs {} with the `jsonschema` package: `bash vendor/validators/setup.sh target/validators`",
-                    python.display()
-                )
-            }
-        }
+        let mut args = vec!["--port", "0", "--org", org, "--user", user, "--key", key];
+        args.extend_from_slice(extra);
+        Self(PyFake::start(
+            "cve_services.py",
+            "the CVE Services fake",
+            &args,
+            "the `jsonschema` package",
+        ))
     }
 
     /// The API's base URL, `http://127.0.0.1:PORT/api` (as `https://cveawg.mitre.org/api`).
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/api", self.port)
-    }
-
-    fn control_url(&self, what: &str) -> String {
-        format!("http://127.0.0.1:{}/_fake/{what}", self.port)
-    }
-
-    fn get(&self, url: &str) -> (u16, Value) {
-        let mut res = agent()
-            .get(url)
-            .call()
-            .unwrap_or_else(|e| panic!("GET {url} on the CVE Services fake: {e}"));
-        let status = res.status().as_u16();
-        let text = res
-            .body_mut()
-            .read_to_string()
-            .unwrap_or_else(|e| panic!("GET {url} on the CVE Services fake: {e}"));
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("GET {url}: not JSON ({e}): {text}"))
-        };
-        (status, body)
+        format!("{}/api", self.0.base())
     }
 
     fn control(&self, what: &str, body: Value) {
-        let url = self.control_url(what);
-        let mut res = agent()
-            .post(&url)
-            .header("Content-Type", "application/json")
-            .send(body.to_string())
-            .unwrap_or_else(|e| panic!("POST {url} on the CVE Services fake: {e}"));
-        if res.status().as_u16() != 200 {
-            let text = res.body_mut().read_to_string().unwrap_or_default();
-            panic!("POST {url} {body} on the CVE Services fake: {text}");
-        }
+        self.0.control(what, body);
     }
 
     /// Every `/api` request so far, oldest first: `{method, path, query, status, violations,
     /// error?}` (`path` without the query string; `error` is the error name of an error answer).
     pub fn requests(&self) -> Vec<Value> {
-        match self.get(&self.control_url("requests")).1 {
-            Value::Array(v) => v,
-            other => panic!("the CVE Services fake's request log is not a list: {other}"),
-        }
+        self.0.list("requests")
     }
 
     /// Every violation so far: `{kind, message, method, path, param?, location?}`, where kind
     /// is `request` (the request does not conform to the description), `operation` (no such
     /// operation) or `response` (the fake's own answer does not conform: a bug in the fake).
     pub fn violations(&self) -> Vec<Value> {
-        match self.get(&self.control_url("violations")).1 {
-            Value::Array(v) => v,
-            other => panic!("the CVE Services fake's violations are not a list: {other}"),
-        }
+        self.0.list("violations")
     }
 
     /// Fails the test, listing them, when any request or answer broke the description.
     pub fn assert_no_violations(&self) {
-        let violations = self.violations();
-        if !violations.is_empty() {
-            let list: Vec<String> = violations.iter().map(Value::to_string).collect();
-            panic!(
-                "{} request(s) to the CVE Services fake do not conform to its OpenAPI description:\n{}",
-                violations.len(),
-                list.join("\n")
-            );
-        }
+        self.0.assert_no_violations();
     }
 
     /// Sets the organization's ID quota (the real default is 1000).
@@ -192,17 +104,10 @@ impl FakeCveServices {
     /// The CVE record as `GET /api/cve/{id}` answers it, `None` on 404 (the request is in
     /// [`FakeCveServices::requests`] like any other).
     pub fn record(&self, cve_id: &str) -> Option<Value> {
-        match self.get(&format!("{}/cve/{cve_id}", self.url())) {
+        match self.0.get(&format!("{}/cve/{cve_id}", self.url())) {
             (200, v) => Some(v),
             (404, _) => None,
             (status, v) => panic!("GET /api/cve/{cve_id} on the CVE Services fake: {status} {v}"),
         }
-    }
-}
-
-impl Drop for FakeCveServices {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

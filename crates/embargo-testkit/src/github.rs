@@ -16,32 +16,24 @@
 //! gh.assert_no_violations();
 //! ```
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
+
+use crate::py_fake::PyFake;
 
 /// The fake server, running until dropped.
 #[derive(Debug)]
 pub struct FakeGitHub {
-    child: Child,
-    port: u16,
+    fake: PyFake,
     /// The App's public key, when started with [`FakeGitHub::start_app`]; kept until drop.
     _app_key: Option<tempfile::NamedTempFile>,
 }
 
 /// The fake's script.
 pub fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fakes/github.py")
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_secs(30)))
-        .build()
-        .new_agent()
+    crate::py_fake::script("github.py")
 }
 
 impl FakeGitHub {
@@ -79,108 +71,36 @@ impl FakeGitHub {
         extra: &[&str],
         app_key: Option<tempfile::NamedTempFile>,
     ) -> Self {
-        let python = embargo_validators::python();
-        let mut child = Command::new(&python)
-            .arg(script())
-            // The script finds `vendor/` next to itself (same checkout): not through
-            // embargo_validators::vendor_dir(), whose compile-time path a shared target
-            // directory may have taken from another checkout.
-            .args(["--port", "0", "--token", token])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot run {} for the GitHub fake ({e}); `bash vendor/validators/setup.sh target/validators` installs it",
-                    python.display()
-                )
-            });
-        let mut line = String::new();
-        if let Some(out) = child.stdout.take() {
-            // Only the first line is read; the fake prints nothing after it.
-            let _ = BufReader::new(out).read_line(&mut line);
-        }
-        let port = line
-            .trim()
-            .strip_prefix("listening ")
-            .and_then(|p| p.parse::<u16>().ok());
-        match port {
-            Some(port) => Self {
-                child,
-                port,
-                _app_key: app_key,
-            },
-            None => {
-                let _ = child.kill();
-                let status = child.wait();
-                panic!(
-                    "the GitHub fake did not start (printed {line:?}, exit {status:?}); its error is above. \
-                     It needs {} with the `jsonschema` and `cryptography` packages: `bash vendor/validators/setup.sh target/validators`",
-                    python.display()
-                )
-            }
+        let mut args = vec!["--port", "0", "--token", token];
+        args.extend_from_slice(extra);
+        let fake = PyFake::start(
+            "github.py",
+            "the GitHub fake",
+            &args,
+            "the `jsonschema` and `cryptography` packages",
+        );
+        Self {
+            fake,
+            _app_key: app_key,
         }
     }
 
     /// The API's base URL, `http://127.0.0.1:PORT` (as `https://api.github.com`), without a
     /// trailing slash.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn control_url(&self, what: &str) -> String {
-        format!("http://127.0.0.1:{}/_fake/{what}", self.port)
-    }
-
-    fn get(&self, url: &str) -> (u16, Value) {
-        let mut res = agent()
-            .get(url)
-            .call()
-            .unwrap_or_else(|e| panic!("GET {url} on the GitHub fake: {e}"));
-        let status = res.status().as_u16();
-        let text = res
-            .body_mut()
-            .read_to_string()
-            .unwrap_or_else(|e| panic!("GET {url} on the GitHub fake: {e}"));
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("GET {url}: not JSON ({e}): {text}"))
-        };
-        (status, body)
+        self.fake.base()
     }
 
     fn get_control(&self, what: &str) -> Value {
-        let url = self.control_url(what);
-        match self.get(&url) {
-            (200, v) => v,
-            (status, v) => panic!("GET {url} on the GitHub fake: {status} {v}"),
-        }
+        self.fake.read(what)
     }
 
     fn control(&self, what: &str, body: Value) -> Value {
-        let url = self.control_url(what);
-        let mut res = agent()
-            .post(&url)
-            .header("Content-Type", "application/json")
-            .send(body.to_string())
-            .unwrap_or_else(|e| panic!("POST {url} on the GitHub fake: {e}"));
-        let status = res.status().as_u16();
-        let text = res.body_mut().read_to_string().unwrap_or_default();
-        if status != 200 {
-            panic!("POST {url} {body} on the GitHub fake: {status} {text}");
-        }
-        serde_json::from_str(&text).unwrap_or(Value::Null)
+        self.fake.control(what, body)
     }
 
     fn list(&self, what: &str) -> Vec<Value> {
-        match self.get_control(what) {
-            Value::Array(v) => v,
-            other => panic!("the GitHub fake's {what} is not a list: {other}"),
-        }
+        self.fake.list(what)
     }
 
     /// Every API request so far, oldest first: `{method, path, query, status, violations,
@@ -202,15 +122,7 @@ impl FakeGitHub {
 
     /// Fails the test, listing them, when any request or answer broke the description.
     pub fn assert_no_violations(&self) {
-        let violations = self.violations();
-        if !violations.is_empty() {
-            let list: Vec<String> = violations.iter().map(Value::to_string).collect();
-            panic!(
-                "{} request(s) to the GitHub fake do not conform to its OpenAPI description:\n{}",
-                violations.len(),
-                list.join("\n")
-            );
-        }
+        self.fake.assert_no_violations();
     }
 
     /// Creates the repository `owner/name` (and the owner, an organization, when unknown), with
@@ -358,12 +270,5 @@ impl FakeGitHub {
         v.get("count")
             .and_then(Value::as_u64)
             .unwrap_or_else(|| panic!("the GitHub fake's tokens_minted: {v}"))
-    }
-}
-
-impl Drop for FakeGitHub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

@@ -8,6 +8,7 @@ pub mod database;
 pub mod git_daemon;
 pub mod github;
 pub mod http;
+pub mod py_fake;
 pub mod smtp;
 
 use std::path::PathBuf;
