@@ -3,6 +3,7 @@
 
 mod cve_services;
 mod github;
+mod github_steps;
 mod personal;
 mod runner;
 mod signoffs;
