@@ -443,6 +443,15 @@ impl App {
         else {
             return Ok(run);
         };
+        // An earlier attempt may have asked and GitHub assigned the id since: read first.
+        let remote = client
+            .advisory(&draft.repository, &ghsa_id)
+            .await
+            .map_err(|e| Self::github_error(e, now))?;
+        if remote.cve_id.is_some() {
+            self.take_remote_news(case_id, &remote, now).await?;
+            return Ok(run);
+        }
         let result = client.request_cve(&draft.repository, &ghsa_id).await;
         if let Err(e) = result {
             let e = Self::github_error(e, now);

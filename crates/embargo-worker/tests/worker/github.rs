@@ -333,6 +333,38 @@ async fn github_errors_become_sentences_on_the_case_and_rate_limits_are_waited_o
     worker.run_until_idle().await.unwrap();
     let row = &t.store.github_drafts(id).await.unwrap()[0];
     assert!(row.ghsa_id.is_some() && row.last_error.is_none(), "{row:?}");
+
+    // A secondary rate limit: Retry-After is the wait.
+    let id = accepted_with_advisory(&t).await;
+    fake.secondary_rate_limit(1, 403, 120);
+    app.open_github_drafts(coord, id, t.now()).await.unwrap();
+    let ran = worker.run_until_idle().await.unwrap();
+    let retry_at = ran.iter().find_map(|r| match r {
+        embargo_worker::Ran::Retry { kind, at } if kind == "github_drafts" => Some(*at),
+        _ => None,
+    });
+    assert!(retry_at.unwrap() >= t.now() + jiff::SignedDuration::from_secs(120));
+
+    // An outage: retried with the backoff; nothing is opened twice once GitHub is back.
+    let id = accepted_with_advisory(&t).await;
+    fake.set_down(Some(503));
+    app.open_github_drafts(coord, id, t.now()).await.unwrap();
+    worker.run_until_idle().await.unwrap();
+    let row = &t.store.github_drafts(id).await.unwrap()[0];
+    assert!(
+        row.last_error
+            .as_deref()
+            .unwrap()
+            .contains("GitHub is unavailable"),
+        "{row:?}"
+    );
+    fake.set_down(None);
+    advance(&t, &fake, jiff::SignedDuration::from_mins(30));
+    worker.run_until_idle().await.unwrap();
+    let row = &t.store.github_drafts(id).await.unwrap()[0];
+    assert!(row.ghsa_id.is_some() && row.last_error.is_none(), "{row:?}");
+    // One draft each for the rate-limited cases and this one; none for the refused one.
+    assert_eq!(fake.advisories().len(), 3);
     fake.assert_no_violations();
 }
 
