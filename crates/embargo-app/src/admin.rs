@@ -10,9 +10,9 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use crate::App;
+use crate::JobSpec;
 use crate::error::AppError;
 use crate::principal::{Principal, actor_on_case};
-use crate::record::jobs;
 use crate::secrets::hash_password;
 
 /// A new account.
@@ -339,12 +339,12 @@ impl App {
                     now,
                 )
                 .await?;
-                let payload = json!({"case_id": case_id, "user": person.id});
                 self.enqueue(
                     &mut tx,
-                    jobs::INVITE_COLLABORATOR,
-                    Some(case_id),
-                    payload,
+                    JobSpec::InviteCollaborator {
+                        user: person.id,
+                        case_id: Some(case_id),
+                    },
                     now,
                     now,
                 )

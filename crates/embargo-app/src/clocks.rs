@@ -6,11 +6,10 @@
 use embargo_core::{Case, CaseState, Event};
 use embargo_store::Tx;
 use jiff::{SignedDuration, Timestamp};
-use serde_json::json;
 
 use crate::App;
+use crate::JobSpec;
 use crate::error::AppError;
-use crate::record::jobs;
 
 /// Warnings before the disclosure deadline, in days.
 pub const DISCLOSURE_WARNINGS: [i64; 4] = [30, 14, 7, 1];
@@ -31,12 +30,12 @@ impl App {
                 && *announcement > now
             {
                 // Publication at the announcement time, if the preview is approved then.
-                let payload = json!({"case_id": case.id, "announce_at": announcement.to_string()});
                 self.enqueue(
                     tx,
-                    jobs::PUBLISH_ADVISORY,
-                    Some(case.id),
-                    payload,
+                    JobSpec::PublishAdvisory {
+                        case_id: case.id,
+                        announce_at: *announcement,
+                    },
                     *announcement,
                     now,
                 )
@@ -59,16 +58,16 @@ impl App {
             return Ok(());
         }
         let due = case.deadlines.disclose_by;
-        let payload =
-            |days: i64| json!({"case_id": case.id, "disclose_by": due.to_string(), "days": days});
         for days in DISCLOSURE_WARNINGS {
             let at = due - SignedDuration::from_hours(24 * days);
             if at > now {
                 self.enqueue(
                     tx,
-                    jobs::DISCLOSURE_WARNING,
-                    Some(case.id),
-                    payload(days),
+                    JobSpec::DisclosureWarning {
+                        case_id: case.id,
+                        disclose_by: due,
+                        days,
+                    },
                     at,
                     now,
                 )
@@ -77,9 +76,11 @@ impl App {
         }
         self.enqueue(
             tx,
-            jobs::DISCLOSE_AT_DEADLINE,
-            Some(case.id),
-            payload(0),
+            JobSpec::DiscloseAtDeadline {
+                case_id: case.id,
+                disclose_by: due,
+                days: 0,
+            },
             due,
             now,
         )
@@ -95,12 +96,9 @@ impl App {
     ) -> Result<(), AppError> {
         let at = case.deadlines.acknowledge_by - ACKNOWLEDGEMENT_REMINDER;
         if at > now {
-            let payload = json!({"case_id": case.id});
             self.enqueue(
                 tx,
-                jobs::ACKNOWLEDGEMENT_REMINDER,
-                Some(case.id),
-                payload,
+                JobSpec::AcknowledgementReminder { case_id: case.id },
                 at,
                 now,
             )

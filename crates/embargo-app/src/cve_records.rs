@@ -11,9 +11,9 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::App;
+use crate::JobSpec;
 use crate::error::AppError;
 use crate::principal::Principal;
-use crate::record::jobs;
 
 impl From<CveError> for AppError {
     fn from(e: CveError) -> Self {
@@ -241,9 +241,16 @@ impl App {
         if self.cve_services.is_none() || p.advisory.cve.is_none() {
             return Ok(());
         }
-        let payload = json!({"case_id": case_id, "revision": p.revision});
-        self.enqueue(tx, jobs::CVE_RECORD, Some(case_id), payload, now, now)
-            .await
+        self.enqueue(
+            tx,
+            JobSpec::CveRecord {
+                case_id,
+                revision: Some(p.revision),
+            },
+            now,
+            now,
+        )
+        .await
     }
 
     /// The record job: brings CVE Services in line with the case's publication. Safe to
@@ -355,16 +362,8 @@ impl App {
                 message: format!("{} is rejected already", pooled.cve),
             });
         }
-        let payload = json!({"case_id": case_id});
-        self.enqueue(
-            &mut tx,
-            jobs::REJECT_CVE_ID,
-            Some(case_id),
-            payload,
-            now,
-            now,
-        )
-        .await?;
+        self.enqueue(&mut tx, JobSpec::RejectCveId { case_id }, now, now)
+            .await?;
         self.audit(
             &mut tx,
             principal,

@@ -153,10 +153,14 @@ impl App {
         }
         let mut tx = self.store.begin().await?;
         for channel in channels {
+            let spec = crate::JobSpec::DeliverNotice {
+                channel: channel.clone(),
+                notice: notice.clone(),
+            };
             let job = embargo_store::NewJob {
-                kind: crate::record::jobs::DELIVER_NOTICE.to_string(),
+                kind: spec.kind().to_string(),
                 case_id,
-                payload: json!({"channel": channel, "notice": notice}),
+                payload: spec.payload(),
                 run_at: now,
             };
             tx.enqueue_job_once(delivery_job_id(source, channel), &job, now)

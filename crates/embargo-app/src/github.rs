@@ -11,9 +11,9 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use crate::App;
+use crate::JobSpec;
 use crate::error::AppError;
 use crate::principal::Principal;
-use crate::record::jobs;
 
 impl From<GitHubError> for AppError {
     fn from(e: GitHubError) -> Self {
@@ -223,9 +223,10 @@ impl App {
         let mut tx = self.store.begin().await?;
         self.enqueue(
             &mut tx,
-            jobs::GITHUB_DRAFTS,
-            Some(case_id),
-            json!({"case_id": case_id}),
+            JobSpec::GithubDrafts {
+                case_id,
+                refresh: false,
+            },
             now,
             now,
         )
@@ -263,15 +264,8 @@ impl App {
             });
         }
         let mut tx = self.store.begin().await?;
-        self.enqueue(
-            &mut tx,
-            jobs::GITHUB_CVE,
-            Some(case_id),
-            json!({"case_id": case_id}),
-            now,
-            now,
-        )
-        .await?;
+        self.enqueue(&mut tx, JobSpec::GithubCve { case_id }, now, now)
+            .await?;
         self.audit(
             &mut tx,
             principal,
@@ -378,9 +372,10 @@ impl App {
         let mut tx = self.store.begin().await?;
         self.enqueue(
             &mut tx,
-            jobs::GITHUB_DRAFTS,
-            Some(case_id),
-            json!({"case_id": case_id, "refresh": true}),
+            JobSpec::GithubDrafts {
+                case_id,
+                refresh: true,
+            },
             now,
             now,
         )
@@ -520,9 +515,10 @@ impl App {
         }
         self.enqueue(
             tx,
-            jobs::GITHUB_DRAFTS,
-            Some(case_id),
-            json!({"case_id": case_id}),
+            JobSpec::GithubDrafts {
+                case_id,
+                refresh: false,
+            },
             now,
             now,
         )

@@ -11,9 +11,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use crate::App;
+use crate::JobSpec;
 use crate::error::AppError;
 use crate::principal::Principal;
-use crate::record::jobs;
 
 /// `[github] ci_repository` and `ci_workflow`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,9 +82,13 @@ impl App {
         let mut tx = self.store.begin().await?;
         tx.ci_mirror_requested(case_id, fork, branch, &mirror_branch, now)
             .await?;
-        let payload = json!({"case_id": case_id, "fork": fork, "branch": branch});
-        self.enqueue(&mut tx, jobs::GITHUB_CI, Some(case_id), payload, now, now)
-            .await?;
+        let spec = JobSpec::GithubCi {
+            case_id,
+            fork: fork.to_string(),
+            branch: branch.to_string(),
+            polls: 0,
+        };
+        self.enqueue(&mut tx, spec, now, now).await?;
         self.audit(
             &mut tx,
             principal,
@@ -98,17 +102,21 @@ impl App {
         Ok(mirror_branch)
     }
 
-    /// Job `github_ci`: pushes the branch (unless this run only reads), starts the
-    /// workflow, reads the runs, and comes back while they are not finished.
-    pub async fn run_ci_mirror(&self, job: &Value, now: Timestamp) -> Result<(), AppError> {
+    /// Job `github_ci`: pushes the branch (unless this run only reads, `polls` > 0),
+    /// starts the workflow, reads the runs, and comes back while they are not finished.
+    pub async fn run_ci_mirror(
+        &self,
+        case_id: CaseId,
+        fork: &str,
+        branch: &str,
+        polls: u64,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
         let client = self.require_github()?.clone();
         let Some(settings) = self.ci_mirror.clone() else {
             return Ok(());
         };
-        let text = |k: &str| job[k].as_str().unwrap_or_default().to_string();
-        let (fork, branch) = (text("fork"), text("branch"));
-        let case_id: CaseId = text("case_id").parse().map_err(|_| AppError::NotFound)?;
-        let polls = job["polls"].as_u64().unwrap_or(0);
+        let (fork, branch) = (fork.to_string(), branch.to_string());
         let Some(row) = self
             .store
             .ci_mirrors(case_id)
@@ -167,18 +175,14 @@ impl App {
             }
         };
         if !finished && polls < MAX_POLLS {
-            let payload =
-                json!({"case_id": case_id, "fork": fork, "branch": branch, "polls": polls + 1});
+            let spec = JobSpec::GithubCi {
+                case_id,
+                fork: fork.clone(),
+                branch: branch.clone(),
+                polls: polls + 1,
+            };
             let mut tx = self.store.begin().await?;
-            self.enqueue(
-                &mut tx,
-                jobs::GITHUB_CI,
-                Some(case_id),
-                payload,
-                now + POLL,
-                now,
-            )
-            .await?;
+            self.enqueue(&mut tx, spec, now + POLL, now).await?;
             tx.commit().await?;
         }
         Ok(())

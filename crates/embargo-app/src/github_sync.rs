@@ -11,9 +11,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use crate::App;
+use crate::JobSpec;
 use crate::error::AppError;
 use crate::principal::Principal;
-use crate::record::jobs;
 
 /// While GitHub has not assigned a requested CVE id, the drafts are read again this often.
 const CVE_POLL: SignedDuration = SignedDuration::from_mins(15);
@@ -106,9 +106,10 @@ impl App {
             let mut tx = self.store.begin().await?;
             self.enqueue(
                 &mut tx,
-                jobs::GITHUB_DRAFTS,
-                Some(case_id),
-                json!({"case_id": case_id}),
+                JobSpec::GithubDrafts {
+                    case_id,
+                    refresh: false,
+                },
                 now + CVE_POLL,
                 now,
             )
@@ -473,9 +474,10 @@ impl App {
         // Read back later: GitHub assigns the id asynchronously (a webhook may say so first).
         self.enqueue(
             &mut tx,
-            jobs::GITHUB_DRAFTS,
-            Some(case_id),
-            json!({"case_id": case_id}),
+            JobSpec::GithubDrafts {
+                case_id,
+                refresh: false,
+            },
             now + CVE_POLL,
             now,
         )
@@ -566,15 +568,8 @@ impl App {
         if self.github.is_none() || nothing_there {
             return Ok(());
         }
-        self.enqueue(
-            tx,
-            jobs::GITHUB_PUBLISH,
-            Some(case_id),
-            json!({"case_id": case_id}),
-            now,
-            now,
-        )
-        .await
+        self.enqueue(tx, JobSpec::GithubPublish { case_id }, now, now)
+            .await
     }
 }
 

@@ -10,9 +10,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::App;
+use crate::JobSpec;
 use crate::error::AppError;
 use crate::principal::Principal;
-use crate::record::jobs;
 
 /// `[github] tracking_repository` and what the issues carry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,15 +41,8 @@ impl App {
         if self.github.is_none() || self.tracking.is_none() || !was_accepted(case) {
             return Ok(());
         }
-        self.enqueue(
-            tx,
-            jobs::GITHUB_TRACKING,
-            Some(case.id),
-            json!({"case_id": case.id}),
-            now,
-            now,
-        )
-        .await
+        self.enqueue(tx, JobSpec::GithubTracking { case_id: case.id }, now, now)
+            .await
     }
 
     /// Job `github_tracking`: the issue opened (or found, after a crash), then brought up

@@ -6,9 +6,9 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use crate::App;
+use crate::JobSpec;
 use crate::error::AppError;
 use crate::principal::Principal;
-use crate::record::jobs;
 use crate::secrets::{new_reply_token, new_token, token_hash};
 use crate::uploads::{Upload, check_uploads};
 
@@ -163,16 +163,17 @@ impl App {
         // The team hears of it now; the acknowledgement deadline is watched; a report that
         // came by e-mail gets its portal link mailed.
         let mut filed_jobs = vec![
-            (jobs::NOTIFY_TEAM_NEW_REPORT, now),
-            (jobs::ACKNOWLEDGEMENT_DUE, case.deadlines.acknowledge_by),
+            (JobSpec::NotifyTeamNewReport { case_id }, now),
+            (
+                JobSpec::AcknowledgementDue { case_id },
+                case.deadlines.acknowledge_by,
+            ),
         ];
         if mail_portal_link {
-            filed_jobs.push((jobs::SEND_PORTAL_LINK, now));
+            filed_jobs.push((JobSpec::SendPortalLink { case_id }, now));
         }
-        for (kind, run_at) in filed_jobs {
-            let payload = json!({ "case_id": case_id });
-            self.enqueue(tx, kind, Some(case_id), payload, run_at, now)
-                .await?;
+        for (spec, run_at) in filed_jobs {
+            self.enqueue(tx, spec, run_at, now).await?;
         }
         self.schedule_acknowledgement(tx, &case, now).await?;
         Ok(Submitted {

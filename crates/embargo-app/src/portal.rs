@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use crate::App;
+use crate::JobSpec;
 use crate::error::AppError;
 use crate::principal::{Principal, actor_on_case};
 use crate::record::{Draft, jobs};
@@ -124,15 +125,8 @@ impl App {
             if recent >= LOST_LINKS_PER_DAY {
                 continue;
             }
-            self.enqueue(
-                &mut tx,
-                jobs::SEND_PORTAL_LINK,
-                Some(case_id),
-                json!({"case_id": case_id}),
-                now,
-                now,
-            )
-            .await?;
+            self.enqueue(&mut tx, JobSpec::SendPortalLink { case_id }, now, now)
+                .await?;
             self.audit(
                 &mut tx,
                 Principal::Reporter(case_id),

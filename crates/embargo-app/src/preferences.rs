@@ -147,10 +147,15 @@ impl App {
         }
         let mut tx = self.store.begin().await?;
         for user in &chosen {
+            let spec = crate::JobSpec::NotifyPerson {
+                user: *user,
+                subject: subject.to_string(),
+                body: body.to_string(),
+            };
             let job = NewJob {
-                kind: jobs::NOTIFY_PERSON.to_string(),
+                kind: spec.kind().to_string(),
                 case_id: Some(case_id),
-                payload: json!({"user": user, "subject": subject, "body": body}),
+                payload: spec.payload(),
                 run_at: now,
             };
             let id = crate::delivery::delivery_job_id(source, &format!("person:{user}"));

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use crate::App;
+use crate::JobSpec;
 use crate::error::AppError;
 use crate::principal::Principal;
 use crate::templates::publication_placeholders;
@@ -113,17 +114,15 @@ impl App {
     pub(crate) async fn enqueue(
         &self,
         tx: &mut Tx,
-        kind: &str,
-        case_id: Option<CaseId>,
-        payload: Value,
+        spec: crate::JobSpec,
         run_at: Timestamp,
         now: Timestamp,
     ) -> Result<(), AppError> {
         let id = JobId::from_random_bytes(self.random.bytes16()?);
         let job = NewJob {
-            kind: kind.to_string(),
-            case_id,
-            payload,
+            kind: spec.kind().to_string(),
+            case_id: spec.case_id(),
+            payload: spec.payload(),
             run_at,
         };
         tx.enqueue_job(id, &job, now).await?;
@@ -150,9 +149,16 @@ impl App {
         })
         .await?;
         if visibility == Visibility::Reporter && author != Author::Reporter {
-            let payload = json!({ "case_id": case_id, "message_id": id });
-            self.enqueue(tx, jobs::NOTIFY_REPORTER, Some(case_id), payload, now, now)
-                .await?;
+            self.enqueue(
+                tx,
+                JobSpec::NotifyReporter {
+                    case_id,
+                    message_id: id,
+                },
+                now,
+                now,
+            )
+            .await?;
         }
         Ok(id)
     }
@@ -195,8 +201,7 @@ impl App {
         for event in events {
             summary.push(match event {
                 Event::StateChanged { from, to: to @ CaseState::Scheduled } => {
-                    let payload = json!({"case_id": case_id});
-                    self.enqueue(tx, jobs::DATES_AGREED, Some(case_id), payload, now, now).await?;
+                    self.enqueue(tx, JobSpec::DatesAgreed { case_id }, now, now).await?;
                     json!({"event": "state_changed", "from": from.to_string(), "to": to.to_string()})
                 }
                 Event::StateChanged { from, to: to @ CaseState::Accepted } => {

@@ -7,7 +7,6 @@ use embargo_app::Job;
 use embargo_core::CaseId;
 
 use crate::failure::Failure;
-use crate::handlers::id;
 use crate::{MAX_ATTEMPTS, Worker};
 
 /// After this many failed attempts of a temporary kind, the team is told (and again when
@@ -15,8 +14,7 @@ use crate::{MAX_ATTEMPTS, Worker};
 pub const ALERT_AFTER_ATTEMPTS: i64 = 3;
 
 impl Worker {
-    pub(crate) async fn cve_record(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn cve_record(&self, job: &Job, case_id: CaseId) -> Result<(), Failure> {
         let result = self.app.publish_cve_record(case_id, (self.clock)()).await;
         self.settle(
             job,
@@ -27,8 +25,7 @@ impl Worker {
         .await
     }
 
-    pub(crate) async fn reject_cve_id(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn reject_cve_id(&self, job: &Job, case_id: CaseId) -> Result<(), Failure> {
         let result = self.app.reject_cve_id(case_id, (self.clock)()).await;
         self.settle(
             job,

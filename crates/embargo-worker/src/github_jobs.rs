@@ -8,14 +8,16 @@ use embargo_core::CaseId;
 
 use crate::Worker;
 use crate::failure::Failure;
-use crate::handlers::id;
 
 const FIX_AND_RETRY: &str = "This will not get better by itself: fix the cause (the sentence above names it), then an administrator retries the job from the admin page.";
 
 impl Worker {
-    pub(crate) async fn github_drafts(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
-        let refresh = job.payload["refresh"].as_bool().unwrap_or(false);
+    pub(crate) async fn github_drafts(
+        &self,
+        job: &Job,
+        case_id: CaseId,
+        refresh: bool,
+    ) -> Result<(), Failure> {
         let result = self
             .app
             .sync_github_drafts(case_id, refresh, (self.clock)())
@@ -30,8 +32,7 @@ impl Worker {
         .await
     }
 
-    pub(crate) async fn github_cve(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn github_cve(&self, job: &Job, case_id: CaseId) -> Result<(), Failure> {
         let result = self
             .app
             .request_github_cve_now(case_id, (self.clock)())
@@ -46,8 +47,7 @@ impl Worker {
         .await
     }
 
-    pub(crate) async fn github_tracking(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn github_tracking(&self, job: &Job, case_id: CaseId) -> Result<(), Failure> {
         let result = self.app.sync_tracking_issue(case_id, (self.clock)()).await;
         self.settle_with(
             job,
@@ -59,9 +59,16 @@ impl Worker {
         .await
     }
 
-    pub(crate) async fn github_ci(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
-        let result = self.app.run_ci_mirror(&job.payload, (self.clock)()).await;
+    pub(crate) async fn github_ci(
+        &self,
+        job: &Job,
+        case_id: CaseId,
+        (fork, branch, polls): (String, String, u64),
+    ) -> Result<(), Failure> {
+        let result = self
+            .app
+            .run_ci_mirror(case_id, &fork, &branch, polls, (self.clock)())
+            .await;
         self.settle_with(
             job,
             case_id,
@@ -72,8 +79,7 @@ impl Worker {
         .await
     }
 
-    pub(crate) async fn github_publish(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn github_publish(&self, job: &Job, case_id: CaseId) -> Result<(), Failure> {
         let result = self
             .app
             .publish_github_drafts(case_id, (self.clock)())

@@ -27,14 +27,6 @@ pub const SYSTEM_KINDS: &[&str] = &[
     jobs::GITHUB_CI,
 ];
 
-pub(crate) fn id<T: std::str::FromStr>(payload: &Value, key: &str) -> Result<T, Failure> {
-    payload
-        .get(key)
-        .and_then(Value::as_str)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| Failure::permanent(format!("job payload has no valid {key}")))
-}
-
 impl Worker {
     pub(crate) fn mailbox(name: &str, email: &str) -> Result<Mailbox, Failure> {
         let addr = email
@@ -72,9 +64,12 @@ impl Worker {
         )
     }
 
-    pub(crate) async fn notify_reporter(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
-        let message_id: MessageId = id(&job.payload, "message_id")?;
+    pub(crate) async fn notify_reporter(
+        &self,
+        job: &Job,
+        case_id: CaseId,
+        message_id: MessageId,
+    ) -> Result<(), Failure> {
         let Some(mail) = self.app.reporter_mail(case_id, message_id).await? else {
             // No address: the reporter reads it in the portal, where it is now.
             let notice = self.app.message_notice(case_id, message_id).await?;
@@ -119,8 +114,7 @@ impl Worker {
         .await
     }
 
-    pub(crate) async fn send_portal_link(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn send_portal_link(&self, job: &Job, case_id: CaseId) -> Result<(), Failure> {
         let Some((to, token)) = self
             .app
             .issue_portal_link_for_mail(case_id, (self.clock)())
@@ -216,8 +210,11 @@ impl Worker {
         self.send(outgoing).await
     }
 
-    pub(crate) async fn notify_team_new_report(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn notify_team_new_report(
+        &self,
+        job: &Job,
+        case_id: CaseId,
+    ) -> Result<(), Failure> {
         let reference = self.reference(case_id).await?;
         let case = self.app.case_as_system(case_id).await?;
         let subject = format!(
@@ -233,8 +230,11 @@ impl Worker {
         self.to_team(job, subject, body).await
     }
 
-    pub(crate) async fn acknowledgement_due(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn acknowledgement_due(
+        &self,
+        job: &Job,
+        case_id: CaseId,
+    ) -> Result<(), Failure> {
         let reference = self.reference(case_id).await?;
         let case = self.app.case_as_system(case_id).await?;
         if case.acknowledged_at.is_some() || !case.state.is_open() {
@@ -253,13 +253,12 @@ impl Worker {
         self.to_team(job, subject, body).await
     }
 
-    pub(crate) async fn invite_collaborator(&self, job: &Job) -> Result<(), Failure> {
-        let user: embargo_core::UserId = id(&job.payload, "user")?;
-        let case_id: Option<CaseId> = job
-            .payload
-            .get("case_id")
-            .and_then(Value::as_str)
-            .and_then(|s| s.parse().ok());
+    pub(crate) async fn invite_collaborator(
+        &self,
+        job: &Job,
+        user: embargo_core::UserId,
+        case_id: Option<CaseId>,
+    ) -> Result<(), Failure> {
         let invitation = self
             .app
             .issue_invitation(user, case_id, (self.clock)())
@@ -291,8 +290,11 @@ impl Worker {
         self.send(outgoing).await
     }
 
-    pub(crate) async fn acknowledgement_reminder(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn acknowledgement_reminder(
+        &self,
+        job: &Job,
+        case_id: CaseId,
+    ) -> Result<(), Failure> {
         let reference = self.reference(case_id).await?;
         let case = self.app.case_as_system(case_id).await?;
         if case.acknowledged_at.is_some() || !case.state.is_open() {
@@ -310,16 +312,14 @@ impl Worker {
         self.to_team(job, subject, body).await
     }
 
-    /// The deadline a clock job was made for; a job for an older deadline is stale.
-    fn scheduled_for(job: &Job) -> Result<jiff::Timestamp, Failure> {
-        id(&job.payload, "disclose_by")
-    }
-
-    pub(crate) async fn disclosure_warning(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn disclosure_warning(
+        &self,
+        job: &Job,
+        case_id: CaseId,
+        due: jiff::Timestamp,
+        days: i64,
+    ) -> Result<(), Failure> {
         let reference = self.reference(case_id).await?;
-        let days = job.payload.get("days").and_then(Value::as_i64).unwrap_or(0);
-        let due = Self::scheduled_for(job)?;
         let case = self.app.case_as_system(case_id).await?;
         let now = (self.clock)();
         // Stale (the deadline moved, the case is public or closed), or caught up after a
@@ -349,10 +349,13 @@ impl Worker {
         self.to_team(job, subject, body).await
     }
 
-    pub(crate) async fn disclose_at_deadline(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn disclose_at_deadline(
+        &self,
+        job: &Job,
+        case_id: CaseId,
+        due: jiff::Timestamp,
+    ) -> Result<(), Failure> {
         let reference = self.reference(case_id).await?;
-        let due = Self::scheduled_for(job)?;
         let disclosed = self
             .app
             .disclose_if_due(case_id, due, (self.clock)())
@@ -377,10 +380,13 @@ impl Worker {
     /// At the announcement time: publish if the preview is approved; otherwise tell the
     /// team why it did not happen (the embargo is not broken by waiting; the deadline
     /// still stands).
-    pub(crate) async fn publish_as_scheduled(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn publish_as_scheduled(
+        &self,
+        job: &Job,
+        case_id: CaseId,
+        at: jiff::Timestamp,
+    ) -> Result<(), Failure> {
         let reference = self.reference(case_id).await?;
-        let at: jiff::Timestamp = id(&job.payload, "announce_at")?;
         let outcome = self.app.publish_if_due(case_id, at, (self.clock)()).await?;
         let (subject, body) = match outcome {
             embargo_app::ScheduledPublication::NotDue => return Ok(()),
@@ -414,8 +420,7 @@ impl Worker {
     }
 
     /// Policy step 11: the agreed dates go to the core chat room and the mailing list.
-    pub(crate) async fn dates_agreed(&self, job: &Job) -> Result<(), Failure> {
-        let case_id: CaseId = id(&job.payload, "case_id")?;
+    pub(crate) async fn dates_agreed(&self, job: &Job, case_id: CaseId) -> Result<(), Failure> {
         let reference = self.reference(case_id).await?;
         let case = self.app.case_as_system(case_id).await?;
         let Some(dates) = case
@@ -443,14 +448,12 @@ impl Worker {
             .await
     }
 
-    pub(crate) async fn deliver_notice(&self, job: &Job) -> Result<(), Failure> {
-        let channel = job
-            .payload
-            .get("channel")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let notice = job.payload.get("notice").cloned().unwrap_or(Value::Null);
+    pub(crate) async fn deliver_notice(
+        &self,
+        job: &Job,
+        channel: String,
+        notice: Value,
+    ) -> Result<(), Failure> {
         let sent = notice.clone();
         let delivery = job.id.to_string();
         let channels = self.channels.clone();

@@ -19,7 +19,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use embargo_app::{App, Heartbeat, Job};
+use embargo_app::{App, Heartbeat, Job, JobSpec};
 use jiff::{SignedDuration, Timestamp};
 use lettre::message::Mailbox;
 
@@ -196,29 +196,63 @@ impl Worker {
         if let Some(handler) = self.handlers.get(&job.kind) {
             return handler(job.clone()).await;
         }
-        match job.kind.as_str() {
-            embargo_app::jobs::NOTIFY_REPORTER => self.notify_reporter(job).await,
-            embargo_app::jobs::SEND_PORTAL_LINK => self.send_portal_link(job).await,
-            embargo_app::jobs::NOTIFY_TEAM_NEW_REPORT => self.notify_team_new_report(job).await,
-            embargo_app::jobs::ACKNOWLEDGEMENT_DUE => self.acknowledgement_due(job).await,
-            embargo_app::jobs::INVITE_COLLABORATOR => self.invite_collaborator(job).await,
-            embargo_app::jobs::NOTIFY_PERSON => self.notify_person(job).await,
-            embargo_app::jobs::ACKNOWLEDGEMENT_REMINDER => self.acknowledgement_reminder(job).await,
-            embargo_app::jobs::DISCLOSURE_WARNING => self.disclosure_warning(job).await,
-            embargo_app::jobs::DISCLOSE_AT_DEADLINE => self.disclose_at_deadline(job).await,
-            embargo_app::jobs::PUBLISH_ADVISORY => self.publish_as_scheduled(job).await,
-            embargo_app::jobs::DATES_AGREED => self.dates_agreed(job).await,
-            embargo_app::jobs::DELIVER_NOTICE => self.deliver_notice(job).await,
-            embargo_app::jobs::CVE_RECORD => self.cve_record(job).await,
-            embargo_app::jobs::REJECT_CVE_ID => self.reject_cve_id(job).await,
-            embargo_app::jobs::GITHUB_DRAFTS => self.github_drafts(job).await,
-            embargo_app::jobs::GITHUB_CVE => self.github_cve(job).await,
-            embargo_app::jobs::GITHUB_PUBLISH => self.github_publish(job).await,
-            embargo_app::jobs::GITHUB_TRACKING => self.github_tracking(job).await,
-            embargo_app::jobs::GITHUB_CI => self.github_ci(job).await,
-            other => Err(Failure::permanent(format!(
-                "no handler for job kind {other}"
-            ))),
+        let spec = JobSpec::parse(&job.kind, &job.payload).map_err(Failure::permanent)?;
+        match spec {
+            JobSpec::NotifyReporter {
+                case_id,
+                message_id,
+            } => self.notify_reporter(job, case_id, message_id).await,
+            JobSpec::SendPortalLink { case_id } => self.send_portal_link(job, case_id).await,
+            JobSpec::NotifyTeamNewReport { case_id } => {
+                self.notify_team_new_report(job, case_id).await
+            }
+            JobSpec::AcknowledgementDue { case_id } => self.acknowledgement_due(job, case_id).await,
+            JobSpec::InviteCollaborator { user, case_id } => {
+                self.invite_collaborator(job, user, case_id).await
+            }
+            JobSpec::NotifyPerson {
+                user,
+                subject,
+                body,
+            } => self.notify_person(job, user, subject, body).await,
+            JobSpec::AcknowledgementReminder { case_id } => {
+                self.acknowledgement_reminder(job, case_id).await
+            }
+            JobSpec::DisclosureWarning {
+                case_id,
+                disclose_by,
+                days,
+            } => {
+                self.disclosure_warning(job, case_id, disclose_by, days)
+                    .await
+            }
+            JobSpec::DiscloseAtDeadline {
+                case_id,
+                disclose_by,
+                ..
+            } => self.disclose_at_deadline(job, case_id, disclose_by).await,
+            JobSpec::PublishAdvisory {
+                case_id,
+                announce_at,
+            } => self.publish_as_scheduled(job, case_id, announce_at).await,
+            JobSpec::DatesAgreed { case_id } => self.dates_agreed(job, case_id).await,
+            JobSpec::DeliverNotice { channel, notice } => {
+                self.deliver_notice(job, channel, notice).await
+            }
+            JobSpec::CveRecord { case_id, .. } => self.cve_record(job, case_id).await,
+            JobSpec::RejectCveId { case_id } => self.reject_cve_id(job, case_id).await,
+            JobSpec::GithubDrafts { case_id, refresh } => {
+                self.github_drafts(job, case_id, refresh).await
+            }
+            JobSpec::GithubCve { case_id } => self.github_cve(job, case_id).await,
+            JobSpec::GithubPublish { case_id } => self.github_publish(job, case_id).await,
+            JobSpec::GithubTracking { case_id } => self.github_tracking(job, case_id).await,
+            JobSpec::GithubCi {
+                case_id,
+                fork,
+                branch,
+                polls,
+            } => self.github_ci(job, case_id, (fork, branch, polls)).await,
         }
     }
 

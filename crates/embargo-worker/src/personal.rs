@@ -4,7 +4,6 @@
 
 use embargo_app::Job;
 use embargo_core::{CaseId, UserId};
-use serde_json::Value;
 
 use crate::Worker;
 use crate::compose::Outgoing;
@@ -27,17 +26,13 @@ impl Worker {
         Ok(())
     }
 
-    pub(crate) async fn notify_person(&self, job: &Job) -> Result<(), Failure> {
-        let text = |key: &str| {
-            job.payload
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .ok_or_else(|| Failure::permanent(format!("the job has no {key}")))
-        };
-        let user: UserId = text("user")?
-            .parse()
-            .map_err(|_| Failure::permanent("the job's user is not an id"))?;
+    pub(crate) async fn notify_person(
+        &self,
+        job: &Job,
+        user: UserId,
+        subject: String,
+        body: String,
+    ) -> Result<(), Failure> {
         let case_id: CaseId = job
             .case_id
             .ok_or_else(|| Failure::permanent("the job names no case"))?;
@@ -48,10 +43,10 @@ impl Worker {
         self.send(Outgoing {
             to: Self::mailbox(&to.name, to.email.as_ref())?,
             reply_to: None,
-            subject: text("subject")?,
+            subject,
             body: format!(
                 "{}\n-- \nYou receive this because you chose it on your account page.\n",
-                text("body")?
+                body
             ),
             encrypt_to: None,
             message_id: self.message_id(job),
