@@ -18,6 +18,7 @@ mod drafts;
 mod duplicates;
 mod email;
 mod error;
+mod forge;
 mod github;
 mod github_ci;
 mod github_sync;
@@ -73,6 +74,7 @@ pub use embargo_store::{
     Project, QueueSummary, StoredReport, Team, TrackingIssue,
 };
 pub use error::AppError;
+pub use forge::WebhookOutcome;
 pub use github::{GitHubCheck, GitHubPanel};
 pub use github_ci::CiMirrorSettings;
 pub use github_sync::GitHubRun;

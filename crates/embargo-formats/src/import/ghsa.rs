@@ -121,6 +121,17 @@ fn cvss(doc: &Map<String, Value>, advisory: &mut Advisory, notes: &mut Vec<Strin
     }
 }
 
+/// The affected packages of a GitHub advisory object (its `vulnerabilities`), also of one
+/// that is not published (a private vulnerability report's), with what was dropped.
+pub fn affected(doc: &Value) -> (Vec<embargo_core::Affected>, Vec<String>) {
+    let mut advisory = Advisory::default();
+    let mut notes = Vec::new();
+    if let Some(obj) = doc.as_object() {
+        vulnerabilities(obj, &mut advisory, &mut notes);
+    }
+    (advisory.affected, notes)
+}
+
 fn vulnerabilities(doc: &Map<String, Value>, advisory: &mut Advisory, notes: &mut Vec<String>) {
     for (i, entry) in array(doc, "vulnerabilities", notes).iter().enumerate() {
         let field = format!("vulnerabilities[{i}]");

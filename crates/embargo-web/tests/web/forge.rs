@@ -85,7 +85,8 @@ async fn a_reported_advisory_becomes_one_case() {
     );
     let c = report.content.reveal();
     assert_eq!(c.title, "Path traversal in the artifact uploader");
-    assert_eq!(c.affected_versions, "pip build-bot < 2.4.1");
+    // Read by the formats crate's GitHub reader: a package URL and the range.
+    assert_eq!(c.affected_versions, "pkg:pypi/build-bot < 2.4.1");
     assert!(
         c.description.contains("GHSA-abcd-1234-wxyz")
             && c.description
