@@ -291,6 +291,33 @@ impl App {
         Ok(self.store.people().await?)
     }
 
+    /// The person with this address, for administrators; "not found" names the address.
+    pub async fn person_by_email(
+        &self,
+        principal: Principal,
+        email: &str,
+    ) -> Result<Person, AppError> {
+        self.require_admin(principal).await?;
+        let email = embargo_core::Email::parse(email).map_err(AppError::invalid)?;
+        match self.store.person_by_email(&email).await {
+            Ok(p) => Ok(p),
+            Err(StoreError::NotFound) => Err(AppError::invalid(embargo_core::ValueError::new(
+                "e-mail address",
+                format!("{email} is no account's address"),
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Walks the audit log's hash chain, for administrators.
+    pub async fn verify_audit(
+        &self,
+        principal: Principal,
+    ) -> Result<embargo_store::AuditReport, AppError> {
+        self.require_admin(principal).await?;
+        Ok(self.store.verify_audit().await?)
+    }
+
     /// Adds an outside collaborator (another organization's maintainer) to one case as a
     /// Developer, creating their account if needed, in one transaction. They see only the
     /// cases they are on.

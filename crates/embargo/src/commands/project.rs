@@ -32,7 +32,7 @@ pub async fn run(cli: &Cli, cmd: &ProjectCommand) -> Result<Output, Failure> {
             Output::new(format!("Added project {} ({})", p.slug, p.name), &p)
         }
         ProjectCommand::List => {
-            let projects = app.store().projects().await?;
+            let projects = app.projects().await?;
             let text = projects
                 .iter()
                 .map(|p| format!("{}  {}", p.slug, p.name))

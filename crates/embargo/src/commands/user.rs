@@ -69,7 +69,7 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> Result<Output, Failure> {
             Output::new(format!("Password set for {email}"), json!({"user": person}))
         }
         UserCommand::List => {
-            let people = app.store().people().await?;
+            let people = app.people(Principal::Operator).await?;
             let text = people
                 .iter()
                 .map(|p| {
@@ -95,12 +95,15 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> Result<Output, Failure> {
 }
 
 async fn find(app: &embargo_app::App, email: &str) -> Result<embargo_core::UserId, Failure> {
-    let email = embargo_core::Email::parse(email).map_err(|e| Failure::Refused(e.to_string()))?;
-    match app.store().person_by_email(&email).await {
+    match app.person_by_email(Principal::Operator, email).await {
         Ok(p) => Ok(p.id),
-        Err(embargo_store::StoreError::NotFound) => Err(Failure::Refused(format!(
-            "no account has the address {email}"
-        ))),
+        Err(embargo_app::AppError::Invalid(problems)) => Err(Failure::Refused(
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )),
         Err(e) => Err(e.into()),
     }
 }
