@@ -15,6 +15,7 @@ mod lost;
 mod markdown;
 mod multipart;
 mod osv_api;
+mod page_error;
 mod pages;
 mod portal;
 pub mod prometheus;
@@ -256,6 +257,11 @@ pub fn router(state: WebState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             headers::security_headers,
+        ))
+        // Inside the request id's scope: error pages show it.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_error::render_page_errors,
         ))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -11,7 +11,8 @@ use embargo_core::CaseId;
 
 use super::{Moment, TeamSession, csrf_form};
 use crate::WebState;
-use crate::render::{error_page, notice};
+use crate::page_error::{CasePath, PageError};
+use crate::render::notice;
 
 /// One repository's line in the panel.
 pub(crate) struct DraftLine {
@@ -201,16 +202,14 @@ pub(crate) async fn github_view(
 pub async fn case_action(
     State(state): State<WebState>,
     session: TeamSession,
-    Path((id, action)): Path<(String, String)>,
+    CasePath(case_id): CasePath,
+    Path((_, action)): Path<(String, String)>,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
-    let Ok(case_id) = id.parse::<CaseId>() else {
-        return error_page(&org, &AppError::NotFound);
-    };
     let p = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
     let now = (state.clock)();
     let app = &state.app;
@@ -269,14 +268,12 @@ pub async fn case_action(
             }),
         _ => Err(AppError::NotFound),
     };
-    match result {
-        Ok((heading, text)) => notice(
-            &org,
-            StatusCode::OK,
-            heading,
-            &text,
-            Some((&format!("/cases/{case_id}"), "Back to the case")),
-        ),
-        Err(e) => error_page(&org, &e),
-    }
+    let (heading, text) = result?;
+    Ok(notice(
+        &org,
+        StatusCode::OK,
+        heading,
+        &text,
+        Some((&format!("/cases/{case_id}"), "Back to the case")),
+    ))
 }

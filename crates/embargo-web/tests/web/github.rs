@@ -116,6 +116,22 @@ async fn the_case_page_opens_the_drafts_and_shows_them() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    // The refusal is the error page, with the request's id to quote.
+    assert!(
+        refused.body.contains("<html") && refused.body.contains("Coordinator"),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.header("x-request-id").is_empty());
+    let res = w
+        .post_form(
+            "/cases/not-a-case/github/drafts",
+            &[("csrf", &csrf)],
+            Some(&dev),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(res.body.contains("<html"), "{}", res.body);
 
     let csrf = form_values_csrf(&page.body);
     let res = w
