@@ -13,6 +13,7 @@ use super::action_views::{split_actions, view_of};
 
 use super::{Moment, TeamSession};
 use crate::WebState;
+use crate::page_error::{CasePath, PageError};
 use crate::render::{error_page, page};
 
 pub struct MessageRow {
@@ -465,18 +466,14 @@ pub async fn show(
 pub async fn add_team(
     State(state): State<WebState>,
     session: TeamSession,
-    Path(id): Path<String>,
+    CasePath(case_id): CasePath,
     req: axum::extract::Request,
-) -> Response {
-    let org = state.site.organization.clone();
-    let Ok(case_id) = id.parse::<CaseId>() else {
-        return error_page(&org, &AppError::NotFound);
-    };
+) -> Result<Response, PageError> {
     let posted = match super::csrf_form(&state, &session, req).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
-    match state
+    let outcome = state
         .app
         .add_team_to_case(
             session.principal,
@@ -484,27 +481,22 @@ pub async fn add_team(
             &posted.text("team"),
             (state.clock)(),
         )
-        .await
-    {
-        Ok(outcome) => {
-            let mut text = if outcome.added.is_empty() {
-                "Nobody new was added.".to_string()
-            } else {
-                format!("Added as Developers: {}.", outcome.added.join(", "))
-            };
-            for (name, why) in &outcome.skipped {
-                text.push_str(&format!(" {name} was left out: {why}."));
-            }
-            crate::render::notice(
-                &org,
-                StatusCode::OK,
-                "Team added",
-                &text,
-                Some((&format!("/cases/{case_id}"), "Back to the case")),
-            )
-        }
-        Err(e) => error_page(&org, &e),
+        .await?;
+    let mut text = if outcome.added.is_empty() {
+        "Nobody new was added.".to_string()
+    } else {
+        format!("Added as Developers: {}.", outcome.added.join(", "))
+    };
+    for (name, why) in &outcome.skipped {
+        text.push_str(&format!(" {name} was left out: {why}."));
     }
+    Ok(crate::render::notice(
+        &state.site.organization,
+        StatusCode::OK,
+        "Team added",
+        &text,
+        Some((&format!("/cases/{case_id}"), "Back to the case")),
+    ))
 }
 
 pub async fn attachment(

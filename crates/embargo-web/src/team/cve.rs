@@ -10,7 +10,8 @@ use embargo_core::CaseId;
 
 use super::{TeamSession, csrf_form};
 use crate::WebState;
-use crate::render::{error_page, notice};
+use crate::page_error::{CasePath, PageError};
+use crate::render::notice;
 
 /// `POST /admin/cve-services` with `action` = `check`, `reserve` (`count`, `year`,
 /// `scattered`) or `sync`.
@@ -97,16 +98,14 @@ fn parse_reserve(count: &str, year: &str) -> Result<(u32, Option<i16>), AppError
 pub async fn case_action(
     State(state): State<WebState>,
     session: TeamSession,
-    Path((id, action)): Path<(String, String)>,
+    CasePath(case_id): CasePath,
+    Path((_, action)): Path<(String, String)>,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
-    let Ok(case_id) = id.parse::<CaseId>() else {
-        return error_page(&org, &AppError::NotFound);
-    };
     let p = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
     let now = (state.clock)();
     let result = match action.as_str() {
@@ -132,16 +131,14 @@ pub async fn case_action(
             }),
         _ => Err(AppError::NotFound),
     };
-    match result {
-        Ok((heading, text)) => notice(
-            &org,
-            StatusCode::OK,
-            heading,
-            &text,
-            Some((&format!("/cases/{case_id}"), "Back to the case")),
-        ),
-        Err(e) => error_page(&org, &e),
-    }
+    let (heading, text) = result?;
+    Ok(notice(
+        &org,
+        StatusCode::OK,
+        heading,
+        &text,
+        Some((&format!("/cases/{case_id}"), "Back to the case")),
+    ))
 }
 
 /// The case page's CVE panel: the pool id, what CVE Services holds, the last failure,
