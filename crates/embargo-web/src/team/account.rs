@@ -158,23 +158,21 @@ pub async fn preferences(
     }
 }
 
+/// The account page's GitHub form.
+#[derive(Debug, serde::Deserialize)]
+pub struct GitHubLoginForm {
+    #[serde(default)]
+    github_login: String,
+}
+
 /// `POST /account/github`: the person's GitHub login (empty clears it).
 pub async fn github_login(
     State(state): State<WebState>,
-    session: TeamSession,
-    req: Request,
+    super::form::CsrfForm { session, form }: super::form::CsrfForm<GitHubLoginForm>,
 ) -> Response {
-    let posted = match csrf_form(&state, &session, req).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     match state
         .app
-        .set_github_login(
-            session.principal,
-            &posted.text("github_login"),
-            (state.clock)(),
-        )
+        .set_github_login(session.principal, &form.github_login, (state.clock)())
         .await
     {
         Ok(Some(login)) => {

@@ -3,13 +3,15 @@
 //! steps 4 (open the drafts), 7 (a private fork) and 9 (a CVE through GitHub). The use
 //! cases check who may; these only read the forms.
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use embargo_app::{AppError, GitHubPanel};
 use embargo_core::CaseId;
+use serde::Deserialize;
 
-use super::{Moment, TeamSession, csrf_form};
+use super::form::CsrfForm;
+use super::{Moment, TeamSession};
 use crate::WebState;
 use crate::page_error::{CasePath, PageError};
 use crate::render::notice;
@@ -199,18 +201,22 @@ pub(crate) async fn github_view(
 
 /// `POST /cases/{id}/github/drafts`, `/github/cve`, `/github/fork` (with `repository`),
 /// `/github/ci` (with `fork` and `branch`) or `/github/refresh`.
+/// The fields the GitHub forms post (each form only some of them).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GitHubForm {
+    repository: String,
+    fork: String,
+    branch: String,
+}
+
 pub async fn case_action(
     State(state): State<WebState>,
-    session: TeamSession,
     CasePath(case_id): CasePath,
     Path((_, action)): Path<(String, String)>,
-    req: Request,
+    CsrfForm { session, form }: CsrfForm<GitHubForm>,
 ) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
-    let p = match csrf_form(&state, &session, req).await {
-        Ok(p) => p,
-        Err(r) => return Ok(r),
-    };
     let now = (state.clock)();
     let app = &state.app;
     let result = match action.as_str() {
@@ -236,7 +242,7 @@ pub async fn case_action(
                 )
             }),
         "fork" => app
-            .create_github_fork(session.principal, case_id, p.text("repository").trim(), now)
+            .create_github_fork(session.principal, case_id, form.repository.trim(), now)
             .await
             .map(|(fork, _)| {
                 (
@@ -247,7 +253,7 @@ pub async fn case_action(
                 )
             }),
         "ci" => app
-            .mirror_ci(session.principal, case_id, p.text("fork").trim(), &p.text("branch"), now)
+            .mirror_ci(session.principal, case_id, form.fork.trim(), &form.branch, now)
             .await
             .map(|branch| {
                 (

@@ -10,6 +10,7 @@ pub mod advisory_form;
 pub mod case_page;
 pub mod cve;
 pub mod dashboard;
+pub mod form;
 pub mod github;
 pub mod hints;
 pub mod invite;
