@@ -56,6 +56,18 @@ async fn the_case_page_opens_the_drafts_and_shows_them() {
     let res = w
         .post_form(
             "/account/github",
+            &[("csrf", "forged"), ("github_login", "coco-gh")],
+            Some(&coord),
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "a forged form changes nothing"
+    );
+    let res = w
+        .post_form(
+            "/account/github",
             &[("csrf", &csrf), ("github_login", "no-such-user")],
             Some(&coord),
         )
