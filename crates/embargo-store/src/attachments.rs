@@ -86,15 +86,15 @@ const INFO_COLUMNS: &str =
 
 fn row_info(r: &sqlx::any::AnyRow) -> Result<AttachmentInfo, StoreError> {
     Ok(AttachmentInfo {
-        id: parse(&r.try_get::<String, _>(0)?)?,
-        case_id: parse(&r.try_get::<String, _>(1)?)?,
-        message_id: parse_opt(r.try_get(2)?)?,
-        by_reporter: r.try_get::<String, _>(3)? == "reporter",
-        filename: r.try_get(4)?,
-        content_type: r.try_get(5)?,
-        size: r.try_get(6)?,
-        sha256: r.try_get(7)?,
-        created_at: from_ts(r.try_get(8)?)?,
+        id: parse(&r.try_get::<String, _>("id")?)?,
+        case_id: parse(&r.try_get::<String, _>("case_id")?)?,
+        message_id: parse_opt(r.try_get("message_id")?)?,
+        by_reporter: r.try_get::<String, _>("author_kind")? == "reporter",
+        filename: r.try_get("filename")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        created_at: from_ts(r.try_get("created_at")?)?,
     })
 }
 
@@ -126,6 +126,6 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::NotFound)?;
-        Ok((row_info(&row)?, Private::new(row.try_get(9)?)))
+        Ok((row_info(&row)?, Private::new(row.try_get("data")?)))
     }
 }

@@ -91,11 +91,9 @@ fn entry_hash(
 impl Tx {
     /// Appends an entry after the current head. Returns its seq.
     pub async fn append_audit(&mut self, entry: &NewAuditEntry) -> Result<i64, StoreError> {
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_optional(self.conn())
-            .await?;
-        let (prev_seq, prev_hash) = match head {
-            Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
+        let head = sqlx::query(HEAD_SELECT).fetch_optional(self.conn()).await?;
+        let (prev_seq, prev_hash) = match head.as_ref().map(HeadRow::try_from).transpose()? {
+            Some(h) => (h.seq, h.hash),
             None => (0, GENESIS.to_string()),
         };
         let seq = prev_seq + 1;
@@ -137,20 +135,77 @@ impl Tx {
     }
 }
 
-fn row_entry(r: &AnyRow) -> Result<AuditEntry, StoreError> {
-    Ok(AuditEntry {
-        seq: r.try_get(0)?,
-        at: from_ts(r.try_get(1)?)?,
-        actor: r.try_get(2)?,
-        case_id: r.try_get(3)?,
-        action: r.try_get(4)?,
-        detail: r.try_get(5)?,
-        prev_hash: r.try_get(6)?,
-        hash: r.try_get(7)?,
-    })
+const ENTRY_COLUMNS: &str = "seq, at, actor, case_id, action, detail, prev_hash, hash";
+
+/// An `audit_log` row (`ENTRY_COLUMNS`) as stored: raw columns, so `verify_audit` can
+/// still read a row that was edited into something that no longer parses.
+struct EntryRow {
+    seq: i64,
+    at: i64,
+    actor: String,
+    case_id: Option<String>,
+    action: String,
+    detail: String,
+    prev_hash: String,
+    hash: String,
 }
 
-const ENTRY_COLUMNS: &str = "seq, at, actor, case_id, action, detail, prev_hash, hash";
+impl TryFrom<&AnyRow> for EntryRow {
+    type Error = StoreError;
+
+    fn try_from(r: &AnyRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            seq: r.try_get("seq")?,
+            at: r.try_get("at")?,
+            actor: r.try_get("actor")?,
+            case_id: r.try_get("case_id")?,
+            action: r.try_get("action")?,
+            detail: r.try_get("detail")?,
+            prev_hash: r.try_get("prev_hash")?,
+            hash: r.try_get("hash")?,
+        })
+    }
+}
+
+impl TryFrom<EntryRow> for AuditEntry {
+    type Error = StoreError;
+
+    fn try_from(r: EntryRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            seq: r.seq,
+            at: from_ts(r.at)?,
+            actor: r.actor,
+            case_id: r.case_id,
+            action: r.action,
+            detail: r.detail,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        })
+    }
+}
+
+fn row_entry(r: &AnyRow) -> Result<AuditEntry, StoreError> {
+    AuditEntry::try_from(EntryRow::try_from(r)?)
+}
+
+const HEAD_SELECT: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+
+/// The `audit_head` row: the newest entry's seq and hash.
+struct HeadRow {
+    seq: i64,
+    hash: String,
+}
+
+impl TryFrom<&AnyRow> for HeadRow {
+    type Error = StoreError;
+
+    fn try_from(r: &AnyRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            seq: r.try_get("seq")?,
+            hash: r.try_get("hash")?,
+        })
+    }
+}
 
 impl Store {
     /// The entries of one case, oldest first.
@@ -213,14 +268,16 @@ impl Store {
             }
             for r in &rows {
                 // Read raw columns: an edited row may no longer parse as a domain value.
-                let seq: i64 = r.try_get(0)?;
-                let at: i64 = r.try_get(1)?;
-                let actor: String = r.try_get(2)?;
-                let case: Option<String> = r.try_get(3)?;
-                let action: String = r.try_get(4)?;
-                let detail: String = r.try_get(5)?;
-                let stored_prev: String = r.try_get(6)?;
-                let stored_hash: String = r.try_get(7)?;
+                let EntryRow {
+                    seq,
+                    at,
+                    actor,
+                    case_id: case,
+                    action,
+                    detail,
+                    prev_hash: stored_prev,
+                    hash: stored_hash,
+                } = EntryRow::try_from(r)?;
                 entries += 1;
                 last_seen = seq;
                 if seq != expected_seq {
@@ -254,12 +311,10 @@ impl Store {
                 expected_seq = seq + 1;
             }
         }
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_optional(self.pool())
-            .await?;
-        match head {
+        let head = sqlx::query(HEAD_SELECT).fetch_optional(self.pool()).await?;
+        match head.as_ref().map(HeadRow::try_from).transpose()? {
             Some(h) => {
-                let (seq, hash): (i64, String) = (h.try_get(0)?, h.try_get(1)?);
+                let HeadRow { seq, hash } = h;
                 if seq != last_seen || hash != prev_hash {
                     problems.push(AuditProblem {
                         seq,

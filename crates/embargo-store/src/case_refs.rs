@@ -44,7 +44,7 @@ impl Tx {
         .bind(year)
         .fetch_one(self.conn())
         .await?;
-        let number: i64 = row.try_get(0)?;
+        let number: i64 = row.try_get("last")?;
         let reference = format!("{CASE_REFERENCE_PREFIX}-{year}-{number:04}");
         sqlx::query("UPDATE cases SET reference = $1 WHERE id = $2")
             .bind(&reference)

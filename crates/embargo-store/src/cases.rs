@@ -33,7 +33,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| parse(&r.try_get::<String, _>(0)?))
+            .map(|r| parse(&r.try_get::<String, _>("id")?))
             .collect()
     }
 }
@@ -247,8 +247,8 @@ async fn load(conn: &mut AnyConnection, id: CaseId) -> Result<Case, StoreError> 
     .fetch_all(&mut *conn)
     .await?
     {
-        let step = Step::new(u8::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0))?;
-        let role = match r.try_get::<String, _>(1)?.as_str() {
+        let step = Step::new(u8::try_from(r.try_get::<i64, _>("step")?).unwrap_or(0))?;
+        let role = match r.try_get::<String, _>("role")?.as_str() {
             "coordinator" => Some(CaseRole::Coordinator),
             "developer" => Some(CaseRole::Developer),
             _ => None,
@@ -256,10 +256,10 @@ async fn load(conn: &mut AnyConnection, id: CaseId) -> Result<Case, StoreError> 
         signoffs.push((
             step,
             SignOff {
-                by: parse_opt(r.try_get(2)?)?,
+                by: parse_opt(r.try_get("signed_by")?)?,
                 role,
-                at: from_ts(r.try_get(3)?)?,
-                note: r.try_get(4)?,
+                at: from_ts(r.try_get("signed_at")?)?,
+                note: r.try_get("note")?,
             },
         ));
     }
@@ -272,18 +272,18 @@ async fn load(conn: &mut AnyConnection, id: CaseId) -> Result<Case, StoreError> 
     .fetch_all(&mut *conn)
     .await?
     {
-        let tested = match opt_ts(r.try_get(3)?)? {
+        let tested = match opt_ts(r.try_get("tested_at")?)? {
             Some(at) => Some(SignOff {
-                by: parse_opt(r.try_get(2)?)?,
+                by: parse_opt(r.try_get("tested_by")?)?,
                 role: Some(CaseRole::Developer),
                 at,
-                note: r.try_get(4)?,
+                note: r.try_get("test_note")?,
             }),
             None => None,
         };
         forks.push(Fork {
-            id: parse::<ForkId>(&r.try_get::<String, _>(0)?)?,
-            name: Private::new(r.try_get(1)?),
+            id: parse::<ForkId>(&r.try_get::<String, _>("id")?)?,
+            name: Private::new(r.try_get("name")?),
             tested,
         });
     }
@@ -297,11 +297,11 @@ async fn load(conn: &mut AnyConnection, id: CaseId) -> Result<Case, StoreError> 
     .await?
     {
         extensions.push(Extension {
-            from: from_ts(r.try_get(0)?)?,
-            to: from_ts(r.try_get(1)?)?,
-            reason: RequiredText::parse(&r.try_get::<String, _>(2)?)?,
-            by: parse(&r.try_get::<String, _>(3)?)?,
-            at: from_ts(r.try_get(4)?)?,
+            from: from_ts(r.try_get("from_at")?)?,
+            to: from_ts(r.try_get("to_at")?)?,
+            reason: RequiredText::parse(&r.try_get::<String, _>("reason")?)?,
+            by: parse(&r.try_get::<String, _>("extended_by")?)?,
+            at: from_ts(r.try_get("extended_at")?)?,
         });
     }
 

@@ -72,18 +72,18 @@ const JOB_COLUMNS: &str =
     "id, kind, case_id, payload, status, run_at, attempts, last_error, locked_until";
 
 fn row_job(r: &AnyRow) -> Result<Job, StoreError> {
-    let payload: String = r.try_get(3)?;
+    let payload: String = r.try_get("payload")?;
     Ok(Job {
-        id: parse(&r.try_get::<String, _>(0)?)?,
-        kind: r.try_get(1)?,
-        case_id: parse_opt(r.try_get(2)?)?,
+        id: parse(&r.try_get::<String, _>("id")?)?,
+        kind: r.try_get("kind")?,
+        case_id: parse_opt(r.try_get("case_id")?)?,
         payload: serde_json::from_str(&payload)
             .map_err(|e| StoreError::Corrupt(format!("job payload: {e}")))?,
-        status: JobStatus::parse(&r.try_get::<String, _>(4)?)?,
-        run_at: from_ts(r.try_get(5)?)?,
-        attempts: r.try_get(6)?,
-        last_error: r.try_get(7)?,
-        locked_until: opt_ts(r.try_get(8)?)?,
+        status: JobStatus::parse(&r.try_get::<String, _>("status")?)?,
+        run_at: from_ts(r.try_get("run_at")?)?,
+        attempts: r.try_get("attempts")?,
+        last_error: r.try_get("last_error")?,
+        locked_until: opt_ts(r.try_get("locked_until")?)?,
     })
 }
 
@@ -193,22 +193,22 @@ impl Store {
     pub async fn queue_summary(&self, now: Timestamp) -> Result<QueueSummary, StoreError> {
         let row = sqlx::query(
             "SELECT \
-               COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
-               COALESCE(SUM(CASE WHEN status = 'pending' AND run_at <= $1 THEN 1 ELSE 0 END), 0), \
-               MIN(CASE WHEN status = 'pending' AND run_at <= $1 THEN run_at END), \
-               COALESCE(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), 0), \
-               COALESCE(SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END), 0) \
+               COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS pending, \
+               COALESCE(SUM(CASE WHEN status = 'pending' AND run_at <= $1 THEN 1 ELSE 0 END), 0) AS due, \
+               MIN(CASE WHEN status = 'pending' AND run_at <= $1 THEN run_at END) AS oldest_due, \
+               COALESCE(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), 0) AS running, \
+               COALESCE(SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END), 0) AS dead \
              FROM jobs WHERE status IN ('pending', 'running', 'dead')",
         )
         .bind(ts(now))
         .fetch_one(self.pool())
         .await?;
         Ok(QueueSummary {
-            pending: row.try_get(0)?,
-            due: row.try_get(1)?,
-            oldest_due: opt_ts(row.try_get(2)?)?,
-            running: row.try_get(3)?,
-            dead: row.try_get(4)?,
+            pending: row.try_get("pending")?,
+            due: row.try_get("due")?,
+            oldest_due: opt_ts(row.try_get("oldest_due")?)?,
+            running: row.try_get("running")?,
+            dead: row.try_get("dead")?,
         })
     }
 

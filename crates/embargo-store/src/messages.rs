@@ -16,15 +16,15 @@ impl Tx {
         since: jiff::Timestamp,
     ) -> Result<(i64, Option<jiff::Timestamp>), StoreError> {
         let row = sqlx::query(
-            "SELECT count(*), MIN(created_at) FROM messages \
+            "SELECT count(*) AS n, MIN(created_at) AS first_at FROM messages \
              WHERE case_id = $1 AND author_kind = 'reporter' AND created_at > $2",
         )
         .bind(case_id.to_string())
         .bind(ts(since))
         .fetch_one(self.conn())
         .await?;
-        let first: Option<i64> = row.try_get(1)?;
-        Ok((row.try_get(0)?, first.map(from_ts).transpose()?))
+        let first: Option<i64> = row.try_get("first_at")?;
+        Ok((row.try_get("n")?, first.map(from_ts).transpose()?))
     }
 
     pub async fn insert_message(&mut self, m: &Message) -> Result<(), StoreError> {
@@ -87,25 +87,25 @@ impl Store {
         rows.iter()
             .rev()
             .map(|r| {
-                let author = match r.try_get::<String, _>(1)?.as_str() {
+                let author = match r.try_get::<String, _>("author_kind")?.as_str() {
                     "reporter" => Author::Reporter,
                     "user" => Author::User(
-                        parse_opt(r.try_get(2)?)?
+                        parse_opt(r.try_get("author_user")?)?
                             .ok_or_else(|| StoreError::Corrupt("message without author".into()))?,
                     ),
                     _ => Author::System,
                 };
                 Ok(Message {
-                    id: parse(&r.try_get::<String, _>(0)?)?,
+                    id: parse(&r.try_get::<String, _>("id")?)?,
                     case_id,
                     author,
-                    visibility: match r.try_get::<String, _>(3)?.as_str() {
+                    visibility: match r.try_get::<String, _>("visibility")?.as_str() {
                         "reporter" => Visibility::Reporter,
                         _ => Visibility::Internal,
                     },
-                    notice: r.try_get(4)?,
-                    body: Private::new(r.try_get(5)?),
-                    created_at: from_ts(r.try_get(6)?)?,
+                    notice: r.try_get("notice")?,
+                    body: Private::new(r.try_get("body")?),
+                    created_at: from_ts(r.try_get("created_at")?)?,
                 })
             })
             .collect()

@@ -26,16 +26,16 @@ const PERSON_COLUMNS: &str =
 
 fn row_person(r: &AnyRow) -> Result<Person, StoreError> {
     Ok(Person {
-        id: parse(&r.try_get::<String, _>(0)?)?,
-        email: Email::parse(&r.try_get::<String, _>(1)?)?,
-        display_name: DisplayName::parse(&r.try_get::<String, _>(2)?)?,
+        id: parse(&r.try_get::<String, _>("id")?)?,
+        email: Email::parse(&r.try_get::<String, _>("email")?)?,
+        display_name: DisplayName::parse(&r.try_get::<String, _>("display_name")?)?,
         roles: InstallationRoles {
-            coordinator: r.try_get::<i64, _>(3)? != 0,
-            admin: r.try_get::<i64, _>(4)? != 0,
+            coordinator: r.try_get::<i64, _>("is_coordinator")? != 0,
+            admin: r.try_get::<i64, _>("is_admin")? != 0,
         },
-        password_hash: r.try_get(5)?,
-        created_at: from_ts(r.try_get(6)?)?,
-        disabled_at: opt_ts(r.try_get(7)?)?,
+        password_hash: r.try_get("password_hash")?,
+        created_at: from_ts(r.try_get("created_at")?)?,
+        disabled_at: opt_ts(r.try_get("disabled_at")?)?,
     })
 }
 
@@ -109,13 +109,15 @@ impl Tx {
         .fetch_optional(self.conn())
         .await?
         .ok_or(StoreError::NotFound)?;
-        let secret = self
-            .sealer
-            .open_opt(r.try_get(0)?, &format!("people.totp_secret:{id}"))?;
-        let pending = self
-            .sealer
-            .open_opt(r.try_get(1)?, &format!("people.totp_pending:{id}"))?;
-        Ok((secret, pending, r.try_get(2)?))
+        let secret = self.sealer.open_opt(
+            r.try_get("totp_secret")?,
+            &format!("people.totp_secret:{id}"),
+        )?;
+        let pending = self.sealer.open_opt(
+            r.try_get("totp_pending")?,
+            &format!("people.totp_pending:{id}"),
+        )?;
+        Ok((secret, pending, r.try_get("totp_last_step")?))
     }
 
     pub async fn set_totp(

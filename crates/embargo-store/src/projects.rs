@@ -45,11 +45,11 @@ impl Store {
         .iter()
         .map(|r| {
             Ok(Project {
-                slug: ProjectSlug::parse(&r.try_get::<String, _>(0)?)?,
-                name: r.try_get(1)?,
-                description: r.try_get(2)?,
+                slug: ProjectSlug::parse(&r.try_get::<String, _>("slug")?)?,
+                name: r.try_get("name")?,
+                description: r.try_get("description")?,
                 repositories: r
-                    .try_get::<String, _>(3)?
+                    .try_get::<String, _>("repositories")?
                     .lines()
                     .filter(|l| !l.is_empty())
                     .map(str::to_string)

@@ -177,7 +177,7 @@ impl Tx {
         .bind(i64::from(year))
         .fetch_one(self.conn())
         .await?;
-        Ok(row.try_get(0)?)
+        Ok(row.try_get("last")?)
     }
 
     /// Stores a publication; `Conflict` if its id exists (an import of the same file twice).
@@ -309,17 +309,17 @@ const DRAFT_SELECT: &str = "SELECT body, revision, updated_by, updated_at, appro
      approved_credit FROM advisory_drafts WHERE case_id = $1";
 
 fn draft_of(r: &sqlx::any::AnyRow) -> Result<AdvisoryDraft, StoreError> {
-    let body: String = r.try_get(0)?;
+    let body: String = r.try_get("body")?;
     Ok(AdvisoryDraft {
         advisory: serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        revision: r.try_get(1)?,
-        updated_by: parse(&r.try_get::<String, _>(2)?)?,
-        updated_at: from_ts(r.try_get(3)?)?,
-        approved_revision: r.try_get(4)?,
-        approved_by: parse_opt(r.try_get(5)?)?,
-        approved_at: opt_ts(r.try_get(6)?)?,
+        revision: r.try_get("revision")?,
+        updated_by: parse(&r.try_get::<String, _>("updated_by")?)?,
+        updated_at: from_ts(r.try_get("updated_at")?)?,
+        approved_revision: r.try_get("approved_revision")?,
+        approved_by: parse_opt(r.try_get("approved_by")?)?,
+        approved_at: opt_ts(r.try_get("approved_at")?)?,
         approved_credit: r
-            .try_get::<Option<String>, _>(7)?
+            .try_get::<Option<String>, _>("approved_credit")?
             .map(|c| serde_json::from_str(&c))
             .transpose()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -327,7 +327,7 @@ fn draft_of(r: &sqlx::any::AnyRow) -> Result<AdvisoryDraft, StoreError> {
 }
 
 fn publication_of(r: &sqlx::any::AnyRow) -> Result<Publication, StoreError> {
-    let document: String = r.try_get(0)?;
+    let document: String = r.try_get("document")?;
     serde_json::from_str(&document).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 

@@ -146,9 +146,11 @@ impl Tx {
         .bind(case_id.to_string())
         .fetch_one(self.conn())
         .await?;
-        let credit =
-            CreditPreference::from_parts(&r.try_get::<String, _>(0)?, &r.try_get::<String, _>(1)?)?;
-        Ok((credit, r.try_get(2)?))
+        let credit = CreditPreference::from_parts(
+            &r.try_get::<String, _>("credit_kind")?,
+            &r.try_get::<String, _>("credit_value")?,
+        )?;
+        Ok((credit, r.try_get("reporter_name")?))
     }
 }
 
@@ -163,33 +165,34 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         .ok_or(StoreError::NotFound)?;
-        let email: Option<String> = r.try_get(10)?;
+        let email: Option<String> = r.try_get("reporter_email")?;
         let content = ReportContent {
-            project: ProjectSlug::parse(&r.try_get::<String, _>(1)?)?,
-            title: r.try_get(2)?,
-            description: r.try_get(3)?,
-            affected_versions: r.try_get(4)?,
-            reproduction: r.try_get(5)?,
-            impact: r.try_get(6)?,
-            already_public: r.try_get::<i64, _>(7)? != 0,
-            exploited: r.try_get::<i64, _>(8)? != 0,
-            reporter_name: r.try_get(9)?,
+            project: ProjectSlug::parse(&r.try_get::<String, _>("project")?)?,
+            title: r.try_get("title")?,
+            description: r.try_get("description")?,
+            affected_versions: r.try_get("affected_versions")?,
+            reproduction: r.try_get("reproduction")?,
+            impact: r.try_get("impact")?,
+            already_public: r.try_get::<i64, _>("already_public")? != 0,
+            exploited: r.try_get::<i64, _>("exploited")? != 0,
+            reporter_name: r.try_get("reporter_name")?,
             reporter_email: email.as_deref().map(Email::parse).transpose()?,
             credit: CreditPreference::from_parts(
-                &r.try_get::<String, _>(11)?,
-                &r.try_get::<String, _>(12)?,
+                &r.try_get::<String, _>("credit_kind")?,
+                &r.try_get::<String, _>("credit_value")?,
             )?,
-            openpgp_key: r.try_get(13)?,
+            openpgp_key: r.try_get("openpgp_key")?,
         };
         Ok(StoredReport {
             case_id,
-            channel: Channel::parse(&r.try_get::<String, _>(0)?)?,
-            reply_token: self
-                .sealer
-                .open_opt(r.try_get(15)?, &format!("reports.reply_token:{case_id}"))?,
-            external_ref: r.try_get(16)?,
+            channel: Channel::parse(&r.try_get::<String, _>("channel")?)?,
+            reply_token: self.sealer.open_opt(
+                r.try_get("reply_token")?,
+                &format!("reports.reply_token:{case_id}"),
+            )?,
+            external_ref: r.try_get("external_ref")?,
             content: Private::new(content),
-            received_at: from_ts(r.try_get(14)?)?,
+            received_at: from_ts(r.try_get("received_at")?)?,
         })
     }
 

@@ -201,7 +201,7 @@ impl crate::Store {
         .fetch_all(tx.conn())
         .await?;
         for row in &people {
-            let id: String = row.try_get(0)?;
+            let id: String = row.try_get("id")?;
             let seal = |value: Option<String>, column: &str| match value {
                 Some(v) if !Sealer::is_sealed(&v) => self
                     .sealer
@@ -209,8 +209,8 @@ impl crate::Store {
                     .map(Some),
                 other => Ok(other),
             };
-            let secret = seal(row.try_get(1)?, "totp_secret")?;
-            let pending = seal(row.try_get(2)?, "totp_pending")?;
+            let secret = seal(row.try_get("totp_secret")?, "totp_secret")?;
+            let pending = seal(row.try_get("totp_pending")?, "totp_pending")?;
             sqlx::query("UPDATE people SET totp_secret = $2, totp_pending = $3 WHERE id = $1")
                 .bind(&id)
                 .bind(secret)
@@ -225,8 +225,8 @@ impl crate::Store {
         .fetch_all(tx.conn())
         .await?;
         for row in &reports {
-            let case_id: String = row.try_get(0)?;
-            let token: String = row.try_get(1)?;
+            let case_id: String = row.try_get("case_id")?;
+            let token: String = row.try_get("reply_token")?;
             sqlx::query(
                 "UPDATE reports SET reply_token = $2, reply_token_hash = $3 WHERE case_id = $1",
             )

@@ -81,7 +81,7 @@ impl Tx {
                 .fetch_optional(self.conn())
                 .await?;
         match row {
-            Some(r) => Ok((r.try_get(0)?, opt_ts(r.try_get(1)?)?)),
+            Some(r) => Ok((r.try_get("failures")?, opt_ts(r.try_get("locked_until")?)?)),
             None => Ok((0, None)),
         }
     }
@@ -177,9 +177,9 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let session = Session {
-            user_id: parse(&row.try_get::<String, _>(0)?)?,
-            csrf_token: row.try_get(1)?,
-            expires_at: from_ts(row.try_get(2)?)?,
+            user_id: parse(&row.try_get::<String, _>("user_id")?)?,
+            csrf_token: row.try_get("csrf_token")?,
+            expires_at: from_ts(row.try_get("expires_at")?)?,
         };
         if session.expires_at <= now {
             self.end_session(token_hash).await?;

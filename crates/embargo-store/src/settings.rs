@@ -14,7 +14,7 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         row.map(|r| {
-            let text: String = r.try_get(0)?;
+            let text: String = r.try_get("value")?;
             serde_json::from_str(&text)
                 .map_err(|e| StoreError::Corrupt(format!("setting {key}: {e}")))
         })

@@ -74,16 +74,16 @@ impl Store {
         .await?;
         let mut teams: Vec<Team> = Vec::new();
         for r in &rows {
-            let id: String = r.try_get(0)?;
+            let id: String = r.try_get("id")?;
             if teams.last().is_none_or(|t| t.id != id) {
                 teams.push(Team {
                     id: id.clone(),
-                    name: r.try_get(1)?,
+                    name: r.try_get("name")?,
                     members: Vec::new(),
                 });
             }
             if let (Some(member), Some(team)) =
-                (r.try_get::<Option<String>, _>(2)?, teams.last_mut())
+                (r.try_get::<Option<String>, _>("user_id")?, teams.last_mut())
             {
                 team.members.push(parse(&member)?);
             }

@@ -49,10 +49,10 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(Draft {
-                    kind: r.try_get(0)?,
-                    body: Private::new(r.try_get(1)?),
-                    updated_by: parse(&r.try_get::<String, _>(2)?)?,
-                    updated_at: from_ts(r.try_get(3)?)?,
+                    kind: r.try_get("kind")?,
+                    body: Private::new(r.try_get("body")?),
+                    updated_by: parse(&r.try_get::<String, _>("updated_by")?)?,
+                    updated_at: from_ts(r.try_get("updated_at")?)?,
                 })
             })
             .collect()
@@ -101,8 +101,8 @@ impl Tx {
         .await?
         .ok_or(StoreError::NotFound)?;
         Ok(Invitation {
-            user_id: parse(&row.try_get::<String, _>(0)?)?,
-            case_id: crate::codec::parse_opt(row.try_get(1)?)?,
+            user_id: parse(&row.try_get::<String, _>("user_id")?)?,
+            case_id: crate::codec::parse_opt(row.try_get("case_id")?)?,
         })
     }
 }
