@@ -3,17 +3,19 @@
 //! with the Coordinator's approval.
 
 use askama::Template;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use embargo_app::AppError;
 use embargo_core::{CaseId, ValueError};
 
 use super::advisory_form::AdvisoryForm;
+use super::form::CsrfForm;
 use super::{TeamSession, csrf_form};
 use crate::WebState;
 use crate::advisories::AdvisoryBody;
-use crate::render::{error_page, page};
+use crate::page_error::{CasePath, PageError};
+use crate::render::page;
 
 #[derive(Template)]
 #[template(path = "advisory_edit.html")]
@@ -42,10 +44,6 @@ struct Editor {
     score_v4: Option<String>,
 }
 
-fn parse_id(id: &str) -> Result<CaseId, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 async fn render_editor(
     state: &WebState,
     s: &TeamSession,
@@ -54,12 +52,9 @@ async fn render_editor(
     errors: Vec<String>,
     notice: Option<String>,
     status: StatusCode,
-) -> Response {
+) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
-    let editor = match state.app.advisory_editor(s.principal, id).await {
-        Ok(e) => e,
-        Err(e) => return error_page(&org, &e),
-    };
+    let editor = state.app.advisory_editor(s.principal, id).await?;
     let approved = editor.approved.then(|| {
         format!(
             "approved{}",
@@ -69,14 +64,8 @@ async fn render_editor(
                 .unwrap_or_default()
         )
     });
-    let free_cves = match state.app.free_cve_ids().await {
-        Ok(n) => n,
-        Err(e) => return error_page(&org, &e),
-    };
-    let reference = match state.app.case_reference(s.principal, id).await {
-        Ok(r) => r,
-        Err(e) => return error_page(&org, &e),
-    };
+    let free_cves = state.app.free_cve_ids().await?;
+    let reference = state.app.case_reference(s.principal, id).await?;
     let score = |v: &Option<String>,
                  f: fn(&str) -> Result<embargo_formats::cvss::Scored, String>| {
         v.as_deref()
@@ -114,36 +103,32 @@ async fn render_editor(
             .map(embargo_core::ReferenceKind::as_str)
             .join(", "),
     };
-    page(status, &t)
+    Ok(page(status, &t))
 }
 
 /// `GET /cases/{id}/advisory`.
 pub async fn edit(
     State(state): State<WebState>,
     session: TeamSession,
-    Path(id): Path<String>,
+    CasePath(id): CasePath,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let notice = q.contains_key("saved").then(|| {
         "Saved. Saving again after an approval needs a new approval of the preview.".to_string()
     });
-    match parse_id(&id) {
-        Ok(id) => render_editor(&state, &session, id, None, vec![], notice, StatusCode::OK).await,
-        Err(e) => error_page(&state.site.organization, &e),
-    }
+    render_editor(&state, &session, id, None, vec![], notice, StatusCode::OK).await
 }
 
 /// `POST /cases/{id}/advisory`: saves a revision; mistakes re-render with the input kept.
 pub async fn save(
     State(state): State<WebState>,
     session: TeamSession,
-    Path(id): Path<String>,
+    CasePath(id): CasePath,
     req: Request,
-) -> Response {
-    let org = state.site.organization.clone();
-    let (id, posted) = match posted_for_case(&state, &session, &id, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
+) -> Result<Response, PageError> {
+    let posted = match csrf_form(&state, &session, req).await {
+        Ok(p) => p,
+        Err(r) => return Ok(r),
     };
     let form = AdvisoryForm::posted(&posted);
     let revision: i64 = posted.text("revision").parse().unwrap_or(-1);
@@ -169,7 +154,7 @@ pub async fn save(
         .save_advisory(session.principal, id, revision, advisory, now)
         .await
     {
-        Ok(_) => Redirect::to(&format!("/cases/{id}/advisory?saved=1")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}/advisory?saved=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let errors = errors.iter().map(ValueError::to_string).collect();
             render_editor(
@@ -195,7 +180,7 @@ pub async fn save(
             )
             .await
         }
-        Err(e) => error_page(&org, &e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -263,26 +248,15 @@ fn cve_send(r: &embargo_app::CveRecordPreview) -> CveSend {
 pub async fn preview(
     State(state): State<WebState>,
     session: TeamSession,
-    Path(id): Path<String>,
+    CasePath(id): CasePath,
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
-    let id = match parse_id(&id) {
-        Ok(id) => id,
-        Err(e) => return error_page(&org, &e),
-    };
-    let preview = match state
+    let preview = state
         .app
         .preview(session.principal, id, (state.clock)())
-        .await
-    {
-        Ok(p) => p,
-        Err(e) => return error_page(&org, &e),
-    };
-    let reference = match state.app.case_reference(session.principal, id).await {
-        Ok(r) => r,
-        Err(e) => return error_page(&org, &e),
-    };
+        .await?;
+    let reference = state.app.case_reference(session.principal, id).await?;
     let publisher = &state.app.publication_settings().publisher;
     let p = &preview.publication;
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
@@ -314,89 +288,56 @@ pub async fn preview(
         published: preview.editor.published.as_ref().map(|p| p.id.clone()),
         cve_send: preview.cve_record.as_ref().map(cve_send),
     };
-    page(StatusCode::OK, &t)
+    Ok(page(StatusCode::OK, &t))
 }
 
-/// A posted advisory form of a case: the case id and the CSRF-checked fields, or the page
-/// to answer with.
-async fn posted_for_case(
-    state: &WebState,
-    session: &TeamSession,
-    id: &str,
-    req: Request,
-) -> Result<(CaseId, crate::multipart::Posted), Response> {
-    let id = parse_id(id).map_err(|e| error_page(&state.site.organization, &e))?;
-    let posted = csrf_form(state, session, req).await?;
-    Ok((id, posted))
+/// The approval form: the revision the Coordinator saw.
+#[derive(Debug, serde::Deserialize)]
+pub struct RevisionForm {
+    #[serde(default)]
+    revision: String,
 }
 
-/// Where a successful action goes, or the error page.
-fn redirect_or_error<T>(state: &WebState, result: Result<T, AppError>, to: String) -> Response {
-    match result {
-        Ok(_) => Redirect::to(&to).into_response(),
-        Err(e) => error_page(&state.site.organization, &e),
-    }
-}
+/// The forms that carry nothing but their token.
+#[derive(Debug, serde::Deserialize)]
+pub struct EmptyForm {}
 
 /// `POST /cases/{id}/advisory/approve`.
 pub async fn approve(
     State(state): State<WebState>,
-    session: TeamSession,
-    Path(id): Path<String>,
-    req: Request,
-) -> Response {
-    let (id, posted) = match posted_for_case(&state, &session, &id, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let revision: i64 = posted.text("revision").parse().unwrap_or(-1);
-    let result = state
+    CasePath(id): CasePath,
+    CsrfForm { session, form }: CsrfForm<RevisionForm>,
+) -> Result<Response, PageError> {
+    let revision: i64 = form.revision.parse().unwrap_or(-1);
+    state
         .app
         .approve_preview(session.principal, id, revision, (state.clock)())
-        .await;
-    redirect_or_error(
-        &state,
-        result,
-        format!("/cases/{id}/advisory/preview?approved=1"),
-    )
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{id}/advisory/preview?approved=1")).into_response())
 }
 
 /// `POST /cases/{id}/advisory/publish`: a published advisory's approved revision goes public.
 pub async fn publish_revision(
     State(state): State<WebState>,
-    session: TeamSession,
-    Path(id): Path<String>,
-    req: Request,
-) -> Response {
-    let (id, _) = match posted_for_case(&state, &session, &id, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let result = state
+    CasePath(id): CasePath,
+    CsrfForm { session, .. }: CsrfForm<EmptyForm>,
+) -> Result<Response, PageError> {
+    state
         .app
         .publish_revision(session.principal, id, (state.clock)())
-        .await;
-    redirect_or_error(
-        &state,
-        result,
-        format!("/cases/{id}/advisory/preview?revised=1"),
-    )
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{id}/advisory/preview?revised=1")).into_response())
 }
 
 /// `POST /cases/{id}/advisory/cve`: the next free id of the CNA pool into the draft.
 pub async fn take_cve(
     State(state): State<WebState>,
-    session: TeamSession,
-    Path(id): Path<String>,
-    req: Request,
-) -> Response {
-    let (id, _) = match posted_for_case(&state, &session, &id, req).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let result = state
+    CasePath(id): CasePath,
+    CsrfForm { session, .. }: CsrfForm<EmptyForm>,
+) -> Result<Response, PageError> {
+    state
         .app
         .take_cve(session.principal, id, (state.clock)())
-        .await;
-    redirect_or_error(&state, result, format!("/cases/{id}/advisory?saved=1"))
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{id}/advisory?saved=1")).into_response())
 }
