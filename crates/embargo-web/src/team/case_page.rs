@@ -14,7 +14,7 @@ use super::action_views::{split_actions, view_of};
 use super::{Moment, TeamSession};
 use crate::WebState;
 use crate::page_error::{CasePath, PageError};
-use crate::render::{error_page, page};
+use crate::render::page;
 
 pub struct MessageRow {
     pub author: String,
@@ -369,81 +369,59 @@ pub async fn show(
         axum::extract::Query<TimelinePage>,
         axum::extract::rejection::QueryRejection,
     >,
-) -> Response {
+) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
     // A malformed `older` shows the latest items, as without it.
     let skip_newest = page_query.ok().and_then(|q| q.0.older).unwrap_or(0);
     let Ok(case_id) = id.parse::<CaseId>() else {
         // A reference typed or linked by hand (`/cases/EMB-2026-0042`): to the case's page.
         if embargo_app::looks_like_case_reference(&id) {
-            return match state.app.case_by_reference(session.principal, &id).await {
-                Ok(found) => axum::response::IntoResponse::into_response(
-                    axum::response::Redirect::to(&format!("/cases/{found}")),
-                ),
-                Err(e) => error_page(&org, &e),
-            };
+            let found = state.app.case_by_reference(session.principal, &id).await?;
+            return Ok(axum::response::IntoResponse::into_response(
+                axum::response::Redirect::to(&format!("/cases/{found}")),
+            ));
         }
-        return error_page(&org, &AppError::NotFound);
+        return Err(AppError::NotFound.into());
     };
     // The newest items of each stream that the page can show, and one more to know
     // whether there are earlier ones.
     let newest = skip_newest.saturating_add(TIMELINE_PAGE + 1);
-    let view = match state
+    let view = state
         .app
         .team_view_recent(session.principal, case_id, newest)
-        .await
-    {
-        Ok(v) => v,
-        Err(e) => return error_page(&org, &e),
-    };
-    let commands = match state
+        .await?;
+    let commands = state
         .app
         .available_commands(session.principal, case_id, (state.clock)())
-        .await
-    {
-        Ok(c) => c,
-        Err(e) => return error_page(&org, &e),
-    };
-    let texts: std::collections::BTreeMap<String, String> = match state.app.templates().await {
-        Ok(t) => t
-            .into_iter()
-            .map(|(k, v)| {
-                let filled = v
-                    .replace("{reference}", &case_id.receipt())
-                    .replace("{organization}", &org);
-                (k, filled)
-            })
-            .collect(),
-        Err(e) => return error_page(&org, &e),
-    };
+        .await?;
+    let texts: std::collections::BTreeMap<String, String> = state
+        .app
+        .templates()
+        .await?
+        .into_iter()
+        .map(|(k, v)| {
+            let filled = v
+                .replace("{reference}", &case_id.receipt())
+                .replace("{organization}", &org);
+            (k, filled)
+        })
+        .collect();
     let can_add = commands
         .iter()
         .any(|c| matches!(c, Command::AddDeveloper { .. }));
     let teams = if can_add {
-        match state.app.teams().await {
-            Ok(t) => t.into_iter().map(|t| (t.id, t.name)).collect(),
-            Err(e) => return error_page(&org, &e),
-        }
+        let teams = state.app.teams().await?;
+        teams.into_iter().map(|t| (t.id, t.name)).collect()
     } else {
         Vec::new()
     };
     let case_state = view.case.state;
-    let cve = match super::cve::cve_row(&state, &session, case_id, case_state).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&org, &e),
-    };
-    let github = match super::github::github_view(&state, &session, case_id).await {
-        Ok(g) => g,
-        Err(e) => return error_page(&org, &e),
-    };
-    let hints = match state
+    let cve = super::cve::cve_row(&state, &session, case_id, case_state).await?;
+    let github = super::github::github_view(&state, &session, case_id).await?;
+    let hints = state
         .app
         .duplicate_hints(session.principal, case_id, (state.clock)())
-        .await
-    {
-        Ok(h) => h,
-        Err(e) => return error_page(&org, &e),
-    };
+        .await?;
     let can_close = commands.iter().any(|c| {
         matches!(
             c,
@@ -459,7 +437,7 @@ pub async fn show(
     page_data.cve = cve;
     page_data.github = github;
     page_data.hints = super::hints::HintsView::of(hints, can_close, message);
-    page(StatusCode::OK, &page_data)
+    Ok(page(StatusCode::OK, &page_data))
 }
 
 /// `POST /cases/{id}/team`: the Coordinator adds a team's members to the Developers.
@@ -502,14 +480,16 @@ pub async fn add_team(
 pub async fn attachment(
     State(state): State<WebState>,
     session: TeamSession,
-    Path((id, file)): Path<(String, String)>,
-) -> Response {
-    let org = state.site.organization.clone();
-    let (Ok(case_id), Ok(file)) = (id.parse::<CaseId>(), file.parse::<uuid::Uuid>()) else {
-        return error_page(&org, &AppError::NotFound);
-    };
-    match state.app.attachment(session.principal, case_id, file).await {
-        Ok((info, data)) => crate::portal::download(&info.filename, data.into_revealed()),
-        Err(e) => error_page(&org, &e),
-    }
+    CasePath(case_id): CasePath,
+    Path((_, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let file = file.parse::<uuid::Uuid>().map_err(|_| AppError::NotFound)?;
+    let (info, data) = state
+        .app
+        .attachment(session.principal, case_id, file)
+        .await?;
+    Ok(crate::portal::download(
+        &info.filename,
+        data.into_revealed(),
+    ))
 }
