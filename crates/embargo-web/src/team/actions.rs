@@ -1,7 +1,7 @@
 //! `POST /cases/{id}/act`: one form per action. Checks the CSRF token and the case version
 //! the page showed, builds the command, and lets the use case authorize and apply it.
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use embargo_app::{AppError, Principal};
 use embargo_core::{
@@ -12,7 +12,7 @@ use embargo_core::{
 use super::TeamSession;
 use crate::WebState;
 use crate::multipart::{Posted, read_form};
-use crate::render::error_page;
+use crate::page_error::{CasePath, PageError};
 
 fn invalid(what: &'static str, why: &str) -> AppError {
     AppError::invalid(ValueError::new(what, why.to_string()))
@@ -151,37 +151,27 @@ pub fn command(p: &Posted) -> Result<Command, AppError> {
 pub async fn act(
     State(state): State<WebState>,
     session: TeamSession,
-    Path(id): Path<String>,
+    CasePath(case_id): CasePath,
     req: Request,
-) -> Response {
-    let org = state.site.organization.clone();
-    let Ok(case_id) = id.parse::<CaseId>() else {
-        return error_page(&org, &AppError::NotFound);
-    };
-    let posted = match read_form(req, &state, "attachments").await {
-        Ok(p) => p,
-        Err(e) => return error_page(&org, &e),
-    };
+) -> Result<Response, PageError> {
+    // Files ride along (attachments to a message), so the form is read here, not by
+    // CsrfForm.
+    let posted = read_form(req, &state, "attachments").await?;
     if !session.csrf_ok(&posted.text("csrf")) {
-        return error_page(
-            &org,
-            &AppError::Forbidden(
-                "the form expired or came from another site; reload the page and try again".into(),
-            ),
-        );
+        return Err(AppError::Forbidden(
+            "the form expired or came from another site; reload the page and try again".into(),
+        )
+        .into());
     }
-    let outcome = dispatch(
+    dispatch(
         &state,
         session.principal,
         case_id,
         posted,
         VersionRule::Required,
     )
-    .await;
-    match outcome {
-        Ok(()) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
-        Err(e) => error_page(&org, &e),
-    }
+    .await?;
+    Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
 }
 
 /// Whether an action must name the case version it was prepared on: forms must (stale pages

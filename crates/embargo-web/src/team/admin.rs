@@ -10,6 +10,7 @@ use embargo_core::{InstallationRoles, Policy, UserId, ValueError};
 
 use super::{TeamSession, csrf_form};
 use crate::WebState;
+use crate::page_error::PageError;
 use crate::render::{error_page, page};
 
 struct PersonRow {
@@ -84,49 +85,42 @@ fn queue_row(state: &WebState, summary: QueueSummary) -> QueueRow {
     }
 }
 
-async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Response {
+async fn render(
+    state: &WebState,
+    s: &TeamSession,
+    notice: Option<String>,
+) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
-    let (people, projects, policy) = match (
-        state.app.people(s.principal).await,
-        state.app.projects().await,
-        state.app.current_policy().await,
-    ) {
-        (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(&org, &e),
-    };
-    let dead = match state.app.dead_jobs(s.principal).await {
-        Ok(jobs) => jobs
-            .into_iter()
-            .map(|j| {
-                (
-                    j.id.to_string(),
-                    j.kind.replace('_', " "),
-                    j.attempts,
-                    j.last_error.unwrap_or_default(),
-                )
-            })
-            .collect(),
-        Err(e) => return error_page(&org, &e),
-    };
-    let queue = match state.app.queue_summary(s.principal, (state.clock)()).await {
-        Ok(summary) => queue_row(state, summary),
-        Err(e) => return error_page(&org, &e),
-    };
-    let tokens = match state.app.all_api_tokens(s.principal).await {
-        Ok(t) => super::account::token_rows(t, (state.clock)(), &s.zone),
-        Err(e) => return error_page(&org, &e),
-    };
-    let templates = match state.app.templates().await {
-        Ok(t) => t.into_iter().collect(),
-        Err(e) => return error_page(&org, &e),
-    };
-    let (cves, teams) = match (
-        state.app.cve_pool(s.principal).await,
-        state.app.teams().await,
-    ) {
-        (Ok(c), Ok(t)) => (c, t),
-        (Err(e), _) | (_, Err(e)) => return error_page(&org, &e),
-    };
+    let people = state.app.people(s.principal).await?;
+    let projects = state.app.projects().await?;
+    let policy = state.app.current_policy().await?;
+    let dead = state
+        .app
+        .dead_jobs(s.principal)
+        .await?
+        .into_iter()
+        .map(|j| {
+            (
+                j.id.to_string(),
+                j.kind.replace('_', " "),
+                j.attempts,
+                j.last_error.unwrap_or_default(),
+            )
+        })
+        .collect();
+    let summary = state
+        .app
+        .queue_summary(s.principal, (state.clock)())
+        .await?;
+    let queue = queue_row(state, summary);
+    let tokens = super::account::token_rows(
+        state.app.all_api_tokens(s.principal).await?,
+        (state.clock)(),
+        &s.zone,
+    );
+    let templates = state.app.templates().await?.into_iter().collect();
+    let cves = state.app.cve_pool(s.principal).await?;
+    let teams = state.app.teams().await?;
     let cves = cves
         .into_iter()
         .map(|c| {
@@ -172,7 +166,7 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
             disabled: p.disabled_at.is_some(),
         })
         .collect();
-    page(
+    Ok(page(
         StatusCode::OK,
         &Admin {
             org,
@@ -191,22 +185,27 @@ async fn render(state: &WebState, s: &TeamSession, notice: Option<String>) -> Re
             cve_services: state.app.cve_services().is_some(),
             teams,
         },
-    )
+    ))
 }
 
-pub async fn show(State(state): State<WebState>, session: TeamSession) -> Response {
+pub async fn show(
+    State(state): State<WebState>,
+    session: TeamSession,
+) -> Result<Response, PageError> {
     render(&state, &session, None).await
 }
 
+/// The admin page after an action: its notice on success, the error page otherwise.
 pub(crate) async fn done(
     state: &WebState,
     session: &TeamSession,
     result: Result<String, AppError>,
 ) -> Response {
-    match result {
+    let shown = match result {
         Ok(notice) => render(state, session, Some(notice)).await,
-        Err(e) => error_page(&state.site.organization, &e),
-    }
+        Err(e) => Err(e.into()),
+    };
+    shown.unwrap_or_else(axum::response::IntoResponse::into_response)
 }
 
 pub async fn add_user(
