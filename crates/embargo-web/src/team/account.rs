@@ -8,7 +8,8 @@ use embargo_app::{AppError, Proof, TotpSetup};
 
 use super::{TeamSession, csrf_form, when};
 use crate::WebState;
-use crate::render::{error_page, page};
+use crate::page_error::PageError;
+use crate::render::page;
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -83,7 +84,7 @@ async fn render(
     notice: Option<String>,
     setup: Option<TotpSetup>,
     new_token: Option<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
     let (has_totp, tokens, preferences, github_login) = match (
         state.app.has_totp(s.principal).await,
@@ -93,11 +94,11 @@ async fn render(
     ) {
         (Ok(h), Ok(t), Ok(p), Ok(g)) => (h, t, p, g.unwrap_or_default()),
         (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => {
-            return error_page(&org, &e);
+            return Err(e.into());
         }
     };
     let tokens = token_rows(tokens, (state.clock)(), &s.zone);
-    page(
+    Ok(page(
         StatusCode::OK,
         &Account {
             org,
@@ -116,10 +117,13 @@ async fn render(
                 .collect(),
             github_login,
         },
-    )
+    ))
 }
 
-pub async fn show(State(state): State<WebState>, session: TeamSession) -> Response {
+pub async fn show(
+    State(state): State<WebState>,
+    session: TeamSession,
+) -> Result<Response, PageError> {
     render(&state, &session, None, None, None).await
 }
 
@@ -128,10 +132,10 @@ pub async fn preferences(
     State(state): State<WebState>,
     mut session: TeamSession,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     let posted = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
     let chosen: Vec<String> = embargo_app::MAIL_EVENTS
         .iter()
@@ -154,7 +158,7 @@ pub async fn preferences(
             let notice = "Your preferences were saved.".to_string();
             render(&state, &session, Some(notice), None, None).await
         }
-        Err(e) => error_page(&state.site.organization, &e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -169,7 +173,7 @@ pub struct GitHubLoginForm {
 pub async fn github_login(
     State(state): State<WebState>,
     super::form::CsrfForm { session, form }: super::form::CsrfForm<GitHubLoginForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     match state
         .app
         .set_github_login(session.principal, &form.github_login, (state.clock)())
@@ -185,7 +189,7 @@ pub async fn github_login(
             let notice = "Your GitHub login was removed.".to_string();
             render(&state, &session, Some(notice), None, None).await
         }
-        Err(e) => error_page(&state.site.organization, &e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -193,9 +197,9 @@ pub async fn totp_start(
     State(state): State<WebState>,
     session: TeamSession,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     if let Err(r) = csrf_form(&state, &session, req).await {
-        return r;
+        return Ok(r);
     }
     match state
         .app
@@ -203,7 +207,7 @@ pub async fn totp_start(
         .await
     {
         Ok(setup) => render(&state, &session, None, Some(setup), None).await,
-        Err(e) => error_page(&state.site.organization, &e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -211,10 +215,10 @@ pub async fn totp_confirm(
     State(state): State<WebState>,
     session: TeamSession,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     let posted = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
     match state
         .app
@@ -231,7 +235,7 @@ pub async fn totp_confirm(
             )
             .await
         }
-        Err(e) => error_page(&state.site.organization, &e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -239,10 +243,10 @@ pub async fn totp_disable(
     State(state): State<WebState>,
     session: TeamSession,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     let posted = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
     match state
         .app
@@ -264,7 +268,7 @@ pub async fn totp_disable(
             )
             .await
         }
-        Err(e) => error_page(&state.site.organization, &e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -272,10 +276,10 @@ pub async fn token_create(
     State(state): State<WebState>,
     session: TeamSession,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     let posted = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
     match state
         .app
@@ -292,7 +296,7 @@ pub async fn token_create(
         .await
     {
         Ok(token) => render(&state, &session, None, None, Some(token)).await,
-        Err(e) => error_page(&state.site.organization, &e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -301,12 +305,12 @@ pub async fn token_revoke(
     session: TeamSession,
     Path(id): Path<String>,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     if let Err(r) = csrf_form(&state, &session, req).await {
-        return r;
+        return Ok(r);
     }
     let Ok(id) = id.parse::<uuid::Uuid>() else {
-        return error_page(&state.site.organization, &AppError::NotFound);
+        return Err(AppError::NotFound.into());
     };
     match state
         .app
@@ -323,7 +327,7 @@ pub async fn token_revoke(
             )
             .await
         }
-        Err(e) => error_page(&state.site.organization, &e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -331,10 +335,10 @@ pub async fn password(
     State(state): State<WebState>,
     session: TeamSession,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     let posted = match csrf_form(&state, &session, req).await {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(r) => return Ok(r),
     };
     match state
         .app
@@ -360,6 +364,6 @@ pub async fn password(
             );
             render(&state, &session, Some(notice), None, None).await
         }
-        Err(e) => error_page(&state.site.organization, &e),
+        Err(e) => Err(e.into()),
     }
 }

@@ -12,7 +12,8 @@ use serde::Deserialize;
 
 use super::{TeamSession, when};
 use crate::WebState;
-use crate::render::{error_page, page};
+use crate::page_error::PageError;
+use crate::render::page;
 
 /// Cases on one page of the HTML dashboard.
 const PAGE_SIZE: u32 = 50;
@@ -208,19 +209,19 @@ pub async fn show(
     State(state): State<WebState>,
     session: TeamSession,
     params: Result<Query<DashboardParams>, axum::extract::rejection::QueryRejection>,
-) -> Response {
+) -> Result<Response, PageError> {
     let org = &state.site.organization;
     let now = (state.clock)();
     let params = match params {
         Ok(Query(p)) => p,
         Err(e) => {
             let why = ValueError::new("query", e.body_text());
-            return error_page(org, &AppError::invalid(why));
+            return Err(AppError::invalid(why).into());
         }
     };
     let filter = match params.filter() {
         Ok(f) => f,
-        Err(e) => return error_page(org, &e),
+        Err(e) => return Err(e.into()),
     };
     let result = state
         .app
@@ -239,11 +240,11 @@ pub async fn show(
         done,
     } = match result {
         Ok(p) => p,
-        Err(e) => return error_page(org, &e),
+        Err(e) => return Err(e.into()),
     };
     let projects = match state.app.projects().await {
         Ok(p) => p.into_iter().map(|p| p.slug.to_string()).collect(),
-        Err(e) => return error_page(org, &e),
+        Err(e) => return Err(e.into()),
     };
     let active: i64 = counts.iter().map(|(_, n)| n).sum();
     let mut tabs = vec![Tab {
@@ -266,7 +267,7 @@ pub async fn show(
         href: params.link(Some("done"), None),
         current: filter.view == DashboardView::Done,
     });
-    page(
+    Ok(page(
         StatusCode::OK,
         &Dashboard {
             org: org.clone(),
@@ -286,7 +287,7 @@ pub async fn show(
                 || filter.mine
                 || filter.overdue,
         },
-    )
+    ))
 }
 
 #[cfg(test)]

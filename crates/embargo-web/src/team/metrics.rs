@@ -14,7 +14,8 @@ use serde::Deserialize;
 use super::TeamSession;
 use crate::WebState;
 use crate::charts::{Series, bars, number};
-use crate::render::{error_page, page};
+use crate::page_error::PageError;
+use crate::render::page;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct MetricsParams {
@@ -81,14 +82,14 @@ pub async fn show(
     State(state): State<WebState>,
     session: TeamSession,
     params: Result<Query<MetricsParams>, axum::extract::rejection::QueryRejection>,
-) -> Response {
+) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
     let now = (state.clock)();
     let params = match params {
         Ok(Query(p)) => p,
         Err(e) => {
             let why = ValueError::new("query", e.body_text());
-            return error_page(&org, &AppError::invalid(why));
+            return Err(AppError::invalid(why).into());
         }
     };
     let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
@@ -115,7 +116,7 @@ pub async fn show(
     };
     let (from, to, project) = match read() {
         Ok(x) => x,
-        Err(e) => return error_page(&org, &e),
+        Err(e) => return Err(e.into()),
     };
     let metrics = match state
         .app
@@ -123,13 +124,16 @@ pub async fn show(
         .await
     {
         Ok(m) => m,
-        Err(e) => return error_page(&org, &e),
+        Err(e) => return Err(e.into()),
     };
     let projects = match state.app.projects().await {
         Ok(p) => p.into_iter().map(|p| p.slug.to_string()).collect(),
-        Err(e) => return error_page(&org, &e),
+        Err(e) => return Err(e.into()),
     };
-    page(StatusCode::OK, &render(org, &session, metrics, projects))
+    Ok(page(
+        StatusCode::OK,
+        &render(org, &session, metrics, projects),
+    ))
 }
 
 fn render(org: String, session: &TeamSession, m: Metrics, projects: Vec<String>) -> MetricsPage {
