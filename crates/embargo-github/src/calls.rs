@@ -260,7 +260,8 @@ impl GitHub {
 
     /// The pull requests of a repository, open and closed (`GET /repos/{owner}/{repo}/pulls`).
     pub async fn pull_requests(&self, repository: &str) -> Result<Vec<PullRequest>, GitHubError> {
-        let doing = format!("listing the pull requests of {repository}");
+        // A fork's name is private (the case's forks): not in the sentence.
+        let doing = "listing the pull requests of a private fork".to_string();
         let call = OnRepo::get(repository, doing, "/pulls").query("state", "all");
         let items = self.all_pages(call, Cursor::Page).await?;
         Ok(items.iter().filter_map(PullRequest::from_json).collect())

@@ -377,7 +377,9 @@ impl GitHub {
                 )
             })?;
         if !(200..300).contains(&status) {
-            tracing::warn!(status, doing, "GitHub refused a request");
+            // The status and the method only: the sentence names repositories and
+            // advisories, which stay out of the log.
+            tracing::warn!(status, method, "GitHub refused a request");
             return Err(GitHubError::from_answer(doing, status, &text, &h));
         }
         let json = if text.trim().is_empty() {

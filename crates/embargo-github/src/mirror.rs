@@ -79,18 +79,26 @@ impl GitHub {
     ) -> Result<String, GitHubError> {
         let invalid = |m: String| GitHubError::new(ErrorKind::Invalid, m);
         if !valid_branch(branch) || !valid_branch(mirror_branch) {
-            return Err(invalid(format!(
-                "{branch:?} is not a branch name (letters, digits, - _ . /)"
-            )));
+            return Err(invalid(
+                "the branch name is not one git takes (letters, digits, - _ . /)".to_string(),
+            ));
         }
         let (fork_owner, fork_repo) = split_repository(fork).map_err(invalid)?;
         let (mirror_owner, mirror_repo) = split_repository(mirror).map_err(invalid)?;
-        let doing = format!("copying {fork}@{branch} to the CI mirror {mirror}");
+        // The fork's and the branch's names are private (the case's forks): not in the
+        // sentence, which reaches the team's mail when the job keeps failing.
+        let doing = format!("copying a fork's branch to the CI mirror {mirror}");
         let fork_auth = self.git_authorization(&doing, fork_owner, fork_repo)?;
         let mirror_auth = self.git_authorization(&doing, mirror_owner, mirror_repo)?;
         let dir = tempfile_dir(&doing)?;
         let git = |auth: &Option<String>, args: &[&str]| -> Result<String, GitHubError> {
-            run_git(dir.path(), auth, args, &doing)
+            run_git(
+                dir.path(),
+                auth,
+                args,
+                &doing,
+                &[fork, branch, mirror_branch],
+            )
         };
         git(&None, &["init", "--quiet", "--bare"])?;
         let fork_url = self.git_url(fork);
@@ -145,7 +153,7 @@ impl GitHub {
         workflow: &str,
         branch: &str,
     ) -> Result<(), GitHubError> {
-        let doing = format!("starting the workflow {workflow} on {mirror}@{branch}");
+        let doing = format!("starting the workflow {workflow} on the CI mirror {mirror}");
         let tail = format!("/actions/workflows/{}/dispatches", seg(workflow));
         self.on_repo(OnRepo::post(mirror, doing, &tail, json!({"ref": branch})))
             .await
@@ -172,7 +180,7 @@ impl GitHub {
     /// Deletes `branch` of `mirror` (`DELETE .../git/refs/heads/{branch}`); a branch that
     /// is gone already counts as deleted.
     pub async fn delete_branch(&self, mirror: &str, branch: &str) -> Result<(), GitHubError> {
-        let doing = format!("deleting the CI mirror branch {branch} of {mirror}");
+        let doing = format!("deleting a branch of the CI mirror {mirror}");
         // `{ref}` is one parameter holding `heads/BRANCH`: its slashes stay.
         let reference: Vec<String> = format!("heads/{branch}").split('/').map(seg).collect();
         let tail = format!("/git/refs/{}", reference.join("/"));
@@ -201,6 +209,7 @@ fn run_git(
     auth: &Option<String>,
     args: &[&str],
     doing: &str,
+    private: &[&str],
 ) -> Result<String, GitHubError> {
     let mut cmd = Command::new("git");
     cmd.current_dir(dir)
@@ -224,12 +233,16 @@ fn run_git(
     if out.status.success() {
         return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
-    let said: String = String::from_utf8_lossy(&out.stderr)
+    let mut said: String = String::from_utf8_lossy(&out.stderr)
         .lines()
         .filter(|l| !l.trim().is_empty())
         .take(3)
         .collect::<Vec<_>>()
         .join(" ");
+    // git names the fork and the branches; their names are private (the case's forks).
+    for name in private.iter().filter(|n| !n.is_empty()) {
+        said = said.replace(name, "(private)");
+    }
     // A missing branch or repository will not appear by itself; a network failure may.
     let kind = if said.contains("couldn't find remote ref") || said.contains("not found") {
         ErrorKind::NotFound

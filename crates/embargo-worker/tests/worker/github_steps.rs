@@ -201,6 +201,31 @@ async fn a_forks_branch_runs_ci_on_the_private_mirror_until_publication() {
             .await
             .is_err()
     );
+    // A branch that does not exist: a sentence on the case, and the fork's and branch's
+    // names (private) stay out of it, of the team's alert mail, and of the job's error.
+    app.mirror_ci(dev, id, fork, "no-such-branch", t.now())
+        .await
+        .unwrap();
+    worker.run_until_idle().await.unwrap();
+    let failed = t
+        .store
+        .ci_mirrors(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.branch == "no-such-branch")
+        .unwrap();
+    let error = failed.last_error.unwrap();
+    assert!(error.contains("git failed"), "{error}");
+    assert!(
+        !error.contains("fork-private") && !error.contains("no-such-branch"),
+        "{error}"
+    );
+    assert!(
+        sink.messages()
+            .iter()
+            .all(|m| !m.data.contains("fork-private") && !m.data.contains("no-such-branch"))
+    );
     let mirror_branch = app.mirror_ci(dev, id, fork, "fix", t.now()).await.unwrap();
     worker.run_until_idle().await.unwrap();
     assert_eq!(
@@ -210,7 +235,8 @@ async fn a_forks_branch_runs_ci_on_the_private_mirror_until_publication() {
     let dispatched = fake.dispatches();
     assert_eq!(dispatched.len(), 1, "{dispatched:?}");
     assert_eq!(dispatched[0]["workflow_id"], "ci.yml");
-    let row = &t.store.ci_mirrors(id).await.unwrap()[0];
+    let mirrors = t.store.ci_mirrors(id).await.unwrap();
+    let row = mirrors.iter().find(|m| m.branch == "fix").unwrap();
     assert_eq!(row.sha.as_deref(), Some(sha.as_str()));
 
     // The run finishes; the next read (every five minutes) takes its result.
@@ -224,7 +250,8 @@ async fn a_forks_branch_runs_ci_on_the_private_mirror_until_publication() {
     );
     advance(&t, &fake, jiff::SignedDuration::from_mins(6));
     worker.run_until_idle().await.unwrap();
-    let row = &t.store.ci_mirrors(id).await.unwrap()[0];
+    let mirrors = t.store.ci_mirrors(id).await.unwrap();
+    let row = mirrors.iter().find(|m| m.branch == "fix").unwrap();
     assert!(row.runs.contains("\"success\""), "{}", row.runs);
 
     // Publication deletes the mirror branch.
