@@ -24,6 +24,7 @@ mod report_form;
 mod reports_api;
 mod request_id;
 mod settings;
+pub mod shed;
 mod team;
 mod wellknown;
 
@@ -57,6 +58,8 @@ pub struct WebState {
     pub metrics: Option<prometheus::MetricsAccess>,
     /// Request latencies for `/metrics`.
     pub http: Arc<prometheus::HttpStats>,
+    /// The limit of requests in flight (load shedding).
+    pub shedder: shed::Shedder,
 }
 
 /// The job runner's heartbeat, and how old its last tick may be before `/healthz` says
@@ -85,7 +88,14 @@ impl WebState {
             runner: None,
             metrics: None,
             http: Arc::new(prometheus::HttpStats::default()),
+            shedder: shed::Shedder::default(),
         }
+    }
+
+    /// Serves at most `limit` requests at once; more are shed with 503 and `Retry-After`.
+    pub fn with_max_in_flight(mut self, limit: usize) -> Self {
+        self.shedder = shed::Shedder::new(limit);
+        self
     }
 
     /// Serves `/metrics` to `access`.
@@ -254,6 +264,10 @@ pub fn router(state: WebState) -> Router {
         )
         .layer(DefaultBodyLimit::max(SMALL_BODY))
         .merge(uploads)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            shed::shed,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             headers::security_headers,

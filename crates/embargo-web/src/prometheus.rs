@@ -108,6 +108,20 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Response
     };
     let mut body = render(&ops, (state.clock)());
     render_http(&mut body, &state.http.snapshot());
+    family(
+        &mut body,
+        "embargo_http_in_flight",
+        "gauge",
+        "Requests being served now (past max_in_flight they are shed with 503).",
+    );
+    let _ = writeln!(body, "embargo_http_in_flight {}", state.shedder.in_flight());
+    family(
+        &mut body,
+        "embargo_http_max_in_flight",
+        "gauge",
+        "The limit of requests in flight.",
+    );
+    let _ = writeln!(body, "embargo_http_max_in_flight {}", state.shedder.limit());
     (
         StatusCode::OK,
         [(

@@ -47,6 +47,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub organization: Option<String>,
     pub log: Option<String>,
+    /// Requests served at once; more are shed with 503 and `Retry-After`.
+    pub max_in_flight: Option<usize>,
     pub policy: Option<Policy>,
     pub intake: Option<IntakeConfig>,
     pub openpgp: Option<OpenPgpConfig>,
@@ -279,6 +281,8 @@ pub struct Config {
     pub database_url: String,
     pub organization: String,
     pub log: String,
+    /// Requests served at once before load is shed (503, `Retry-After`).
+    pub max_in_flight: usize,
     pub policy: Policy,
     pub intake: IntakeConfig,
     pub openpgp: OpenPgpConfig,
@@ -456,6 +460,16 @@ impl Config {
                 .clone()
                 .or(file.log)
                 .unwrap_or_else(|| "info".to_string()),
+            max_in_flight: match file.max_in_flight {
+                Some(0) => {
+                    return Err(ConfigError::Value {
+                        key: "max_in_flight",
+                        message: "must be at least 1".into(),
+                    });
+                }
+                Some(n) => n,
+                None => embargo_web::shed::DEFAULT_MAX_IN_FLIGHT,
+            },
             policy: file.policy.unwrap_or_default(),
             intake,
             openpgp: file.openpgp.unwrap_or_default(),

@@ -22,6 +22,7 @@ mod portal;
 mod preferences;
 mod prometheus;
 mod publication;
+mod shed;
 mod support;
 mod team;
 mod team_admin;

@@ -61,6 +61,7 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
                 config.worker.stale_after_seconds,
             )),
         });
+    state = state.with_max_in_flight(config.max_in_flight);
     let metrics = config.metrics_setup()?;
     if let Some(token) = metrics.as_ref().and_then(|m| m.token.clone()) {
         state = state.with_metrics(embargo_web::prometheus::MetricsAccess::Token(token));
