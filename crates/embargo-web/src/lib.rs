@@ -5,6 +5,7 @@ mod advisory_api;
 mod api;
 mod charts;
 mod client;
+mod conditional;
 mod cve_api;
 mod error;
 mod forge;
@@ -264,6 +265,7 @@ pub fn router(state: WebState) -> Router {
         )
         .layer(DefaultBodyLimit::max(SMALL_BODY))
         .merge(uploads)
+        .layer(axum::middleware::from_fn(conditional::etags))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             shed::shed,

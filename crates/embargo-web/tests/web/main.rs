@@ -7,6 +7,7 @@ mod basics;
 mod browser;
 mod browser_drafts;
 mod browser_team;
+mod conditional;
 mod cve_services;
 mod dashboard;
 mod forge;

@@ -1,0 +1,100 @@
+//! Conditional requests on the public side: every successful `GET` of a public page, feed
+//! or document carries an `ETag` (a digest of the exact bytes sent), and a request whose
+//! `If-None-Match` names it is answered `304 Not Modified` without a body. Feed readers,
+//! OSV mirrors and CSAF aggregators poll these; most polls now cost a few bytes.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+/// Public answers larger than this are sent without an `ETag` rather than held whole.
+const MAX_TAGGED_BYTES: usize = 16 * 1024 * 1024;
+
+/// Whether `path` is public, the same for every visitor, and worth revalidating.
+fn public(path: &str) -> bool {
+    path == "/"
+        || path == "/advisories"
+        || path == "/advisories.atom"
+        || path.starts_with("/advisories/")
+        || path.starts_with("/v1/vulns/")
+        || path.starts_with("/.well-known/csaf/")
+        || path == "/.well-known/security.txt"
+        || path == "/pgp-key.txt"
+        || path.starts_with("/static/")
+}
+
+pub async fn etags(req: Request, next: Next) -> Response {
+    let candidate = matches!(*req.method(), Method::GET | Method::HEAD) && public(req.uri().path());
+    if !candidate {
+        return next.run(req).await;
+    }
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let res = next.run(req).await;
+    // Only plain successes: not a redirect, not an error, not a response that sets a
+    // cookie (it is someone's, not everyone's).
+    if res.status() != StatusCode::OK
+        || res.headers().contains_key(header::ETAG)
+        || res.headers().contains_key(header::SET_COOKIE)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_TAGGED_BYTES).await else {
+        // Too large to tag (or a broken body): the error is the client's to see.
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let digest = Sha256::digest(&bytes);
+    let tag = format!("\"{}\"", hex::encode(&digest[..16]));
+    let Ok(value) = HeaderValue::from_str(&tag) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    parts.headers.insert(header::ETAG, value.clone());
+    if matches(if_none_match.as_ref(), &tag) {
+        let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
+        copy_validators(&parts.headers, not_modified.headers_mut());
+        return not_modified;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Whether `If-None-Match` names `tag` (weak comparison, as RFC 9110 asks for it here).
+fn matches(if_none_match: Option<&HeaderValue>, tag: &str) -> bool {
+    let Some(list) = if_none_match.and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    list.split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.trim_start_matches("W/") == tag)
+}
+
+/// A 304 carries the headers a 200 would have that describe the representation.
+fn copy_validators(from: &HeaderMap, to: &mut HeaderMap) {
+    for name in [
+        header::ETAG,
+        header::CACHE_CONTROL,
+        header::VARY,
+        header::CONTENT_LOCATION,
+    ] {
+        if let Some(v) = from.get(&name) {
+            to.insert(name, v.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_none_match_lists_and_weak_tags_match() {
+        let v = HeaderValue::from_static("\"a\", W/\"b\"");
+        assert!(matches(Some(&v), "\"b\""));
+        assert!(matches(Some(&v), "\"a\""));
+        assert!(!matches(Some(&v), "\"c\""));
+        assert!(matches(Some(&HeaderValue::from_static("*")), "\"c\""));
+        assert!(!matches(None, "\"a\""));
+    }
+}
