@@ -1,5 +1,5 @@
 //! Conditional requests on the public side: every successful `GET` of a public page, feed
-//! or document carries an `ETag` (a digest of the exact bytes sent), and a request whose
+//! or document carries a weak `ETag` (a digest of the bytes before their encoding), and a request whose
 //! `If-None-Match` names it is answered `304 Not Modified` without a body. Feed readers,
 //! OSV mirrors and CSAF aggregators poll these; most polls now cost a few bytes.
 
@@ -9,6 +9,22 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
+
+/// Marks a public representation: only these are compressed. Pages with a session's CSRF
+/// token or a reporter's thread are not, so that compression cannot leak a secret through
+/// the sizes of responses (BREACH).
+#[derive(Debug, Clone, Copy)]
+pub struct PublicRepresentation;
+
+/// The compression layer's rule: the default (text, not tiny) and public.
+pub fn compress_public() -> impl tower_http::compression::Predicate {
+    use tower_http::compression::Predicate;
+    tower_http::compression::DefaultPredicate::new().and(
+        |_: StatusCode, _: axum::http::Version, _: &HeaderMap, ext: &axum::http::Extensions| {
+            ext.get::<PublicRepresentation>().is_some()
+        },
+    )
+}
 
 /// Public answers larger than this are sent without an `ETag` rather than held whole.
 const MAX_TAGGED_BYTES: usize = 16 * 1024 * 1024;
@@ -47,11 +63,13 @@ pub async fn etags(req: Request, next: Next) -> Response {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let digest = Sha256::digest(&bytes);
-    let tag = format!("\"{}\"", hex::encode(&digest[..16]));
+    // Weak: the same bytes may go out gzip- or brotli-encoded (RFC 9110 8.8.1).
+    let tag = format!("W/\"{}\"", hex::encode(&digest[..16]));
     let Ok(value) = HeaderValue::from_str(&tag) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
     parts.headers.insert(header::ETAG, value.clone());
+    parts.extensions.insert(PublicRepresentation);
     if matches(if_none_match.as_ref(), &tag) {
         let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
         copy_validators(&parts.headers, not_modified.headers_mut());
@@ -65,6 +83,7 @@ fn matches(if_none_match: Option<&HeaderValue>, tag: &str) -> bool {
     let Some(list) = if_none_match.and_then(|v| v.to_str().ok()) else {
         return false;
     };
+    let tag = tag.trim_start_matches("W/");
     list.split(',')
         .map(str::trim)
         .any(|t| t == "*" || t.trim_start_matches("W/") == tag)

@@ -266,6 +266,11 @@ pub fn router(state: WebState) -> Router {
         .layer(DefaultBodyLimit::max(SMALL_BODY))
         .merge(uploads)
         .layer(axum::middleware::from_fn(conditional::etags))
+        // Outside the ETags: a tag names the representation before its encoding (weak).
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .compress_when(conditional::compress_public()),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             shed::shed,

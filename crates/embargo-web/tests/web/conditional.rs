@@ -43,7 +43,7 @@ async fn public_pages_feeds_and_documents_answer_conditional_polls_with_304() {
         let first = w.get(path, None).await;
         assert_eq!(first.status, StatusCode::OK, "{path}: {}", first.body);
         let tag = first.header("etag");
-        assert!(tag.starts_with('"') && tag.len() > 10, "{path}: {tag:?}");
+        assert!(tag.starts_with("W/\"") && tag.len() > 10, "{path}: {tag:?}");
         assert_eq!(
             w.get(path, None).await.header("etag"),
             tag,
@@ -66,6 +66,39 @@ async fn public_pages_feeds_and_documents_answer_conditional_polls_with_304() {
     assert_eq!(changed.status, StatusCode::OK);
     assert!(changed.body.contains("Second advisory"));
 
-    // Private and team pages are never tagged.
+    // Text is compressed for clients that take it; the tag still matches.
+    let req = Request::get("/advisories")
+        .header("accept-encoding", "br, gzip")
+        .body(Body::empty())
+        .unwrap();
+    let compressed = w.send(req).await;
+    assert_eq!(compressed.header("content-encoding"), "br");
+    assert!(
+        compressed
+            .header("vary")
+            .to_lowercase()
+            .contains("accept-encoding")
+    );
+    let plain = w.get("/advisories", None).await;
+    assert!(
+        compressed.bytes.len() < plain.bytes.len() / 2,
+        "{} vs {}",
+        compressed.bytes.len(),
+        plain.bytes.len()
+    );
+    let req = Request::get("/advisories")
+        .header("accept-encoding", "gzip")
+        .header("if-none-match", plain.header("etag"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(w.send(req).await.status, StatusCode::NOT_MODIFIED);
+
+    // Private and team pages are never tagged, nor compressed: they carry CSRF tokens, and
+    // compressed sizes would leak them (BREACH).
     assert!(w.get("/login", None).await.header("etag").is_empty());
+    let req = Request::get("/login")
+        .header("accept-encoding", "br, gzip")
+        .body(Body::empty())
+        .unwrap();
+    assert!(w.send(req).await.header("content-encoding").is_empty());
 }
