@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::WebState;
 use crate::error::WebError;
+use crate::page_error::PageError;
 use crate::render::{error_page, page};
 
 /// One advisory as the index and its page show it.
@@ -257,18 +258,18 @@ struct AdvisoryPage {
 }
 
 /// `GET /advisories/{id}`.
-pub async fn show(State(state): State<WebState>, Path(id): Path<String>) -> Response {
-    let org = state.site.organization.clone();
-    match state.app.published_advisory(&id).await {
-        Ok(p) => page(
-            StatusCode::OK,
-            &AdvisoryPage {
-                org,
-                b: AdvisoryBody::of(&p, &state.app.publication_settings().publisher, true),
-            },
-        ),
-        Err(e) => error_page(&org, &e),
-    }
+pub async fn show(
+    State(state): State<WebState>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let p = state.app.published_advisory(&id).await?;
+    Ok(page(
+        StatusCode::OK,
+        &AdvisoryPage {
+            org: state.site.organization.clone(),
+            b: AdvisoryBody::of(&p, &state.app.publication_settings().publisher, true),
+        },
+    ))
 }
 
 /// ">= 2.0.0, < 2.1.1" in words people read on advisories.
@@ -373,12 +374,10 @@ struct ThanksPage {
 }
 
 /// `GET /thanks`: everyone credited for finding or reporting a vulnerability.
-pub async fn thanks(State(state): State<WebState>) -> Response {
+pub async fn thanks(State(state): State<WebState>) -> Result<Response, PageError> {
+    let thanks = state.app.thanks().await?;
     let org = state.site.organization.clone();
-    match state.app.thanks().await {
-        Ok(thanks) => page(StatusCode::OK, &ThanksPage { org, thanks }),
-        Err(e) => error_page(&org, &e),
-    }
+    Ok(page(StatusCode::OK, &ThanksPage { org, thanks }))
 }
 
 /// `GET /.well-known/csaf/provider-metadata.json`.
