@@ -3,7 +3,7 @@
 //! `If-None-Match` names it is answered `304 Not Modified` without a body. Feed readers,
 //! OSV mirrors and CSAF aggregators poll these; most polls now cost a few bytes.
 
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, HttpBody, to_bytes};
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -51,7 +51,15 @@ pub async fn etags(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     // Only plain successes: not a redirect, not an error, not a response that sets a
     // cookie (it is someone's, not everyone's).
+    // A body of unknown or large size (a stream) goes out as it is, untagged: it is not
+    // held whole.
+    let small = res
+        .body()
+        .size_hint()
+        .exact()
+        .is_some_and(|n| n <= MAX_TAGGED_BYTES as u64);
     if res.status() != StatusCode::OK
+        || !small
         || res.headers().contains_key(header::ETAG)
         || res.headers().contains_key(header::SET_COOKIE)
     {
@@ -59,7 +67,7 @@ pub async fn etags(req: Request, next: Next) -> Response {
     }
     let (mut parts, body) = res.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_TAGGED_BYTES).await else {
-        // Too large to tag (or a broken body): the error is the client's to see.
+        // The body broke while being read: nothing whole is left to send.
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let digest = Sha256::digest(&bytes);
@@ -105,7 +113,43 @@ fn copy_validators(from: &HeaderMap, to: &mut HeaderMap) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+    use axum::Router;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    /// A streamed public answer (unknown length) passes through whole and untagged, and a
+    /// small one is tagged.
+    #[tokio::test]
+    async fn only_bodies_of_known_small_size_are_tagged() {
+        let app = Router::new()
+            .route(
+                "/advisories/streamed",
+                get(|| async {
+                    let chunks =
+                        ["a", "b"].map(|c| Ok::<_, std::io::Error>(axum::body::Bytes::from(c)));
+                    Body::from_stream(futures_util::stream::iter(chunks))
+                }),
+            )
+            .route("/advisories/small", get(|| async { "small" }))
+            .layer(axum::middleware::from_fn(etags));
+        let get = |path: &'static str| {
+            let app = app.clone();
+            async move {
+                app.oneshot(Request::get(path).body(Body::empty()).unwrap())
+                    .await
+                    .unwrap()
+            }
+        };
+        let streamed = get("/advisories/streamed").await;
+        assert_eq!(streamed.status(), StatusCode::OK);
+        assert!(streamed.headers().get(header::ETAG).is_none());
+        let body = to_bytes(streamed.into_body(), 1024).await.unwrap();
+        assert_eq!(&body[..], b"ab");
+        let small = get("/advisories/small").await;
+        assert!(small.headers().get(header::ETAG).is_some());
+    }
 
     #[test]
     fn if_none_match_lists_and_weak_tags_match() {
