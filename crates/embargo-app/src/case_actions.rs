@@ -87,7 +87,8 @@ impl App {
         });
         self.audit(tx, principal, Some(case_id), command.name(), detail, now)
             .await?;
-        self.queue_tracking_issue(tx, &outcome.case, now).await?;
+        self.queue_tracking_issue(tx, &case, &outcome.case, now)
+            .await?;
         // The case's people are the drafts' collaborators on GitHub (step 5).
         if matches!(
             command,

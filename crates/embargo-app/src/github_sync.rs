@@ -104,16 +104,7 @@ impl App {
             .any(|d| d.cve_requested_at.is_some() && d.cve_id.is_none());
         if waiting_for_cve {
             let mut tx = self.store.begin().await?;
-            self.enqueue(
-                &mut tx,
-                JobSpec::GithubDrafts {
-                    case_id,
-                    refresh: false,
-                },
-                now + CVE_POLL,
-                now,
-            )
-            .await?;
+            self.queue_cve_poll(&mut tx, case_id, now).await?;
             tx.commit().await?;
         }
         Ok(run)
@@ -471,17 +462,7 @@ impl App {
             now,
         )
         .await?;
-        // Read back later: GitHub assigns the id asynchronously (a webhook may say so first).
-        self.enqueue(
-            &mut tx,
-            JobSpec::GithubDrafts {
-                case_id,
-                refresh: false,
-            },
-            now + CVE_POLL,
-            now,
-        )
-        .await?;
+        self.queue_cve_poll(&mut tx, case_id, now).await?;
         tx.commit().await?;
         let evidence = format!("CVE requested from GitHub for {ghsa_id}");
         self.sign_off_delivered(case_id, Step::REQUEST_CVE, None, &evidence, now)
@@ -554,6 +535,21 @@ impl App {
         // Nothing is embargoed any more: the CI mirror's copies go.
         self.delete_ci_mirrors(&client, case_id, now).await?;
         Ok(run)
+    }
+
+    /// The drafts are read back in [`CVE_POLL`]: GitHub assigns a requested CVE id
+    /// asynchronously (a webhook may say so first).
+    async fn queue_cve_poll(
+        &self,
+        tx: &mut embargo_store::Tx,
+        case_id: CaseId,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let poll = JobSpec::GithubDrafts {
+            case_id,
+            refresh: false,
+        };
+        self.enqueue(tx, poll, now + CVE_POLL, now).await
     }
 
     /// Enqueued in the publishing transaction when the case has drafts on GitHub.

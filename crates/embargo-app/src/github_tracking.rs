@@ -31,14 +31,17 @@ impl App {
         self
     }
 
-    /// Queues the issue's update after a change of the case, once it was accepted.
+    /// Queues the issue's update when a change of an accepted case touches what the issue
+    /// shows (`before` is the case as it was); most actions (a sign-off, a fork) do not.
     pub(crate) async fn queue_tracking_issue(
         &self,
         tx: &mut embargo_store::Tx,
+        before: &Case,
         case: &Case,
         now: Timestamp,
     ) -> Result<(), AppError> {
-        if self.github.is_none() || self.tracking.is_none() || !was_accepted(case) {
+        let unchanged = shown(before) == shown(case);
+        if self.github.is_none() || self.tracking.is_none() || unchanged || !was_accepted(case) {
             return Ok(());
         }
         self.enqueue(tx, JobSpec::GithubTracking { case_id: case.id }, now, now)
@@ -196,6 +199,25 @@ impl App {
         body.push_str("\n<!-- kept up to date by embargo: edits here are overwritten -->\n");
         Ok((title, body))
     }
+}
+
+/// What the issue shows of the case (its title and project never change).
+fn shown(
+    case: &Case,
+) -> (
+    &CaseState,
+    Option<Timestamp>,
+    Timestamp,
+    Option<&embargo_core::EmbargoDates>,
+    Option<Timestamp>,
+) {
+    (
+        &case.state,
+        case.acknowledged_at,
+        case.deadlines.disclose_by,
+        case.dates.as_ref(),
+        case.published_at,
+    )
 }
 
 /// From acceptance on: the states of remediation, publication, and a case closed after
