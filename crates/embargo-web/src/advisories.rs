@@ -15,7 +15,7 @@ use serde::Deserialize;
 use crate::WebState;
 use crate::error::WebError;
 use crate::page_error::PageError;
-use crate::render::{error_page, page};
+use crate::render::page;
 
 /// One advisory as the index and its page show it.
 pub(crate) struct Row {
@@ -99,7 +99,10 @@ fn index_link(q: &str, severity: &str, key: &str, cursor: &str) -> String {
 }
 
 /// `GET /advisories`: newest first; `q` matches ids, CVE ids, titles and package names.
-pub async fn index(State(state): State<WebState>, Query(query): Query<IndexQuery>) -> Response {
+pub async fn index(
+    State(state): State<WebState>,
+    Query(query): Query<IndexQuery>,
+) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
     let severity = query.severity.trim().to_lowercase();
     let filter = PublicationFilter {
@@ -110,28 +113,23 @@ pub async fn index(State(state): State<WebState>, Query(query): Query<IndexQuery
         after: query.after.filter(|c| !c.is_empty()),
         before: query.before.filter(|c| !c.is_empty()),
     };
-    match state
+    let list = state
         .app
         .published_page(&filter, &request, INDEX_PAGE)
-        .await
-    {
-        Ok(list) => {
-            let q = query.q.trim().to_string();
-            page(
-                StatusCode::OK,
-                &Index {
-                    org,
-                    rows: list.items.iter().map(Row::of).collect(),
-                    newer: list.newer.map(|c| index_link(&q, &severity, "before", &c)),
-                    older: list.older.map(|c| index_link(&q, &severity, "after", &c)),
-                    q: query.q,
-                    severity,
-                    severities: ["critical", "high", "medium", "low"],
-                },
-            )
-        }
-        Err(e) => error_page(&org, &e),
-    }
+        .await?;
+    let q = query.q.trim().to_string();
+    Ok(page(
+        StatusCode::OK,
+        &Index {
+            org,
+            rows: list.items.iter().map(Row::of).collect(),
+            newer: list.newer.map(|c| index_link(&q, &severity, "before", &c)),
+            older: list.older.map(|c| index_link(&q, &severity, "after", &c)),
+            q: query.q,
+            severity,
+            severities: ["critical", "high", "medium", "low"],
+        },
+    ))
 }
 
 pub(crate) struct Affected {

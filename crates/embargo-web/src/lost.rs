@@ -9,7 +9,8 @@ use embargo_app::AppError;
 
 use crate::client::ClientAddr;
 use crate::multipart::read_form;
-use crate::render::{error_page, notice, page};
+use crate::page_error::PageError;
+use crate::render::{notice, page};
 use crate::{WebState, too_many};
 
 #[derive(Template)]
@@ -35,29 +36,25 @@ pub async fn request(
     State(state): State<WebState>,
     ClientAddr(ip): ClientAddr,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
     let now = (state.clock)();
     if let Err(retry) = state
         .limiter
         .check(ip, "lost_link", state.site.reports_per_hour, now)
     {
-        return too_many(
-            retry,
-            notice(
-                &org,
-                StatusCode::TOO_MANY_REQUESTS,
-                "Please wait",
-                "Too many requests from your address; try again later.",
-                None,
-            ),
+        let text = "Too many requests from your address; try again later.";
+        let page = notice(
+            &org,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Please wait",
+            text,
+            None,
         );
+        return Ok(too_many(retry, page));
     }
-    let posted = match read_form(req, &state, "").await {
-        Ok(p) => p,
-        Err(e) => return error_page(&org, &e),
-    };
-    match state
+    let posted = read_form(req, &state, "").await?;
+    let answer = match state
         .app
         .request_portal_links(&posted.text("email"), now)
         .await
@@ -83,6 +80,7 @@ pub async fn request(
                 ),
             },
         ),
-        Err(e) => error_page(&org, &e),
-    }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(answer)
 }

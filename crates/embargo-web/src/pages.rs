@@ -62,12 +62,9 @@ struct Home {
 }
 
 /// `GET /`: what the organization promises reporters (PROCESS.md, Clocks).
-pub async fn home(State(state): State<WebState>) -> Response {
-    let policy = match state.app.current_policy().await {
-        Ok(p) => p,
-        Err(e) => return crate::render::error_page(&state.site.organization, &e),
-    };
-    page(
+pub async fn home(State(state): State<WebState>) -> Result<Response, crate::page_error::PageError> {
+    let policy = state.app.current_policy().await?;
+    Ok(page(
         StatusCode::OK,
         &Home {
             org: state.site.organization.clone(),
@@ -75,7 +72,7 @@ pub async fn home(State(state): State<WebState>) -> Response {
             disclose_days: policy.disclose_within_days(),
             has_key: state.site.team_public_key.is_some(),
         },
-    )
+    ))
 }
 
 /// The one script: keeps a message being written across reloads (nothing needs it).

@@ -3,15 +3,17 @@
 //! HttpOnly, SameSite=Strict (no cross-site form can act with it) and scoped to /portal.
 
 use askama::Template;
-use axum::extract::{Path, Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use embargo_app::{AppError, Principal, ReporterCaseView};
-use embargo_core::{Author, CaseState, CreditPreference, Resolution, Visibility};
+use embargo_core::{Author, CaseId, CaseState, CreditPreference, Resolution, Visibility};
 
 use crate::client::ClientAddr;
 use crate::multipart::read_form;
-use crate::render::{error_page, notice, page};
+use crate::page_error::PageError;
+use crate::render::{notice, page};
 use crate::{WebState, too_many};
 
 const COOKIE: &str = "embargo_portal";
@@ -49,18 +51,28 @@ fn not_valid(state: &WebState) -> Response {
     )
 }
 
-/// The reporter behind the request's cookie, or the "not valid" page.
-async fn reporter(
-    state: &WebState,
-    headers: &HeaderMap,
-) -> Result<(Principal, embargo_core::CaseId), Response> {
-    let Some(token) = token_from(headers) else {
-        return Err(not_valid(state));
-    };
-    match state.app.reporter_principal(&token).await {
-        Ok(p @ Principal::Reporter(case)) => Ok((p, case)),
-        Ok(_) | Err(AppError::NotFound) => Err(not_valid(state)),
-        Err(e) => Err(error_page(&state.site.organization, &e)),
+/// The reporter behind the request's cookie; without a valid one, the "not valid" page.
+#[derive(Debug)]
+pub struct Reporter {
+    principal: Principal,
+    case: CaseId,
+}
+
+impl FromRequestParts<WebState> for Reporter {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = token_from(&parts.headers) else {
+            return Err(not_valid(state));
+        };
+        match state.app.reporter_principal(&token).await {
+            Ok(principal @ Principal::Reporter(case)) => Ok(Self { principal, case }),
+            Ok(_) | Err(AppError::NotFound) => Err(not_valid(state)),
+            Err(e) => Err(PageError(e).into_response()),
+        }
     }
 }
 
@@ -105,7 +117,7 @@ pub async fn enter(
         )
             .into_response(),
         Err(AppError::NotFound) => not_valid(&state),
-        Err(e) => error_page(&state.site.organization, &e),
+        Err(e) => PageError(e).into_response(),
     }
 }
 
@@ -231,22 +243,22 @@ fn render(
 
 async fn show_with(
     state: &WebState,
-    headers: &HeaderMap,
+    reporter: &Reporter,
     notice: Option<String>,
     new_link: Option<String>,
-) -> Response {
-    let (principal, case) = match reporter(state, headers).await {
-        Ok(r) => r,
-        Err(page) => return page,
-    };
-    match state.app.reporter_view(principal, case).await {
-        Ok(view) => render(state, view, notice, new_link),
-        Err(e) => error_page(&state.site.organization, &e),
-    }
+) -> Result<Response, PageError> {
+    let view = state
+        .app
+        .reporter_view(reporter.principal, reporter.case)
+        .await?;
+    Ok(render(state, view, notice, new_link))
 }
 
-pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Response {
-    show_with(&state, &headers, None, None).await
+pub async fn show(
+    State(state): State<WebState>,
+    reporter: Reporter,
+) -> Result<Response, PageError> {
+    show_with(&state, &reporter, None, None).await
 }
 
 /// Portal posts per client address and hour, on top of the per-case limit the use case
@@ -256,19 +268,15 @@ const PORTAL_POSTS_PER_HOUR: u32 = 60;
 pub async fn post_message(
     State(state): State<WebState>,
     ClientAddr(ip): ClientAddr,
+    reporter: Reporter,
     req: Request,
-) -> Response {
-    let headers = req.headers().clone();
-    let (principal, case) = match reporter(&state, &headers).await {
-        Ok(r) => r,
-        Err(page) => return page,
-    };
+) -> Result<Response, PageError> {
     if let Err(retry) =
         state
             .limiter
             .check(ip, "portal_post", PORTAL_POSTS_PER_HOUR, (state.clock)())
     {
-        return too_many(
+        return Ok(too_many(
             retry,
             notice(
                 &state.site.organization,
@@ -277,112 +285,65 @@ pub async fn post_message(
                 "Too many messages from your address; try again later.",
                 None,
             ),
-        );
+        ));
     }
-    let posted = match read_form(req, &state, "attachments").await {
-        Ok(p) => p,
-        Err(e) => return error_page(&state.site.organization, &e),
-    };
-    let now = (state.clock)();
-    match state
+    let posted = read_form(req, &state, "attachments").await?;
+    state
         .app
         .post_message(
-            principal,
-            case,
+            reporter.principal,
+            reporter.case,
             Visibility::Reporter,
             &posted.text("body"),
             posted.files,
-            now,
+            (state.clock)(),
         )
-        .await
-    {
-        Ok(_) => Redirect::to("/portal").into_response(),
-        Err(e) => error_page(&state.site.organization, &e),
-    }
+        .await?;
+    Ok(Redirect::to("/portal").into_response())
 }
 
-pub async fn set_credit(State(state): State<WebState>, req: Request) -> Response {
-    let headers = req.headers().clone();
-    let (principal, case) = match reporter(&state, &headers).await {
-        Ok(r) => r,
-        Err(page) => return page,
-    };
-    let posted = match read_form(req, &state, "").await {
-        Ok(p) => p,
-        Err(e) => return error_page(&state.site.organization, &e),
-    };
-    let credit = match CreditPreference::from_parts(
-        &posted.text("credit_kind"),
-        &posted.text("credit_value"),
-    ) {
-        Ok(c) => c,
-        Err(e) => return error_page(&state.site.organization, &AppError::invalid(e)),
-    };
-    match state
+pub async fn set_credit(
+    State(state): State<WebState>,
+    reporter: Reporter,
+    req: Request,
+) -> Result<Response, PageError> {
+    let posted = read_form(req, &state, "").await?;
+    let credit =
+        CreditPreference::from_parts(&posted.text("credit_kind"), &posted.text("credit_value"))
+            .map_err(AppError::invalid)?;
+    state
         .app
-        .set_credit(principal, case, credit, (state.clock)())
-        .await
-    {
-        Ok(()) => {
-            show_with(
-                &state,
-                &headers,
-                Some("Your credit choice was saved.".into()),
-                None,
-            )
-            .await
-        }
-        Err(e) => error_page(&state.site.organization, &e),
-    }
+        .set_credit(reporter.principal, reporter.case, credit, (state.clock)())
+        .await?;
+    let saved = Some("Your credit choice was saved.".into());
+    show_with(&state, &reporter, saved, None).await
 }
 
-pub async fn revoke(State(state): State<WebState>, headers: HeaderMap) -> Response {
-    let (principal, case) = match reporter(&state, &headers).await {
-        Ok(r) => r,
-        Err(page) => return page,
-    };
-    match state
+pub async fn revoke(
+    State(state): State<WebState>,
+    reporter: Reporter,
+) -> Result<Response, PageError> {
+    let token = state
         .app
-        .rotate_portal_link(principal, case, (state.clock)())
-        .await
-    {
-        Ok(token) => {
-            let mut h = HeaderMap::new();
-            h.insert(
-                header::COOKIE,
-                HeaderValue::from_str(&format!("{COOKIE}={token}"))
-                    .unwrap_or(HeaderValue::from_static("")),
-            );
-            let link = state.site.url(&format!("/portal/{token}"));
-            let page = show_with(
-                &state,
-                &h,
-                Some("Your link was replaced.".into()),
-                Some(link),
-            )
-            .await;
-            ([(header::SET_COOKIE, cookie(&state, &token))], page).into_response()
-        }
-        Err(e) => error_page(&state.site.organization, &e),
-    }
+        .rotate_portal_link(reporter.principal, reporter.case, (state.clock)())
+        .await?;
+    let link = state.site.url(&format!("/portal/{token}"));
+    let replaced = Some("Your link was replaced.".into());
+    let page = show_with(&state, &reporter, replaced, Some(link)).await?;
+    Ok(([(header::SET_COOKIE, cookie(&state, &token))], page).into_response())
 }
 
 pub async fn attachment(
     State(state): State<WebState>,
-    headers: HeaderMap,
+    reporter: Reporter,
     Path(id): Path<String>,
-) -> Response {
-    let (principal, case) = match reporter(&state, &headers).await {
-        Ok(r) => r,
-        Err(page) => return page,
-    };
-    let Ok(id) = id.parse::<uuid::Uuid>() else {
-        return error_page(&state.site.organization, &AppError::NotFound);
-    };
-    match state.app.attachment(principal, case, id).await {
-        Ok((info, data)) => download(&info.filename, data.into_revealed()),
-        Err(e) => error_page(&state.site.organization, &e),
-    }
+) -> Result<Response, PageError> {
+    let id = id.parse::<uuid::Uuid>().map_err(|_| AppError::NotFound)?;
+    let (info, data) = state
+        .app
+        .attachment(reporter.principal, reporter.case, id)
+        .await?;
+    Ok(download(&info.filename, data.into_revealed()))
 }
 
 /// Files are always downloaded, never rendered: an uploaded HTML file cannot run in our origin.

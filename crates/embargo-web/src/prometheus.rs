@@ -93,6 +93,8 @@ pub async fn show(State(state): State<WebState>, headers: HeaderMap) -> Response
             .is_some_and(|given| bool::from(given.as_bytes().ct_eq(token.as_bytes()))),
     };
     if !allowed {
+        // Rendered here, not through `PageError`: the metrics-only listener has no
+        // error-page layer.
         return crate::render::error_page(
             &state.site.organization,
             &embargo_app::AppError::NotFound,

@@ -3,13 +3,14 @@
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use embargo_app::{AppError, Intake, MAX_FILE_BYTES, MAX_FILES, Project};
 use embargo_core::{Channel, RawReport, ValueError};
 
 use crate::client::ClientAddr;
 use crate::multipart::{Posted, read_form};
-use crate::render::{error_page, notice, page};
+use crate::page_error::PageError;
+use crate::render::{notice, page};
 use crate::{WebState, too_many};
 
 #[derive(Template)]
@@ -40,21 +41,15 @@ async fn form_page(
     v: RawReport,
     errors: Vec<ValueError>,
     had_files: bool,
-) -> Response {
-    let projects = match state.app.projects().await {
-        Ok(p) => p,
-        Err(e) => return error_page(&state.site.organization, &e),
-    };
-    let policy = match state.app.current_policy().await {
-        Ok(p) => p,
-        Err(e) => return error_page(&state.site.organization, &e),
-    };
+) -> Result<Response, PageError> {
+    let projects = state.app.projects().await?;
+    let policy = state.app.current_policy().await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    page(
+    Ok(page(
         status,
         &ReportForm {
             org: state.site.organization.clone(),
@@ -67,10 +62,10 @@ async fn form_page(
             max_files: MAX_FILES,
             max_file_mib: MAX_FILE_BYTES >> 20,
         },
-    )
+    ))
 }
 
-pub async fn show(State(state): State<WebState>) -> Response {
+pub async fn show(State(state): State<WebState>) -> Result<Response, PageError> {
     form_page(&state, RawReport::default(), Vec::new(), false).await
 }
 
@@ -96,7 +91,7 @@ pub async fn submit(
     State(state): State<WebState>,
     ClientAddr(ip): ClientAddr,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
     let now = (state.clock)();
     if let Err(retry) = state
@@ -104,23 +99,21 @@ pub async fn submit(
         .check(ip, "report", state.site.reports_per_hour, now)
     {
         let text = "Too many reports from your address in the last hour. Your report was not stored; please try again later.";
-        return too_many(
-            retry,
-            notice(
-                &org,
-                StatusCode::TOO_MANY_REQUESTS,
-                "Please wait",
-                text,
-                None,
-            ),
+        let page = notice(
+            &org,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Please wait",
+            text,
+            None,
         );
+        return Ok(too_many(retry, page));
     }
     let posted = match read_form(req, &state, "attachments").await {
         Ok(p) => p,
         Err(AppError::Invalid(problems)) => {
             return form_page(&state, RawReport::default(), problems, false).await;
         }
-        Err(e) => return error_page(&org, &e),
+        Err(e) => return Err(e.into()),
     };
     let raw = raw_report(&posted);
     let had_files = !posted.files.is_empty();
@@ -129,7 +122,7 @@ pub async fn submit(
     if !posted.text("website").trim().is_empty() {
         tracing::info!("report form honeypot filled; nothing stored");
         let fake = embargo_core::CaseId::from_random_bytes([0x5a; 16]);
-        return page(
+        return Ok(page(
             StatusCode::OK,
             &ReportSent {
                 org,
@@ -137,14 +130,14 @@ pub async fn submit(
                 acknowledge_by: String::new(),
                 portal_url: state.site.url("/portal"),
             },
-        );
+        ));
     }
     let content = match state.app.check_report(raw.clone()).await {
         Ok(c) => c,
         Err(AppError::Invalid(problems)) => {
             return form_page(&state, raw, problems, had_files).await;
         }
-        Err(e) => return error_page(&org, &e),
+        Err(e) => return Err(e.into()),
     };
     let intake = Intake {
         channel: Channel::Web,
@@ -155,7 +148,7 @@ pub async fn submit(
         encrypted: false,
     };
     match state.app.submit_report(intake, now).await {
-        Ok(s) => page(
+        Ok(s) => Ok(page(
             StatusCode::OK,
             &ReportSent {
                 org,
@@ -163,9 +156,8 @@ pub async fn submit(
                 acknowledge_by: s.acknowledge_by.strftime("%Y-%m-%d %H:%M UTC").to_string(),
                 portal_url: state.site.url(&format!("/portal/{}", s.portal_token)),
             },
-        ),
+        )),
         Err(AppError::Invalid(problems)) => form_page(&state, raw, problems, had_files).await,
-        Err(e) => error_page(&org, &e),
+        Err(e) => Err(e.into()),
     }
-    .into_response()
 }

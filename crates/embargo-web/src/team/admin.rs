@@ -4,14 +4,14 @@
 use askama::Template;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use embargo_app::{AppError, NewUser, Project, QueueSummary};
 use embargo_core::{InstallationRoles, Policy, UserId, ValueError};
 
 use super::{TeamSession, csrf_form};
 use crate::WebState;
 use crate::page_error::PageError;
-use crate::render::{error_page, page};
+use crate::render::page;
 
 struct PersonRow {
     id: String,
@@ -252,7 +252,7 @@ pub async fn set_disabled(
             _ => None,
         },
     ) else {
-        return error_page(&state.site.organization, &AppError::NotFound);
+        return PageError(AppError::NotFound).into_response();
     };
     let result = state
         .app
@@ -341,7 +341,7 @@ pub async fn retry_job(
         return r;
     }
     let Ok(id) = id.parse::<embargo_core::JobId>() else {
-        return error_page(&state.site.organization, &AppError::NotFound);
+        return PageError(AppError::NotFound).into_response();
     };
     let result = state
         .app

@@ -2,14 +2,15 @@
 
 use askama::Template;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use embargo_app::AppError;
 
-use super::SESSION_COOKIE;
+use super::signed_in;
 use crate::client::ClientAddr;
 use crate::multipart::read_form;
-use crate::render::{error_page, notice, page};
+use crate::page_error::PageError;
+use crate::render::{notice, page};
 use crate::{WebState, too_many};
 
 #[derive(Template)]
@@ -29,18 +30,15 @@ fn not_valid(state: &WebState) -> Response {
     )
 }
 
-pub async fn show(State(state): State<WebState>, Path(token): Path<String>) -> Response {
-    match state.app.invitation_usable(&token, (state.clock)()).await {
-        Ok(true) => page(
-            StatusCode::OK,
-            &Invite {
-                org: state.site.organization.clone(),
-                token,
-            },
-        ),
-        Ok(false) => not_valid(&state),
-        Err(e) => error_page(&state.site.organization, &e),
+pub async fn show(
+    State(state): State<WebState>,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    if !state.app.invitation_usable(&token, (state.clock)()).await? {
+        return Ok(not_valid(&state));
     }
+    let org = state.site.organization.clone();
+    Ok(page(StatusCode::OK, &Invite { org, token }))
 }
 
 /// Invitation posts per client address and hour: an invited person needs one or two; each
@@ -52,50 +50,31 @@ pub async fn accept(
     ClientAddr(ip): ClientAddr,
     Path(token): Path<String>,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     let now = (state.clock)();
     if let Err(retry) = state
         .limiter
         .check(ip, "invite", INVITE_POSTS_PER_HOUR, now)
     {
-        return too_many(
-            retry,
-            notice(
-                &state.site.organization,
-                StatusCode::TOO_MANY_REQUESTS,
-                "Please wait",
-                "Too many attempts from your address; try again later.",
-                None,
-            ),
+        let text = "Too many attempts from your address; try again later.";
+        let org = &state.site.organization;
+        let page = notice(
+            org,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Please wait",
+            text,
+            None,
         );
+        return Ok(too_many(retry, page));
     }
-    let posted = match read_form(req, &state, "").await {
-        Ok(p) => p,
-        Err(e) => return error_page(&state.site.organization, &e),
-    };
+    let posted = read_form(req, &state, "").await?;
     match state
         .app
         .accept_invitation(&token, &posted.text("password"), now)
         .await
     {
-        Ok(signed) => {
-            let secure = if state.site.secure_cookies() {
-                "; Secure"
-            } else {
-                ""
-            };
-            let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-                signed.session_token,
-                embargo_app::SESSION_LIFETIME.as_secs()
-            );
-            let mut res = Redirect::to("/cases").into_response();
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                res.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            res
-        }
-        Err(AppError::NotFound) => not_valid(&state),
-        Err(e) => error_page(&state.site.organization, &e),
+        Ok(signed) => Ok(signed_in(&state, &signed.session_token, "/cases")),
+        Err(AppError::NotFound) => Ok(not_valid(&state)),
+        Err(e) => Err(e.into()),
     }
 }

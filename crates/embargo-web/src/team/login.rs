@@ -7,10 +7,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use embargo_app::AppError;
 use serde::Deserialize;
 
-use super::{SESSION_COOKIE, TeamSession, cookie_value, same_secret};
+use super::form::CsrfForm;
+use super::{cookie_value, same_secret, signed_in};
 use crate::client::ClientAddr;
 use crate::multipart::read_form;
-use crate::render::{error_page, notice, page};
+use crate::page_error::PageError;
+use crate::render::{notice, page};
 use crate::{WebState, too_many};
 
 #[derive(Template)]
@@ -48,12 +50,12 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-pub async fn show(State(state): State<WebState>, Query(q): Query<Next>) -> Response {
+pub async fn show(
+    State(state): State<WebState>,
+    Query(q): Query<Next>,
+) -> Result<Response, PageError> {
     let next = safe_next(q.next.as_deref().unwrap_or("/cases"));
-    let csrf = match state.app.new_form_token() {
-        Ok(t) => t,
-        Err(e) => return error_page(&state.site.organization, &e),
-    };
+    let csrf = state.app.new_form_token()?;
     let cookie = login_cookie(&state, &csrf);
     let mut res = page(
         StatusCode::OK,
@@ -68,7 +70,7 @@ pub async fn show(State(state): State<WebState>, Query(q): Query<Next>) -> Respo
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
-    res
+    Ok(res)
 }
 
 const LOGIN_COOKIE: &str = "embargo_login";
@@ -86,62 +88,42 @@ pub async fn submit(
     State(state): State<WebState>,
     ClientAddr(ip): ClientAddr,
     req: Request,
-) -> Response {
+) -> Result<Response, PageError> {
     let org = state.site.organization.clone();
     let now = (state.clock)();
     // Per address, on top of the per-account lock: slows password spraying across accounts.
     if let Err(retry) = state.limiter.check(ip, "login", 60, now) {
-        return too_many(
-            retry,
-            notice(
-                &org,
-                StatusCode::TOO_MANY_REQUESTS,
-                "Please wait",
-                "Too many sign-in attempts from your address.",
-                None,
-            ),
+        let text = "Too many sign-in attempts from your address.";
+        let page = notice(
+            &org,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Please wait",
+            text,
+            None,
         );
+        return Ok(too_many(retry, page));
     }
     let form_cookie = cookie_value(req.headers(), LOGIN_COOKIE).unwrap_or_default();
-    let posted = match read_form(req, &state, "").await {
-        Ok(p) => p,
-        Err(e) => return error_page(&org, &e),
-    };
+    let posted = read_form(req, &state, "").await?;
     if !same_secret(&form_cookie, &posted.text("csrf")) {
-        return notice(
+        return Ok(notice(
             &org,
             StatusCode::FORBIDDEN,
             "This sign-in form expired",
             "The form was open too long, or it was sent from another site. Open the sign-in page again.",
             Some(("/login", "Sign in")),
-        );
+        ));
     }
     let csrf = form_cookie;
     let (email, next) = (posted.text("email"), safe_next(&posted.text("next")));
     let code = posted.text("code");
     let code = (!code.trim().is_empty()).then_some(code.as_str());
-    match state
+    let answer = match state
         .app
         .login(&email, &posted.text("password"), code, now)
         .await
     {
-        Ok(signed) => {
-            let secure = if state.site.secure_cookies() {
-                "; Secure"
-            } else {
-                ""
-            };
-            let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-                signed.session_token,
-                embargo_app::SESSION_LIFETIME.as_secs()
-            );
-            let mut res = Redirect::to(&next).into_response();
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                res.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            res
-        }
+        Ok(signed) => signed_in(&state, &signed.session_token, &next),
         Err(e @ AppError::Rule { .. }) => page(
             StatusCode::UNAUTHORIZED,
             &Login {
@@ -152,30 +134,26 @@ pub async fn submit(
                 email,
             },
         ),
-        Err(e) => error_page(&org, &e),
-    }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(answer)
 }
 
-pub async fn logout(State(state): State<WebState>, session: TeamSession, req: Request) -> Response {
-    let posted = match read_form(req, &state, "").await {
-        Ok(p) => p,
-        Err(e) => return error_page(&state.site.organization, &e),
-    };
-    if !session.csrf_ok(&posted.text("csrf")) {
-        return error_page(
-            &state.site.organization,
-            &AppError::Forbidden("the form expired; reload the page and try again".into()),
-        );
-    }
-    if let Err(e) = state.app.logout(&session.token).await {
-        return error_page(&state.site.organization, &e);
-    }
+/// The sign-out form carries only its CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct SignOut {}
+
+pub async fn logout(
+    State(state): State<WebState>,
+    CsrfForm { session, .. }: CsrfForm<SignOut>,
+) -> Result<Response, PageError> {
+    state.app.logout(&session.token).await?;
     let mut res = Redirect::to("/").into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_static("embargo_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
     );
-    res
+    Ok(res)
 }
 
 #[cfg(test)]

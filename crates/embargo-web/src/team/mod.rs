@@ -28,6 +28,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use embargo_app::{AppError, Principal};
 
 use crate::WebState;
+use crate::page_error::PageError;
 
 pub const SESSION_COOKIE: &str = "embargo_session";
 
@@ -80,7 +81,7 @@ impl FromRequestParts<WebState> for TeamSession {
                 zone: s.time_zone,
             }),
             Err(AppError::NotFound) => Err(to_login()),
-            Err(e) => Err(crate::render::error_page(&state.site.organization, &e)),
+            Err(e) => Err(PageError(e).into_response()),
         }
     }
 }
@@ -109,19 +110,33 @@ pub async fn csrf_form(
     session: &TeamSession,
     req: axum::extract::Request,
 ) -> Result<crate::multipart::Posted, Response> {
-    let org = &state.site.organization;
     let posted = crate::multipart::read_form(req, state, "")
         .await
-        .map_err(|e| crate::render::error_page(org, &e))?;
+        .map_err(|e| PageError(e).into_response())?;
     if !session.csrf_ok(&posted.text("csrf")) {
-        return Err(crate::render::error_page(
-            org,
-            &AppError::Forbidden(
-                "the form expired or came from another site; reload the page and try again".into(),
-            ),
-        ));
+        let expired = "the form expired or came from another site; reload the page and try again";
+        return Err(PageError(AppError::Forbidden(expired.into())).into_response());
     }
     Ok(posted)
+}
+
+/// Signs a person in (after a password or an accepted invitation): the session cookie, and
+/// on to `next`.
+pub(crate) fn signed_in(state: &WebState, session_token: &str, next: &str) -> Response {
+    let secure = if state.site.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={session_token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        embargo_app::SESSION_LIFETIME.as_secs()
+    );
+    let mut res = Redirect::to(next).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(axum::http::header::SET_COOKIE, v);
+    }
+    res
 }
 
 /// A path and query as the value of `?next=`: unreserved characters and `/` stay.
