@@ -14,6 +14,7 @@ use crate::values::{CveId, CweId};
 
 /// The advisory's public fields.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Advisory {
     pub title: String,
@@ -37,6 +38,7 @@ pub struct Advisory {
 
 /// One affected package: a purl without a version, and the version ranges it is affected in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Affected {
     /// `pkg:pypi/jupyter-server`, `pkg:conda/conda-forge/...`, `pkg:npm/...`, ...
@@ -47,6 +49,7 @@ pub struct Affected {
 /// Affected from `introduced` (inclusive; `"0"` means every earlier version) up to `fixed`
 /// (exclusive) or up to and including `last_affected`; neither means no fix exists yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AffectedRange {
     pub introduced: String,
@@ -95,6 +98,7 @@ impl Advisory {
 
 /// A public link, typed as OSV types references.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reference {
     pub kind: ReferenceKind,
@@ -102,6 +106,7 @@ pub struct Reference {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferenceKind {
     Advisory,
@@ -144,6 +149,7 @@ impl ReferenceKind {
 /// A credit the person agreed to (reporters choose name, handle, link or anonymous; an
 /// anonymous reporter gets no credit entry at all).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Credit {
     pub name: String,
@@ -154,6 +160,7 @@ pub struct Credit {
 
 /// The credit types shared by OSV, CVE JSON 5 and CSAF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CreditKind {
     Finder,
@@ -212,12 +219,15 @@ impl CreditKind {
 /// A published advisory as it is public: what every page, feed and export is rendered
 /// from, frozen at publication (and at each public revision).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Publication {
     /// The installation's advisory id, `PREFIX-YYYY-NNNN`.
     pub id: String,
     pub advisory: Advisory,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub published: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub modified: Timestamp,
     pub timeline: PublicTimeline,
     /// False when the advisory went public before a fix (the disclosure deadline).
@@ -230,6 +240,7 @@ pub struct Publication {
     /// When the advisory was withdrawn (an imported one whose database withdrew it): it
     /// stays readable, marked so, and no query matches it any more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub withdrawn: Option<Timestamp>,
     /// For an advisory imported from an OSV database: the document as that database
     /// published it (JSON). Its OSV export is this document, unchanged, so nothing the
@@ -249,12 +260,17 @@ pub struct Publication {
 
 /// The public timeline: dates only, in UTC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PublicTimeline {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub reported: Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub acknowledged: Option<Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub fixed: Option<Date>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub published: Date,
 }

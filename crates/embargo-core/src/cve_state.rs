@@ -31,6 +31,11 @@ impl CveState {
     }
 
     /// As embargo stores and shows it.
+    /// Every state, in the name table's order.
+    pub fn all() -> impl Iterator<Item = CveState> {
+        NAMES.iter().map(|(state, _, _)| *state)
+    }
+
     pub fn name(self) -> &'static str {
         NAMES
             .iter()

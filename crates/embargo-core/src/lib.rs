@@ -13,6 +13,8 @@ pub mod error;
 pub mod event;
 pub mod filename;
 pub mod ids;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod policy;
 pub mod private;
 pub mod public;

@@ -218,10 +218,17 @@ pub struct Message {
 /// A report as typed into a form or an API call: strings, checked together by
 /// [`RawReport::check`] so that a form can show every problem at once.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct RawReport {
+    /// A project slug of the installation's scope.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub project: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
     pub title: String,
+    /// Markdown.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub description: String,
     pub affected_versions: String,
     pub reproduction: String,
@@ -229,9 +236,12 @@ pub struct RawReport {
     pub already_public: bool,
     pub exploited: bool,
     pub reporter_name: String,
+    /// An e-mail address for answers and a new portal link; empty for none.
     pub reporter_email: String,
+    /// `name`, `handle`, `link` or `anonymous`.
     pub credit_kind: String,
     pub credit_value: String,
+    /// ASCII-armored public key: mail to the reporter is then encrypted.
     pub openpgp_key: String,
 }
 

@@ -94,6 +94,24 @@ impl CaseState {
             )
     }
 
+    /// Every state's [`CaseState::name`], in the lifecycle's order.
+    pub fn all_names() -> [&'static str; 9] {
+        [
+            CaseState::Received,
+            CaseState::Acknowledged,
+            CaseState::Triage,
+            CaseState::AwaitingReporter,
+            CaseState::Accepted,
+            CaseState::Fixing,
+            CaseState::Scheduled,
+            CaseState::Published,
+            CaseState::Closed {
+                resolution: Resolution::Spam,
+            },
+        ]
+        .map(|s| s.name())
+    }
+
     /// The state's name for storage and APIs.
     pub fn name(&self) -> &'static str {
         match self {

@@ -8,39 +8,88 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use embargo_app::{AppError, OSV_PAGE_SIZE, OsvPackage, OsvPage, OsvQuery};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use embargo_app::{AppError, OSV_PAGE_SIZE, OsvPackage, OsvQuery};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::WebState;
 
 /// A query as osv.dev reads it; fields it does not know are ignored, as osv.dev does.
-#[derive(Debug, Default, Deserialize)]
-struct QueryBody {
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct Query {
+    /// A commit hash (no advisory here has commit ranges: always empty).
     #[serde(default)]
     commit: Option<String>,
+    /// A version of `package`, in its ecosystem's syntax.
     #[serde(default)]
     version: Option<String>,
     #[serde(default)]
-    package: Option<PackageBody>,
+    package: Option<Package>,
+    /// `next_page_token` of the previous answer.
     #[serde(default)]
     page_token: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct PackageBody {
+/// A package, by name and ecosystem or by purl (which may carry the version).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct Package {
     #[serde(default)]
     name: Option<String>,
+    /// OSV's ecosystem name: `PyPI`, `npm`, `crates.io`, ...
     #[serde(default)]
     ecosystem: Option<String>,
     #[serde(default)]
     purl: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-struct BatchBody {
+/// Several queries at once.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BatchQuery {
     #[serde(default)]
-    queries: Vec<QueryBody>,
+    queries: Vec<Query>,
+}
+
+/// The advisories that match: nothing at all when none does.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Vulns {
+    /// OSV documents.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    vulns: Vec<Value>,
+    /// There is more: send it back as `page_token`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_page_token: Option<String>,
+}
+
+/// The answers of a batch, in the order of the queries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResults {
+    results: Vec<BatchResult>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResult {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    vulns: Vec<VulnRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_page_token: Option<String>,
+}
+
+/// An advisory's id and when it last changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VulnRef {
+    id: String,
+    #[schema(format = DateTime)]
+    modified: String,
+}
+
+/// osv.dev's error document (a gRPC status).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RpcStatus {
+    /// 3 invalid argument, 5 not found, 13 internal.
+    code: i32,
+    message: String,
 }
 
 /// proto3 JSON: an empty string is an unset field.
@@ -48,8 +97,8 @@ fn set(v: Option<String>) -> Option<String> {
     v.filter(|s| !s.is_empty())
 }
 
-impl From<QueryBody> for OsvQuery {
-    fn from(b: QueryBody) -> Self {
+impl From<Query> for OsvQuery {
+    fn from(b: Query) -> Self {
         OsvQuery {
             commit: set(b.commit),
             version: set(b.version),
@@ -79,7 +128,7 @@ fn error(e: &AppError) -> Response {
         }
         _ => (StatusCode::BAD_REQUEST, 3, e.to_string()),
     };
-    (status, Json(json!({"code": code, "message": message}))).into_response()
+    (status, Json(RpcStatus { code, message })).into_response()
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
@@ -91,66 +140,108 @@ fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
     })
 }
 
-/// An answer as osv.dev writes it: nothing at all when nothing matched.
-fn page_json(page: &OsvPage, vuln: impl Fn(&embargo_core::Publication) -> Value) -> Value {
-    let mut out = serde_json::Map::new();
-    if !page.vulns.is_empty() {
-        out.insert(
-            "vulns".into(),
-            Value::Array(page.vulns.iter().map(vuln).collect()),
-        );
-    }
-    if let Some(t) = &page.next_page_token {
-        out.insert("next_page_token".into(), json!(t));
-    }
-    Value::Object(out)
-}
-
 /// `POST /v1/query` (and its alias `POST /api/v1/query`).
+#[utoipa::path(
+    post,
+    path = "/v1/query",
+    operation_id = "osvQuery",
+    summary = "osv.dev's query: the advisories that affect a package version",
+    request_body = Query,
+    responses(
+        (status = 200, description = "The matching advisories", body = Vulns),
+        (status = 400, description = "Not a query", body = RpcStatus),
+    )
+)]
 pub async fn query(State(state): State<WebState>, body: Bytes) -> Response {
-    let body: QueryBody = match parse(&body) {
+    let body: Query = match parse(&body) {
         Ok(b) => b,
         Err(e) => return error(&e),
     };
     match state.app.osv_query(&body.into(), OSV_PAGE_SIZE).await {
         Ok(page) => {
             let publisher = &state.app.publication_settings().publisher;
-            Json(page_json(&page, |p| {
-                embargo_formats::osv::document(publisher, p)
-            }))
+            Json(Vulns {
+                vulns: page
+                    .vulns
+                    .iter()
+                    .map(|p| embargo_formats::osv::document(publisher, p))
+                    .collect(),
+                next_page_token: page.next_page_token,
+            })
             .into_response()
         }
         Err(e) => error(&e),
     }
 }
 
+/// `POST /api/v1/query`: the same query under the API's prefix.
+#[utoipa::path(
+    post,
+    path = "/api/v1/query",
+    operation_id = "query",
+    summary = "The OSV query (as `POST /v1/query`)",
+    request_body = Query,
+    responses(
+        (status = 200, description = "The matching advisories", body = Vulns),
+        (status = 400, description = "Not a query", body = RpcStatus),
+    )
+)]
+pub async fn query_alias(state: State<WebState>, body: Bytes) -> Response {
+    query(state, body).await
+}
+
 /// `POST /v1/querybatch`: ids and `modified` only, in the order of the queries.
+#[utoipa::path(
+    post,
+    path = "/v1/querybatch",
+    operation_id = "osvQueryBatch",
+    summary = "osv.dev's batch query: ids and modification times",
+    request_body = BatchQuery,
+    responses(
+        (status = 200, description = "One answer per query", body = BatchResults),
+        (status = 400, description = "Not a batch of queries", body = RpcStatus),
+    )
+)]
 pub async fn query_batch(State(state): State<WebState>, body: Bytes) -> Response {
-    let body: BatchBody = match parse(&body) {
+    let body: BatchQuery = match parse(&body) {
         Ok(b) => b,
         Err(e) => return error(&e),
     };
     let queries: Vec<OsvQuery> = body.queries.into_iter().map(Into::into).collect();
     match state.app.osv_query_batch(&queries, OSV_PAGE_SIZE).await {
         Ok(pages) => {
-            let results: Vec<Value> = pages
-                .iter()
-                .map(|page| {
-                    page_json(page, |p| {
-                        json!({
-                            "id": embargo_formats::osv::id(&p.id),
-                            "modified": p.modified.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            let results = pages
+                .into_iter()
+                .map(|page| BatchResult {
+                    vulns: page
+                        .vulns
+                        .iter()
+                        .map(|p| VulnRef {
+                            id: embargo_formats::osv::id(&p.id),
+                            modified: p.modified.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
                         })
-                    })
+                        .collect(),
+                    next_page_token: page.next_page_token,
                 })
                 .collect();
-            Json(json!({"results": results})).into_response()
+            Json(BatchResults { results }).into_response()
         }
         Err(e) => error(&e),
     }
 }
 
 /// `GET /v1/vulns/{id}`.
+#[utoipa::path(
+    get,
+    path = "/v1/vulns/{id}",
+    operation_id = "osvVuln",
+    summary = "One advisory as an OSV document",
+    params(("id" = String, Path, description = "The advisory's id, or an alias (CVE id)")),
+    responses(
+        (status = 200, description = "An OSV document", body = Object),
+        (status = 404, description = "No such advisory", body = RpcStatus),
+    )
+)]
 pub async fn vuln(State(state): State<WebState>, Path(id): Path<String>) -> Response {
     match state.app.osv_vuln(&id).await {
         Ok(p) => Json(embargo_formats::osv::document(

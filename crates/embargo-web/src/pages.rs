@@ -5,15 +5,50 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::WebState;
 use crate::render::page;
+
+/// What `/healthz` says.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` or `unavailable`.
+    database: &'static str,
+    /// This instance's job runner, when it runs one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    runner: Option<RunnerHealth>,
+    /// `ok` or `unavailable`: the whole answer.
+    status: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunnerHealth {
+    /// `running`, `starting` or `stalled`.
+    state: &'static str,
+    #[schema(format = DateTime)]
+    last_tick: String,
+    seconds_since_tick: i64,
+    stale_after_seconds: i64,
+    restarts: u32,
+}
 
 /// `GET /healthz`: 200 when the database answers and this instance's job runner ticked
 /// recently; 503 otherwise, so that a load balancer or a supervisor takes the instance out
 /// (a runner that stopped means no mail, no reminder and no disclosure at the deadline,
 /// even though pages still answer).
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "health",
+    summary = "Health: 200 while the database answers and the job runner ticks",
+    security(()),
+    responses(
+        (status = 200, description = "Healthy", body = Health),
+        (status = 503, description = "The database or the job runner is unavailable", body = Health),
+    )
+)]
 pub async fn health(State(state): State<WebState>) -> Response {
     let database = match state.app.store().ping().await {
         Ok(()) => true,
@@ -22,28 +57,33 @@ pub async fn health(State(state): State<WebState>) -> Response {
             false
         }
     };
-    let mut body = json!({"database": if database { "ok" } else { "unavailable" }});
     let mut healthy = database;
-    if let Some(runner) = &state.runner {
+    let runner = state.runner.as_ref().map(|runner| {
         let now = (state.clock)();
         let pulse = runner.heartbeat.pulse();
         let runner_state = runner.heartbeat.state(now, runner.stale_after);
         healthy &= runner_state == embargo_app::RunnerState::Running;
-        body["runner"] = json!({
-            "state": runner_state.as_str(),
-            "last_tick": pulse.last_tick.to_string(),
-            "seconds_since_tick": now.duration_since(pulse.last_tick).as_secs().max(0),
-            "stale_after_seconds": runner.stale_after.as_secs(),
-            "restarts": pulse.restarts,
-        });
+        let since = now.duration_since(pulse.last_tick).as_secs();
         if runner_state != embargo_app::RunnerState::Running {
             tracing::error!(
-                seconds_since_tick = now.duration_since(pulse.last_tick).as_secs(),
+                seconds_since_tick = since,
                 "health check: the job runner has stopped ticking"
             );
         }
-    }
-    body["status"] = json!(if healthy { "ok" } else { "unavailable" });
+        RunnerHealth {
+            state: runner_state.as_str(),
+            last_tick: pulse.last_tick.to_string(),
+            seconds_since_tick: since.max(0),
+            stale_after_seconds: runner.stale_after.as_secs(),
+            restarts: pulse.restarts,
+        }
+    });
+    let word = |ok: bool| if ok { "ok" } else { "unavailable" };
+    let body = Health {
+        database: word(database),
+        runner,
+        status: word(healthy),
+    };
     let status = if healthy {
         StatusCode::OK
     } else {

@@ -10,21 +10,23 @@ use embargo_core::{
 };
 
 use super::TeamSession;
+use super::action_request::ActionRequest;
 use crate::WebState;
-use crate::multipart::{Posted, read_form};
+use crate::multipart::read_form;
 use crate::page_error::{CasePath, PageError};
+use embargo_app::Upload;
 
 fn invalid(what: &'static str, why: &str) -> AppError {
     AppError::invalid(ValueError::new(what, why.to_string()))
 }
 
-fn text(p: &Posted, name: &str, what: &'static str) -> Result<RequiredText, AppError> {
-    RequiredText::parse(&p.text(name)).map_err(|e| AppError::invalid(ValueError::new(what, e.why)))
+fn text(value: &str, what: &'static str) -> Result<RequiredText, AppError> {
+    RequiredText::parse(value).map_err(|e| AppError::invalid(ValueError::new(what, e.why)))
 }
 
-fn note(p: &Posted) -> Option<String> {
-    let n = p.text("note");
-    (!n.trim().is_empty()).then(|| n.trim().to_string())
+fn note(r: &ActionRequest) -> Option<String> {
+    let n = r.note.trim();
+    (!n.is_empty()).then(|| n.to_string())
 }
 
 /// Kinds given by the reporter's portal or the scheduler, or not offered to people: no
@@ -48,11 +50,10 @@ pub fn action_names() -> Vec<&'static str> {
         .collect()
 }
 
-/// The command a form stands for, by its kind's one name (`CommandKind::name`).
-pub fn command(p: &Posted) -> Result<Command, AppError> {
-    let message = || text(p, "message", "message to the reporter").map(Private::new);
-    let action = p.text("action");
-    let kind = match CommandKind::from_name(&action) {
+/// The command a request stands for, by its kind's one name (`CommandKind::name`).
+pub fn command(r: &ActionRequest) -> Result<Command, AppError> {
+    let message = || text(&r.message, "message to the reporter").map(Private::new);
+    let kind = match CommandKind::from_name(&r.action) {
         Some(kind) if !NOT_ASKED.contains(&kind) => kind,
         _ => return Err(invalid("action", "is unknown")),
     };
@@ -66,7 +67,7 @@ pub fn command(p: &Posted) -> Result<Command, AppError> {
         },
         CommandKind::Accept => Command::Accept,
         CommandKind::Reject => Command::Reject {
-            reason: match p.text("reason").as_str() {
+            reason: match r.reason.as_str() {
                 "not_a_vulnerability" => RejectReason::NotAVulnerability,
                 "out_of_scope" => RejectReason::OutOfScope,
                 "cannot_reproduce" => RejectReason::CannotReproduce,
@@ -76,8 +77,8 @@ pub fn command(p: &Posted) -> Result<Command, AppError> {
         },
         CommandKind::Duplicate => Command::Reject {
             reason: RejectReason::Duplicate {
-                of: p
-                    .text("duplicate_of")
+                of: r
+                    .duplicate_of
                     .parse::<CaseId>()
                     .map_err(AppError::invalid)?,
             },
@@ -85,29 +86,31 @@ pub fn command(p: &Posted) -> Result<Command, AppError> {
         },
         CommandKind::MarkSpam => Command::MarkSpam,
         CommandKind::Withdraw => Command::Withdraw {
-            reason: Private::new(text(p, "reason", "reason")?),
+            reason: Private::new(text(&r.reason, "reason")?),
         },
         CommandKind::StartFixing => Command::StartFixing,
         CommandKind::SignOffFork => Command::SignOffFork {
-            fork: p.text("fork").parse().map_err(AppError::invalid)?,
-            note: note(p),
+            fork: r.fork.parse().map_err(AppError::invalid)?,
+            note: note(r),
         },
         CommandKind::CompleteStep => Command::CompleteStep {
-            step: p
-                .text("step")
+            step: r
+                .step
+                .as_deref()
+                .unwrap_or_default()
                 .parse::<u8>()
                 .ok()
                 .and_then(|n| Step::new(n).ok())
                 .ok_or_else(|| invalid("step", "is not a step (1-18)"))?,
-            note: note(p),
+            note: note(r),
         },
         CommandKind::SetDates => {
-            let zone = TimeZoneName::parse(&p.text("zone")).map_err(AppError::invalid)?;
-            let release_on = p
-                .text("release_on")
+            let zone = TimeZoneName::parse(&r.zone).map_err(AppError::invalid)?;
+            let release_on = r
+                .release_on
                 .parse()
                 .map_err(|_| invalid("release date", "must be a date (YYYY-MM-DD)"))?;
-            let announce_at = p.text("announce_at").parse().map_err(|_| {
+            let announce_at = r.announce_at.parse().map_err(|_| {
                 invalid("announcement", "must be a date and time (YYYY-MM-DDTHH:MM)")
             })?;
             Command::SetDates {
@@ -119,8 +122,8 @@ pub fn command(p: &Posted) -> Result<Command, AppError> {
             }
         }
         CommandKind::ExtendDisclosure => {
-            let day: jiff::civil::Date = p
-                .text("until")
+            let day: jiff::civil::Date = r
+                .until
                 .parse()
                 .map_err(|_| invalid("new deadline", "must be a date (YYYY-MM-DD)"))?;
             let until = day
@@ -129,13 +132,13 @@ pub fn command(p: &Posted) -> Result<Command, AppError> {
                 .timestamp();
             Command::ExtendDisclosure {
                 until,
-                reason: text(p, "reason", "reason for the extension")?,
+                reason: text(&r.reason, "reason for the extension")?,
             }
         }
         CommandKind::Publish => Command::Publish,
         CommandKind::Close => Command::Close,
         CommandKind::Reopen => Command::Reopen {
-            reason: text(p, "reason", "reason")?,
+            reason: text(&r.reason, "reason")?,
         },
         // With fields of their own, dispatched before this; and the kinds nobody asks for.
         CommandKind::ReporterReplied
@@ -163,11 +166,13 @@ pub async fn act(
         )
         .into());
     }
+    let request = ActionRequest::from_form(posted.fields)?;
     dispatch(
         &state,
         session.principal,
         case_id,
-        posted,
+        request,
+        posted.files,
         VersionRule::Required,
     )
     .await?;
@@ -182,56 +187,46 @@ pub enum VersionRule {
     Optional,
 }
 
-/// Carries out one posted action on a case: the one dispatcher behind the case page's
-/// forms and the JSON API.
+/// Carries out one action on a case: the one dispatcher behind the case page's forms and
+/// the JSON API. `files` are a message's attachments.
 pub async fn dispatch(
     state: &WebState,
     p: Principal,
     case_id: CaseId,
-    mut posted: Posted,
+    mut r: ActionRequest,
+    files: Vec<Upload>,
     rule: VersionRule,
 ) -> Result<(), AppError> {
     let now = (state.clock)();
     let app = &state.app;
     // The other case of a duplicate, as people type it: its reference (`EMB-2026-0042`).
-    let other = posted.text("duplicate_of");
-    if embargo_app::looks_like_case_reference(other.trim()) {
-        let id = app.case_by_reference(p, other.trim()).await?;
-        posted.fields.insert("duplicate_of".into(), id.to_string());
+    if embargo_app::looks_like_case_reference(r.duplicate_of.trim()) {
+        let id = app.case_by_reference(p, r.duplicate_of.trim()).await?;
+        r.duplicate_of = id.to_string();
     }
-    match posted.text("action").as_str() {
+    match r.action.as_str() {
         "message" => {
-            let visibility = if posted.text("visibility") == "reporter" {
+            let visibility = if r.visibility == "reporter" {
                 Visibility::Reporter
             } else {
                 Visibility::Internal
             };
-            app.post_message(
-                p,
-                case_id,
-                visibility,
-                &posted.text("body"),
-                posted.files,
-                now,
-            )
-            .await
-            .map(|_| ())
-        }
-        "save_draft" => {
-            app.save_draft(p, case_id, &posted.text("kind"), &posted.text("body"), now)
+            app.post_message(p, case_id, visibility, &r.body, files, now)
                 .await
+                .map(|_| ())
         }
+        "save_draft" => app.save_draft(p, case_id, &r.kind, &r.body, now).await,
         "add_developer" => app
-            .add_collaborator(p, case_id, &posted.text("email"), &posted.text("name"), now)
+            .add_collaborator(p, case_id, &r.email, &r.name, now)
             .await
             .map(|_| ()),
         "record_fork" => app
-            .record_fork(p, case_id, &posted.text("fork_name"), now)
+            .record_fork(p, case_id, &r.fork_name, now)
             .await
             .map(|_| ()),
         _ => {
-            let c = command(&posted)?;
-            match (posted.fields.get("version").map(|v| v.parse::<u64>()), rule) {
+            let c = command(&r)?;
+            match (r.version.as_deref().map(str::parse::<u64>), rule) {
                 (Some(Ok(version)), _) => app
                     .act_at_version(p, case_id, version, c, now)
                     .await

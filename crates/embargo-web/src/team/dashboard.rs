@@ -19,22 +19,40 @@ use crate::render::page;
 const PAGE_SIZE: u32 = 50;
 
 /// The dashboard's query string, shared by the page and `GET /api/v1/cases`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DashboardParams {
+    /// A reference, receipt or id, or words of the title, the reporter's name or address,
+    /// the advisory draft (packages, CVE id).
     #[serde(default)]
     pub q: Option<String>,
+    /// A project's slug.
     #[serde(default)]
     pub project: Option<String>,
+    /// Which cases: every queue (`active`, the default), one queue, published or closed
+    /// ones (`done`), or `all`.
     #[serde(default)]
+    #[param(schema_with = view_names)]
     pub view: Option<String>,
+    /// Only cases the caller coordinates or develops (`1`).
     #[serde(default)]
     pub mine: Option<String>,
+    /// Only cases past their due promise (`1`).
     #[serde(default)]
     pub overdue: Option<String>,
+    /// A `next_cursor` from the previous page.
     #[serde(default)]
     pub after: Option<String>,
+    /// Cases per page (100 unless asked).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+}
+
+/// The names `view` takes (`DashboardView::name`).
+fn view_names() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    let queues = embargo_app::Queue::ALL.map(embargo_app::Queue::name);
+    crate::api::schema::one_of(["active"].into_iter().chain(queues).chain(["done", "all"]))
 }
 
 impl DashboardParams {

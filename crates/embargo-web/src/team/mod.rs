@@ -2,6 +2,7 @@
 //! needs a session; every form carries the session's CSRF token.
 
 pub mod account;
+pub mod action_request;
 mod action_views;
 pub mod actions;
 pub mod admin;
