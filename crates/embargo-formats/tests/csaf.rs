@@ -2,7 +2,6 @@
 //! schema and every mandatory test) through vendor/validators/validate_csaf.mjs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-use std::path::Path;
 
 use embargo_formats::{csaf, samples};
 use embargo_validators::Validator;
@@ -80,14 +79,5 @@ fn the_provider_layout_lists_every_document() {
 #[test]
 fn snapshot() {
     let doc = csaf::document(&samples::publisher(), &samples::many_ecosystems());
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/csaf-many_ecosystems.json");
-    let text = serde_json::to_string_pretty(&doc).unwrap() + "\n";
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    }
-    assert!(
-        std::fs::read_to_string(&path).unwrap_or_default() == text,
-        "differs from its snapshot (UPDATE_SNAPSHOTS=1 to accept):\n{text}"
-    );
+    insta::assert_json_snapshot!("csaf-many_ecosystems", doc);
 }

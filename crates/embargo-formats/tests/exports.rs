@@ -1,5 +1,6 @@
 //! OSV and CVE JSON 5 exports of varied advisories, checked by the official validators
-//! (vendor/validators) and against snapshots. `UPDATE_SNAPSHOTS=1` rewrites snapshots.
+//! (vendor/validators) and against insta snapshots (`cargo insta review`, or
+//! `INSTA_UPDATE=always`, to accept a change).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::path::{Path, PathBuf};
@@ -11,21 +12,6 @@ fn write(dir: &Path, name: &str, doc: &serde_json::Value) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, serde_json::to_vec_pretty(doc).unwrap()).unwrap();
     path
-}
-
-fn snapshot(name: &str, doc: &serde_json::Value) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    let text = serde_json::to_string_pretty(doc).unwrap() + "\n";
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        want == text,
-        "{name} differs from its snapshot (UPDATE_SNAPSHOTS=1 to accept):\n{text}"
-    );
 }
 
 #[test]
@@ -125,17 +111,17 @@ fn cve_versions_carry_each_ecosystems_version_type() {
 #[test]
 fn snapshots() {
     let publisher = samples::publisher();
-    snapshot(
-        "osv-pypi_fixed.json",
-        &osv::document(&publisher, &samples::pypi_fixed()),
+    insta::assert_json_snapshot!(
+        "osv-pypi_fixed",
+        osv::document(&publisher, &samples::pypi_fixed())
     );
-    snapshot(
-        "osv-many_ecosystems.json",
-        &osv::document(&publisher, &samples::many_ecosystems()),
+    insta::assert_json_snapshot!(
+        "osv-many_ecosystems",
+        osv::document(&publisher, &samples::many_ecosystems())
     );
-    snapshot(
-        "cve-pypi_fixed.json",
-        &cve5::record(&publisher, &samples::pypi_fixed()).unwrap(),
+    insta::assert_json_snapshot!(
+        "cve-pypi_fixed",
+        cve5::record(&publisher, &samples::pypi_fixed()).unwrap()
     );
 }
 

@@ -93,7 +93,7 @@ pub struct PublicationConfig {
     pub id_prefix: String,
     /// The organization's CVE Numbering Authority UUID, if it is a CNA: CVE records are
     /// exported only then.
-    pub cna_org_id: Option<String>,
+    pub cna_org_id: Option<CnaOrgId>,
     /// The CNA's short name.
     pub cna_short_name: Option<String>,
 }
@@ -105,6 +105,38 @@ impl Default for PublicationConfig {
             cna_org_id: None,
             cna_short_name: None,
         }
+    }
+}
+
+/// A CNA's organization id: a version-4 UUID, as CVE Services issues them (CVE JSON 5
+/// refuses anything else). A bad value is refused when the file is read, with its line.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CnaOrgId(uuid::Uuid);
+
+impl TryFrom<String> for CnaOrgId {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        match uuid::Uuid::parse_str(&s) {
+            Ok(u) if u.get_version_num() == 4 && s.len() == 36 => Ok(Self(u)),
+            _ => Err(format!(
+                "publication.cna_org_id: {s:?} is not a version-4 UUID such as \
+                 b3476cb9-2e3d-41a6-98d0-0f47421a65b6"
+            )),
+        }
+    }
+}
+
+impl From<CnaOrgId> for String {
+    fn from(id: CnaOrgId) -> Self {
+        id.0.to_string()
+    }
+}
+
+impl std::fmt::Display for CnaOrgId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
 }
 
@@ -393,12 +425,6 @@ impl Config {
                 ),
             });
         }
-        if let Some(id) = &publication.cna_org_id {
-            uuid_like(id).map_err(|message| ConfigError::Value {
-                key: "publication.cna_org_id",
-                message,
-            })?;
-        }
         for (key, value) in [
             ("intake.attachment_quota_mib", intake.attachment_quota_mib),
             (
@@ -653,85 +679,4 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })
-}
-
-/// The file `embargo init` writes: every setting, commented, so an operator sees what
-/// can be changed.
-pub fn initial_file(organization: &str, listen: &str, database_url: &str) -> String {
-    let org = toml::Value::String(organization.to_string());
-    let listen = toml::Value::String(listen.to_string());
-    let database = toml::Value::String(database_url.to_string());
-    format!(
-        "# embargo configuration. Environment variables EMBARGO_* and command-line flags\n\
-         # override these settings.\n\n\
-         # The organization whose security policy this installation runs.\n\
-         organization = {org}\n\n\
-         # Where the web app listens.\n\
-         listen = {listen}\n\n\
-         # Where people reach it (links in pages and e-mails, security.txt). Behind a\n\
-         # reverse proxy, the public https:// address.\n\
-         # public_url = \"https://security.example.org\"\n\n\
-         # The database: a SQLite file relative to this directory (sqlite://embargo.db), or\n\
-         # postgres://user:password@host:port/database for several instances.\n\
-         database_url = {database}\n\n\
-         # Log filter (tracing's env-filter syntax), e.g. \"info\" or \"embargo=debug\".\n\
-         log = \"info\"\n\n\
-         # The policy's clocks, in days.\n\
-         [policy]\n\
-         acknowledge_within_days = 7\n\
-         disclose_within_days = 90\n\n\
-         # How reports come in.\n\
-         [intake]\n\
-         # contact_email = \"security@example.org\"\n\
-         preferred_languages = [\"en\"]\n\
-         reports_per_hour = 10\n\
-         # Behind a reverse proxy: its addresses or networks, whose X-Forwarded-For counts.\n\
-         # trusted_proxies = [\"127.0.0.1\"]\n\
-         # Every file on one case together (MiB), and a reporter's messages per case and hour.\n\
-         attachment_quota_mib = 100\n\
-         reporter_posts_per_hour = 30\n\
-         # github_webhook_secret = \"...\"\n\n\
-         # The security team's OpenPGP key (files relative to this directory).\n\
-         # [openpgp]\n\
-         # secret_key_file = \"team-secret.asc\"\n\
-         # passphrase = \"...\"\n\n\
-         # The job runner: how long a claimed job is its worker's before another\n\
-         # instance sharing the database may take it over (a job may run for half of\n\
-         # it), and after how long without a tick /healthz reports the runner stalled.\n\
-         # [worker]\n\
-         # lease_seconds = 300\n\
-         # stale_after_seconds = 180\n\n\
-         # Outgoing mail (notifications wait in the queue until this is set).\n\
-         # [smtp]\n\
-         # host = \"smtp.example.org\"\n\
-         # port = 587\n\
-         # security = \"starttls\"\n\
-         # username = \"security@example.org\"\n\
-         # password = \"...\"\n\
-         # from = \"Example Org security <security@example.org>\"\n\
-         # team_address = \"security-team@example.org\"\n\n\
-         # CVE Services, if the organization is a CNA: ids are reserved from the admin\n\
-         # page or `embargo cve reserve`, and each record is published with its advisory.\n\
-         # [cve_services]\n\
-         # url = \"https://cveawg.mitre.org/api\"\n\
-         # short_name = \"example\"\n\
-         # user = \"security@example.org\"\n\
-         # api_key_file = \"cve-api-key\"\n\n\
-         # Prometheus metrics for operators (off without this section): on an address of\n\
-         # its own, and/or on the main one with a bearer token (a file holding it alone).\n\
-         # [metrics]\n\
-         # listen = \"127.0.0.1:9464\"\n\
-         # token_file = \"metrics-token\"\n"
-    )
-}
-
-/// A CNA's organization id is a version-4 UUID (CVE Services issues them; CVE JSON 5 refuses
-/// anything that is not a UUID).
-fn uuid_like(s: &str) -> Result<(), String> {
-    match uuid::Uuid::parse_str(s) {
-        Ok(u) if u.get_version_num() == 4 && s.len() == 36 => Ok(()),
-        _ => Err(format!(
-            "{s:?} is not a version-4 UUID such as b3476cb9-2e3d-41a6-98d0-0f47421a65b6"
-        )),
-    }
 }

@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod failure;
 mod github_config;
+mod init_file;
 mod metrics_config;
 mod output;
 

@@ -10,8 +10,9 @@ use serde_json::json;
 use super::{load_config, open_app, read_secret_line};
 use crate::cli::{Cli, InitArgs};
 use crate::clock;
-use crate::config::{CONFIG_FILE, DEFAULT_LISTEN, initial_file};
+use crate::config::{CONFIG_FILE, DEFAULT_LISTEN};
 use crate::failure::Failure;
+use crate::init_file::initial_file;
 use crate::output::Output;
 
 /// Asks for the organization's name when a person runs `init` at a terminal (reporters see

@@ -89,7 +89,11 @@ pub async fn open_app(config: &Config, mode: OpenMode) -> Result<App, Failure> {
         publisher: embargo_formats::Publisher {
             name: config.organization.clone(),
             base_url: config.public_url.clone(),
-            cna_org_id: config.publication.cna_org_id.clone(),
+            cna_org_id: config
+                .publication
+                .cna_org_id
+                .as_ref()
+                .map(ToString::to_string),
             cna_short_name: config.publication.cna_short_name.clone(),
         },
         prefix: config.publication.id_prefix.clone(),
