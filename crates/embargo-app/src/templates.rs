@@ -107,16 +107,6 @@ impl App {
         Ok(all)
     }
 
-    /// One template, filled in for a case.
-    pub async fn template_for(
-        &self,
-        name: &str,
-        case_id: embargo_core::CaseId,
-        organization: &str,
-    ) -> Result<String, AppError> {
-        self.template_with(name, case_id, organization, &[]).await
-    }
-
     /// One template, filled in for a case and with more placeholders (`{name}`, value).
     pub(crate) async fn template_with(
         &self,

@@ -211,10 +211,6 @@ impl Checklist {
         }
     }
 
-    pub fn done_count(&self) -> usize {
-        Step::all().filter(|s| self.is_done(*s)).count()
-    }
-
     /// Check the ordering rules for `step`.
     pub fn check_order(&self, step: Step) -> Result<(), DomainError> {
         for before in step.requires() {

@@ -149,13 +149,6 @@ impl CommandKind {
         NAMES.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
     }
 
-    /// Only the scheduler gives these; people cannot ask for them.
-    pub fn is_scheduled(self) -> bool {
-        matches!(
-            self,
-            CommandKind::PublishAsScheduled | CommandKind::DiscloseAtDeadline
-        )
-    }
 }
 
 impl std::fmt::Display for CommandKind {

@@ -22,20 +22,12 @@ const NAMES: &[(CveState, &str, &str)] = &[
 ];
 
 impl CveState {
-    /// As CVE Services spells it.
-    pub fn api_name(self) -> &'static str {
-        NAMES
-            .iter()
-            .find(|(s, ..)| *s == self)
-            .map_or("RESERVED", |(_, api, _)| api)
-    }
-
-    /// As embargo stores and shows it.
     /// Every state, in the name table's order.
     pub fn all() -> impl Iterator<Item = CveState> {
         NAMES.iter().map(|(state, _, _)| *state)
     }
 
+    /// As embargo stores and shows it.
     pub fn name(self) -> &'static str {
         NAMES
             .iter()
@@ -72,7 +64,6 @@ mod tests {
     #[test]
     fn both_spellings_round_trip() {
         for (state, api, ours) in NAMES {
-            assert_eq!(state.api_name(), *api);
             assert_eq!(state.name(), *ours);
             assert_eq!(CveState::parse(api), Some(*state));
             assert_eq!(ours.parse::<CveState>(), Ok(*state));

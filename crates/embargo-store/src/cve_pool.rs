@@ -127,14 +127,4 @@ impl Store {
             .transpose()
     }
 
-    /// One id of the pool, if it is there.
-    pub async fn pooled_cve(&self, cve: &CveId) -> Result<Option<PooledCve>, StoreError> {
-        sqlx::query(select_pool!("WHERE cve_id = $1"))
-            .bind(cve.as_ref())
-            .fetch_optional(self.pool())
-            .await?
-            .as_ref()
-            .map(pooled)
-            .transpose()
-    }
 }

@@ -295,7 +295,7 @@ impl Worker {
         }))
     }
 
-    /// Runs due jobs until none is left (tests, and catching up on start).
+    /// Runs due jobs until none is left (the tests' way to let time pass).
     pub async fn run_until_idle(&self) -> Result<Vec<Ran>, embargo_app::AppError> {
         let mut ran = Vec::new();
         while let Some(r) = self.run_once().await? {
