@@ -148,7 +148,6 @@ impl CommandKind {
     pub fn from_name(name: &str) -> Option<Self> {
         NAMES.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
     }
-
 }
 
 impl std::fmt::Display for CommandKind {

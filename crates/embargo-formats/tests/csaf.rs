@@ -2,7 +2,6 @@
 //! schema and every mandatory test) through vendor/validators/validate_csaf.mjs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
-
 use embargo_formats::{csaf, samples};
 use embargo_validators::Validator;
 

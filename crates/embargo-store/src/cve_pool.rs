@@ -126,5 +126,4 @@ impl Store {
             .map(pooled)
             .transpose()
     }
-
 }
