@@ -87,26 +87,6 @@ impl App {
         .await
     }
 
-    /// At intake: the reminder before the acknowledgement is due.
-    pub(crate) async fn schedule_acknowledgement(
-        &self,
-        tx: &mut Tx,
-        case: &Case,
-        now: Timestamp,
-    ) -> Result<(), AppError> {
-        let at = case.deadlines.acknowledge_by - ACKNOWLEDGEMENT_REMINDER;
-        if at > now {
-            self.enqueue(
-                tx,
-                JobSpec::AcknowledgementReminder { case_id: case.id },
-                at,
-                now,
-            )
-            .await?;
-        }
-        Ok(())
-    }
-
     /// The scheduler's disclosure at the deadline. `Ok(false)` when there is nothing to do:
     /// the case was published or closed meanwhile, or its deadline moved (`scheduled_for`
     /// is the deadline the job was made for).
@@ -171,4 +151,16 @@ pub enum ScheduledPublication {
     /// Due but refused (preview not approved, dates not agreed, ...): the reason is for
     /// the team.
     Blocked(String),
+}
+
+/// The reminder before the acknowledgement deadline, unless it would be due already.
+pub(crate) fn acknowledgement_reminder(
+    case: &embargo_core::Case,
+    now: Timestamp,
+) -> Option<(crate::JobSpec, Timestamp)> {
+    let at = case.deadlines.acknowledge_by - ACKNOWLEDGEMENT_REMINDER;
+    (at > now).then_some((
+        crate::JobSpec::AcknowledgementReminder { case_id: case.id },
+        at,
+    ))
 }

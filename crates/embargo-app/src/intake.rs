@@ -1,7 +1,10 @@
 //! A report arrives and becomes a case.
 
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
+
 use embargo_core::{Author, Case, CaseId, Channel, Private, ReportContent};
-use embargo_store::{NewReport, StoreError};
+use embargo_store::{NewAuditEntry, NewReport, StoreError};
 use jiff::Timestamp;
 use serde_json::json;
 
@@ -38,9 +41,11 @@ pub struct Submitted {
     pub disclose_by: Timestamp,
 }
 
-/// A checked report with its new ids, waiting for its batch.
+/// A checked report with its new ids, waiting for its batch. Its case is made by the
+/// writer, under the policy the batch reads once.
+#[derive(Clone)]
 pub(crate) struct Filing {
-    case: Case,
+    case_id: CaseId,
     portal_token: String,
     reply_token: String,
     channel: Channel,
@@ -50,6 +55,101 @@ pub(crate) struct Filing {
     mail_portal_link: bool,
     encrypted: bool,
     now: Timestamp,
+}
+
+impl Filing {
+    pub(crate) fn has_files(&self) -> bool {
+        !self.attachments.is_empty()
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        self.now
+    }
+}
+
+/// What one filing writes, planned before anything is: the same for a report written
+/// alone and for one written with its batch.
+pub(crate) struct Planned {
+    pub(crate) case: Case,
+    pub(crate) report: NewReport,
+    /// The audit entry's detail without the files (they get ids when stored).
+    channel: Channel,
+    encrypted: bool,
+    pub(crate) jobs: Vec<(JobSpec, Timestamp)>,
+    pub(crate) submitted: Submitted,
+}
+
+impl Planned {
+    pub(crate) fn new(filing: Filing, policy: &embargo_core::Policy) -> (Self, Vec<Upload>) {
+        let Filing {
+            case_id,
+            portal_token,
+            reply_token,
+            channel,
+            content,
+            attachments,
+            external_ref,
+            mail_portal_link,
+            encrypted,
+            now,
+        } = filing;
+        let case = Case::received(case_id, content.project.clone(), now, None, policy);
+        // The team hears of it now; the acknowledgement deadline is watched; a report that
+        // came by e-mail gets its portal link mailed.
+        let mut jobs = vec![
+            (JobSpec::NotifyTeamNewReport { case_id }, now),
+            (
+                JobSpec::AcknowledgementDue { case_id },
+                case.deadlines.acknowledge_by,
+            ),
+        ];
+        if mail_portal_link {
+            jobs.push((JobSpec::SendPortalLink { case_id }, now));
+        }
+        jobs.extend(crate::clocks::acknowledgement_reminder(&case, now));
+        let submitted = Submitted {
+            case_id,
+            portal_token: portal_token.clone(),
+            reply_token: reply_token.clone(),
+            acknowledge_by: case.deadlines.acknowledge_by,
+            disclose_by: case.deadlines.disclose_by,
+        };
+        let report = NewReport {
+            case_id,
+            channel,
+            content: Private::new(content),
+            portal_token_hash: token_hash(&portal_token),
+            reply_token,
+            external_ref,
+            received_at: now,
+        };
+        let planned = Self {
+            case,
+            report,
+            channel,
+            encrypted,
+            jobs,
+            submitted,
+        };
+        (planned, attachments)
+    }
+
+    /// The audit entry of the report's arrival, with its stored files.
+    pub(crate) fn audit_entry(&self, files: &[uuid::Uuid]) -> NewAuditEntry {
+        NewAuditEntry {
+            at: self.case.received_at,
+            actor: Principal::Reporter(self.case.id).audit_name(),
+            case_id: Some(self.case.id),
+            action: "report_received".into(),
+            detail: json!({
+                "channel": self.channel.name(),
+                "encrypted": self.encrypted,
+                "attachments": files,
+                "acknowledge_by": self.case.deadlines.acknowledge_by.to_string(),
+                "disclose_by": self.case.deadlines.disclose_by.to_string(),
+            }),
+        }
+    }
 }
 
 impl App {
@@ -83,15 +183,8 @@ impl App {
         // address the reporter gave is not verified yet: the case is bound to an account
         // only once the reporter opens a link mailed to that address (`enter_portal`).
         // Anyone can type a team member's address; that must not make them the reporter.
-        let policy = self.current_policy().await?;
         let filing = Filing {
-            case: Case::received(
-                CaseId::from_random_bytes(self.random.bytes16()?),
-                content.project.clone(),
-                now,
-                None,
-                &policy,
-            ),
+            case_id: CaseId::from_random_bytes(self.random.bytes16()?),
             portal_token: new_token(self.random.as_ref())?,
             reply_token: new_reply_token(self.random.as_ref())?,
             channel,
@@ -105,84 +198,26 @@ impl App {
         self.file_in_batch(filing).await
     }
 
-    /// Writes one checked report in `tx`: the case, the report, its files, its audit entry
-    /// and its jobs.
+    /// Writes one filing in `tx`, statement by statement: the case, the report, its files,
+    /// its audit entry and its jobs.
     pub(crate) async fn write_filing(
         &self,
         tx: &mut embargo_store::Tx,
         filing: Filing,
+        policy: &embargo_core::Policy,
     ) -> Result<Submitted, AppError> {
-        let Filing {
-            case,
-            portal_token,
-            reply_token,
-            channel,
-            content,
-            attachments,
-            external_ref,
-            mail_portal_link,
-            encrypted,
-            now,
-        } = filing;
-        let case_id = case.id;
-        tx.insert_case(&case).await.map_err(|e| match e {
-            StoreError::Conflict(m) => {
-                AppError::invalid(embargo_core::ValueError::new("project", m))
-            }
-            other => other.into(),
-        })?;
-        tx.insert_report(&NewReport {
-            case_id,
-            channel,
-            content: Private::new(content),
-            portal_token_hash: token_hash(&portal_token),
-            reply_token: reply_token.clone(),
-            external_ref,
-            received_at: now,
-        })
-        .await?;
+        let now = filing.now;
+        let (planned, attachments) = Planned::new(filing, policy);
+        let case_id = planned.case.id;
+        tx.insert_case(&planned.case).await.map_err(scope_error)?;
+        tx.insert_report(&planned.report).await?;
         let files = self
             .store_uploads(tx, case_id, None, Author::Reporter, attachments, now)
             .await?;
-        let detail = json!({
-            "channel": channel.name(),
-            "encrypted": encrypted,
-            "attachments": files,
-            "acknowledge_by": case.deadlines.acknowledge_by.to_string(),
-            "disclose_by": case.deadlines.disclose_by.to_string(),
-        });
-        self.audit(
-            tx,
-            Principal::Reporter(case_id),
-            Some(case_id),
-            "report_received",
-            detail,
-            now,
-        )
-        .await?;
-        // The team hears of it now; the acknowledgement deadline is watched; a report that
-        // came by e-mail gets its portal link mailed.
-        let mut filed_jobs = vec![
-            (JobSpec::NotifyTeamNewReport { case_id }, now),
-            (
-                JobSpec::AcknowledgementDue { case_id },
-                case.deadlines.acknowledge_by,
-            ),
-        ];
-        if mail_portal_link {
-            filed_jobs.push((JobSpec::SendPortalLink { case_id }, now));
-        }
-        for (spec, run_at) in filed_jobs {
-            self.enqueue(tx, spec, run_at, now).await?;
-        }
-        self.schedule_acknowledgement(tx, &case, now).await?;
-        Ok(Submitted {
-            case_id,
-            portal_token,
-            reply_token,
-            acknowledge_by: case.deadlines.acknowledge_by,
-            disclose_by: case.deadlines.disclose_by,
-        })
+        tx.append_audit(&planned.audit_entry(&files)).await?;
+        let jobs = self.new_jobs(&planned.jobs)?;
+        tx.enqueue_jobs(&jobs, now).await?;
+        Ok(planned.submitted)
     }
 
     /// Checks a report as typed, including that its project is in scope, and returns every
@@ -191,10 +226,7 @@ impl App {
         &self,
         raw: embargo_core::RawReport,
     ) -> Result<ReportContent, AppError> {
-        let projects = self.store.projects().await?;
-        let in_scope = projects
-            .iter()
-            .any(|p| p.slug.as_ref() == raw.project.trim());
+        let in_scope = self.in_scope(raw.project.trim()).await?;
         let known_shape = embargo_core::ProjectSlug::parse(&raw.project).is_ok();
         match raw.check() {
             Ok(c) if in_scope => Ok(c),
@@ -306,5 +338,41 @@ impl App {
             .case_by_portal_token_hash(&token_hash(token))
             .await?;
         Ok(Principal::Reporter(case))
+    }
+}
+
+/// A case whose project left the scope meanwhile is refused like an unknown project.
+pub(crate) fn scope_error(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(m) => AppError::invalid(embargo_core::ValueError::new("project", m)),
+        other => other.into(),
+    }
+}
+
+/// The projects in scope as last read. A report naming one of them is checked without a
+/// database read; the cases' foreign key still refuses one that left the scope since. Any
+/// other name is looked up again, so a project added a moment ago (on any instance) is
+/// never refused.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KnownProjects(Arc<RwLock<HashSet<String>>>);
+
+impl App {
+    async fn in_scope(&self, slug: &str) -> Result<bool, AppError> {
+        let known = |set: &HashSet<String>| set.contains(slug);
+        if self.known_projects.0.read().is_ok_and(|set| known(&set)) {
+            return Ok(true);
+        }
+        let projects: HashSet<String> = self
+            .store
+            .projects()
+            .await?
+            .into_iter()
+            .map(|p| p.slug.to_string())
+            .collect();
+        let in_scope = known(&projects);
+        if let Ok(mut set) = self.known_projects.0.write() {
+            *set = projects;
+        }
+        Ok(in_scope)
     }
 }

@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::App;
 use crate::error::AppError;
-use crate::intake::{Filing, Submitted};
+use crate::intake::{Filing, Planned, Submitted, scope_error};
 
 /// The most reports in one transaction.
 const MAX_BATCH: usize = 64;
@@ -24,6 +24,13 @@ type Answer = oneshot::Sender<Result<Submitted, AppError>>;
 /// The way to the writer task, started with the first report.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct IntakeQueue(Arc<OnceLock<mpsc::Sender<(Filing, Answer)>>>);
+
+/// The same failure for every filing of a batch.
+fn unavailable(n: usize, e: &AppError) -> Vec<Result<Submitted, AppError>> {
+    (0..n)
+        .map(|_| Err(AppError::Unavailable(e.to_string())))
+        .collect()
+}
 
 fn writer_gone() -> AppError {
     AppError::Unavailable("the intake writer stopped; restart embargo".into())
@@ -61,20 +68,74 @@ impl App {
     }
 
     async fn write_batch(&self, batch: Vec<(Filing, Answer)>) {
+        let answers = match self.current_policy().await {
+            Ok(policy) => {
+                let filings: Vec<Filing> = batch.iter().map(|(f, _)| f.clone()).collect();
+                match self.write_together(filings, &policy).await {
+                    Ok(submitted) => submitted.into_iter().map(Ok).collect(),
+                    // A file to store, or one filing refused (its project left the scope
+                    // meanwhile): each is written alone, and a refused one is undone alone.
+                    Err(_) => self.write_one_by_one(&batch, &policy).await,
+                }
+            }
+            Err(e) => unavailable(batch.len(), &e),
+        };
+        for ((_, answer), outcome) in batch.into_iter().zip(answers) {
+            // The submitter may have gone (a closed connection): the report stays.
+            let _ = answer.send(outcome);
+        }
+    }
+
+    /// The whole batch in a handful of statements, whatever its size: the cases, the
+    /// reports, the audit entries (chained in batch order) and the jobs, each in one.
+    /// Refused when a filing has files (they are stored one by one).
+    async fn write_together(
+        &self,
+        filings: Vec<Filing>,
+        policy: &embargo_core::Policy,
+    ) -> Result<Vec<Submitted>, AppError> {
+        if filings.iter().any(Filing::has_files) {
+            return Err(AppError::Conflict("files are stored one by one".into()));
+        }
+        let now = filings.iter().map(Filing::now).max().unwrap_or_default();
+        let planned: Vec<Planned> = filings
+            .into_iter()
+            .map(|f| Planned::new(f, policy).0)
+            .collect();
+        let entries: Vec<_> = planned.iter().map(|p| p.audit_entry(&[])).collect();
+        let specs: Vec<_> = planned.iter().flat_map(|p| p.jobs.clone()).collect();
+        let jobs = self.new_jobs(&specs)?;
+        let mut cases = Vec::with_capacity(planned.len());
+        let mut reports = Vec::with_capacity(planned.len());
+        let mut submitted = Vec::with_capacity(planned.len());
+        for p in planned {
+            cases.push(p.case);
+            reports.push(p.report);
+            submitted.push(p.submitted);
+        }
+        let mut tx = self.store.begin().await?;
+        tx.insert_cases(&cases).await.map_err(scope_error)?;
+        tx.insert_reports(&reports).await?;
+        tx.append_audit_entries(&entries).await?;
+        tx.enqueue_jobs(&jobs, now).await?;
+        tx.commit().await?;
+        Ok(submitted)
+    }
+
+    /// Each filing behind its own savepoint, in one transaction.
+    async fn write_one_by_one(
+        &self,
+        batch: &[(Filing, Answer)],
+        policy: &embargo_core::Policy,
+    ) -> Vec<Result<Submitted, AppError>> {
         let mut tx = match self.store.begin().await {
             Ok(tx) => tx,
-            Err(e) => {
-                let e = AppError::from(e);
-                for (_, answer) in batch {
-                    let _ = answer.send(Err(AppError::Unavailable(e.to_string())));
-                }
-                return;
-            }
+            Err(e) => return unavailable(batch.len(), &AppError::from(e)),
         };
-        let mut done: Vec<(Answer, Result<Submitted, AppError>)> = Vec::new();
-        for (filing, answer) in batch {
+        let mut done = Vec::with_capacity(batch.len());
+        for (filing, _) in batch {
             let outcome = match tx.begin_item().await {
-                Ok(()) => match self.write_filing(&mut tx, filing).await {
+                Ok(()) => match self.write_filing(&mut tx, filing.clone(), policy).await {
                     Ok(submitted) => tx.keep_item().await.map(|()| submitted).map_err(Into::into),
                     Err(refused) => match tx.undo_item().await {
                         Ok(()) => Err(refused),
@@ -83,21 +144,11 @@ impl App {
                 },
                 Err(e) => Err(e.into()),
             };
-            done.push((answer, outcome));
+            done.push(outcome);
         }
         match tx.commit().await {
-            Ok(()) => {
-                for (answer, outcome) in done {
-                    // The submitter may have gone (a closed connection): the report stays.
-                    let _ = answer.send(outcome);
-                }
-            }
-            Err(e) => {
-                let e = AppError::from(e);
-                for (answer, _) in done {
-                    let _ = answer.send(Err(AppError::Unavailable(e.to_string())));
-                }
-            }
+            Ok(()) => done,
+            Err(e) => unavailable(batch.len(), &AppError::from(e)),
         }
     }
 }

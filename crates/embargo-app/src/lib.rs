@@ -123,6 +123,8 @@ pub struct App {
     ci_mirror: Option<github_ci::CiMirrorSettings>,
     /// Reports waiting to be committed together (group commit).
     intake_queue: intake_batch::IntakeQueue,
+    /// The projects in scope as last read, for checking reports without a read each.
+    known_projects: intake::KnownProjects,
 }
 
 impl App {
@@ -140,6 +142,7 @@ impl App {
             tracking: None,
             ci_mirror: None,
             intake_queue: intake_batch::IntakeQueue::default(),
+            known_projects: intake::KnownProjects::default(),
         }
     }
 

@@ -118,15 +118,29 @@ impl App {
         run_at: Timestamp,
         now: Timestamp,
     ) -> Result<(), AppError> {
-        let id = JobId::from_random_bytes(self.random.bytes16()?);
-        let job = NewJob {
-            kind: spec.kind().to_string(),
-            case_id: spec.case_id(),
-            payload: spec.payload(),
-            run_at,
-        };
-        tx.enqueue_job(id, &job, now).await?;
+        let jobs = self.new_jobs(&[(spec, run_at)])?;
+        tx.enqueue_jobs(&jobs, now).await?;
         Ok(())
+    }
+
+    /// The rows of jobs to queue, each with a new id.
+    pub(crate) fn new_jobs(
+        &self,
+        specs: &[(crate::JobSpec, Timestamp)],
+    ) -> Result<Vec<(JobId, NewJob)>, AppError> {
+        specs
+            .iter()
+            .map(|(spec, run_at)| {
+                let id = JobId::from_random_bytes(self.random.bytes16()?);
+                let job = NewJob {
+                    kind: spec.kind().to_string(),
+                    case_id: spec.case_id(),
+                    payload: spec.payload(),
+                    run_at: *run_at,
+                };
+                Ok((id, job))
+            })
+            .collect()
     }
 
     /// Stores a message and, for the reporter's thread, the job that e-mails it.

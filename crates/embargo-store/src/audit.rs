@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::codec::{from_ts, ts};
+use crate::codec::{ROWS_PER_STATEMENT, from_ts, ts, values};
 use crate::error::StoreError;
 use crate::{Store, Tx};
 
@@ -91,38 +91,56 @@ fn entry_hash(
 impl Tx {
     /// Appends an entry after the current head. Returns its seq.
     pub async fn append_audit(&mut self, entry: &NewAuditEntry) -> Result<i64, StoreError> {
+        self.append_audit_entries(std::slice::from_ref(entry)).await
+    }
+
+    /// Appends entries after the current head, chained in the order given, in one
+    /// statement (and one head update). Returns the last one's seq.
+    pub async fn append_audit_entries(
+        &mut self,
+        entries: &[NewAuditEntry],
+    ) -> Result<i64, StoreError> {
         let head = sqlx::query(HEAD_SELECT).fetch_optional(self.conn()).await?;
-        let (prev_seq, prev_hash) = match head.as_ref().map(HeadRow::try_from).transpose()? {
+        let (mut seq, mut hash) = match head.as_ref().map(HeadRow::try_from).transpose()? {
             Some(h) => (h.seq, h.hash),
             None => (0, GENESIS.to_string()),
         };
-        let seq = prev_seq + 1;
-        let at = ts(entry.at);
-        let case = entry.case_id.map(|c| c.to_string());
-        let detail = entry.detail.to_string();
-        let hash = entry_hash(
-            &prev_hash,
-            seq,
-            at,
-            &entry.actor,
-            case.as_deref().unwrap_or(""),
-            &entry.action,
-            &detail,
-        );
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, case_id, action, detail, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(seq)
-        .bind(at)
-        .bind(&entry.actor)
-        .bind(case.as_deref())
-        .bind(&entry.action)
-        .bind(&detail)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(self.conn())
-        .await?;
+        if entries.is_empty() {
+            return Ok(seq);
+        }
+        for entries in entries.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO audit_log ({ENTRY_COLUMNS}) {}",
+                values(8, entries.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for entry in entries {
+                let prev_hash = std::mem::take(&mut hash);
+                seq += 1;
+                let at = ts(entry.at);
+                let case = entry.case_id.map(|c| c.to_string());
+                let detail = entry.detail.to_string();
+                hash = entry_hash(
+                    &prev_hash,
+                    seq,
+                    at,
+                    &entry.actor,
+                    case.as_deref().unwrap_or(""),
+                    &entry.action,
+                    &detail,
+                );
+                query = query
+                    .bind(seq)
+                    .bind(at)
+                    .bind(entry.actor.clone())
+                    .bind(case)
+                    .bind(entry.action.clone())
+                    .bind(detail)
+                    .bind(prev_hash)
+                    .bind(hash.clone());
+            }
+            query.execute(self.conn()).await?;
+        }
         sqlx::query(
             "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) \
              ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",

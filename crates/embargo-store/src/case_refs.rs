@@ -1,6 +1,8 @@
 //! Case references (`EMB-2026-0042`): sequential per year of receipt, given when the case
 //! is stored, in the same transaction. The team reads and types them; the UUID stays the key.
 
+use std::collections::BTreeMap;
+
 use embargo_core::CaseId;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -30,28 +32,42 @@ pub fn looks_like_case_reference(s: &str) -> bool {
 }
 
 impl Tx {
-    /// Gives a newly inserted case the next reference of its year.
-    pub(crate) async fn assign_case_reference(
+    /// The next references, one per case received at `times`, in that order: one counter
+    /// update per year, however many cases.
+    pub(crate) async fn next_case_references(
         &mut self,
-        id: CaseId,
-        received_at: Timestamp,
-    ) -> Result<String, StoreError> {
-        let year = i64::from(TimeZone::UTC.to_datetime(received_at).year());
-        let row = sqlx::query(
-            "INSERT INTO case_counters (year, last) VALUES ($1, 1) \
-             ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
-        )
-        .bind(year)
-        .fetch_one(self.conn())
-        .await?;
-        let number: i64 = row.try_get("last")?;
-        let reference = format!("{CASE_REFERENCE_PREFIX}-{year}-{number:04}");
-        sqlx::query("UPDATE cases SET reference = $1 WHERE id = $2")
-            .bind(&reference)
-            .bind(id.to_string())
-            .execute(self.conn())
+        times: impl Iterator<Item = Timestamp>,
+    ) -> Result<Vec<String>, StoreError> {
+        let years: Vec<i64> = times
+            .map(|t| i64::from(TimeZone::UTC.to_datetime(t).year()))
+            .collect();
+        let mut next: BTreeMap<i64, i64> = BTreeMap::new();
+        for year in &years {
+            *next.entry(*year).or_default() += 1;
+        }
+        for (year, count) in next.iter_mut() {
+            let row = sqlx::query(
+                "INSERT INTO case_counters (year, last) VALUES ($1, $2) \
+                 ON CONFLICT (year) DO UPDATE SET last = case_counters.last + $2 RETURNING last",
+            )
+            .bind(*year)
+            .bind(*count)
+            .fetch_one(self.conn())
             .await?;
-        Ok(reference)
+            let last: i64 = row.try_get("last")?;
+            // From now on: the first number of this year's run.
+            *count = last - *count + 1;
+        }
+        Ok(years
+            .iter()
+            .map(|year| {
+                let number = next.get_mut(year).map_or(0, |n| {
+                    *n += 1;
+                    *n - 1
+                });
+                format!("{CASE_REFERENCE_PREFIX}-{year}-{number:04}")
+            })
+            .collect())
     }
 
     pub async fn case_reference(&mut self, id: CaseId) -> Result<String, StoreError> {

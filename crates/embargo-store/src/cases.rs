@@ -10,7 +10,7 @@ use embargo_core::{
 };
 use sqlx::{AnyConnection, Row};
 
-use crate::codec::{flag, from_ts, opt_ts, parse, parse_opt, ts};
+use crate::codec::{ROWS_PER_STATEMENT, flag, from_ts, opt_ts, parse, parse_opt, ts, values};
 use crate::error::StoreError;
 use crate::{Store, Tx};
 
@@ -71,21 +71,44 @@ impl Tx {
     /// Inserts a new case (version 0) and gives it the next reference of its year, which
     /// it returns.
     pub async fn insert_case(&mut self, case: &Case) -> Result<String, StoreError> {
-        let sql = format!(
-            "INSERT INTO cases ({CASE_COLUMNS}) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
-        );
-        bind_case(sqlx::query(sqlx::AssertSqlSafe(sql)), case)
-            .execute(self.conn())
-            .await
-            .map_err(|e| match &e {
+        let mut references = self.insert_cases(std::slice::from_ref(case)).await?;
+        references
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("no reference was given".into()))
+    }
+
+    /// Stores new cases in one statement, each with the next reference of its year (in
+    /// the order given); returns the references.
+    pub async fn insert_cases(&mut self, cases: &[Case]) -> Result<Vec<String>, StoreError> {
+        if cases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let references = self
+            .next_case_references(cases.iter().map(|c| c.received_at))
+            .await?;
+        for (cases, references) in cases
+            .chunks(ROWS_PER_STATEMENT)
+            .zip(references.chunks(ROWS_PER_STATEMENT))
+        {
+            let sql = format!(
+                "INSERT INTO cases ({CASE_COLUMNS}, reference) {}",
+                values(20, cases.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (case, reference) in cases.iter().zip(references) {
+                query = bind_case(query, case).bind(reference.clone());
+            }
+            query.execute(self.conn()).await.map_err(|e| match &e {
                 sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                     StoreError::Conflict("the project is not in the installation's scope".into())
                 }
                 _ => StoreError::from(e),
             })?;
-        save_children(self.conn(), case).await?;
-        self.assign_case_reference(case.id, case.received_at).await
+        }
+        for case in cases {
+            save_children(self.conn(), case).await?;
+        }
+        Ok(references)
     }
 
     /// Saves a case that `transition` produced from the stored version `case.version - 1`.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::codec::{from_ts, opt_ts, parse, parse_opt, ts};
+use crate::codec::{ROWS_PER_STATEMENT, from_ts, opt_ts, parse, parse_opt, ts, values_and};
 use crate::error::StoreError;
 use crate::{Store, Tx};
 
@@ -117,18 +117,37 @@ impl Tx {
         job: &NewJob,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO jobs (id, kind, case_id, payload, status, run_at, attempts, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $6)",
-        )
-        .bind(id.to_string())
-        .bind(&job.kind)
-        .bind(job.case_id.map(|c| c.to_string()))
-        .bind(job.payload.to_string())
-        .bind(ts(job.run_at))
-        .bind(ts(now))
-        .execute(self.conn())
-        .await?;
+        self.enqueue_jobs(&[(id, job.clone())], now).await
+    }
+
+    /// Queues jobs in one statement.
+    pub async fn enqueue_jobs(
+        &mut self,
+        jobs: &[(JobId, NewJob)],
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        for jobs in jobs.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO jobs (id, kind, case_id, payload, run_at, created_at, updated_at, \
+                 status, attempts) {}",
+                values_and(7, jobs.len(), ", 'pending', 0")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, job) in jobs {
+                query = query
+                    .bind(id.to_string())
+                    .bind(job.kind.clone())
+                    .bind(job.case_id.map(|c| c.to_string()))
+                    .bind(job.payload.to_string())
+                    .bind(ts(job.run_at))
+                    .bind(ts(now))
+                    .bind(ts(now));
+            }
+            query.execute(self.conn()).await?;
+        }
         Ok(())
     }
 }

@@ -5,7 +5,7 @@ use embargo_core::{CaseId, Channel, CreditPreference, Email, Private, ProjectSlu
 use jiff::Timestamp;
 use sqlx::Row;
 
-use crate::codec::{flag, from_ts, parse, ts};
+use crate::codec::{ROWS_PER_STATEMENT, flag, from_ts, parse, ts, values};
 use crate::error::{StoreError, unique_as};
 use crate::{Store, Tx};
 
@@ -35,39 +35,61 @@ pub struct NewReport {
 
 impl Tx {
     pub async fn insert_report(&mut self, r: &NewReport) -> Result<(), StoreError> {
-        let c = r.content.reveal();
-        sqlx::query(
-            "INSERT INTO reports (case_id, channel, title, description, affected_versions, reproduction, impact, \
-             already_public, exploited, reporter_name, reporter_email, credit_kind, credit_value, openpgp_key, \
-             portal_token_hash, received_at, reply_token, external_ref, portal_issued_at, reply_token_hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $16, $19)",
-        )
-        .bind(r.case_id.to_string())
-        .bind(r.channel.name())
-        .bind(&c.title)
-        .bind(&c.description)
-        .bind(&c.affected_versions)
-        .bind(&c.reproduction)
-        .bind(&c.impact)
-        .bind(flag(c.already_public))
-        .bind(flag(c.exploited))
-        .bind(&c.reporter_name)
-        .bind(c.reporter_email.as_ref().map(|e| e.as_ref()))
-        .bind(c.credit.kind())
-        .bind(c.credit.value())
-        .bind(c.openpgp_key.as_deref())
-        .bind(&r.portal_token_hash)
-        .bind(ts(r.received_at))
-        // Sealed for the mail that carries it; found again by its hash.
-        .bind(
-            self.sealer
-                .seal(&r.reply_token, &format!("reports.reply_token:{}", r.case_id))?,
-        )
-        .bind(r.external_ref.as_deref())
-        .bind(crate::sealed::reply_token_hash(&r.reply_token))
-        .execute(self.conn())
-        .await
-        .map_err(unique_as("this report was already filed"))?;
+        self.insert_reports(std::slice::from_ref(r)).await
+    }
+
+    /// Stores reports in one statement.
+    pub async fn insert_reports(&mut self, reports: &[NewReport]) -> Result<(), StoreError> {
+        if reports.is_empty() {
+            return Ok(());
+        }
+        for reports in reports.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO reports (case_id, channel, title, description, affected_versions, \
+             reproduction, impact, already_public, exploited, reporter_name, reporter_email, \
+             credit_kind, credit_value, openpgp_key, portal_token_hash, received_at, reply_token, \
+             external_ref, portal_issued_at, reply_token_hash) {}",
+                values(20, reports.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in reports {
+                let c = r.content.reveal();
+                // Sealed for the mail that carries it; found again by its hash.
+                let sealed = self.sealer.seal(
+                    &r.reply_token,
+                    &format!("reports.reply_token:{}", r.case_id),
+                )?;
+                query = query
+                    .bind(r.case_id.to_string())
+                    .bind(r.channel.name())
+                    .bind(c.title.clone())
+                    .bind(c.description.clone())
+                    .bind(c.affected_versions.clone())
+                    .bind(c.reproduction.clone())
+                    .bind(c.impact.clone())
+                    .bind(flag(c.already_public))
+                    .bind(flag(c.exploited))
+                    .bind(c.reporter_name.clone())
+                    .bind(
+                        c.reporter_email
+                            .as_ref()
+                            .map(|e| AsRef::<str>::as_ref(e).to_string()),
+                    )
+                    .bind(c.credit.kind())
+                    .bind(c.credit.value().to_string())
+                    .bind(c.openpgp_key.clone())
+                    .bind(r.portal_token_hash.clone())
+                    .bind(ts(r.received_at))
+                    .bind(sealed)
+                    .bind(r.external_ref.clone())
+                    .bind(ts(r.received_at))
+                    .bind(crate::sealed::reply_token_hash(&r.reply_token));
+            }
+            query
+                .execute(self.conn())
+                .await
+                .map_err(unique_as("this report was already filed"))?;
+        }
         Ok(())
     }
 
