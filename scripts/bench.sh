@@ -9,8 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-400}"
-cargo build --release -p embargo --quiet
+cargo build --release -p embargo -p embargo-baselines --quiet
 bin="$(pwd)/target/release/embargo"
+baselines="$(pwd)/target/release"
 dir="$(mktemp -d)"
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 "$bin" --data-dir "$dir" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
@@ -28,8 +29,36 @@ if ! command -v wrk >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
   $SUDO apt-get install -y -qq wrk >/dev/null
 fi
-echo "== Filing reports, wrk -t2 -c64 -d10s (group commit)"
-wrk -t2 -c64 -d10s --latency -s scripts/wrk_report.lua "http://$addr/" | grep -E "Requests/sec|50%|99%|Non-2xx"
+# Requests/s, p50 and p99 of `wrk -t2 -c64 -d10s` on URL (with the report script when a
+# second argument is given).
+wrk_figures() {
+  local script=()
+  [ -n "${2:-}" ] && script=(-s scripts/wrk_report.lua)
+  wrk -t2 -c64 -d"${BENCH_WRK_SECONDS:-10}"s --latency "${script[@]}" "$1" |
+    awk '/Requests\/sec/ {r=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF}
+         END {printf "%s req/s, p50 %s, p99 %s%s\n", r, p50, p99, (bad ? ", non-2xx " bad : "")}'
+}
+# Starts a baseline binary; prints its address.
+start_baseline() {
+  "$baselines/$1" 127.0.0.1:0 "${@:2}" >"$dir/$1.out" 2>&1 &
+  echo $! >"$dir/$1.pid"
+  for _ in $(seq 100); do grep -q listening "$dir/$1.out" 2>/dev/null && break; sleep 0.1; done
+  sed -n 's/^listening on //p' "$dir/$1.out"
+}
+stop_baseline() { kill "$(cat "$dir/$1.pid")" 2>/dev/null || true; }
+ratio() { python3 -c "import sys; a, b = (float(x.split()[0]) for x in sys.argv[1:3]); print(f'{a / b:.2f}x')" "$1" "$2"; }
+
+echo "== Filing reports, wrk -t2 -c64 (goal: 2x the naive insert, p99 under 20 ms)"
+hello="$(start_baseline baseline-hello)"
+hello_figures="$(wrk_figures "http://$hello/")"
+stop_baseline baseline-hello
+echo "baseline, axum hello:                      $hello_figures"
+naive="$(start_baseline baseline-insert "sqlite://$dir/naive.db")"
+naive_figures="$(wrk_figures "http://$naive/" report)"
+stop_baseline baseline-insert
+echo "baseline, one durable insert per request:  $naive_figures"
+embargo_figures="$(wrk_figures "http://$addr/" report)"
+echo "embargo, group commit:                     $embargo_figures ($(ratio "$embargo_figures" "$naive_figures") the naive insert)"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 python3 - "$bin" "$dir" <<'PY'
 import statistics, subprocess, sys, time
@@ -85,6 +114,14 @@ if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
     addrs+=("$(sed -n 's/^embargo listening on http:\/\///p' "$gdir/serve$i.out")")
   done
   echo "== PostgreSQL"
+  psql "$BENCH_POSTGRES_URL/postgres" -qc "CREATE DATABASE ${db}_naive"
+  naive="$(start_baseline baseline-insert "$BENCH_POSTGRES_URL/${db}_naive")"
+  naive_figures="$(wrk_figures "http://$naive/" report)"
+  stop_baseline baseline-insert
+  psql "$BENCH_POSTGRES_URL/postgres" -qc "DROP DATABASE ${db}_naive"
+  echo "filing reports, baseline, one insert per request: $naive_figures"
+  embargo_figures="$(wrk_figures "http://${addrs[0]}/" report)"
+  echo "filing reports, embargo, group commit:            $embargo_figures ($(ratio "$embargo_figures" "$naive_figures") the naive insert)"
   python3 scripts/bench_http.py "${addrs[0]}" "$n"
   python3 scripts/bench_concurrent.py "PostgreSQL, one instance" "$n" "${addrs[0]}"
   python3 scripts/bench_concurrent.py "PostgreSQL, two instances" "$n" "${addrs[@]}"
