@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::codec::{ROWS_PER_STATEMENT, from_ts, ts, values};
+use crate::codec::{from_ts, ts, values};
 use crate::error::StoreError;
 use crate::{Store, Tx};
 
@@ -108,7 +108,7 @@ impl Tx {
         if entries.is_empty() {
             return Ok(seq);
         }
-        for entries in entries.chunks(ROWS_PER_STATEMENT) {
+        for entries in self.pieces(entries) {
             let sql = format!(
                 "INSERT INTO audit_log ({ENTRY_COLUMNS}) {}",
                 values(8, entries.len())

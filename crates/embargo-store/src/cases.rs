@@ -10,7 +10,7 @@ use embargo_core::{
 };
 use sqlx::{AnyConnection, Row};
 
-use crate::codec::{ROWS_PER_STATEMENT, flag, from_ts, opt_ts, parse, parse_opt, ts, values};
+use crate::codec::{flag, from_ts, opt_ts, parse, parse_opt, ts, values};
 use crate::error::StoreError;
 use crate::{Store, Tx};
 
@@ -86,17 +86,15 @@ impl Tx {
         let references = self
             .next_case_references(cases.iter().map(|c| c.received_at))
             .await?;
-        for (cases, references) in cases
-            .chunks(ROWS_PER_STATEMENT)
-            .zip(references.chunks(ROWS_PER_STATEMENT))
-        {
+        let numbered: Vec<(&Case, &String)> = cases.iter().zip(&references).collect();
+        for piece in self.pieces(&numbered) {
             let sql = format!(
                 "INSERT INTO cases ({CASE_COLUMNS}, reference) {}",
-                values(20, cases.len())
+                values(20, piece.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (case, reference) in cases.iter().zip(references) {
-                query = bind_case(query, case).bind(reference.clone());
+            for (case, reference) in piece {
+                query = bind_case(query, case).bind(reference.to_string());
             }
             query.execute(self.conn()).await.map_err(|e| match &e {
                 sqlx::Error::Database(db) if db.is_foreign_key_violation() => {

@@ -59,12 +59,6 @@ pub(crate) fn case_state(r: &sqlx::any::AnyRow) -> Result<embargo_core::CaseStat
     )?)
 }
 
-/// Rows per multi-row statement. SQLite's driver finds each numbered parameter by name
-/// among all of the statement's (a search per parameter), so the cost of binding grows with
-/// the square of a statement's parameters: past a few hundred, binding costs more than the
-/// round trips it saves (measured with `perf` on the intake benchmark).
-pub(crate) const ROWS_PER_STATEMENT: usize = 16;
-
 /// `VALUES ($1, .., $k), ($k+1, ..), ..`: `rows` rows of `columns` placeholders each, so that
 /// many rows go in one statement (one round trip to the database's thread, not one each).
 pub(crate) fn values(columns: usize, rows: usize) -> String {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::codec::{ROWS_PER_STATEMENT, from_ts, opt_ts, parse, parse_opt, ts, values_and};
+use crate::codec::{from_ts, opt_ts, parse, parse_opt, ts, values_and};
 use crate::error::StoreError;
 use crate::{Store, Tx};
 
@@ -129,7 +129,7 @@ impl Tx {
         if jobs.is_empty() {
             return Ok(());
         }
-        for jobs in jobs.chunks(ROWS_PER_STATEMENT) {
+        for jobs in self.pieces(jobs) {
             let sql = format!(
                 "INSERT INTO jobs (id, kind, case_id, payload, run_at, created_at, updated_at, \
                  status, attempts) {}",

@@ -127,6 +127,7 @@ impl Store {
         Ok(Tx {
             inner,
             sealer: self.sealer.clone(),
+            backend: self.backend,
         })
     }
 
@@ -136,6 +137,7 @@ impl Store {
         Ok(Tx {
             inner,
             sealer: self.sealer.clone(),
+            backend: self.backend,
         })
     }
 

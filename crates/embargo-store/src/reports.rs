@@ -5,7 +5,7 @@ use embargo_core::{CaseId, Channel, CreditPreference, Email, Private, ProjectSlu
 use jiff::Timestamp;
 use sqlx::Row;
 
-use crate::codec::{ROWS_PER_STATEMENT, flag, from_ts, parse, ts, values};
+use crate::codec::{flag, from_ts, parse, ts, values};
 use crate::error::{StoreError, unique_as};
 use crate::{Store, Tx};
 
@@ -43,7 +43,7 @@ impl Tx {
         if reports.is_empty() {
             return Ok(());
         }
-        for reports in reports.chunks(ROWS_PER_STATEMENT) {
+        for reports in self.pieces(reports) {
             let sql = format!(
                 "INSERT INTO reports (case_id, channel, title, description, affected_versions, \
              reproduction, impact, already_public, exploited, reporter_name, reporter_email, \
