@@ -25,6 +25,16 @@ pub struct TeamCaseView {
     pub names: std::collections::HashMap<embargo_core::UserId, String>,
 }
 
+/// A page of a case's thread, oldest first.
+#[derive(Debug, Clone)]
+pub struct MessagePage {
+    pub messages: Vec<embargo_core::Message>,
+    /// Where the next (older) page starts, when there is one.
+    pub older: Option<embargo_core::MessageId>,
+    /// The names of the people who wrote them.
+    pub names: std::collections::HashMap<embargo_core::UserId, String>,
+}
+
 /// What the reporter sees through the secret link: no internal comments, no people, no
 /// forks, no audit.
 #[derive(Debug, Clone)]
@@ -142,6 +152,50 @@ impl App {
                 .collect(),
             case,
             roles,
+        })
+    }
+
+    /// A page of the case's thread for its team: the `limit` newest messages before
+    /// `before` (the newest of all without it), oldest first, and whether older ones exist.
+    pub async fn team_messages(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        before: Option<embargo_core::MessageId>,
+        limit: usize,
+    ) -> Result<MessagePage, AppError> {
+        let (_, roles) = self.roles_on(principal, case_id).await?;
+        if !roles.team() {
+            return Err(AppError::NotFound);
+        }
+        let mut messages = self
+            .store
+            .messages_before(case_id, false, before, Some(limit.saturating_add(1)))
+            .await?;
+        let more = messages.len() > limit;
+        if more {
+            messages.remove(0);
+        }
+        let older = more.then(|| messages.first().map(|m| m.id)).flatten();
+        let authors: std::collections::HashSet<embargo_core::UserId> = messages
+            .iter()
+            .filter_map(|m| match m.author {
+                embargo_core::Author::User(u) => Some(u),
+                _ => None,
+            })
+            .collect();
+        let names = self
+            .store
+            .people()
+            .await?
+            .into_iter()
+            .filter(|p| authors.contains(&p.id))
+            .map(|p| (p.id, p.display_name.to_string()))
+            .collect();
+        Ok(MessagePage {
+            messages,
+            older,
+            names,
         })
     }
 

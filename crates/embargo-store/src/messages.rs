@@ -1,6 +1,6 @@
 //! Messages on a case: the thread with the reporter and the team's internal comments.
 
-use embargo_core::{Author, CaseId, Message, Private, Visibility};
+use embargo_core::{Author, CaseId, Message, MessageId, Private, Visibility};
 use sqlx::Row;
 
 use crate::codec::{from_ts, parse, parse_opt, ts};
@@ -74,13 +74,29 @@ impl Store {
         reporter_only: bool,
         newest: Option<usize>,
     ) -> Result<Vec<Message>, StoreError> {
+        self.messages_before(case_id, reporter_only, None, newest)
+            .await
+    }
+
+    /// Like [`Store::messages_newest`], among the messages older than `before` (a keyset
+    /// page: found by the case's message order, whatever the page's depth).
+    pub async fn messages_before(
+        &self,
+        case_id: CaseId,
+        reporter_only: bool,
+        before: Option<MessageId>,
+        newest: Option<usize>,
+    ) -> Result<Vec<Message>, StoreError> {
         let limit = newest.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX));
         let rows = sqlx::query(
             "SELECT id, author_kind, author_user, visibility, notice, body, created_at FROM messages \
-             WHERE case_id = $1 AND ($2 = 0 OR visibility = 'reporter') ORDER BY seq DESC LIMIT $3",
+             WHERE case_id = $1 AND ($2 = 0 OR visibility = 'reporter') \
+             AND ($3 IS NULL OR seq < (SELECT seq FROM messages WHERE case_id = $1 AND id = $3)) \
+             ORDER BY seq DESC LIMIT $4",
         )
         .bind(case_id.to_string())
         .bind(i64::from(reporter_only))
+        .bind(before.map(|m| m.to_string()))
         .bind(limit)
         .fetch_all(self.pool())
         .await?;

@@ -1,6 +1,8 @@
 //! A case as the JSON API shows it to its team: typed, so that the OpenAPI document is
 //! generated from the same structs that are serialized.
 
+use std::collections::HashMap;
+
 use embargo_app::TeamCaseView;
 use embargo_core::{Author, CaseId, Step, UserId, Visibility};
 use serde::Serialize;
@@ -43,7 +45,11 @@ pub struct Case {
     report: Report,
     checklist: Vec<ChecklistStep>,
     forks: Vec<Fork>,
+    /// The thread's newest messages (at most 100), oldest first.
     messages: Vec<Message>,
+    /// There are older messages: `GET /api/v1/cases/{id}/messages?before=` this.
+    #[schema(format = Uuid)]
+    older_messages: Option<String>,
     attachments: Vec<Attachment>,
     /// The actions (`ActionRequest.action`) the caller may take now.
     available_actions: Vec<&'static str>,
@@ -182,14 +188,54 @@ pub struct Attachment {
     created_at: String,
 }
 
+impl Message {
+    pub fn of(m: &embargo_core::Message, names: &HashMap<UserId, String>) -> Self {
+        Self {
+            id: m.id,
+            author: match m.author {
+                Author::Reporter => MessageAuthor::Role("reporter"),
+                Author::System => MessageAuthor::Role("system"),
+                Author::User(u) => MessageAuthor::Person(Person::of(&u, names)),
+            },
+            visibility: m.visibility,
+            notice: m.notice.clone(),
+            body: m.body.reveal().clone(),
+            at: at(m.created_at),
+        }
+    }
+}
+
+impl Person {
+    fn of(id: &UserId, names: &HashMap<UserId, String>) -> Self {
+        Self {
+            id: *id,
+            name: names.get(id).cloned(),
+        }
+    }
+}
+
+/// A page of a case's thread.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageList {
+    /// Oldest first.
+    pub messages: Vec<Message>,
+    /// There are older messages: `?before=` this.
+    #[schema(format = Uuid)]
+    pub older: Option<String>,
+}
+
 impl Case {
-    pub fn of(v: &TeamCaseView, actions: Vec<&'static str>) -> Self {
+    /// `v` holds at most `thread + 1` of the newest messages: `thread` are shown, and one
+    /// more says that older ones exist.
+    pub fn of(v: &TeamCaseView, actions: Vec<&'static str>, thread: usize) -> Self {
         let c = &v.case;
         let report = v.report.content.reveal();
-        let person = |id: &UserId| Person {
-            id: *id,
-            name: v.names.get(id).cloned(),
-        };
+        let person = |id: &UserId| Person::of(id, &v.names);
+        let skip = v.messages.len().saturating_sub(thread);
+        let shown = &v.messages[skip..];
+        let older_messages = (skip > 0)
+            .then(|| shown.first().map(|m| m.id.to_string()))
+            .flatten();
         Self {
             id: c.id,
             reference: v.reference.clone(),
@@ -265,22 +311,8 @@ impl Case {
                     tested: f.tested.as_ref().map(|t| at(t.at)),
                 })
                 .collect(),
-            messages: v
-                .messages
-                .iter()
-                .map(|m| Message {
-                    id: m.id,
-                    author: match m.author {
-                        Author::Reporter => MessageAuthor::Role("reporter"),
-                        Author::System => MessageAuthor::Role("system"),
-                        Author::User(u) => MessageAuthor::Person(person(&u)),
-                    },
-                    visibility: m.visibility,
-                    notice: m.notice.clone(),
-                    body: m.body.reveal().clone(),
-                    at: at(m.created_at),
-                })
-                .collect(),
+            messages: shown.iter().map(|m| Message::of(m, &v.names)).collect(),
+            older_messages,
             attachments: v
                 .attachments
                 .iter()

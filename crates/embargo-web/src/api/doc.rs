@@ -55,6 +55,48 @@ impl Modify for Authentication {
     }
 }
 
+/// Operations grouped by what they are about (utoipa would name groups after modules).
+struct Tags;
+
+/// The group of the operation at `path`.
+fn tag_of(path: &str) -> &'static str {
+    if path.starts_with("/v1/") || path == "/api/v1/query" || path == "/api/v1/advisories" {
+        "public advisories"
+    } else if path.starts_with("/api/v1/reports") || path.starts_with("/api/v1/webhooks") {
+        "reports"
+    } else if path.contains("/github") {
+        "GitHub"
+    } else if path.starts_with("/api/v1/cve-ids") || path.contains("/cve") {
+        "CVE ids"
+    } else if path.contains("/advisory") || path.ends_with("/teams") {
+        "advisory drafts"
+    } else if path.starts_with("/api/v1/cases") {
+        "cases"
+    } else {
+        "service"
+    }
+}
+
+impl Modify for Tags {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let tag = tag_of(path);
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                operation.tags = Some(vec![tag.to_string()]);
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -69,6 +111,7 @@ impl Modify for Authentication {
         super::list,
         super::show,
         super::act,
+        super::messages,
         crate::advisory_api::show,
         crate::advisory_api::save,
         crate::advisory_api::preview,
@@ -97,7 +140,7 @@ impl Modify for Authentication {
         openapi,
     ),
     components(schemas(ErrorBody), responses(Refused)),
-    modifiers(&Authentication),
+    modifiers(&Authentication, &Tags),
 )]
 pub struct ApiDoc;
 

@@ -158,11 +158,80 @@ fn action_names(commands: &[embargo_core::Command]) -> Vec<&'static str> {
     names
 }
 
+/// Messages a case shows at most; older ones are a page away (`/messages?before=`).
+const THREAD_PAGE: usize = 100;
+/// The largest page of `/messages`.
+const THREAD_MAX_PAGE: usize = 500;
+
 /// The case as its team sees it, with the actions the caller may take now.
 async fn case_body(state: &WebState, p: Principal, id: CaseId) -> Result<Case, AppError> {
-    let view = state.app.team_view(p, id).await?;
+    let view = state.app.team_view_recent(p, id, THREAD_PAGE + 1).await?;
     let commands = state.app.available_commands(p, id, (state.clock)()).await?;
-    Ok(Case::of(&view, action_names(&commands)))
+    Ok(Case::of(&view, action_names(&commands), THREAD_PAGE))
+}
+
+/// A page of the thread.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ThreadQuery {
+    /// The `older` (or the case's `older_messages`) of the previous page.
+    #[serde(default)]
+    #[param(format = Uuid)]
+    before: Option<String>,
+    /// Messages per page (100 unless asked).
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<usize>,
+}
+
+/// `GET /api/v1/cases/{id}/messages?before=&limit=`: the thread a page at a time, newest
+/// pages first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}/messages",
+    operation_id = "caseMessages",
+    summary = "A page of the case's thread, older than `before`",
+    params(("id" = String, Path, format = Uuid), ThreadQuery),
+    security(("token" = [])),
+    responses(
+        (status = 200, description = "Messages, oldest first", body = case::MessageList),
+        (status = 401, response = doc::Refused),
+        (status = 404, response = doc::Refused),
+        (status = 422, response = doc::Refused),
+    )
+)]
+pub async fn messages(
+    State(state): State<WebState>,
+    ApiUser(p): ApiUser,
+    Path(id): Path<String>,
+    query: Result<axum::extract::Query<ThreadQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<case::MessageList>, WebError> {
+    let id = case_id(&id).ok_or(AppError::NotFound)?;
+    let axum::extract::Query(query) = query
+        .map_err(|e| AppError::invalid(embargo_core::ValueError::new("query", e.body_text())))?;
+    let invalid =
+        |what, why: &str| AppError::invalid(embargo_core::ValueError::new(what, why.to_string()));
+    let limit = match query.limit {
+        None => THREAD_PAGE,
+        Some(n) if (1..=THREAD_MAX_PAGE).contains(&n) => n,
+        Some(_) => return Err(invalid("limit", "must be from 1 to 500").into()),
+    };
+    let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
+        None => None,
+        Some(b) => Some(
+            b.parse::<embargo_core::MessageId>()
+                .map_err(|_| invalid("before", "must be a message id from the previous page"))?,
+        ),
+    };
+    let page = state.app.team_messages(p, id, before, limit).await?;
+    Ok(Json(case::MessageList {
+        messages: page
+            .messages
+            .iter()
+            .map(|m| case::Message::of(m, &page.names))
+            .collect(),
+        older: page.older.map(|m| m.to_string()),
+    }))
 }
 
 /// `GET /api/v1/cases/{id}`, by id or by reference (`EMB-2026-0042`, as people type it).

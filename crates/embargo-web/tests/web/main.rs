@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod api;
+mod api_thread;
 mod basics;
 mod browser;
 mod browser_drafts;
