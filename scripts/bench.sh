@@ -91,6 +91,14 @@ pdir="$(mktemp -d)"
 python3 scripts/bench_public.py "$bin" "$pdir" - "${BENCH_ADVISORIES:-2000}" "$n"
 rm -rf "$pdir"
 
+# One large case: 200 Developers, 2,000 messages.
+cdir="$(mktemp -d)"
+"$bin" --data-dir "$cdir" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
+sed -i 's/^reports_per_hour = .*/reports_per_hour = 1000000/' "$cdir/embargo.toml"
+echo "== A large case"
+python3 scripts/bench_case.py "$bin" "$cdir" 200
+rm -rf "$cdir"
+
 # The team's dashboard with many cases (written straight into the SQLite file).
 ddir="$(mktemp -d)"
 "$bin" --data-dir "$ddir" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
