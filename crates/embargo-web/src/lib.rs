@@ -292,6 +292,18 @@ pub fn router(state: WebState) -> Router {
         .with_state(state)
 }
 
+/// The "please wait" page of a rate limit: 429, `Retry-After`, and what was limited.
+pub(crate) fn please_wait(state: &WebState, retry_after_secs: i64, text: &str) -> Response {
+    let page = render::notice(
+        &state.site.organization,
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "Please wait",
+        text,
+        None,
+    );
+    too_many(retry_after_secs, page)
+}
+
 /// A 429 with `Retry-After`.
 pub(crate) fn too_many(retry_after_secs: i64, mut res: Response) -> Response {
     if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {

@@ -10,8 +10,8 @@ use embargo_app::AppError;
 use crate::client::ClientAddr;
 use crate::multipart::read_form;
 use crate::page_error::PageError;
-use crate::render::{notice, page};
-use crate::{WebState, too_many};
+use crate::render::page;
+use crate::{WebState, please_wait};
 
 #[derive(Template)]
 #[template(path = "lost.html")]
@@ -44,14 +44,7 @@ pub async fn request(
         .check(ip, "lost_link", state.site.reports_per_hour, now)
     {
         let text = "Too many requests from your address; try again later.";
-        let page = notice(
-            &org,
-            StatusCode::TOO_MANY_REQUESTS,
-            "Please wait",
-            text,
-            None,
-        );
-        return Ok(too_many(retry, page));
+        return Ok(please_wait(&state, retry, text));
     }
     let posted = read_form(req, &state, "").await?;
     let answer = match state

@@ -14,7 +14,7 @@ use crate::client::ClientAddr;
 use crate::multipart::read_form;
 use crate::page_error::PageError;
 use crate::render::{notice, page};
-use crate::{WebState, too_many};
+use crate::{WebState, please_wait};
 
 const COOKIE: &str = "embargo_portal";
 
@@ -99,16 +99,7 @@ pub async fn enter(
     }
     // Guessing 256-bit links is hopeless; the limit keeps anyone from trying at volume.
     if let Err(retry) = state.limiter.check(ip, "portal_link", 120, now) {
-        return too_many(
-            retry,
-            notice(
-                &state.site.organization,
-                StatusCode::TOO_MANY_REQUESTS,
-                "Please wait",
-                "Too many attempts from your address.",
-                None,
-            ),
-        );
+        return please_wait(&state, retry, "Too many attempts from your address.");
     }
     match state.app.enter_portal(&token, now).await {
         Ok(_) => (
@@ -276,15 +267,10 @@ pub async fn post_message(
             .limiter
             .check(ip, "portal_post", PORTAL_POSTS_PER_HOUR, (state.clock)())
     {
-        return Ok(too_many(
+        return Ok(please_wait(
+            &state,
             retry,
-            notice(
-                &state.site.organization,
-                StatusCode::TOO_MANY_REQUESTS,
-                "Please wait",
-                "Too many messages from your address; try again later.",
-                None,
-            ),
+            "Too many messages from your address; try again later.",
         ));
     }
     let posted = read_form(req, &state, "attachments").await?;

@@ -10,8 +10,8 @@ use embargo_core::{Channel, RawReport, ValueError};
 use crate::client::ClientAddr;
 use crate::multipart::{Posted, read_form};
 use crate::page_error::PageError;
-use crate::render::{notice, page};
-use crate::{WebState, too_many};
+use crate::render::page;
+use crate::{WebState, please_wait};
 
 #[derive(Template)]
 #[template(path = "report_form.html")]
@@ -99,14 +99,7 @@ pub async fn submit(
         .check(ip, "report", state.site.reports_per_hour, now)
     {
         let text = "Too many reports from your address in the last hour. Your report was not stored; please try again later.";
-        let page = notice(
-            &org,
-            StatusCode::TOO_MANY_REQUESTS,
-            "Please wait",
-            text,
-            None,
-        );
-        return Ok(too_many(retry, page));
+        return Ok(please_wait(&state, retry, text));
     }
     let posted = match read_form(req, &state, "attachments").await {
         Ok(p) => p,

@@ -11,7 +11,7 @@ use crate::client::ClientAddr;
 use crate::multipart::read_form;
 use crate::page_error::PageError;
 use crate::render::{notice, page};
-use crate::{WebState, too_many};
+use crate::{WebState, please_wait};
 
 #[derive(Template)]
 #[template(path = "invite.html")]
@@ -57,15 +57,7 @@ pub async fn accept(
         .check(ip, "invite", INVITE_POSTS_PER_HOUR, now)
     {
         let text = "Too many attempts from your address; try again later.";
-        let org = &state.site.organization;
-        let page = notice(
-            org,
-            StatusCode::TOO_MANY_REQUESTS,
-            "Please wait",
-            text,
-            None,
-        );
-        return Ok(too_many(retry, page));
+        return Ok(please_wait(&state, retry, text));
     }
     let posted = read_form(req, &state, "").await?;
     match state

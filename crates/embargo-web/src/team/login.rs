@@ -13,7 +13,7 @@ use crate::client::ClientAddr;
 use crate::multipart::read_form;
 use crate::page_error::PageError;
 use crate::render::{notice, page};
-use crate::{WebState, too_many};
+use crate::{WebState, please_wait};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -94,14 +94,7 @@ pub async fn submit(
     // Per address, on top of the per-account lock: slows password spraying across accounts.
     if let Err(retry) = state.limiter.check(ip, "login", 60, now) {
         let text = "Too many sign-in attempts from your address.";
-        let page = notice(
-            &org,
-            StatusCode::TOO_MANY_REQUESTS,
-            "Please wait",
-            text,
-            None,
-        );
-        return Ok(too_many(retry, page));
+        return Ok(please_wait(&state, retry, text));
     }
     let form_cookie = cookie_value(req.headers(), LOGIN_COOKIE).unwrap_or_default();
     let posted = read_form(req, &state, "").await?;
