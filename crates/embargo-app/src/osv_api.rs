@@ -193,13 +193,12 @@ fn read_query(q: &OsvQuery) -> Result<Looked, AppError> {
     };
     match (&package.purl, &package.ecosystem, &package.name) {
         (Some(purl), None, None) => {
-            let (base, purl_version) = crate::public::split_purl_version(purl);
+            let (package, purl_version) = Package::parse_with_version(purl).map_err(|e| bad(&e))?;
             if purl_version.is_some() && q.version.is_some() {
                 return Err(bad(
                     "gives the version twice: in the purl and in \"version\"",
                 ));
             }
-            let package = Package::parse(&base).map_err(|e| bad(&e))?;
             Ok(Looked::Package(
                 Wanted {
                     package,

@@ -187,20 +187,3 @@ impl App {
         Ok(outcome)
     }
 }
-
-/// `pkg:pypi/x@1.0` -> (`pkg:pypi/x`, Some("1.0")); qualifiers and subpath are kept.
-pub(crate) fn split_purl_version(purl: &str) -> (String, Option<String>) {
-    let purl = purl.trim();
-    let end = purl.find(['?', '#']).unwrap_or(purl.len());
-    let (head, tail) = purl.split_at(end);
-    // The version follows the last '@' of the path part; an npm scope is percent-encoded.
-    match head.rsplit_once('@') {
-        Some((base, version)) if base.contains('/') && !version.contains('/') => {
-            let version = percent_encoding::percent_decode_str(version)
-                .decode_utf8_lossy()
-                .into_owned();
-            (format!("{base}{tail}"), Some(version))
-        }
-        _ => (purl.to_string(), None),
-    }
-}

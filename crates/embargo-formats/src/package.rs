@@ -48,6 +48,28 @@ impl Package {
                 "{purl:?} names a version: give the package without @version and put versions in the ranges"
             ));
         }
+        Self::of(purl, &parsed)
+    }
+
+    /// A purl as an OSV query gives it: the package, and the version it may name
+    /// (`pkg:npm/%40scope/name@1.2.3`: the version decoded, the scope and a Go module
+    /// path's case kept).
+    pub fn parse_with_version(purl: &str) -> Result<(Self, Option<String>), String> {
+        let text = purl.trim();
+        let parsed = PackageUrl::from_str(text)
+            .map_err(|e| format!("{text:?} is not a package URL (pkg:type/namespace/name): {e}"))?;
+        let Some(version) = parsed.version().map(str::to_string) else {
+            return Ok((Self::of(text, &parsed)?, None));
+        };
+        let mut base = parsed.clone();
+        base.without_version();
+        let mut package = Self::of(text, &parsed)?;
+        package.purl = base.to_string();
+        Ok((package, Some(version)))
+    }
+
+    /// The package of a parsed purl (`text` is the purl as given).
+    fn of(purl: &str, parsed: &PackageUrl<'_>) -> Result<Self, String> {
         let ty = parsed.ty().to_ascii_lowercase();
         if !TYPES.iter().any(|(t, _, _)| *t == ty) {
             let known: Vec<&str> = TYPES.iter().map(|(t, _, _)| *t).collect();
@@ -293,6 +315,44 @@ fn go_path(purl: &str) -> Option<(Option<String>, String)> {
 #[cfg(test)]
 mod case_tests {
     use super::*;
+
+    /// A query's purl may name a version; the package is the same as without it.
+    #[test]
+    fn a_query_purl_gives_its_package_and_its_version() {
+        for (purl, name, version) in [
+            (
+                "pkg:pypi/jupyter-server@2.11.1",
+                "jupyter-server",
+                Some("2.11.1"),
+            ),
+            ("pkg:npm/%40babel/core@7.0.0", "@babel/core", Some("7.0.0")),
+            ("pkg:npm/@babel/core@7.0.0", "@babel/core", Some("7.0.0")),
+            (
+                "pkg:golang/github.com/Masterminds/goutils@v1.1.0",
+                "github.com/Masterminds/goutils",
+                Some("v1.1.0"),
+            ),
+            (
+                "pkg:conda/python@3.12.1?channel=conda-forge&subdir=linux-64",
+                "python",
+                Some("3.12.1"),
+            ),
+            (
+                "pkg:cargo/hyper@1.0.0%2Bbuild",
+                "hyper",
+                Some("1.0.0+build"),
+            ),
+            ("pkg:pypi/jupyter-server", "jupyter-server", None),
+        ] {
+            let (package, got) = Package::parse_with_version(purl).unwrap();
+            assert_eq!(package.ecosystem_name(), name, "{purl}");
+            assert_eq!(got.as_deref(), version, "{purl}");
+            if version.is_none() {
+                assert_eq!(package, Package::parse(purl).unwrap());
+            }
+        }
+        assert!(Package::parse_with_version("not a purl").is_err());
+    }
 
     /// Go module paths are case-sensitive (`github.com/Masterminds/semver` is not
     /// `github.com/masterminds/semver`): the name keeps its case.
