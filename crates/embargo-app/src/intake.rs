@@ -72,7 +72,7 @@ impl Filing {
 pub(crate) struct Planned {
     pub(crate) case: Case,
     pub(crate) report: NewReport,
-    /// The audit entry's detail without the files (they get ids when stored).
+    /// For the audit entry, whose files are known only once they are stored.
     channel: Channel,
     encrypted: bool,
     pub(crate) jobs: Vec<(JobSpec, Timestamp)>,
