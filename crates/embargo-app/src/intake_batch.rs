@@ -68,39 +68,39 @@ impl App {
     }
 
     async fn write_batch(&self, batch: Vec<(Filing, Answer)>) {
-        let answers = match self.current_policy().await {
-            Ok(policy) => {
-                let filings: Vec<Filing> = batch.iter().map(|(f, _)| f.clone()).collect();
-                match self.write_together(filings, &policy).await {
-                    Ok(submitted) => submitted.into_iter().map(Ok).collect(),
-                    // A file to store, or one filing refused (its project left the scope
-                    // meanwhile): each is written alone, and a refused one is undone alone.
-                    Err(_) => self.write_one_by_one(&batch, &policy).await,
-                }
+        let (filings, answers): (Vec<Filing>, Vec<Answer>) = batch.into_iter().unzip();
+        let outcomes = match self.current_policy().await {
+            // Files are stored one by one, so a batch with files is written that way.
+            Ok(policy) if filings.iter().any(Filing::has_files) => {
+                self.write_one_by_one(filings, &policy).await
             }
-            Err(e) => unavailable(batch.len(), &e),
+            Ok(policy) => match self.write_together(&filings, &policy).await {
+                Ok(submitted) => submitted.into_iter().map(Ok).collect(),
+                // One filing refused (its project left the scope meanwhile): each is
+                // written alone, and the refused one is undone alone.
+                Err(_) => self.write_one_by_one(filings, &policy).await,
+            },
+            Err(e) => unavailable(filings.len(), &e),
         };
-        for ((_, answer), outcome) in batch.into_iter().zip(answers) {
+        for (answer, outcome) in answers.into_iter().zip(outcomes) {
             // The submitter may have gone (a closed connection): the report stays.
             let _ = answer.send(outcome);
         }
     }
 
-    /// The whole batch in a handful of statements, whatever its size: the cases, the
-    /// reports, the audit entries (chained in batch order) and the jobs, each in one.
-    /// Refused when a filing has files (they are stored one by one).
+    /// A batch without files in a handful of statements, whatever its size: the cases,
+    /// the reports, the audit entries (chained in batch order) and the jobs. The filings
+    /// stay for the one-by-one path should one be refused (their texts are copied, never
+    /// files: a batch with files does not come here).
     async fn write_together(
         &self,
-        filings: Vec<Filing>,
+        filings: &[Filing],
         policy: &embargo_core::Policy,
     ) -> Result<Vec<Submitted>, AppError> {
-        if filings.iter().any(Filing::has_files) {
-            return Err(AppError::Conflict("files are stored one by one".into()));
-        }
         let now = filings.iter().map(Filing::now).max().unwrap_or_default();
         let planned: Vec<Planned> = filings
-            .into_iter()
-            .map(|f| Planned::new(f, policy).0)
+            .iter()
+            .map(|f| Planned::new(f.clone(), policy).0)
             .collect();
         let entries: Vec<_> = planned.iter().map(|p| p.audit_entry(&[])).collect();
         let specs: Vec<_> = planned.iter().flat_map(|p| p.jobs.clone()).collect();
@@ -125,17 +125,18 @@ impl App {
     /// Each filing behind its own savepoint, in one transaction.
     async fn write_one_by_one(
         &self,
-        batch: &[(Filing, Answer)],
+        filings: Vec<Filing>,
         policy: &embargo_core::Policy,
     ) -> Vec<Result<Submitted, AppError>> {
+        let n = filings.len();
         let mut tx = match self.store.begin().await {
             Ok(tx) => tx,
-            Err(e) => return unavailable(batch.len(), &AppError::from(e)),
+            Err(e) => return unavailable(n, &AppError::from(e)),
         };
-        let mut done = Vec::with_capacity(batch.len());
-        for (filing, _) in batch {
+        let mut done = Vec::with_capacity(n);
+        for filing in filings {
             let outcome = match tx.begin_item().await {
-                Ok(()) => match self.write_filing(&mut tx, filing.clone(), policy).await {
+                Ok(()) => match self.write_filing(&mut tx, filing, policy).await {
                     Ok(submitted) => tx.keep_item().await.map(|()| submitted).map_err(Into::into),
                     Err(refused) => match tx.undo_item().await {
                         Ok(()) => Err(refused),
@@ -148,7 +149,7 @@ impl App {
         }
         match tx.commit().await {
             Ok(()) => done,
-            Err(e) => unavailable(batch.len(), &AppError::from(e)),
+            Err(e) => unavailable(n, &AppError::from(e)),
         }
     }
 }

@@ -5,23 +5,15 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use embargo_app::{AdvisoryEditor, AppError};
-use embargo_core::{Advisory, CaseId, Credit, CveId, Publication, ValueError};
+use embargo_core::{Advisory, Credit, CveId, Publication, ValueError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::ApiUser;
 use crate::api::doc::Refused;
+use crate::api::{ApiUser, bad_body, case_id};
 use crate::error::FieldProblem;
 use crate::{WebError, WebState};
-
-fn case_id(id: &str) -> Result<CaseId, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
-fn bad_body(e: &JsonRejection) -> AppError {
-    AppError::Invalid(vec![ValueError::new("body", e.body_text())])
-}
 
 fn problems(list: &[embargo_formats::Problem]) -> Vec<FieldProblem> {
     list.iter()

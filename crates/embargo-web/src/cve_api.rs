@@ -6,24 +6,15 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use embargo_app::AppError;
 use embargo_app::PooledCve;
-use embargo_core::{CaseId, CveId, ValueError};
+use embargo_core::{CaseId, CveId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::ApiUser;
 use crate::api::doc::Refused;
 use crate::api::schema::{maybe_at, one_of};
+use crate::api::{ApiUser, bad_body, case_id};
 use crate::{WebError, WebState};
-
-fn case_id(id: &str) -> Result<CaseId, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
-fn bad_body(e: &JsonRejection) -> AppError {
-    AppError::Invalid(vec![ValueError::new("body", e.body_text())])
-}
 
 /// One id of the organization's pool.
 #[derive(Debug, Serialize, ToSchema)]

@@ -6,24 +6,14 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use embargo_app::AppError;
-use embargo_core::{CaseId, ValueError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::api::ApiUser;
 use crate::api::doc::Refused;
 use crate::api::schema::maybe_at;
+use crate::api::{ApiUser, bad_body, case_id};
 use crate::{WebError, WebState};
-
-fn case_id(id: &str) -> Result<CaseId, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
-fn bad_body(e: &JsonRejection) -> AppError {
-    AppError::Invalid(vec![ValueError::new("body", e.body_text())])
-}
 
 /// The case on GitHub. Without `[github]`, only `connected: false`.
 #[derive(Debug, Default, Serialize, ToSchema)]

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use embargo_app::{AppError, Principal};
 use embargo_core::CaseId;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 pub use self::case::Case;
@@ -45,7 +45,10 @@ impl FromRequestParts<WebState> for ApiUser {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
         let unauthorized = || {
-            let body = json!({"error": {"code": "unauthorized", "message": "send Authorization: Bearer <token> (see `embargo user token`)"}});
+            let body = crate::error::ErrorBody::new(
+                "unauthorized",
+                "send Authorization: Bearer <token> (see `embargo user token`)",
+            );
             let mut res = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -62,8 +65,15 @@ impl FromRequestParts<WebState> for ApiUser {
     }
 }
 
-fn case_id(id: &str) -> Option<CaseId> {
-    id.parse::<CaseId>().ok()
+/// The case named by a route's `{id}`; anything that is not a case id is "not found",
+/// like a case the caller may not see.
+pub(crate) fn case_id(id: &str) -> Result<CaseId, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+/// A JSON body serde could not read: 422 with serde's reason.
+pub(crate) fn bad_body(e: &axum::extract::rejection::JsonRejection) -> AppError {
+    AppError::invalid(embargo_core::ValueError::new("body", e.body_text()))
 }
 
 /// One page of the caller's cases.
@@ -206,7 +216,7 @@ pub async fn messages(
     Path(id): Path<String>,
     query: Result<axum::extract::Query<ThreadQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<case::MessageList>, WebError> {
-    let id = case_id(&id).ok_or(AppError::NotFound)?;
+    let id = case_id(&id)?;
     let axum::extract::Query(query) = query
         .map_err(|e| AppError::invalid(embargo_core::ValueError::new("query", e.body_text())))?;
     let invalid =
@@ -253,12 +263,12 @@ pub async fn show(
     ApiUser(p): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Case>, WebError> {
-    let id = match case_id(&id) {
-        Some(id) => id,
-        None if embargo_app::looks_like_case_reference(&id) => {
+    let id = match id.parse::<CaseId>() {
+        Ok(id) => id,
+        Err(_) if embargo_app::looks_like_case_reference(&id) => {
             state.app.case_by_reference(p, &id).await?
         }
-        None => return Err(AppError::NotFound.into()),
+        Err(_) => return Err(AppError::NotFound.into()),
     };
     Ok(Json(case_body(&state, p, id).await?))
 }
@@ -308,7 +318,7 @@ pub async fn act(
     Path(id): Path<String>,
     body: Result<Json<serde_json::Map<String, Value>>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<ActionOutcome>, WebError> {
-    let id = case_id(&id).ok_or(AppError::NotFound)?;
+    let id = case_id(&id)?;
     let Json(body) = body.map_err(|_| {
         AppError::invalid(embargo_core::ValueError::new(
             "body",
