@@ -98,7 +98,7 @@ pub use teams::TeamAdded;
 pub use templates::DEFAULT_TEMPLATES;
 pub use tokens::{DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS};
 pub use uploads::{CaseLimits, MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, Upload};
-pub use views::{MessagePage, ReporterCaseView, TeamCaseView};
+pub use views::{EventPage, MessagePage, ReporterCaseView, TeamCaseView};
 
 #[derive(Debug, Clone)]
 pub struct App {

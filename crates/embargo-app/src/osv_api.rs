@@ -60,19 +60,28 @@ impl App {
     /// Answers one query, one page of `page_size` at a time.
     pub async fn osv_query(&self, q: &OsvQuery, page_size: usize) -> Result<OsvPage, AppError> {
         let after = q.page_token.as_deref().map(decode_token).transpose()?;
-        let mut hits = match read_query(q)? {
+        let mut ids = match read_query(q)? {
             Looked::Nothing => Vec::new(),
-            Looked::Commit(commit) => self.store.publications_at_commit(&commit).await?,
+            Looked::Commit(commit) => self
+                .store
+                .publications_at_commit(&commit)
+                .await?
+                .into_iter()
+                // Withdrawn advisories stay readable by id, and match no query.
+                .filter(|p| p.withdrawn.is_none())
+                .map(|p| p.id)
+                .collect(),
             Looked::Package(wanted, version) => self.naming(&wanted, version.as_deref()).await?,
         };
-        // Withdrawn advisories stay readable by id, and match no query.
-        hits.retain(|p| p.withdrawn.is_none());
-        hits.sort_by(|a, b| a.id.cmp(&b.id));
+        ids.sort();
+        ids.dedup();
         if let Some(after) = &after {
-            hits.retain(|p| &p.id > after);
+            ids.retain(|id| id > after);
         }
-        let more = hits.len() > page_size;
-        hits.truncate(page_size);
+        let more = ids.len() > page_size;
+        ids.truncate(page_size);
+        // Only the page's documents are read.
+        let hits = self.store.publications_with_ids(&ids).await?;
         let next_page_token = more
             .then(|| hits.last().map(|p| encode_token(&p.id)))
             .flatten();
@@ -82,34 +91,36 @@ impl App {
         })
     }
 
-    /// The advisories that say the package (at `version`, if given) is affected.
+    /// The ids of the advisories that say the package (at `version`, if given) is
+    /// affected, from their matchers (withdrawn ones match nothing).
     async fn naming(
         &self,
         wanted: &Wanted,
         version: Option<&str>,
-    ) -> Result<Vec<Publication>, AppError> {
+    ) -> Result<Vec<String>, AppError> {
         let candidates = self
             .store
-            .publications_naming(&wanted.package.ty, &wanted.package.index_name())
+            .matchers_naming(&wanted.package.ty, &wanted.package.index_name())
             .await?;
         let scheme = wanted.package.scheme();
+        let same = |named: &Package| {
+            named.ty == wanted.package.ty
+                && if wanted.loose {
+                    named.index_name() == wanted.package.index_name()
+                } else {
+                    named.ecosystem_name() == wanted.package.ecosystem_name()
+                }
+        };
         Ok(candidates
             .into_iter()
-            .filter(|p| {
-                let same = |named: &Package| {
-                    named.ty == wanted.package.ty
-                        && if wanted.loose {
-                            named.index_name() == wanted.package.index_name()
-                        } else {
-                            named.ecosystem_name() == wanted.package.ecosystem_name()
-                        }
-                };
+            .filter(|(_, m)| !m.withdrawn)
+            .filter(|(_, m)| {
                 // Kept as its source's OSV document: all of it is evaluated (ranges of
                 // several stretches, `limit`, version lists), as osv.dev would.
-                if let Some(source) = &p.osv_source {
-                    return embargo_formats::osv_match::affects(source, same, version);
+                if let Some(source) = &m.osv {
+                    return embargo_formats::osv_match::affects_in(source, same, version);
                 }
-                p.advisory.affected.iter().any(|a| {
+                m.affected.iter().any(|a| {
                     let Ok(named) = Package::parse(&a.purl) else {
                         return false;
                     };
@@ -121,6 +132,7 @@ impl App {
                         }
                 })
             })
+            .map(|(id, _)| id)
             .collect())
     }
 

@@ -35,6 +35,16 @@ pub struct MessagePage {
     pub names: std::collections::HashMap<embargo_core::UserId, String>,
 }
 
+/// A page of a case's audit trail, oldest first.
+#[derive(Debug, Clone)]
+pub struct EventPage {
+    pub events: Vec<embargo_store::AuditEntry>,
+    /// Where the next (older) page starts, when there is one: `?before=` this.
+    pub older: Option<i64>,
+    /// The names of the people who acted.
+    pub names: std::collections::HashMap<embargo_core::UserId, String>,
+}
+
 /// What the reporter sees through the secret link: no internal comments, no people, no
 /// forks, no audit.
 #[derive(Debug, Clone)]
@@ -155,6 +165,55 @@ impl App {
         })
     }
 
+    /// The display names of `people`, for a page that shows who wrote or did what.
+    async fn names_of(
+        &self,
+        people: &std::collections::HashSet<embargo_core::UserId>,
+    ) -> Result<std::collections::HashMap<embargo_core::UserId, String>, AppError> {
+        Ok(self
+            .store
+            .people()
+            .await?
+            .into_iter()
+            .filter(|p| people.contains(&p.id))
+            .map(|p| (p.id, p.display_name.to_string()))
+            .collect())
+    }
+
+    /// A page of the case's audit trail for its team: the `limit` newest entries before
+    /// the sequence number `before` (the newest of all without it), oldest first.
+    pub async fn team_events(
+        &self,
+        principal: Principal,
+        case_id: CaseId,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<EventPage, AppError> {
+        let (_, roles) = self.roles_on(principal, case_id).await?;
+        if !roles.team() {
+            return Err(AppError::NotFound);
+        }
+        let mut events = self
+            .store
+            .audit_of_case_before(case_id, before, limit.saturating_add(1))
+            .await?;
+        let more = events.len() > limit;
+        if more {
+            events.remove(0);
+        }
+        let older = more.then(|| events.first().map(|e| e.seq)).flatten();
+        let actors: std::collections::HashSet<embargo_core::UserId> = events
+            .iter()
+            .filter_map(|e| e.actor.strip_prefix("user:")?.parse().ok())
+            .collect();
+        let names = self.names_of(&actors).await?;
+        Ok(EventPage {
+            events,
+            older,
+            names,
+        })
+    }
+
     /// A page of the case's thread for its team: the `limit` newest messages before
     /// `before` (the newest of all without it), oldest first, and whether older ones exist.
     pub async fn team_messages(
@@ -184,14 +243,7 @@ impl App {
                 _ => None,
             })
             .collect();
-        let names = self
-            .store
-            .people()
-            .await?
-            .into_iter()
-            .filter(|p| authors.contains(&p.id))
-            .map(|p| (p.id, p.display_name.to_string()))
-            .collect();
+        let names = self.names_of(&authors).await?;
         Ok(MessagePage {
             messages,
             older,

@@ -24,7 +24,12 @@ pub fn affects(document: &str, same: impl Fn(&Package) -> bool, version: Option<
     let Ok(doc) = serde_json::from_str::<Value>(document) else {
         return false;
     };
-    entries(&doc).any(|(package, entry)| {
+    affects_in(&doc, same, version)
+}
+
+/// [`affects`] on a document already read (its `affected` entries are all it looks at).
+pub fn affects_in(doc: &Value, same: impl Fn(&Package) -> bool, version: Option<&str>) -> bool {
+    entries(doc).any(|(package, entry)| {
         let Some(package) = package.filter(|p| same(p)) else {
             return false;
         };

@@ -238,6 +238,26 @@ impl Store {
             .collect()
     }
 
+    /// One page of a case's entries: the `limit` newest before `before` (a sequence
+    /// number; the newest of all without it), oldest first. Keyset on the chain's order, so
+    /// a page costs the same at any depth.
+    pub async fn audit_of_case_before(
+        &self,
+        case: CaseId,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE case_id = $1 AND seq < $2 \
+             ORDER BY seq DESC LIMIT $3"
+        );
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case.to_string())
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        self.oldest_first(query).await
+    }
+
     /// The latest `newest` entries of one case other than `except` (an action the caller
     /// shows otherwise), oldest first.
     pub async fn audit_of_case_newest(
@@ -250,10 +270,19 @@ impl Store {
             "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE case_id = $1 AND action <> $2 \
              ORDER BY seq DESC LIMIT $3"
         );
-        let mut entries = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(case.to_string())
             .bind(except)
-            .bind(i64::try_from(newest).unwrap_or(i64::MAX))
+            .bind(i64::try_from(newest).unwrap_or(i64::MAX));
+        self.oldest_first(query).await
+    }
+
+    /// The entries a newest-first query returns, oldest first.
+    async fn oldest_first(
+        &self,
+        query: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut entries = query
             .fetch_all(self.pool())
             .await?
             .iter()

@@ -308,11 +308,12 @@ impl Store {
     async fn check_table_list(&self) -> Result<(), StoreError> {
         let sql = match self.backend() {
             Backend::Sqlite => {
-                // The search index (a virtual table and its own tables) and the counts
+                // The search indexes (virtual tables and their own tables) and the counts
                 // of cases by state are made again by triggers as the rows are restored.
                 "SELECT name FROM sqlite_master WHERE type = 'table' \
                  AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' \
-                 AND name NOT LIKE 'reports_search%' AND name <> 'case_state_counts'"
+                 AND name NOT LIKE 'reports_search%' AND name NOT LIKE 'publications_search%' \
+                 AND name <> 'case_state_counts'"
             }
             Backend::Postgres => {
                 "SELECT table_name::text FROM information_schema.tables \

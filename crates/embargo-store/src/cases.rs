@@ -250,14 +250,17 @@ async fn load(conn: &mut AnyConnection, id: CaseId) -> Result<Case, StoreError> 
         .ok_or(StoreError::NotFound)?;
     let key = id.to_string();
 
-    let developers: BTreeSet<UserId> = sqlx::query_scalar::<_, String>(
-        "SELECT user_id FROM case_members WHERE case_id = $1 AND role = 'developer'",
+    // One row, the ids joined, rather than a row per Developer: the driver hands each row
+    // over from its thread, and a case with 200 parties is loaded several times a page.
+    let developers: BTreeSet<UserId> = sqlx::query_scalar::<_, Option<String>>(
+        "SELECT string_agg(user_id, ' ') FROM case_members WHERE case_id = $1 AND role = 'developer'",
     )
     .bind(&key)
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?
-    .iter()
-    .map(|s| parse(s))
+    .unwrap_or_default()
+    .split_whitespace()
+    .map(parse)
     .collect::<Result<_, _>>()?;
 
     let mut signoffs = Vec::new();

@@ -19,9 +19,11 @@ mod messages;
 mod metrics;
 mod open;
 mod operations;
+mod package_matchers;
 mod people;
 mod preferences;
 mod projects;
+mod public_search;
 mod publications;
 mod reports;
 mod sealed;
@@ -33,6 +35,7 @@ mod texts;
 mod tx;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use sqlx::AnyPool;
 
@@ -53,6 +56,7 @@ pub use open::{
     sqlite_path,
 };
 pub use operations::OperationCounts;
+pub use package_matchers::PackageMatcher;
 pub use people::Person;
 pub use preferences::StoredPreferences;
 pub use projects::Project;
@@ -70,6 +74,8 @@ pub use tx::Tx;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The SQLite file, for [`Store::check_integrity`]'s sentence.
+    sqlite_file: Option<Arc<Path>>,
     /// The secrets key, once [`Store::unseal_with`] loaded it.
     sealer: sealed::Sealer,
 }
@@ -80,9 +86,11 @@ impl Store {
         let store = Self {
             pool: open::open_sqlite(path, mode).await?,
             backend: Backend::Sqlite,
+            sqlite_file: Some(Arc::from(path)),
             sealer: sealed::Sealer::default(),
         };
         store.backfill_due().await?;
+        store.backfill_matchers().await?;
         Ok(store)
     }
 
@@ -93,9 +101,11 @@ impl Store {
             let store = Self {
                 pool: open::open_postgres(url, mode).await?,
                 backend: Backend::Postgres,
+                sqlite_file: None,
                 sealer: sealed::Sealer::default(),
             };
             store.backfill_due().await?;
+            store.backfill_matchers().await?;
             Ok(store)
         } else {
             Self::open(&sqlite_path(url)?, mode).await
@@ -145,6 +155,17 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Reads every page of a SQLite file (SQLite's `quick_check`) and refuses a corrupted
+    /// one with its first findings. Opening checks only before a migration, as this takes
+    /// about a second per 100,000 cases; `serve` runs it once it answers. PostgreSQL checks
+    /// its own pages as it reads them: nothing to do there.
+    pub async fn check_integrity(&self) -> Result<(), StoreError> {
+        match &self.sqlite_file {
+            Some(path) => open::check_served_integrity(path).await,
+            None => Ok(()),
+        }
     }
 
     pub async fn close(&self) {

@@ -5,7 +5,7 @@ use embargo_core::{Advisory, CaseId, Credit, Publication, UserId};
 use jiff::Timestamp;
 use sqlx::Row;
 
-use crate::codec::{escape_like, from_ts, opt_ts, parse, parse_opt, ts};
+use crate::codec::{from_ts, opt_ts, parse, parse_opt, ts};
 use crate::error::StoreError;
 use crate::{Store, Tx};
 
@@ -62,7 +62,8 @@ pub enum PageFrom {
 /// Filters of the public index; every given one must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PublicationFilter {
-    /// Matched (lower-case, substring) against ids, aliases, titles and package names.
+    /// Words whose starts are looked for in ids, aliases, titles and package names (see
+    /// `public_search`).
     pub text: Option<String>,
     pub severity: Option<String>,
 }
@@ -211,24 +212,27 @@ impl Tx {
                 p.id
             )));
         }
-        self.insert_packages(&p.id, &new.packages).await
+        self.insert_packages(p, &new.packages).await
     }
 }
 
 impl Tx {
+    /// The packages a publication names, each with the publication's matcher.
     async fn insert_packages(
         &mut self,
-        id: &str,
+        p: &Publication,
         packages: &[(String, String)],
     ) -> Result<(), StoreError> {
+        let matcher = crate::PackageMatcher::text(p)?;
         for (ty, name) in packages {
             sqlx::query(
-                "INSERT INTO publication_packages (publication_id, purl_type, name) VALUES ($1, $2, $3) \
-                 ON CONFLICT DO NOTHING",
+                "INSERT INTO publication_packages (publication_id, purl_type, name, matcher) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
             )
-            .bind(id)
+            .bind(&p.id)
             .bind(ty)
             .bind(name)
+            .bind(&matcher)
             .execute(self.conn())
             .await?;
         }
@@ -276,7 +280,7 @@ impl Tx {
             .bind(&p.id)
             .execute(self.conn())
             .await?;
-        self.insert_packages(&p.id, &new.packages).await
+        self.insert_packages(p, &new.packages).await
     }
 
     /// Replaces the commits of `repo` that a publication's GIT ranges affect.
@@ -353,45 +357,57 @@ impl Store {
         from: &PageFrom,
         limit: i64,
     ) -> Result<Vec<Publication>, StoreError> {
-        let text = filter
-            .text
-            .as_deref()
-            .map(|t| format!("%{}%", escape_like(&t.trim().to_lowercase())));
-        let rows = match from {
-            PageFrom::Newest => {
-                sqlx::query(
-                    "SELECT document FROM publications \
-                     WHERE ($1 IS NULL OR search LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR severity = $2) \
-                     ORDER BY published_at DESC, id DESC LIMIT $3",
-                )
-                .bind(text)
-                .bind(&filter.severity)
-                .bind(limit)
-                .fetch_all(self.pool())
-                .await?
+        let mut conditions = Vec::new();
+        let mut texts = Vec::new();
+        if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
+            match crate::public_search::query(text, self.backend()) {
+                Some(q) => {
+                    texts.push(q);
+                    let param = format!("${}", texts.len());
+                    conditions.push(crate::public_search::condition(&param, self.backend()));
+                }
+                // Nothing searchable was typed: nothing matches.
+                None => return Ok(Vec::new()),
             }
-            PageFrom::Older(c) | PageFrom::Newer(c) => {
-                let sql = if matches!(from, PageFrom::Older(_)) {
-                    "SELECT document FROM publications \
-                     WHERE ($1 IS NULL OR search LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR severity = $2) \
-                     AND (published_at < $3 OR (published_at = $3 AND id < $4)) \
-                     ORDER BY published_at DESC, id DESC LIMIT $5"
-                } else {
-                    "SELECT document FROM publications \
-                     WHERE ($1 IS NULL OR search LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR severity = $2) \
-                     AND (published_at > $3 OR (published_at = $3 AND id > $4)) \
-                     ORDER BY published_at ASC, id ASC LIMIT $5"
-                };
-                sqlx::query(sql)
-                    .bind(text)
-                    .bind(&filter.severity)
-                    .bind(ts(c.published))
-                    .bind(c.id.clone())
-                    .bind(limit)
-                    .fetch_all(self.pool())
-                    .await?
-            }
+        }
+        if let Some(severity) = &filter.severity {
+            texts.push(severity.clone());
+            conditions.push(format!("severity = ${}", texts.len()));
+        }
+        // Keyset paging by row values, which both databases read as one range of the
+        // (published_at, id) index.
+        let (order, cursor) = match from {
+            PageFrom::Newest => ("DESC", None),
+            PageFrom::Older(c) => ("DESC", Some(("<", c))),
+            PageFrom::Newer(c) => ("ASC", Some((">", c))),
         };
+        let n = texts.len();
+        if let Some((op, _)) = cursor {
+            conditions.push(format!("(published_at, id) {op} (${}, ${})", n + 1, n + 2));
+        }
+        let limit_param = n + 1 + if cursor.is_some() { 2 } else { 0 };
+        // The page's ids are chosen and sorted first, then their documents read: a search
+        // may match hundreds, and sorting the ids alone spares copying every document.
+        let sql = format!(
+            "SELECT p.document FROM publications p JOIN ( \
+               SELECT id AS chosen FROM publications {} \
+               ORDER BY published_at {order}, id {order} LIMIT ${limit_param} \
+             ) page ON p.id = page.chosen \
+             ORDER BY p.published_at {order}, p.id {order}",
+            if conditions.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", conditions.join(" AND "))
+            }
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for text in &texts {
+            query = query.bind(text.as_str());
+        }
+        if let Some((_, c)) = cursor {
+            query = query.bind(ts(c.published)).bind(c.id.clone());
+        }
+        let rows = query.bind(limit).fetch_all(self.pool()).await?;
         let mut page: Vec<Publication> =
             rows.iter().map(publication_of).collect::<Result<_, _>>()?;
         if matches!(from, PageFrom::Newer(_)) {
@@ -468,25 +484,6 @@ impl Store {
              WHERE c.commit_hash = $1 ORDER BY p.id",
         )
         .bind(commit)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(publication_of)
-        .collect()
-    }
-
-    /// Publications naming the package (purl type, lower-case name).
-    pub async fn publications_naming(
-        &self,
-        purl_type: &str,
-        name: &str,
-    ) -> Result<Vec<Publication>, StoreError> {
-        sqlx::query(
-            "SELECT p.document FROM publications p JOIN publication_packages k ON k.publication_id = p.id \
-             WHERE k.purl_type = $1 AND k.name = $2 ORDER BY p.published_at DESC, p.id DESC",
-        )
-        .bind(purl_type)
-        .bind(name)
         .fetch_all(self.pool())
         .await?
         .iter()

@@ -64,6 +64,17 @@ impl StateFilter {
 const OPEN_STATES: &str = "'received', 'acknowledged', 'triage', 'awaiting_reporter', \
     'accepted', 'fixing', 'scheduled'";
 
+/// The states in which a case can be overdue: open, not scheduled (publication happens by
+/// itself then). Their cases always have a `due_at`; the others' is NULL or never overdue.
+const DUE_STATES: [&str; 6] = [
+    "received",
+    "acknowledged",
+    "triage",
+    "awaiting_reporter",
+    "accepted",
+    "fixing",
+];
+
 /// What a listing asks for.
 #[derive(Debug, Clone)]
 pub struct CaseQuery {
@@ -394,15 +405,18 @@ impl Store {
             &[Seen::Developer]
         };
         let mut counts: Vec<(String, bool, i64)> = Vec::new();
-        // Without a search or filter but the project, a Coordinator's counts come from the
-        // counts kept by state, less the cases they reported.
-        let plain = !q.mine
-            && q.overdue_at.is_none()
-            && q.text.as_deref().is_none_or(|t| t.trim().is_empty());
+        // Without a search or filter but the project and overdue, a Coordinator's counts
+        // come from the counts kept by state, less the cases they reported (and, overdue,
+        // less the cases not due yet).
+        let plain = !q.mine && q.text.as_deref().is_none_or(|t| t.trim().is_empty());
         for seen in ways {
             for recent in [false, true] {
                 if plain && !recent && *seen == Seen::Coordinator {
-                    for (state, n) in self.kept_counts(q).await? {
+                    let kept = match q.overdue_at {
+                        None => self.kept_counts(q).await?,
+                        Some(now) => self.kept_overdue_counts(q, now).await?,
+                    };
+                    for (state, n) in kept {
                         add(&mut counts, &state, false, n);
                     }
                     continue;
@@ -434,6 +448,46 @@ impl Store {
 }
 
 impl Store {
+    /// The overdue cases by state, `q`'s viewer's own reports aside: the cases kept by
+    /// state, less the ones the viewer reported and the others not due yet (a range of an
+    /// index). Counting the overdue ones themselves would read every one of them, and in a
+    /// flood of reports nearly every case is overdue.
+    async fn kept_overdue_counts(
+        &self,
+        q: &CaseQuery,
+        now: Timestamp,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let project = q.project.as_ref().map(ToString::to_string);
+        let in_project = "(CAST($1 AS TEXT) IS NULL OR project = $1)";
+        let due_states = DUE_STATES.map(|s| format!("'{s}'")).join(", ");
+        // The viewer's reports in every state, filtered below: given the states too, the
+        // planner would rather read the whole `cases_due_by_state` index.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT state, CAST(SUM(n) AS BIGINT) AS n FROM ( \
+               SELECT state, n FROM case_state_counts \
+                 WHERE state IN ({due_states}) AND {in_project} \
+               UNION ALL SELECT state, -COUNT(*) AS n FROM cases \
+                 WHERE reporter_user = $3 AND {in_project} GROUP BY state \
+               UNION ALL SELECT state, -COUNT(*) AS n FROM cases \
+                 WHERE state IN ({due_states}) AND due_at >= $2 AND {in_project} \
+                   AND (reporter_user IS NULL OR reporter_user <> $3) GROUP BY state \
+             ) parts GROUP BY state"
+        )))
+        .bind(project.as_deref())
+        .bind(ts(now))
+        .bind(q.viewer.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        let mut counts = Vec::new();
+        for r in rows {
+            let state: String = r.try_get("state")?;
+            if DUE_STATES.contains(&state.as_str()) {
+                counts.push((state, r.try_get("n")?));
+            }
+        }
+        Ok(counts)
+    }
+
     /// Cases by state from `case_state_counts` (of `q`'s project, if any), less the ones
     /// `q`'s viewer reported.
     async fn kept_counts(&self, q: &CaseQuery) -> Result<Vec<(String, i64)>, StoreError> {

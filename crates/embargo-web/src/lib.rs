@@ -167,6 +167,7 @@ pub fn router(state: WebState) -> Router {
         .route("/api/v1/cases/{id}", get(api::show))
         .route("/api/v1/cases/{id}/actions", post(api::act))
         .route("/api/v1/cases/{id}/messages", get(api::messages))
+        .route("/api/v1/cases/{id}/events", get(api::events))
         .route(
             "/api/v1/cases/{id}/advisory",
             get(advisory_api::show).put(advisory_api::save),

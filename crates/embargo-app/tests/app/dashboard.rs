@@ -190,3 +190,61 @@ async fn words_are_found_by_their_start_in_titles_and_reporters_also_after_a_res
         "{restored:?}"
     );
 }
+
+/// The overdue filter's counts (kept by state, less what is not due yet) agree with the
+/// overdue cases listed, for a Coordinator who reported one of them and one who did not,
+/// as time passes, and with the project filter.
+#[tokio::test]
+async fn overdue_counts_match_the_overdue_cases_listed() {
+    let t = TestApp::new().await;
+    let coord = Principal::User(t.people.coordinator);
+    let other = Principal::User(t.people.coordinator2);
+    for _ in 0..3 {
+        t.submit().await;
+    }
+    let reported = t.submit().await.case_id;
+    let mut tx = t.store.begin().await.unwrap();
+    let mut case = tx.case(reported).await.unwrap();
+    case.reporter_user = Some(t.people.coordinator);
+    case.version += 1;
+    tx.update_case(&case).await.unwrap();
+    tx.commit().await.unwrap();
+    // Past the week for acknowledgement of these four; two more, not due yet, and one
+    // accepted (due at the disclosure deadline).
+    t.clock.advance(days(8));
+    for _ in 0..2 {
+        t.submit().await;
+    }
+    let accepted = t.submit().await.case_id;
+    t.app
+        .acknowledge(other, accepted, "Thanks.", t.now())
+        .await
+        .unwrap();
+    t.app.start_triage(other, accepted, t.now()).await.unwrap();
+    t.app.accept(other, accepted, t.now()).await.unwrap();
+
+    let overdue = |project: Option<&str>| DashboardFilter {
+        overdue: true,
+        project: project.map(|p| embargo_core::ProjectSlug::parse(p).unwrap()),
+        ..DashboardFilter::default()
+    };
+    let check = async |who: Principal, project: Option<&str>, expected: usize| {
+        let page = t
+            .app
+            .dashboard(who, &overdue(project), None, 50, t.now())
+            .await
+            .unwrap();
+        assert_eq!(page.rows.len(), expected, "{project:?}");
+        assert!(page.rows.iter().all(|r| r.overdue));
+        let counted: i64 = page.counts.iter().map(|(_, n)| n).sum::<i64>() + page.done;
+        assert_eq!(counted, expected as i64, "{:?} {project:?}", page.counts);
+    };
+    check(coord, None, 3).await;
+    check(other, None, 4).await;
+    check(coord, Some(embargo_testkit::PROJECT), 3).await;
+    check(other, Some("another-project"), 0).await;
+    // Past the 90 days: every open case is overdue.
+    t.clock.advance(days(91));
+    check(coord, None, 6).await;
+    check(other, None, 7).await;
+}

@@ -574,3 +574,64 @@ async fn osv_answers_are_paged_with_tokens() {
     expected.sort();
     assert_eq!(seen, expected, "every advisory once, in order");
 }
+
+/// The query reads each advisory's matcher (its OSV source's `affected` entries for an
+/// imported one): a withdrawn advisory stops matching as its withdrawal is imported, and
+/// stays readable by id; matchers missing after an upgrade are filled when the database
+/// opens.
+#[tokio::test]
+async fn osv_queries_follow_withdrawals_and_matchers_are_filled_on_upgrade() {
+    let t = TestApp::new().await;
+    let doc = |withdrawn: Option<&str>| {
+        let mut d = serde_json::json!({
+            "id": "GHSA-aaaa-bbbb-cccc", "modified": "2024-02-01T00:00:00Z",
+            "published": "2024-01-01T00:00:00Z", "summary": "A flaw", "details": "d",
+            "affected": [{"package": {"ecosystem": "PyPI", "name": "some-lib"},
+                          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "1.0"}, {"fixed": "1.5"}, {"introduced": "2.0"}, {"limit": "2.2"}]}],
+                          "versions": ["0.9.1"]}],
+        });
+        if let Some(at) = withdrawn {
+            d["withdrawn"] = at.into();
+            d["modified"] = at.into();
+        }
+        embargo_formats::import::from_json(&d.to_string(), t.now()).unwrap()
+    };
+    let hits = async |app: &embargo_app::App, version: &str| {
+        let q = OsvQuery {
+            package: Some(OsvPackage {
+                purl: Some("pkg:pypi/some-lib".into()),
+                ..OsvPackage::default()
+            }),
+            version: Some(version.into()),
+            ..OsvQuery::default()
+        };
+        app.osv_query(&q, OSV_PAGE_SIZE).await.unwrap().vulns.len()
+    };
+    t.app
+        .import_published(Principal::Operator, &[doc(None)], t.now())
+        .await
+        .unwrap();
+    // The source's whole `affected`: two stretches, a `limit`, a listed version.
+    for (version, expected) in [("1.2", 1), ("1.5", 0), ("2.1", 1), ("2.3", 0), ("0.9.1", 1)] {
+        assert_eq!(hits(&t.app, version).await, expected, "{version}");
+    }
+    // Stored before matchers were kept: filled when the database opens again.
+    sqlx::query("UPDATE publication_packages SET matcher = NULL")
+        .execute(&sqlx::AnyPool::connect(&t.db_url).await.unwrap())
+        .await
+        .unwrap();
+    let reopened = t.second_instance().await;
+    assert_eq!(hits(&reopened, "1.2").await, 1);
+    assert_eq!(hits(&reopened, "2.1").await, 1);
+    // Withdrawn: no query matches it any more; it is still there by id.
+    t.app
+        .import_published(
+            Principal::Operator,
+            &[doc(Some("2024-03-01T00:00:00Z"))],
+            t.now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(hits(&t.app, "1.2").await, 0);
+    assert!(t.app.osv_vuln("GHSA-aaaa-bbbb-cccc").await.is_ok());
+}

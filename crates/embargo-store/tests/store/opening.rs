@@ -77,18 +77,9 @@ async fn a_newer_schema_is_refused() {
     );
 }
 
-#[tokio::test]
-async fn a_corrupted_file_is_refused() {
-    if on_postgres() {
-        return; // SQLite's file format
-    }
-    let (_dir, url, store) = fresh().await;
-    let path = embargo_store::sqlite_path(&url).unwrap();
-    seed(&store).await;
-    append(&store, 50).await;
-    store.close().await;
-    // Overwrite the middle of the file (past the header page) with garbage.
-    let mut bytes = std::fs::read(&path).unwrap();
+/// Overwrites the middle of the SQLite file at `path` (past the header page) with garbage.
+fn corrupt(path: &std::path::Path) {
+    let mut bytes = std::fs::read(path).unwrap();
     assert!(
         bytes.len() > 8192,
         "database unexpectedly small: {}",
@@ -98,14 +89,63 @@ async fn a_corrupted_file_is_refused() {
     for b in &mut bytes[4096..mid] {
         *b = 0xA5;
     }
-    std::fs::write(&path, &bytes).unwrap();
-    let e = Store::open(&path, OpenMode::CreateOrMigrate)
-        .await
-        .unwrap_err();
+    std::fs::write(path, &bytes).unwrap();
+}
+
+fn says_corrupted(e: &StoreError) {
     let text = e.to_string();
     assert!(
         text.contains("corrupt") || text.contains("malformed"),
         "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_corrupted_file_fails_the_integrity_check() {
+    if on_postgres() {
+        return; // SQLite's file format
+    }
+    let (_dir, url, store) = fresh().await;
+    let path = embargo_store::sqlite_path(&url).unwrap();
+    seed(&store).await;
+    append(&store, 50).await;
+    store.check_integrity().await.unwrap();
+    store.close().await;
+    corrupt(&path);
+    // Opening does not read every page (serve checks in the background); the check does.
+    match Store::open(&path, OpenMode::CreateOrMigrate).await {
+        Ok(store) => says_corrupted(&store.check_integrity().await.unwrap_err()),
+        Err(e) => says_corrupted(&e),
+    }
+}
+
+#[tokio::test]
+async fn a_corrupted_file_is_refused_before_a_migration() {
+    if on_postgres() {
+        return; // SQLite's file format
+    }
+    let (_dir, url, store) = fresh().await;
+    let path = embargo_store::sqlite_path(&url).unwrap();
+    seed(&store).await;
+    append(&store, 50).await;
+    store.close().await;
+    // An older embargo's file: the newest migration not applied yet.
+    raw(
+        &url,
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations);",
+    )
+    .await;
+    corrupt(&path);
+    let before = std::fs::read(&path).unwrap();
+    let e = Store::open(&path, OpenMode::CreateOrMigrate)
+        .await
+        .unwrap_err();
+    says_corrupted(&e);
+    assert!(e.to_string().contains("restore it from a backup"), "{e}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file was written to"
     );
 }
 

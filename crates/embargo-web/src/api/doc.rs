@@ -112,6 +112,7 @@ impl Modify for Tags {
         super::show,
         super::act,
         super::messages,
+        super::events::events,
         crate::advisory_api::show,
         crate::advisory_api::save,
         crate::advisory_api::preview,

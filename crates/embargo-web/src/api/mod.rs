@@ -7,6 +7,7 @@
 
 mod case;
 pub mod doc;
+mod events;
 pub mod schema;
 
 use axum::Json;
@@ -21,6 +22,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 pub use self::case::Case;
+pub use self::events::events;
 use self::schema::case_state;
 use crate::team::DashboardParams;
 use crate::team::action_request::ActionRequest;
@@ -180,6 +182,20 @@ async fn case_body(state: &WebState, p: Principal, id: CaseId) -> Result<Case, A
     Ok(Case::of(&view, action_names(&commands), THREAD_PAGE))
 }
 
+/// A 422 naming the field.
+fn invalid(field: &'static str, why: &str) -> AppError {
+    AppError::invalid(embargo_core::ValueError::new(field, why.to_string()))
+}
+
+/// The size of a page: `default` unless asked, from 1 to `max`.
+fn page_limit(asked: Option<usize>, default: usize, max: usize) -> Result<usize, AppError> {
+    match asked {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(_) => Err(invalid("limit", &format!("must be from 1 to {max}"))),
+    }
+}
+
 /// A page of the thread.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -217,15 +233,8 @@ pub async fn messages(
     query: Result<axum::extract::Query<ThreadQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<case::MessageList>, WebError> {
     let id = case_id(&id)?;
-    let axum::extract::Query(query) = query
-        .map_err(|e| AppError::invalid(embargo_core::ValueError::new("query", e.body_text())))?;
-    let invalid =
-        |what, why: &str| AppError::invalid(embargo_core::ValueError::new(what, why.to_string()));
-    let limit = match query.limit {
-        None => THREAD_PAGE,
-        Some(n) if (1..=THREAD_MAX_PAGE).contains(&n) => n,
-        Some(_) => return Err(invalid("limit", "must be from 1 to 500").into()),
-    };
+    let axum::extract::Query(query) = query.map_err(|e| invalid("query", &e.body_text()))?;
+    let limit = page_limit(query.limit, THREAD_PAGE, THREAD_MAX_PAGE)?;
     let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
         None => None,
         Some(b) => Some(

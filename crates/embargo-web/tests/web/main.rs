@@ -23,6 +23,7 @@ mod paging;
 mod portal;
 mod preferences;
 mod prometheus;
+mod public_search;
 mod publication;
 mod shed;
 mod support;

@@ -11,6 +11,8 @@ pub async fn run(cli: &Cli, cmd: &AuditCommand) -> Result<Output, Failure> {
     let AuditCommand::Verify = cmd;
     let config = load_config(cli)?;
     let app = open_app(&config, OpenMode::MustExist).await?;
+    // A check of the records, so first a check of the file they are in.
+    app.store().check_integrity().await?;
     let report = app.verify_audit(embargo_app::Principal::Operator).await;
     app.store().close().await;
     let report = report?;

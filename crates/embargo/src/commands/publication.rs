@@ -14,18 +14,88 @@ use crate::cli::{Cli, ExportArgs, ExportFormat, ImportArgs};
 use crate::failure::Failure;
 use crate::output::Output;
 
+/// One file, its directory made if missing (for the few files outside [`write_each`]).
 fn write_json(path: &Path, doc: &serde_json::Value) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(doc).map_err(|e| Failure::Internal(e.to_string()))?;
-    write_text(path, &(text + "\n"))
+    let mut text = Vec::new();
+    json_file(doc, &mut text)?;
+    if let Some(dir) = path.parent() {
+        create_dir(dir)?;
+    }
+    write_bytes(path, &text)
+}
+
+/// A document as its file holds it: pretty JSON and a final newline.
+fn json_file(doc: &serde_json::Value, into: &mut Vec<u8>) -> Result<(), Failure> {
+    into.clear();
+    serde_json::to_writer_pretty(&mut *into, doc).map_err(|e| Failure::Internal(e.to_string()))?;
+    into.push(b'\n');
+    Ok(())
 }
 
 fn write_text(path: &Path, text: &str) -> Result<(), Failure> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Failure::Setup(format!("cannot create {}: {e}", dir.display())))?;
+        create_dir(dir)?;
     }
-    std::fs::write(path, text)
+    write_bytes(path, text.as_bytes())
+}
+
+fn create_dir(dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::Setup(format!("cannot create {}: {e}", dir.display())))
+}
+
+fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes)
         .map_err(|e| Failure::Setup(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Writes one JSON file per `(path, item)`, rendered by `render`, on every core: at ten
+/// thousand advisories, creating the files costs the kernel about as much as rendering
+/// them costs us, and the two overlap across threads. The directories are made first,
+/// once each. The first failure is returned; the other threads stop at their next file.
+fn write_each<T: Sync>(
+    files: &[(PathBuf, T)],
+    render: impl Fn(&T) -> serde_json::Value + Sync,
+) -> Result<(), Failure> {
+    let dirs: std::collections::BTreeSet<&Path> =
+        files.iter().filter_map(|(path, _)| path.parent()).collect();
+    for dir in dirs {
+        create_dir(dir)?;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let chunk = files.len().div_ceil(threads).max(1);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let outcomes: Vec<Result<(), Failure>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                let (render, failed) = (&render, &failed);
+                scope.spawn(move || {
+                    let mut text = Vec::with_capacity(16 * 1024);
+                    for (path, item) in part {
+                        if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                            break;
+                        }
+                        let written = json_file(&render(item), &mut text)
+                            .and_then(|()| write_bytes(path, &text));
+                        if written.is_err() {
+                            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                            return written;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(Failure::Internal("an export thread failed".into())))
+            })
+            .collect()
+    });
+    outcomes.into_iter().collect()
 }
 
 /// `dir/name`, where `name` comes from an advisory's id: it must be one plain file name
@@ -58,24 +128,28 @@ pub fn export_to(
     let mut written = Vec::new();
     match format {
         ExportFormat::Osv => {
-            for p in all {
-                let path = file_in(out, &format!("{}.json", osv::id(&p.id)))?;
-                write_json(&path, &osv::document(publisher, p))?;
-                written.push(path);
-            }
+            let files = all
+                .iter()
+                .map(|p| Ok((file_in(out, &format!("{}.json", osv::id(&p.id)))?, p)))
+                .collect::<Result<Vec<_>, Failure>>()?;
+            write_each(&files, |p| osv::document(publisher, p))?;
+            written.extend(files.into_iter().map(|(path, _)| path));
         }
         ExportFormat::Cve => {
+            // The CNA container of every advisory (to submit once a CVE id is reserved).
+            let live: Vec<&Publication> = all.iter().filter(|p| p.withdrawn.is_none()).collect();
+            let containers = live
+                .iter()
+                .map(|p| Ok((file_in(&out.join("cna"), &format!("{}.json", p.id))?, *p)))
+                .collect::<Result<Vec<_>, Failure>>()?;
+            write_each(&containers, |p| cve5::cna_container(publisher, p))?;
+            written.extend(containers.into_iter().map(|(path, _)| path));
             // One full record per CVE id, and only for ids this installation assigned as
             // a CNA (its pool): another CNA's id is not ours to write a record for. When
             // several advisories name one id, the most recently modified one speaks.
             let mut records: std::collections::BTreeMap<String, &Publication> =
                 std::collections::BTreeMap::new();
-            for p in all.iter().filter(|p| p.withdrawn.is_none()) {
-                // The CNA container of every advisory (to submit once a CVE id is
-                // reserved).
-                let path = file_in(&out.join("cna"), &format!("{}.json", p.id))?;
-                write_json(&path, &cve5::cna_container(publisher, p))?;
-                written.push(path);
+            for p in live {
                 if let Some(cve) = p
                     .advisory
                     .cve
@@ -110,13 +184,19 @@ pub fn export_to(
             let path = out.join("provider-metadata.json");
             write_json(&path, &csaf::provider_metadata(publisher, all, now))?;
             written.push(path);
-            for p in all {
-                // csaf::file_name maps every id to [a-z0-9+_-] already.
-                let year = p.timeline.published.year().to_string();
-                let path = file_in(&out.join("white").join(year), &csaf::file_name(&p.id))?;
-                write_json(&path, &csaf::document(publisher, p))?;
-                written.push(path);
-            }
+            // csaf::file_name maps every id to [a-z0-9+_-] already.
+            let documents = all
+                .iter()
+                .map(|p| {
+                    let year = p.timeline.published.year().to_string();
+                    Ok((
+                        file_in(&out.join("white").join(year), &csaf::file_name(&p.id))?,
+                        p,
+                    ))
+                })
+                .collect::<Result<Vec<_>, Failure>>()?;
+            write_each(&documents, |p| csaf::document(publisher, p))?;
+            written.extend(documents.into_iter().map(|(path, _)| path));
             let path = out.join("white/index.txt");
             write_text(&path, &csaf::index_txt(all))?;
             written.push(path);

@@ -98,7 +98,16 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
     let worker_task = tokio::spawn(worker.run(Duration::from_secs(2), async {
         let _ = worker_stopped.await;
     }));
-    let served = embargo_web::serve(listener, state, shutdown()).await;
+    let integrity = check_integrity_in_background(&app);
+    let mut found = integrity.clone();
+    let stop = async move {
+        tokio::select! {
+            () = shutdown() => {}
+            // A sender dropped after a passing check ends the wait with an error: serve on.
+            Ok(_) = found.wait_for(Option::is_some) => {}
+        }
+    };
+    let served = embargo_web::serve(listener, state, stop).await;
     let _ = stop_worker.send(());
     let _ = worker_task.await;
     if let Some(task) = metrics_task {
@@ -106,8 +115,29 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
     }
     served.map_err(|e| Failure::Internal(format!("server: {e}")))?;
     app.store().close().await;
+    let corrupted = integrity.borrow().clone();
+    if let Some(sentence) = corrupted {
+        return Err(Failure::Setup(sentence));
+    }
     tracing::info!("embargo stopped");
     Ok(())
+}
+
+/// SQLite's integrity check reads every page (over a second at 100,000 cases), so it runs
+/// once the server answers rather than before. A corrupted file stops the server: the
+/// channel then holds the sentence, which `serve` exits with.
+fn check_integrity_in_background(
+    app: &embargo_app::App,
+) -> tokio::sync::watch::Receiver<Option<String>> {
+    let (tell, found) = tokio::sync::watch::channel(None);
+    let store = app.store().clone();
+    tokio::spawn(async move {
+        if let Err(e) = store.check_integrity().await {
+            tracing::error!(error = %e, "the database failed its integrity check; stopping");
+            let _ = tell.send(Some(e.to_string()));
+        }
+    });
+    found
 }
 
 /// `embargo worker`: the job runner alone, until SIGINT or SIGTERM.

@@ -290,6 +290,44 @@ fn serve_refuses_a_foreign_or_corrupt_database_without_touching_it() {
     );
 }
 
+/// `serve` checks the file's integrity once it answers (not before: that reads every
+/// page); a corrupted file stops it with the sentence, and `audit verify` refuses it too.
+#[test]
+fn serve_stops_on_a_corrupted_database() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let db = dir.path().join("data").join("embargo.db");
+    // A long value spills into overflow pages, which opening never reads; breaking one's
+    // link to the next is found by the integrity check alone.
+    sql(
+        dir.path(),
+        "CREATE TABLE spill (x TEXT); INSERT INTO spill VALUES (printf('%.*c', 100000, 'Q'));",
+    );
+    let mut bytes = std::fs::read(&db).unwrap();
+    let page = bytes
+        .chunks(4096)
+        .position(|p| p[4..].iter().all(|b| *b == b'Q'))
+        .expect("an overflow page")
+        * 4096;
+    bytes[page..page + 4].copy_from_slice(&[0xA5; 4]);
+    std::fs::write(&db, &bytes).unwrap();
+    for args in [
+        &["serve", "--listen", "127.0.0.1:0"][..],
+        &["audit", "verify"][..],
+    ] {
+        let out = run(embargo(dir.path()).args(args));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("is corrupted") && stderr.contains("restore it from a backup"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // serve answered first: the check did not hold up its start.
+    let out = run(embargo(dir.path()).args(["serve", "--listen", "127.0.0.1:0"]));
+    assert!(text(&out.stdout).contains("embargo listening on"));
+}
+
 #[test]
 fn a_report_answered_201_survives_kill_9() {
     let dir = tempfile::tempdir().unwrap();
