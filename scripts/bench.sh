@@ -88,7 +88,8 @@ rm -rf "$fdir"
 # The public side with a history of published advisories.
 pdir="$(mktemp -d)"
 "$bin" --data-dir "$pdir" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
-python3 scripts/bench_public.py "$bin" "$pdir" - "${BENCH_ADVISORIES:-2000}" "$n"
+echo "== Public side"
+python3 scripts/bench_public.py "$bin" "$pdir" "${BENCH_ADVISORIES:-10000}" "$n"
 rm -rf "$pdir"
 
 # One large case: 200 Developers, 2,000 messages.
@@ -150,7 +151,7 @@ bin, d = sys.argv[1], sys.argv[2]
 t = time.perf_counter()
 out = subprocess.run([bin, "--data-dir", d, "backup", "--json", "--out", f"{d}/all.jsonl"], capture_output=True, check=True).stdout
 b = time.perf_counter() - t
-rows = json.loads(out)["rows"]
+rows = json.loads(out)["backup"]["rows"]
 t = time.perf_counter()
 subprocess.run([bin, "--data-dir", f"{d}/copy", "--database-url", f"sqlite://{d}/copy/embargo.db", "restore", f"{d}/all.jsonl"], capture_output=True, check=True)
 r = time.perf_counter() - t
