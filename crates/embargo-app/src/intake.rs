@@ -152,6 +152,11 @@ impl Planned {
     }
 }
 
+/// Milliseconds since 1970 for a time-ordered id (0 before then: ids stay valid).
+pub(crate) fn unix_millis(t: Timestamp) -> u64 {
+    u64::try_from(t.as_millisecond()).unwrap_or(0)
+}
+
 impl App {
     /// Files a report. Anyone may (no account); the answer comes only after the case, the
     /// report, its audit entry and its jobs are committed together. Reports arriving at
@@ -184,7 +189,8 @@ impl App {
         // only once the reporter opens a link mailed to that address (`enter_portal`).
         // Anyone can type a team member's address; that must not make them the reporter.
         let filing = Filing {
-            case_id: CaseId::from_random_bytes(self.random.bytes16()?),
+            // Time-ordered: new cases go to the end of every index keyed by case.
+            case_id: CaseId::time_ordered(unix_millis(now), self.random.bytes10()?),
             portal_token: new_token(self.random.as_ref())?,
             reply_token: new_reply_token(self.random.as_ref())?,
             channel,

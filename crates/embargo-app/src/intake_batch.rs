@@ -1,9 +1,11 @@
 //! Group commit for intake. One writer task per installation process takes every report
 //! waiting to be filed, writes them in one transaction (each behind its own savepoint, so
-//! a refused one is undone alone) and commits once: one fsync for the batch instead of one
-//! per report. Each waiting request is answered when its batch is on disk, exactly as
-//! before: `201` means the case, its report, audit entry and jobs are durable. The audit
-//! hash chain is appended in batch order.
+//! a refused one is undone alone) and commits once. A syncer task then makes what was
+//! committed durable (one fsync for every batch committed since its last one) while the
+//! writer goes on with the next batch (`embargo_store::batch_writes`). Each waiting request
+//! is answered only when its batch is on disk, exactly as before: `201` means the case, its
+//! report, audit entry and jobs are durable. The audit hash chain is appended in batch
+//! order.
 
 use std::sync::{Arc, OnceLock};
 
@@ -19,7 +21,13 @@ const MAX_BATCH: usize = 64;
 /// Reports waiting for the writer; beyond this, submitters wait to be queued.
 const QUEUE: usize = 1024;
 
+/// Committed batches waiting for the syncer; beyond this, the writer waits.
+const COMMITTED: usize = 16;
+
 type Answer = oneshot::Sender<Result<Submitted, AppError>>;
+
+/// A committed batch's answers, to be sent once it is durable.
+type Committed = Vec<(Answer, Result<Submitted, AppError>)>;
 
 /// The way to the writer task, started with the first report.
 #[derive(Debug, Clone, Default)]
@@ -41,7 +49,7 @@ impl App {
     pub(crate) async fn file_in_batch(&self, filing: Filing) -> Result<Submitted, AppError> {
         let queue = self.intake_queue.0.get_or_init(|| {
             let (sender, receiver) = mpsc::channel(QUEUE);
-            tokio::spawn(self.clone().write_batches(receiver));
+            self.start_writer(receiver);
             sender
         });
         let (answer, answered) = oneshot::channel();
@@ -52,9 +60,37 @@ impl App {
         answered.await.map_err(|_| writer_gone())?
     }
 
+    /// Starts the writer on a thread of its own. Each of a batch's statements waits for the
+    /// database's thread; on the runtime that serves requests, every one of those waits
+    /// would also queue behind the requests ready to run (measured: about a sixth of intake's
+    /// throughput). It stops once every sender is gone: its own `App` holds none.
+    fn start_writer(&self, receiver: mpsc::Receiver<(Filing, Answer)>) {
+        let mut writer = self.clone();
+        writer.intake_queue = IntakeQueue::default();
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                // Dropping the receiver answers every submitter that the writer stopped.
+                tracing::error!("the intake writer cannot start: {e}");
+                return;
+            }
+        };
+        let started = std::thread::Builder::new()
+            .name("intake-writer".into())
+            .spawn(move || runtime.block_on(writer.write_batches(receiver)));
+        if let Err(e) = started {
+            tracing::error!("the intake writer cannot start: {e}");
+        }
+    }
+
     /// The writer: whatever is waiting when it is free makes the next batch, so batches
     /// grow with the load and a lone report is written at once.
     async fn write_batches(self, mut receiver: mpsc::Receiver<(Filing, Answer)>) {
+        let (committed, to_sync) = mpsc::channel(COMMITTED);
+        let syncer = tokio::spawn(self.clone().sync_batches(to_sync));
         while let Some(first) = receiver.recv().await {
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
@@ -63,11 +99,45 @@ impl App {
                     Err(_) => break,
                 }
             }
-            self.write_batch(batch).await;
+            let answers = self.write_batch(batch).await;
+            if committed.send(answers).await.is_err() {
+                // The syncer is gone: its receiver dropped the answers, so submitters hear
+                // that the writer stopped, and so do the next ones.
+                return;
+            }
+        }
+        // The last batches are answered before the thread (and its runtime) ends.
+        drop(committed);
+        let _ = syncer.await;
+    }
+
+    /// The syncer: one sync for every batch committed meanwhile, then their answers.
+    async fn sync_batches(self, mut to_sync: mpsc::Receiver<Committed>) {
+        while let Some(first) = to_sync.recv().await {
+            let mut batches = vec![first];
+            while let Ok(next) = to_sync.try_recv() {
+                batches.push(next);
+            }
+            let synced = self.store.sync_batches().await;
+            if let Err(e) = &synced {
+                tracing::error!("syncing committed reports failed: {e}");
+            }
+            for (answer, outcome) in batches.into_iter().flatten() {
+                let outcome = match (&synced, outcome) {
+                    (Ok(()), outcome) | (Err(_), outcome @ Err(_)) => outcome,
+                    (Err(_), Ok(_)) => Err(AppError::Unavailable(
+                        "the report could not be written to disk; send it again later".into(),
+                    )),
+                };
+                // The submitter may have gone (a closed connection): the report stays.
+                let _ = answer.send(outcome);
+            }
         }
     }
 
-    async fn write_batch(&self, batch: Vec<(Filing, Answer)>) {
+    /// Writes and commits one batch; returns each filing's answer, to be sent once the
+    /// batch is durable.
+    async fn write_batch(&self, batch: Vec<(Filing, Answer)>) -> Committed {
         let (filings, answers): (Vec<Filing>, Vec<Answer>) = batch.into_iter().unzip();
         let outcomes = match self.current_policy().await {
             // Files are stored one by one, so a batch with files is written that way.
@@ -82,10 +152,7 @@ impl App {
             },
             Err(e) => unavailable(filings.len(), &e),
         };
-        for (answer, outcome) in answers.into_iter().zip(outcomes) {
-            // The submitter may have gone (a closed connection): the report stays.
-            let _ = answer.send(outcome);
-        }
+        answers.into_iter().zip(outcomes).collect()
     }
 
     /// A batch without files in a handful of statements, whatever its size: the cases,
@@ -113,7 +180,7 @@ impl App {
             reports.push(p.report);
             submitted.push(p.submitted);
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_batch().await?;
         tx.insert_cases(&cases).await.map_err(scope_error)?;
         tx.insert_reports(&reports).await?;
         tx.append_audit_entries(&entries).await?;
@@ -129,7 +196,7 @@ impl App {
         policy: &embargo_core::Policy,
     ) -> Vec<Result<Submitted, AppError>> {
         let n = filings.len();
-        let mut tx = match self.store.begin().await {
+        let mut tx = match self.store.begin_batch().await {
             Ok(tx) => tx,
             Err(e) => return unavailable(n, &AppError::from(e)),
         };

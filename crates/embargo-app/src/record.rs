@@ -131,7 +131,13 @@ impl App {
         specs
             .iter()
             .map(|(spec, run_at)| {
-                let id = JobId::from_random_bytes(self.random.bytes16()?);
+                // Ordered by when the job runs (each kind's jobs come in that order), so that
+                // new jobs go to the ends of the index rather than each onto a page of its
+                // own (as case ids, `intake`).
+                let id = JobId::time_ordered(
+                    crate::intake::unix_millis(*run_at),
+                    self.random.bytes10()?,
+                );
                 let job = NewJob {
                     kind: spec.kind().to_string(),
                     case_id: spec.case_id(),

@@ -13,6 +13,13 @@ use crate::error::AppError;
 pub trait Random: Send + Sync + std::fmt::Debug {
     fn fill(&self, buf: &mut [u8]) -> Result<(), AppError>;
 
+    /// The random part of a time-ordered id.
+    fn bytes10(&self) -> Result<[u8; 10], AppError> {
+        let mut b = [0; 10];
+        self.fill(&mut b)?;
+        Ok(b)
+    }
+
     fn bytes16(&self) -> Result<[u8; 16], AppError> {
         let mut b = [0; 16];
         self.fill(&mut b)?;

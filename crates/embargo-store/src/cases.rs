@@ -89,12 +89,15 @@ impl Tx {
         let numbered: Vec<(&Case, &String)> = cases.iter().zip(&references).collect();
         for piece in self.pieces(&numbered) {
             let sql = format!(
-                "INSERT INTO cases ({CASE_COLUMNS}, reference) {}",
-                values(20, piece.len())
+                "INSERT INTO cases ({CASE_COLUMNS}, reference, receipt) {}",
+                values(21, piece.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (case, reference) in piece {
-                query = bind_case(query, case).bind(reference.to_string());
+                let receipt = case.id.receipt().trim_start_matches('#').to_string();
+                query = bind_case(query, case)
+                    .bind(reference.to_string())
+                    .bind(receipt);
             }
             query.execute(self.conn()).await.map_err(|e| match &e {
                 sqlx::Error::Database(db) if db.is_foreign_key_violation() => {

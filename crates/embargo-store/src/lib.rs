@@ -4,6 +4,7 @@
 mod attachments;
 mod audit;
 mod backup;
+mod batch_writes;
 mod case_refs;
 mod cases;
 mod codec;
@@ -74,8 +75,11 @@ pub use tx::Tx;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// The SQLite file, for [`Store::check_integrity`]'s sentence.
+    /// The SQLite file, for [`Store::check_integrity`]'s sentence and for syncing its
+    /// write-ahead log ([`Store::sync_batches`]).
     sqlite_file: Option<Arc<Path>>,
+    /// SQLite: the batch writer's own connection ([`Store::begin_batch`]).
+    batch_writer: Option<AnyPool>,
     /// The secrets key, once [`Store::unseal_with`] loaded it.
     sealer: sealed::Sealer,
 }
@@ -87,6 +91,7 @@ impl Store {
             pool: open::open_sqlite(path, mode).await?,
             backend: Backend::Sqlite,
             sqlite_file: Some(Arc::from(path)),
+            batch_writer: Some(open::open_sqlite_batch_writer(path)?),
             sealer: sealed::Sealer::default(),
         };
         store.backfill_due().await?;
@@ -102,6 +107,7 @@ impl Store {
                 pool: open::open_postgres(url, mode).await?,
                 backend: Backend::Postgres,
                 sqlite_file: None,
+                batch_writer: None,
                 sealer: sealed::Sealer::default(),
             };
             store.backfill_due().await?;
@@ -169,6 +175,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.batch_writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 

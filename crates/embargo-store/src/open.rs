@@ -84,6 +84,7 @@ fn migrator(backend: Backend) -> Migrator {
         18 "github" "0018_github.sql",
         19 "overdue_counts" "0019_overdue_counts.sql",
         20 "publication_order" "0020_publication_order.sql",
+        21 "intake_pages" "0021_intake_pages.sql",
     ])
 }
 
@@ -125,13 +126,47 @@ pub(crate) async fn open_sqlite(path: &Path, mode: OpenMode) -> Result<AnyPool, 
     let native = open_native_sqlite(path, mode).await?;
     native.close().await;
     sqlx::any::install_default_drivers();
-    let url = format!("sqlite://{}", path.display());
+    // The same settings as the native pool (WAL persists in the file itself).
+    neutral_sqlite_options(8, &[])
+        .connect(&sqlite_url(path))
+        .await
+        .map_err(|e| refused_open(path, e))
+}
+
+/// What the batch writer's connection changes of [`SQLITE_PRAGMAS`]: its commits do not
+/// wait for the disk, as the writer syncs the log itself once a batch committed, while the
+/// next batch is written (`crate::batch_writes`); and a page cache of 8 MiB, as it writes
+/// into every index of `cases` and `reports`, where a report's random tokens land on pages
+/// of their own.
+const BATCH_PRAGMAS: [(&str, &str); 2] = [("synchronous", "NORMAL"), ("cache_size", "-8192")];
+
+/// The batch writer's own connection (see [`BATCH_PRAGMAS`]): a pool of one, opened when
+/// the first batch is written.
+pub(crate) fn open_sqlite_batch_writer(path: &Path) -> Result<AnyPool, StoreError> {
+    neutral_sqlite_options(1, &BATCH_PRAGMAS)
+        .connect_lazy(&sqlite_url(path))
+        .map_err(|e| refused_open(path, e))
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+/// A pool of the backend-neutral driver on a SQLite file, each connection set to
+/// [`SQLITE_PRAGMAS`] but for `overrides`.
+fn neutral_sqlite_options(
+    connections: u32,
+    overrides: &'static [(&'static str, &'static str)],
+) -> AnyPoolOptions {
     AnyPoolOptions::new()
-        .max_connections(8)
-        // The same settings as the native pool (WAL persists in the file itself).
-        .after_connect(|conn, _| {
+        .max_connections(connections)
+        .after_connect(move |conn, _| {
             Box::pin(async move {
                 for (name, value) in SQLITE_PRAGMAS {
+                    let value = overrides
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map_or(value, |(_, v)| *v);
                     sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA {name} = {value}")))
                         .execute(&mut *conn)
                         .await?;
@@ -139,9 +174,6 @@ pub(crate) async fn open_sqlite(path: &Path, mode: OpenMode) -> Result<AnyPool, 
                 Ok(())
             })
         })
-        .connect(&url)
-        .await
-        .map_err(|e| refused_open(path, e))
 }
 
 async fn open_native_sqlite(path: &Path, mode: OpenMode) -> Result<SqlitePool, StoreError> {

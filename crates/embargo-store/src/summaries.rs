@@ -212,13 +212,16 @@ impl Sql {
             format!("SELECT x.id FROM cases x WHERE x.reference = {exact}"),
             format!("SELECT p.case_id FROM cve_pool p WHERE p.cve_id = {exact}"),
         ];
-        // An id or its first block (the reporter's receipt): a range of the primary key.
+        // An id or its start: a range of the primary key; a reporter's receipt: its index.
         if receipt.len() >= 4 && receipt.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
             let from = self.param(Param::Text(receipt.clone()));
             let to = self.param(Param::Text(format!("{receipt}~")));
             parts.push(format!(
                 "SELECT x.id FROM cases x WHERE x.id >= {from} AND x.id < {to}"
             ));
+            if receipt.len() == 8 {
+                parts.push(format!("SELECT x.id FROM cases x WHERE x.receipt = {from}"));
+            }
         }
         // A whole reference is looked up as one, not as the words "emb" and "2026".
         let reference = crate::case_refs::looks_like_case_reference(text.trim());

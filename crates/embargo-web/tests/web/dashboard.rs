@@ -49,8 +49,10 @@ async fn cases_are_found_by_reference_words_and_reporter_and_paged_most_urgent_f
     assert_eq!(first["reference"], format!("EMB-{year}-0001"));
     let last = get_json(&w, &format!("/api/v1/cases/{}", ids[11]), &coord).await;
     assert_eq!(last["reference"], format!("EMB-{year}-0012"));
-    // The reporter's receipt stays the id's first block.
+    // The reporter's receipt: random digits of the id (its last ones, as a new case's id
+    // starts with its time).
     assert_eq!(last["receipt"], ids[11].receipt());
+    assert_eq!(ids[11].receipt()[1..], ids[11].to_string()[28..]);
 
     // By reference, in any letter case: the same case.
     let by_ref = call(
@@ -106,6 +108,10 @@ async fn cases_are_found_by_reference_words_and_reporter_and_paged_most_urgent_f
         search(&format!("EMB-{year}-0003")).await["cases"][0]["id"],
         ids[2].to_string()
     );
+    // A receipt, as the reporter quotes it: that case alone.
+    let by_receipt = search(&ids[4].receipt().replace('#', "%23")).await;
+    assert_eq!(by_receipt["cases"].as_array().unwrap().len(), 1);
+    assert_eq!(by_receipt["cases"][0]["id"], ids[4].to_string());
     assert_eq!(
         search("no such words").await["cases"],
         serde_json::json!([])

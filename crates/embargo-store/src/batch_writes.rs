@@ -1,0 +1,56 @@
+//! Batches' durability, made by their writer rather than by each commit, so that the disk
+//! works on one batch while the next is written.
+//!
+//! On SQLite a commit at `synchronous = FULL` writes the batch to the write-ahead log and
+//! then waits for the disk (fsync) while holding the write lock: nothing else is written
+//! meanwhile. The batch writer's connection commits at `NORMAL` instead (written, not yet
+//! synced), and [`Store::sync_batches`] syncs the log afterwards, outside the lock. An
+//! fsync covers every frame written before it, so once it returns the batch is exactly as
+//! durable as a `FULL` commit would have made it: its writer answers only then.
+//! PostgreSQL commits durably (and groups concurrent commits itself): nothing to add.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::StoreError;
+use crate::{Backend, Store, Tx};
+
+impl Store {
+    /// A write transaction for a batch of filings, on the batch writer's own connection
+    /// (SQLite). Its commit is not durable until [`Store::sync_batches`] returned: nobody
+    /// may be told before.
+    pub async fn begin_batch(&self) -> Result<Tx, StoreError> {
+        match (&self.backend, &self.batch_writer) {
+            (Backend::Sqlite, Some(writer)) => Ok(Tx {
+                inner: writer.begin_with("BEGIN IMMEDIATE").await?,
+                sealer: self.sealer.clone(),
+                backend: self.backend,
+            }),
+            _ => self.begin().await,
+        }
+    }
+
+    /// Makes every batch committed so far durable (SQLite: syncs the write-ahead log).
+    pub async fn sync_batches(&self) -> Result<(), StoreError> {
+        let Some(database) = self.sqlite_file.clone() else {
+            return Ok(());
+        };
+        tokio::task::spawn_blocking(move || sync_log(&database))
+            .await
+            .map_err(|e| StoreError::Database(sqlx::Error::Io(std::io::Error::other(e))))?
+            .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))
+    }
+}
+
+/// Syncs the database's write-ahead log. Without one (the last connection checkpointed it
+/// into the database, syncing that, and removed it) the database file is synced instead.
+fn sync_log(database: &Path) -> std::io::Result<()> {
+    let mut log = PathBuf::from(database).into_os_string();
+    log.push("-wal");
+    match std::fs::File::open(&log) {
+        Ok(file) => file.sync_data(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::File::open(database)?.sync_data()
+        }
+        Err(e) => Err(e),
+    }
+}
