@@ -149,7 +149,7 @@ if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
 import json, subprocess, sys, time
 bin, d = sys.argv[1], sys.argv[2]
 t = time.perf_counter()
-out = subprocess.run([bin, "--data-dir", d, "backup", "--json", "--out", f"{d}/all.jsonl"], capture_output=True, check=True).stdout
+out = subprocess.run([bin, "--data-dir", d, "backup", "--json", "--include-key", "--out", f"{d}/all.jsonl"], capture_output=True, check=True).stdout
 b = time.perf_counter() - t
 rows = json.loads(out)["backup"]["rows"]
 t = time.perf_counter()
