@@ -95,6 +95,10 @@ impl Store {
         &self,
         ids: &[String],
     ) -> Result<Vec<Publication>, StoreError> {
+        if ids.is_empty() {
+            // Most queries match nothing: no round trip for them.
+            return Ok(Vec::new());
+        }
         let mut found = std::collections::HashMap::with_capacity(ids.len());
         // One parameter, a JSON array: one statement text whatever the page's size (it
         // stays prepared), and no list of parameters to bind by name.
