@@ -9,7 +9,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::schema::at;
-use super::{ApiUser, case_id, doc, invalid, page_limit};
+use super::{ApiUser, before_cursor, case_id, doc, invalid, page_limit};
 use crate::{WebError, WebState};
 
 /// Entries a page holds unless asked.
@@ -82,15 +82,11 @@ pub async fn events(
     let id = case_id(&id)?;
     let axum::extract::Query(query) = query.map_err(|e| invalid("query", &e.body_text()))?;
     let limit = page_limit(query.limit, EVENTS_PAGE, EVENTS_MAX_PAGE)?;
-    let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
-        None => None,
-        Some(b) => Some(
-            b.parse::<i64>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| invalid("before", "must be the `older` of the previous page"))?,
-        ),
-    };
+    let before = before_cursor(
+        query.before.as_deref(),
+        "must be the `older` of the previous page",
+        |b| b.parse::<i64>().ok().filter(|n| *n > 0),
+    )?;
     let page = state.app.team_events(p, id, before, limit).await?;
     let name = |actor: &str| {
         let id = actor.strip_prefix("user:")?.parse().ok()?;

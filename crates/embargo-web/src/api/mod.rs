@@ -196,6 +196,19 @@ fn page_limit(asked: Option<usize>, default: usize, max: usize) -> Result<usize,
     }
 }
 
+/// The `before` of a paged list: none when absent or empty, else what `read` makes of it,
+/// or a 422 saying `why`.
+fn before_cursor<T>(
+    raw: Option<&str>,
+    why: &str,
+    read: impl FnOnce(&str) -> Option<T>,
+) -> Result<Option<T>, AppError> {
+    match raw.filter(|b| !b.is_empty()) {
+        None => Ok(None),
+        Some(b) => read(b).map(Some).ok_or_else(|| invalid("before", why)),
+    }
+}
+
 /// A page of the thread.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -235,13 +248,11 @@ pub async fn messages(
     let id = case_id(&id)?;
     let axum::extract::Query(query) = query.map_err(|e| invalid("query", &e.body_text()))?;
     let limit = page_limit(query.limit, THREAD_PAGE, THREAD_MAX_PAGE)?;
-    let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
-        None => None,
-        Some(b) => Some(
-            b.parse::<embargo_core::MessageId>()
-                .map_err(|_| invalid("before", "must be a message id from the previous page"))?,
-        ),
-    };
+    let before = before_cursor(
+        query.before.as_deref(),
+        "must be a message id from the previous page",
+        |b| b.parse::<embargo_core::MessageId>().ok(),
+    )?;
     let page = state.app.team_messages(p, id, before, limit).await?;
     Ok(Json(case::MessageList {
         messages: page
