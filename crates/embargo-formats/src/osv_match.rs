@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::Package;
-use crate::versions::{Scheme, compare};
+use crate::versions::{Scheme, VersionKey};
 
 /// The packages an OSV document names (entries whose ecosystem this installation knows).
 pub fn packages(document: &str) -> Vec<Package> {
@@ -29,21 +29,137 @@ pub fn affects(document: &str, same: impl Fn(&Package) -> bool, version: Option<
 
 /// [`affects`] on a document already read (its `affected` entries are all it looks at).
 pub fn affects_in(doc: &Value, same: impl Fn(&Package) -> bool, version: Option<&str>) -> bool {
-    entries(doc).any(|(package, entry)| {
-        let Some(package) = package.filter(|p| same(p)) else {
-            return false;
-        };
-        let Some(v) = version else {
-            return true;
-        };
-        let listed = entry["versions"]
-            .as_array()
-            .is_some_and(|vs| vs.iter().any(|x| x.as_str() == Some(v)));
-        listed
-            || entry["ranges"]
-                .as_array()
-                .is_some_and(|ranges| ranges.iter().any(|r| range_affects(package.scheme(), r, v)))
-    })
+    let compiled = Compiled::of(doc);
+    let asked = version.map(|v| {
+        let scheme = compiled
+            .entries
+            .iter()
+            .find_map(|e| e.package.as_ref().filter(|p| same(p)).map(Package::scheme))
+            .unwrap_or(Scheme::Generic);
+        Asked::new(scheme, v)
+    });
+    compiled.affects(same, asked.as_ref())
+}
+
+/// The version a query asks about, parsed once by the scheme of the package it names.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    text: String,
+    scheme: Scheme,
+    /// `None`: the scheme cannot read it (then no range says anything about it).
+    key: Option<VersionKey>,
+}
+
+impl Asked {
+    pub fn new(scheme: Scheme, version: &str) -> Self {
+        Self {
+            text: version.to_string(),
+            scheme,
+            key: VersionKey::parse(scheme, version).ok(),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    pub fn key(&self) -> Option<&VersionKey> {
+        self.key.as_ref()
+    }
+}
+
+/// The `affected` entries of an OSV document, read once: the packages named, the version
+/// lists, and each ECOSYSTEM or SEMVER range's events sorted by the ecosystem's ordering,
+/// their versions parsed. The OSV query keeps these, so that answering parses nothing but
+/// the version asked about.
+#[derive(Debug, Clone, Default)]
+pub struct Compiled {
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    /// `None`: an ecosystem this installation does not know.
+    package: Option<Package>,
+    versions: Vec<String>,
+    /// `None` for a range that says nothing (not ECOSYSTEM or SEMVER, or a version its
+    /// scheme cannot order).
+    ranges: Vec<Option<Vec<(Event, VersionKey)>>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    Introduced,
+    Fixed,
+    LastAffected,
+    Limit,
+    /// A kind OSV does not define: sorted with the others, it changes nothing.
+    Other,
+}
+
+impl Compiled {
+    /// Reads the `affected` entries of a document (or of `{"affected": [...]}`).
+    pub fn of(doc: &Value) -> Self {
+        Self {
+            entries: entries(doc)
+                .map(|(package, entry)| {
+                    let scheme = package.as_ref().map_or(Scheme::Generic, Package::scheme);
+                    Entry {
+                        versions: entry["versions"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect(),
+                        ranges: entry["ranges"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|r| sorted_events(scheme, r))
+                            .collect(),
+                        package,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether the document says the version asked about (`None`: any version) of the
+    /// package is affected; `same` decides whether an entry's package is the one asked for.
+    pub fn affects(&self, same: impl Fn(&Package) -> bool, version: Option<&Asked>) -> bool {
+        self.entries.iter().any(|entry| {
+            let Some(package) = entry.package.as_ref().filter(|p| same(p)) else {
+                return false;
+            };
+            let Some(asked) = version else {
+                return true;
+            };
+            if entry.versions.contains(&asked.text) {
+                return true;
+            }
+            // The entry's scheme is the asked package's whenever `same` compares purl
+            // types; parsed again otherwise.
+            let reparsed;
+            let key = if package.scheme() == asked.scheme {
+                asked.key.as_ref()
+            } else {
+                reparsed = VersionKey::parse(package.scheme(), &asked.text).ok();
+                reparsed.as_ref()
+            };
+            let Some(key) = key else {
+                return false;
+            };
+            entry
+                .ranges
+                .iter()
+                .flatten()
+                .any(|events| range_affects(events, key))
+        })
+    }
 }
 
 fn entries(doc: &Value) -> impl Iterator<Item = (Option<Package>, &Value)> {
@@ -66,47 +182,45 @@ fn entries(doc: &Value) -> impl Iterator<Item = (Option<Package>, &Value)> {
         })
 }
 
-/// OSV's evaluation of one ECOSYSTEM or SEMVER range; a range whose versions the scheme
-/// cannot order says nothing.
-fn range_affects(scheme: Scheme, range: &Value, version: &str) -> bool {
+/// An ECOSYSTEM or SEMVER range's events, sorted by the scheme's ordering; `None` for other
+/// ranges, and for one with a version the scheme cannot order (it says nothing).
+fn sorted_events(scheme: Scheme, range: &Value) -> Option<Vec<(Event, VersionKey)>> {
     if !matches!(range["type"].as_str(), Some("ECOSYSTEM" | "SEMVER")) {
-        return false;
+        return None;
     }
-    let Some(events) = range["events"].as_array() else {
-        return false;
-    };
-    let mut list: Vec<(&str, &str)> = Vec::new();
-    for e in events {
+    let mut list = Vec::new();
+    for e in range["events"].as_array()? {
         let Some((kind, v)) = e.as_object().and_then(|o| o.iter().next()) else {
             continue;
         };
-        if let Some(v) = v.as_str() {
-            list.push((kind.as_str(), v));
-        }
-    }
-    let mut failed = false;
-    list.sort_by(|a, b| {
-        compare(scheme, a.1, b.1).unwrap_or_else(|_| {
-            failed = true;
-            std::cmp::Ordering::Equal
-        })
-    });
-    if failed {
-        return false;
-    }
-    let at_least = |bound: &str| compare(scheme, version, bound).map(|o| o.is_ge());
-    let mut affected = false;
-    for (kind, bound) in &list {
-        let Ok(ge) = at_least(bound) else {
-            return false;
+        let Some(v) = v.as_str() else {
+            continue;
         };
-        match *kind {
-            "introduced" if ge => affected = true,
-            "fixed" if ge => affected = false,
-            "last_affected" if ge && compare(scheme, version, bound).is_ok_and(|o| o.is_gt()) => {
-                affected = false
-            }
-            "limit" if ge => return false,
+        let event = match kind.as_str() {
+            "introduced" => Event::Introduced,
+            "fixed" => Event::Fixed,
+            "last_affected" => Event::LastAffected,
+            "limit" => Event::Limit,
+            _ => Event::Other,
+        };
+        list.push((event, VersionKey::parse(scheme, v).ok()?));
+    }
+    // Stable, as OSV's evaluation: equal versions keep the document's order.
+    list.sort_by(|a, b| a.1.cmp(&b.1));
+    Some(list)
+}
+
+/// OSV's evaluation of one sorted range: `introduced` starts an affected stretch, `fixed`
+/// and `last_affected` end it, `limit` caps the range.
+fn range_affects(events: &[(Event, VersionKey)], version: &VersionKey) -> bool {
+    let mut affected = false;
+    for (event, bound) in events {
+        let ge = version >= bound;
+        match event {
+            Event::Introduced if ge => affected = true,
+            Event::Fixed if ge => affected = false,
+            Event::LastAffected if version > bound => affected = false,
+            Event::Limit if ge => return false,
             _ => {}
         }
     }

@@ -291,6 +291,7 @@ pub fn compare(scheme: Scheme, a: &str, b: &str) -> Result<Ordering, VersionErro
 }
 
 /// A range, parsed.
+#[derive(Debug, Clone)]
 struct Bounds {
     introduced: Parsed,
     fixed: Option<Parsed>,
@@ -365,6 +366,70 @@ pub fn check_range(scheme: Scheme, range: &AffectedRange) -> Result<(), VersionE
     Ok(())
 }
 
+/// A version parsed once by its scheme, to be compared many times: the OSV query parses
+/// the version it is asked about once, and the bounds of every range when it loads them,
+/// instead of parsing both on every comparison.
+#[derive(Debug, Clone)]
+pub struct VersionKey(Parsed);
+
+impl VersionKey {
+    pub fn parse(scheme: Scheme, v: &str) -> Result<Self, VersionError> {
+        parse(scheme, v).map(Self)
+    }
+
+    /// PEP 440 ignores a candidate's local label when matching a specifier: the
+    /// distributor's `1.4.2+ubuntu1` is 1.4.2, fixed by `1.4.2`, and `3.2+local` is within
+    /// "last affected 3.2" (plain ordering would put it after 3.2). Other schemes keep it.
+    pub fn without_local(self) -> Self {
+        match self.0 {
+            Parsed::Pep440(v) => Self(Parsed::Pep440(v.without_local())),
+            v => Self(v),
+        }
+    }
+}
+
+impl PartialEq for VersionKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for VersionKey {}
+
+impl PartialOrd for VersionKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for VersionKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        cmp(&self.0, &other.0)
+    }
+}
+
+/// The model's ranges of one package, their bounds parsed ([`affects`] without parsing).
+#[derive(Debug, Clone)]
+pub struct RangeKeys(Vec<Bounds>);
+
+impl RangeKeys {
+    /// Every range must parse, so that the answer does not depend on the order of the
+    /// ranges.
+    pub fn parse(scheme: Scheme, ranges: &[AffectedRange]) -> Result<Self, VersionError> {
+        ranges
+            .iter()
+            .map(|r| Bounds::parse(scheme, r))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self)
+    }
+
+    /// Whether a version (parsed, its local label dropped: [`VersionKey::without_local`])
+    /// lies in any of the ranges.
+    pub fn contain(&self, v: &VersionKey) -> bool {
+        self.0.iter().any(|b| b.contains(&v.0))
+    }
+}
+
 /// Whether `version` lies in any of the ranges: from `introduced` (inclusive) to `fixed`
 /// (exclusive) or `last_affected` (inclusive), open-ended when neither is given (a range
 /// whose `fixed` equals its `introduced` is empty and matches nothing); pre-releases
@@ -376,16 +441,6 @@ pub fn affects(
     ranges: &[AffectedRange],
     version: &str,
 ) -> Result<bool, VersionError> {
-    let v = match parse(scheme, version)? {
-        // PEP 440 ignores a candidate's local label when matching a specifier: the
-        // distributor's `1.4.2+ubuntu1` is 1.4.2, fixed by `1.4.2`, and `3.2+local` is
-        // within "last affected 3.2" (plain ordering would put it after 3.2).
-        Parsed::Pep440(v) => Parsed::Pep440(v.without_local()),
-        v => v,
-    };
-    let bounds = ranges
-        .iter()
-        .map(|r| Bounds::parse(scheme, r))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(bounds.iter().any(|b| b.contains(&v)))
+    let v = VersionKey::parse(scheme, version)?.without_local();
+    Ok(RangeKeys::parse(scheme, ranges)?.contain(&v))
 }
