@@ -308,17 +308,19 @@ impl Store {
     async fn check_table_list(&self) -> Result<(), StoreError> {
         let sql = match self.backend() {
             Backend::Sqlite => {
-                // The search indexes (virtual tables and their own tables) and the counts
-                // of cases by state are made again by triggers as the rows are restored.
+                // The search indexes (virtual tables and their own tables), the counts
+                // of cases by state and the publications' generation are made again by
+                // triggers as the rows are restored.
                 "SELECT name FROM sqlite_master WHERE type = 'table' \
                  AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' \
                  AND name NOT LIKE 'reports_search%' AND name NOT LIKE 'publications_search%' \
-                 AND name <> 'case_state_counts'"
+                 AND name <> 'case_state_counts' AND name <> 'publication_generation'"
             }
             Backend::Postgres => {
                 "SELECT table_name::text FROM information_schema.tables \
                  WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
-                 AND table_name <> '_sqlx_migrations' AND table_name <> 'case_state_counts'"
+                 AND table_name <> '_sqlx_migrations' AND table_name <> 'case_state_counts' \
+                 AND table_name <> 'publication_generation'"
             }
         };
         let mut present: Vec<String> = sqlx::query_scalar(sql).fetch_all(self.pool()).await?;

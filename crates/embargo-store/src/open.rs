@@ -85,6 +85,7 @@ fn migrator(backend: Backend) -> Migrator {
         19 "overdue_counts" "0019_overdue_counts.sql",
         20 "publication_order" "0020_publication_order.sql",
         21 "intake_pages" "0021_intake_pages.sql",
+        22 "publication_generation" "0022_publication_generation.sql",
     ])
 }
 

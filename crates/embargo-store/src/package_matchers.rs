@@ -90,6 +90,16 @@ impl Store {
             .collect()
     }
 
+    /// How many times the publications or their packages have changed (kept by triggers):
+    /// what the OSV query kept in memory is current while this stays the same.
+    pub async fn publication_generation(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT generation FROM publication_generation WHERE id = 1")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
     /// The publications with these ids, in the order given (the ids of a query's page).
     pub async fn publications_with_ids(
         &self,
