@@ -32,6 +32,7 @@ mod messages;
 mod metrics;
 mod operations;
 mod osv_api;
+mod osv_cache;
 mod paging;
 mod portal;
 mod preferences;
@@ -85,7 +86,7 @@ pub use invitations::{INVITATION_LIFETIME, InvitationMail};
 pub use job_spec::JobSpec;
 pub use metrics::{AGE_GROUPS, DurationStat, Metrics, OUTCOMES, PromiseStat, WeekRow};
 pub use operations::Operations;
-pub use osv_api::{OSV_MAX_BATCH, OSV_PAGE_SIZE, OsvPackage, OsvPage, OsvQuery};
+pub use osv_api::{OSV_MAX_BATCH, OSV_PAGE_SIZE, OsvDocuments, OsvPackage, OsvPage, OsvQuery};
 /// Stored shapes the views hand out (read-only).
 pub use paging::{PageRequest, PublicationPage};
 pub use portal::LOST_LINKS_PER_DAY;
@@ -125,6 +126,8 @@ pub struct App {
     intake_queue: intake_batch::IntakeQueue,
     /// The projects in scope as last read, for checking reports without a read each.
     known_projects: intake::KnownProjects,
+    /// What the OSV query keeps between queries.
+    osv_cache: osv_cache::OsvCache,
 }
 
 impl App {
@@ -143,6 +146,7 @@ impl App {
             ci_mirror: None,
             intake_queue: intake_batch::IntakeQueue::default(),
             known_projects: intake::KnownProjects::default(),
+            osv_cache: osv_cache::OsvCache::default(),
         }
     }
 
@@ -158,6 +162,8 @@ impl App {
     pub fn with_publication(mut self, settings: PublicationSettings) -> Self {
         self.publication = settings;
         self.intake_queue = intake_batch::IntakeQueue::default();
+        // Its documents name the publisher.
+        self.osv_cache = osv_cache::OsvCache::default();
         self
     }
 

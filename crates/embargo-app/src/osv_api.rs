@@ -10,12 +10,14 @@
 //! - malformed queries (both a purl version and `version`, `purl` with `name`, nothing to
 //!   look for) are refused, as osv.dev refuses them with 400.
 
+use std::sync::Arc;
+
 use embargo_core::{Publication, ValueError};
 use embargo_formats::Package;
-use embargo_formats::versions::affects;
 
 use crate::App;
 use crate::error::AppError;
+use crate::osv_cache::Version;
 
 /// osv.dev pages a query's answer after 1,000 vulnerabilities.
 pub const OSV_PAGE_SIZE: usize = 1000;
@@ -45,6 +47,14 @@ pub struct OsvPage {
     pub next_page_token: Option<String>,
 }
 
+/// One page of an answer, its OSV documents as they are sent.
+#[derive(Debug, Clone)]
+pub struct OsvDocuments {
+    /// Each a JSON object.
+    pub vulns: Vec<Arc<str>>,
+    pub next_page_token: Option<String>,
+}
+
 /// The package a query names, and how its name is compared.
 struct Wanted {
     package: Package,
@@ -59,6 +69,43 @@ fn bad(why: &str) -> AppError {
 impl App {
     /// Answers one query, one page of `page_size` at a time.
     pub async fn osv_query(&self, q: &OsvQuery, page_size: usize) -> Result<OsvPage, AppError> {
+        let generation = self.osv_cache.current(&self.store).await?;
+        let (ids, next_page_token) = self.osv_page(q, page_size, generation).await?;
+        Ok(OsvPage {
+            vulns: self.store.publications_with_ids(&ids).await?,
+            next_page_token,
+        })
+    }
+
+    /// [`App::osv_query`], the answer's documents exported to OSV: kept between queries,
+    /// so a frequent answer is neither read nor exported again.
+    pub async fn osv_query_documents(
+        &self,
+        q: &OsvQuery,
+        page_size: usize,
+    ) -> Result<OsvDocuments, AppError> {
+        let generation = self.osv_cache.current(&self.store).await?;
+        let (ids, next_page_token) = self.osv_page(q, page_size, generation).await?;
+        let publisher = &self.publication.publisher;
+        let vulns = self
+            .osv_cache
+            .documents(&self.store, generation, &ids, |p| {
+                serde_json::to_string(&embargo_formats::osv::document(publisher, p)).ok()
+            })
+            .await?;
+        Ok(OsvDocuments {
+            vulns,
+            next_page_token,
+        })
+    }
+
+    /// The ids of one page of the answer, and the token of the next page.
+    async fn osv_page(
+        &self,
+        q: &OsvQuery,
+        page_size: usize,
+        generation: i64,
+    ) -> Result<(Vec<String>, Option<String>), AppError> {
         let after = q.page_token.as_deref().map(decode_token).transpose()?;
         let mut ids = match read_query(q)? {
             Looked::Nothing => Vec::new(),
@@ -71,7 +118,9 @@ impl App {
                 .filter(|p| p.withdrawn.is_none())
                 .map(|p| p.id)
                 .collect(),
-            Looked::Package(wanted, version) => self.naming(&wanted, version.as_deref()).await?,
+            Looked::Package(wanted, version) => {
+                self.naming(&wanted, version.as_deref(), generation).await?
+            }
         };
         ids.sort();
         ids.dedup();
@@ -80,15 +129,10 @@ impl App {
         }
         let more = ids.len() > page_size;
         ids.truncate(page_size);
-        // Only the page's documents are read.
-        let hits = self.store.publications_with_ids(&ids).await?;
         let next_page_token = more
-            .then(|| hits.last().map(|p| encode_token(&p.id)))
+            .then(|| ids.last().map(|id| encode_token(id)))
             .flatten();
-        Ok(OsvPage {
-            vulns: hits,
-            next_page_token,
-        })
+        Ok((ids, next_page_token))
     }
 
     /// The ids of the advisories that say the package (at `version`, if given) is
@@ -97,42 +141,27 @@ impl App {
         &self,
         wanted: &Wanted,
         version: Option<&str>,
+        generation: i64,
     ) -> Result<Vec<String>, AppError> {
+        let index_name = wanted.package.index_name();
+        let ecosystem_name = wanted.package.ecosystem_name();
         let candidates = self
-            .store
-            .matchers_naming(&wanted.package.ty, &wanted.package.index_name())
+            .osv_cache
+            .candidates(&self.store, generation, &wanted.package.ty, &index_name)
             .await?;
-        let scheme = wanted.package.scheme();
         let same = |named: &Package| {
             named.ty == wanted.package.ty
                 && if wanted.loose {
-                    named.index_name() == wanted.package.index_name()
+                    named.index_name() == index_name
                 } else {
-                    named.ecosystem_name() == wanted.package.ecosystem_name()
+                    named.ecosystem_name() == ecosystem_name
                 }
         };
+        let version = version.map(|v| Version::new(&wanted.package, v));
         Ok(candidates
-            .into_iter()
-            .filter(|(_, m)| !m.withdrawn)
-            .filter(|(_, m)| {
-                // Kept as its source's OSV document: all of it is evaluated (ranges of
-                // several stretches, `limit`, version lists), as osv.dev would.
-                if let Some(source) = &m.osv {
-                    return embargo_formats::osv_match::affects_in(source, same, version);
-                }
-                m.affected.iter().any(|a| {
-                    let Ok(named) = Package::parse(&a.purl) else {
-                        return false;
-                    };
-                    same(&named)
-                        && match version {
-                            None => true,
-                            // Unreadable versions and ranges are no evidence either way.
-                            Some(v) => affects(scheme, &a.ranges, v).unwrap_or(false),
-                        }
-                })
-            })
-            .map(|(id, _)| id)
+            .iter()
+            .filter(|c| c.affects(same, version.as_ref()))
+            .map(|c| c.id.clone())
             .collect())
     }
 

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use embargo_app::{AppError, OSV_PAGE_SIZE, OsvPackage, OsvQuery};
+use embargo_app::{AppError, OSV_PAGE_SIZE, OsvDocuments, OsvPackage, OsvQuery};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -50,8 +50,11 @@ pub struct BatchQuery {
     queries: Vec<Query>,
 }
 
+// Described to the OpenAPI document; the answer itself is written by `vulns_json`,
+// from documents already serialized.
 /// The advisories that match: nothing at all when none does.
 #[derive(Debug, Serialize, ToSchema)]
+#[cfg_attr(not(test), allow(dead_code))]
 pub struct Vulns {
     /// OSV documents.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -157,21 +160,49 @@ pub async fn query(State(state): State<WebState>, body: Bytes) -> Response {
         Ok(b) => b,
         Err(e) => return error(&e),
     };
-    match state.app.osv_query(&body.into(), OSV_PAGE_SIZE).await {
-        Ok(page) => {
-            let publisher = &state.app.publication_settings().publisher;
-            Json(Vulns {
-                vulns: page
-                    .vulns
-                    .iter()
-                    .map(|p| embargo_formats::osv::document(publisher, p))
-                    .collect(),
-                next_page_token: page.next_page_token,
-            })
-            .into_response()
-        }
+    match state
+        .app
+        .osv_query_documents(&body.into(), OSV_PAGE_SIZE)
+        .await
+    {
+        Ok(page) => vulns_json(&page),
         Err(e) => error(&e),
     }
+}
+
+/// [`Vulns`] written from documents already serialized (kept between queries): joined,
+/// not parsed and written again.
+fn vulns_json(page: &OsvDocuments) -> Response {
+    let size = page.vulns.iter().map(|d| d.len() + 1).sum::<usize>() + 64;
+    let mut out = String::with_capacity(size);
+    out.push('{');
+    if !page.vulns.is_empty() {
+        out.push_str("\"vulns\":[");
+        for (i, d) in page.vulns.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(d);
+        }
+        out.push(']');
+    }
+    if let Some(token) = &page.next_page_token {
+        if !page.vulns.is_empty() {
+            out.push(',');
+        }
+        out.push_str("\"next_page_token\":");
+        // A token is base64url: nothing to escape, but written as JSON all the same.
+        out.push_str(&serde_json::to_string(token).unwrap_or_default());
+    }
+    out.push('}');
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        out,
+    )
+        .into_response()
 }
 
 /// `POST /api/v1/query`: the same query under the API's prefix.
@@ -250,5 +281,36 @@ pub async fn vuln(State(state): State<WebState>, Path(id): Path<String>) -> Resp
         ))
         .into_response(),
         Err(e) => error(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The joined answer is the JSON that serializing `Vulns` would give.
+    #[tokio::test]
+    async fn joined_answers_are_the_serialized_shape() {
+        let doc = |id: &str| serde_json::json!({"id": id, "summary": "a \"quoted\" word"});
+        for (docs, token) in [
+            (vec![], None),
+            (vec![doc("A-1")], None),
+            (vec![doc("A-1"), doc("A-2")], Some("QS0y".to_string())),
+            (vec![], Some("QS0y".to_string())),
+        ] {
+            let page = OsvDocuments {
+                vulns: docs.iter().map(|d| d.to_string().into()).collect(),
+                next_page_token: token.clone(),
+            };
+            let body = axum::body::to_bytes(vulns_json(&page).into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let expected = serde_json::to_value(Vulns {
+                vulns: docs,
+                next_page_token: token,
+            })
+            .unwrap();
+            assert_eq!(serde_json::from_slice::<Value>(&body).unwrap(), expected);
+        }
     }
 }

@@ -158,6 +158,27 @@ async fn a_fix_released_after_a_deadline_disclosure_is_a_revision() {
     let first = t.store.publication_of_case(id).await.unwrap().unwrap();
     assert!(!first.fix_available && first.timeline.fixed.is_none());
     assert!(first.advisory.affected[0].ranges[0].fixed.is_none());
+    let query = |version: &str| OsvQuery {
+        package: Some(OsvPackage {
+            purl: Some("pkg:pypi/build-bot".into()),
+            ..OsvPackage::default()
+        }),
+        version: Some(version.into()),
+        ..OsvQuery::default()
+    };
+    // Asked before the fix (the query keeps what it read): every version is affected, and
+    // the document says nothing is fixed.
+    let before = t
+        .app
+        .osv_query_documents(&query("3.1.2"), OSV_PAGE_SIZE)
+        .await
+        .unwrap();
+    assert_eq!(before.vulns.len(), 1);
+    assert!(
+        !before.vulns[0].contains("\"fixed\""),
+        "{}",
+        before.vulns[0]
+    );
     // Two weeks later the fix ships: the public advisory says so, under the same id.
     t.clock.advance(days(14));
     let r2 = t
@@ -193,17 +214,7 @@ async fn a_fix_released_after_a_deadline_disclosure_is_a_revision() {
     );
     let hits = t
         .app
-        .osv_query(
-            &OsvQuery {
-                package: Some(OsvPackage {
-                    purl: Some("pkg:pypi/build-bot".into()),
-                    ..OsvPackage::default()
-                }),
-                version: Some("3.1.2".into()),
-                ..OsvQuery::default()
-            },
-            OSV_PAGE_SIZE,
-        )
+        .osv_query_documents(&query("3.1.2"), OSV_PAGE_SIZE)
         .await
         .unwrap()
         .vulns;
@@ -211,6 +222,15 @@ async fn a_fix_released_after_a_deadline_disclosure_is_a_revision() {
         hits.is_empty(),
         "the fixed version is no longer reported affected"
     );
+    // A version still affected: its document is the revised one, not the one kept.
+    let hits = t
+        .app
+        .osv_query_documents(&query("3.1.0"), OSV_PAGE_SIZE)
+        .await
+        .unwrap()
+        .vulns;
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].contains("\"fixed\":\"3.1.2\""), "{}", hits[0]);
 }
 
 #[tokio::test]

@@ -1,0 +1,229 @@
+//! What the OSV query keeps in memory between queries, so that answering one reads the
+//! database once (the publications' generation) instead of parsing every matcher and
+//! exporting every document it answers with:
+//! - each package's candidates, their ranges read and their versions parsed into keys
+//!   ([`embargo_formats::osv_match::Compiled`], [`embargo_formats::versions::RangeKeys`]);
+//! - the OSV documents of recent answers, as the bytes sent.
+//!
+//! All of it is dropped when the publications' generation (kept by triggers, see migration
+//! 22) moves: a publication, a revision, a withdrawal or an import by any process. Both
+//! parts are bounded: past [`MAX_CANDIDATES`] the packages are read again, and documents
+//! live in two generations of [`DOCUMENT_BYTES`] each (the older one is dropped when the
+//! newer fills; a document found in the older one moves to the newer).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use embargo_formats::Package;
+use embargo_formats::osv_match::{Asked, Compiled};
+use embargo_formats::versions::{RangeKeys, VersionKey};
+use embargo_store::{PackageMatcher, Store, StoreError};
+
+/// Candidates kept at most (a candidate is a few hundred bytes).
+const MAX_CANDIDATES: usize = 50_000;
+/// Bytes of documents in each of the two generations.
+const DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+
+/// One publication naming a package, ready to be matched.
+#[derive(Debug)]
+pub(crate) struct Candidate {
+    pub id: String,
+    matcher: Matcher,
+}
+
+#[derive(Debug)]
+enum Matcher {
+    /// Withdrawn advisories stay readable by id, and match no query.
+    Withdrawn,
+    /// Kept as its source's OSV document: all of it is evaluated (ranges of several
+    /// stretches, `limit`, version lists), as osv.dev would.
+    Osv(Compiled),
+    /// The model's affected packages; `None` for ranges that do not parse (no evidence
+    /// either way).
+    Model(Vec<(Package, Option<RangeKeys>)>),
+}
+
+/// The version a query asks about, parsed once for both kinds of matchers.
+pub(crate) struct Version {
+    asked: Asked,
+    /// Without its local label, as the model's ranges compare (PEP 440).
+    local_free: Option<VersionKey>,
+}
+
+impl Version {
+    pub fn new(package: &Package, text: &str) -> Self {
+        let asked = Asked::new(package.scheme(), text);
+        let local_free = asked.key().cloned().map(VersionKey::without_local);
+        Self { asked, local_free }
+    }
+}
+
+impl Candidate {
+    fn of(id: String, m: &PackageMatcher) -> Self {
+        let matcher = if m.withdrawn {
+            Matcher::Withdrawn
+        } else if let Some(source) = &m.osv {
+            Matcher::Osv(Compiled::of(source))
+        } else {
+            Matcher::Model(
+                m.affected
+                    .iter()
+                    .filter_map(|a| {
+                        let named = Package::parse(&a.purl).ok()?;
+                        let keys = RangeKeys::parse(named.scheme(), &a.ranges).ok();
+                        Some((named, keys))
+                    })
+                    .collect(),
+            )
+        };
+        Self { id, matcher }
+    }
+
+    /// Whether it says the package (`same`) is affected at the version (`None`: any).
+    pub fn affects(&self, same: impl Fn(&Package) -> bool, version: Option<&Version>) -> bool {
+        match &self.matcher {
+            Matcher::Withdrawn => false,
+            Matcher::Osv(compiled) => compiled.affects(same, version.map(|v| &v.asked)),
+            Matcher::Model(affected) => affected.iter().any(|(named, keys)| {
+                same(named)
+                    && match version {
+                        None => true,
+                        Some(v) => match (keys, &v.local_free) {
+                            (Some(keys), Some(key)) => keys.contain(key),
+                            _ => false,
+                        },
+                    }
+            }),
+        }
+    }
+}
+
+/// Shared by the clones of an [`crate::App`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OsvCache(Arc<Mutex<Kept>>);
+
+#[derive(Debug, Default)]
+struct Kept {
+    /// The publications' generation all of this was read at.
+    generation: Option<i64>,
+    packages: HashMap<(String, String), Arc<[Candidate]>>,
+    candidates: usize,
+    hot: HashMap<String, Arc<str>>,
+    hot_bytes: usize,
+    cold: HashMap<String, Arc<str>>,
+}
+
+impl Kept {
+    fn keep_document(&mut self, id: String, document: Arc<str>) {
+        if self.hot_bytes + document.len() > DOCUMENT_BYTES {
+            self.cold = std::mem::take(&mut self.hot);
+            self.hot_bytes = 0;
+        }
+        self.hot_bytes += document.len();
+        self.hot.insert(id, document);
+    }
+
+    fn document(&mut self, id: &str) -> Option<Arc<str>> {
+        if let Some(d) = self.hot.get(id) {
+            return Some(d.clone());
+        }
+        let d = self.cold.remove(id)?;
+        self.keep_document(id.to_string(), d.clone());
+        Some(d)
+    }
+}
+
+impl OsvCache {
+    fn lock(&self) -> MutexGuard<'_, Kept> {
+        // A panic while holding it leaves plain maps behind: still usable.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The publications' generation now; everything kept from an older one is dropped.
+    pub async fn current(&self, store: &Store) -> Result<i64, StoreError> {
+        let generation = store.publication_generation().await?;
+        let mut kept = self.lock();
+        if kept.generation != Some(generation) {
+            *kept = Kept {
+                generation: Some(generation),
+                ..Kept::default()
+            };
+        }
+        Ok(generation)
+    }
+
+    /// The candidates for a package (purl type, index name), read at `generation`.
+    pub async fn candidates(
+        &self,
+        store: &Store,
+        generation: i64,
+        ty: &str,
+        name: &str,
+    ) -> Result<Arc<[Candidate]>, StoreError> {
+        let key = (ty.to_string(), name.to_string());
+        if let Some(found) = self.lock().packages.get(&key) {
+            return Ok(found.clone());
+        }
+        let read: Arc<[Candidate]> = store
+            .matchers_naming(ty, name)
+            .await?
+            .into_iter()
+            .map(|(id, m)| Candidate::of(id, &m))
+            .collect();
+        let mut kept = self.lock();
+        // Read at this generation or a later one: kept only if nothing moved meanwhile.
+        if kept.generation == Some(generation) {
+            if kept.candidates + read.len() > MAX_CANDIDATES {
+                kept.packages.clear();
+                kept.candidates = 0;
+            }
+            kept.candidates += read.len();
+            kept.packages.insert(key, read.clone());
+        }
+        Ok(read)
+    }
+
+    /// The documents with these ids, in their order: the kept ones, and the others made by
+    /// `render` from the publications read (and kept, if still at `generation`).
+    pub async fn documents(
+        &self,
+        store: &Store,
+        generation: i64,
+        ids: &[String],
+        render: impl Fn(&embargo_core::Publication) -> Option<String>,
+    ) -> Result<Vec<Arc<str>>, StoreError> {
+        let mut found: Vec<Option<Arc<str>>> = {
+            let mut kept = self.lock();
+            ids.iter().map(|id| kept.document(id)).collect()
+        };
+        let missing: Vec<String> = ids
+            .iter()
+            .zip(&found)
+            .filter(|(_, d)| d.is_none())
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !missing.is_empty() {
+            let mut made: HashMap<String, Arc<str>> = store
+                .publications_with_ids(&missing)
+                .await?
+                .iter()
+                .filter_map(|p| Some((p.id.clone(), Arc::from(render(p)?))))
+                .collect();
+            let mut kept = self.lock();
+            let current = kept.generation == Some(generation);
+            for (id, slot) in ids.iter().zip(found.iter_mut()) {
+                if slot.is_none()
+                    && let Some(d) = made.remove(id)
+                {
+                    if current {
+                        kept.keep_document(id.clone(), d.clone());
+                    }
+                    *slot = Some(d);
+                }
+            }
+        }
+        Ok(found.into_iter().flatten().collect())
+    }
+}
