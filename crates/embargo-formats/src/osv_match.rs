@@ -128,6 +128,34 @@ impl Compiled {
         }
     }
 
+    /// About how many bytes it holds (for a cache's budget; a parsed version is counted
+    /// with [`VersionKey::HEAP_ESTIMATE`] bytes of its own).
+    pub fn weight(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|e| {
+                let package = e.package.as_ref().map_or(0, Package::heap_bytes);
+                let versions: usize = e
+                    .versions
+                    .iter()
+                    .map(|v| size_of::<String>() + v.len())
+                    .sum();
+                let ranges: usize = e
+                    .ranges
+                    .iter()
+                    .map(|r| {
+                        size_of::<Option<Vec<(Event, VersionKey)>>>()
+                            + r.as_ref().map_or(0, |events| {
+                                events.len()
+                                    * (size_of::<(Event, VersionKey)>() + VersionKey::HEAP_ESTIMATE)
+                            })
+                    })
+                    .sum();
+                size_of::<Entry>() + package + versions + ranges
+            })
+            .sum()
+    }
+
     /// Whether the document says the version asked about (`None`: any version) of the
     /// package is affected; `same` decides whether an entry's package is the one asked for.
     pub fn affects(&self, same: impl Fn(&Package) -> bool, version: Option<&Asked>) -> bool {

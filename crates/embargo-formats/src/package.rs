@@ -39,6 +39,14 @@ const TYPES: &[(&str, Option<&str>, &str)] = &[
 ];
 
 impl Package {
+    /// The bytes its texts hold on the heap (for estimating a cache's size).
+    pub fn heap_bytes(&self) -> usize {
+        self.ty.len()
+            + self.namespace.as_ref().map_or(0, String::len)
+            + self.name.len()
+            + self.purl.len()
+    }
+
     pub fn parse(purl: &str) -> Result<Self, String> {
         let purl = purl.trim();
         let parsed = PackageUrl::from_str(purl)

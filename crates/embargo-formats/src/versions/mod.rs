@@ -186,22 +186,25 @@ impl std::fmt::Display for VersionError {
 
 impl std::error::Error for VersionError {}
 
-/// A parsed version of one scheme; `Zero` is OSV's `"0"`, before every version.
+/// A parsed version of one scheme; `Zero` is OSV's `"0"`, before every version. The
+/// schemes' own types are boxed (PEP 440's is already shared behind a pointer): the OSV
+/// query keeps thousands of these in memory, so the enum stays two words wide instead of
+/// the widest scheme's size (conda's, 120 bytes).
 #[derive(Debug, Clone)]
 enum Parsed {
     Zero,
     Pep440(pep440_rs::Version),
-    Semver(semver::Version),
-    Go(go::Version),
-    Maven(maven::Version),
-    NuGet(nuget::Version),
-    RubyGems(rubygems::Version),
-    Packagist(packagist::Version),
-    Hex(hex::Version),
-    Pub(dart::Version),
-    GitHubActions(actions::Version),
-    Conda(rattler_conda_version::Version),
-    Generic(generic::Version),
+    Semver(Box<semver::Version>),
+    Go(Box<go::Version>),
+    Maven(Box<maven::Version>),
+    NuGet(Box<nuget::Version>),
+    RubyGems(Box<rubygems::Version>),
+    Packagist(Box<packagist::Version>),
+    Hex(Box<hex::Version>),
+    Pub(Box<dart::Version>),
+    GitHubActions(Box<actions::Version>),
+    Conda(Box<rattler_conda_version::Version>),
+    Generic(Box<generic::Version>),
 }
 
 fn parse(scheme: Scheme, v: &str) -> Result<Parsed, VersionError> {
@@ -226,33 +229,33 @@ fn parse(scheme: Scheme, v: &str) -> Result<Parsed, VersionError> {
             .map(Parsed::Pep440)
             .map_err(|e| invalid(&e.to_string())),
         Scheme::Semver => semver::Version::parse(semverish::strip_v(v))
-            .map(Parsed::Semver)
+            .map(|v| Parsed::Semver(Box::new(v)))
             .map_err(|e| invalid(&e.to_string())),
         Scheme::Go => go::Version::parse(v)
-            .map(Parsed::Go)
+            .map(|v| Parsed::Go(Box::new(v)))
             .map_err(|why| invalid(&why)),
-        Scheme::Maven => Ok(Parsed::Maven(maven::Version::parse(v))),
+        Scheme::Maven => Ok(Parsed::Maven(Box::new(maven::Version::parse(v)))),
         Scheme::NuGet => nuget::Version::parse(v)
-            .map(Parsed::NuGet)
+            .map(|v| Parsed::NuGet(Box::new(v)))
             .map_err(|why| invalid(&why)),
         Scheme::RubyGems => rubygems::Version::parse(v)
-            .map(Parsed::RubyGems)
+            .map(|v| Parsed::RubyGems(Box::new(v)))
             .map_err(|why| invalid(&why)),
-        Scheme::Packagist => Ok(Parsed::Packagist(packagist::Version::parse(v))),
+        Scheme::Packagist => Ok(Parsed::Packagist(Box::new(packagist::Version::parse(v)))),
         Scheme::Hex => hex::Version::parse(v)
-            .map(Parsed::Hex)
+            .map(|v| Parsed::Hex(Box::new(v)))
             .map_err(|why| invalid(&why)),
         Scheme::Pub => dart::Version::parse(v)
-            .map(Parsed::Pub)
+            .map(|v| Parsed::Pub(Box::new(v)))
             .map_err(|why| invalid(&why)),
         Scheme::GitHubActions => actions::Version::parse(v)
-            .map(Parsed::GitHubActions)
+            .map(|v| Parsed::GitHubActions(Box::new(v)))
             .map_err(|why| invalid(&why)),
         Scheme::Conda => rattler_conda_version::Version::from_str(v)
-            .map(Parsed::Conda)
+            .map(|v| Parsed::Conda(Box::new(v)))
             .map_err(|e| invalid(&e.kind.to_string())),
         Scheme::Generic => generic::Version::parse(v)
-            .map(Parsed::Generic)
+            .map(|v| Parsed::Generic(Box::new(v)))
             .map_err(|why| invalid(&why)),
     }
 }
@@ -373,6 +376,10 @@ pub fn check_range(scheme: Scheme, range: &AffectedRange) -> Result<(), VersionE
 pub struct VersionKey(Parsed);
 
 impl VersionKey {
+    /// About the bytes a parsed version holds besides itself (its parts on the heap), for
+    /// estimating a cache's size.
+    pub const HEAP_ESTIMATE: usize = 64;
+
     pub fn parse(scheme: Scheme, v: &str) -> Result<Self, VersionError> {
         parse(scheme, v).map(Self)
     }
@@ -413,6 +420,11 @@ impl Ord for VersionKey {
 pub struct RangeKeys(Vec<Bounds>);
 
 impl RangeKeys {
+    /// About how many bytes it holds (see [`VersionKey::HEAP_ESTIMATE`]).
+    pub fn weight(&self) -> usize {
+        self.0.len() * (size_of::<Bounds>() + 3 * VersionKey::HEAP_ESTIMATE)
+    }
+
     /// Every range must parse, so that the answer does not depend on the order of the
     /// ranges.
     pub fn parse(scheme: Scheme, ranges: &[AffectedRange]) -> Result<Self, VersionError> {
