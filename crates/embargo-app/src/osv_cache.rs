@@ -7,22 +7,27 @@
 //!
 //! All of it is dropped when the publications' generation (kept by triggers, see migration
 //! 22) moves: a publication, a revision, a withdrawal or an import by any process. Both
-//! parts are bounded: past [`MAX_CANDIDATES`] the packages are read again, and documents
-//! live in two generations of [`DOCUMENT_BYTES`] each (the older one is dropped when the
-//! newer fills; a document found in the older one moves to the newer).
+//! parts are bounded by the bytes they hold: past [`CANDIDATE_BYTES`] (an estimate) the
+//! packages are read again, and documents live in two generations of [`DOCUMENT_BYTES`]
+//! each (the older one is dropped when the newer fills; a document found in the older one
+//! moves to the newer). So at most about 12 MiB, whatever the number of advisories: the
+//! server's resident memory stays under its goal of 64 MiB (README, "Benchmarks").
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::Semaphore;
 
 use embargo_formats::Package;
 use embargo_formats::osv_match::{Asked, Compiled};
 use embargo_formats::versions::{RangeKeys, VersionKey};
 use embargo_store::{PackageMatcher, Store, StoreError};
 
-/// Candidates kept at most (a candidate is a few hundred bytes).
-const MAX_CANDIDATES: usize = 50_000;
+/// Bytes of candidates kept at most, as [`Candidate::weight`] estimates them (about 600
+/// bytes for an advisory with two ranges: some 13,000 such advisories).
+const CANDIDATE_BYTES: usize = 8 * 1024 * 1024;
 /// Bytes of documents in each of the two generations.
-const DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+const DOCUMENT_BYTES: usize = 2 * 1024 * 1024;
 
 /// One publication naming a package, ready to be matched.
 #[derive(Debug)]
@@ -79,6 +84,24 @@ impl Candidate {
         Self { id, matcher }
     }
 
+    /// About how many bytes it holds.
+    fn weight(&self) -> usize {
+        size_of::<Self>()
+            + self.id.len()
+            + match &self.matcher {
+                Matcher::Withdrawn => 0,
+                Matcher::Osv(compiled) => compiled.weight(),
+                Matcher::Model(affected) => affected
+                    .iter()
+                    .map(|(named, keys)| {
+                        size_of::<(Package, Option<RangeKeys>)>()
+                            + named.heap_bytes()
+                            + keys.as_ref().map_or(0, RangeKeys::weight)
+                    })
+                    .sum(),
+            }
+    }
+
     /// Whether it says the package (`same`) is affected at the version (`None`: any).
     pub fn affects(&self, same: impl Fn(&Package) -> bool, version: Option<&Version>) -> bool {
         match &self.matcher {
@@ -98,16 +121,35 @@ impl Candidate {
     }
 }
 
+/// Queries reading the database for what is not kept, at once. What a reading query holds
+/// while it reads (rows, parsed documents) is many times what it keeps: with 64 concurrent
+/// queries each reading 50 advisories, that alone was some 20 MiB more resident memory,
+/// for no more throughput on two cores. The others wait, then find most of it kept.
+const READERS: usize = 2;
+
 /// Shared by the clones of an [`crate::App`].
-#[derive(Debug, Clone, Default)]
-pub(crate) struct OsvCache(Arc<Mutex<Kept>>);
+#[derive(Debug, Clone)]
+pub(crate) struct OsvCache {
+    kept: Arc<Mutex<Kept>>,
+    readers: Arc<Semaphore>,
+}
+
+impl Default for OsvCache {
+    fn default() -> Self {
+        Self {
+            kept: Arc::default(),
+            readers: Arc::new(Semaphore::new(READERS)),
+        }
+    }
+}
 
 #[derive(Debug, Default)]
 struct Kept {
     /// The publications' generation all of this was read at.
     generation: Option<i64>,
     packages: HashMap<(String, String), Arc<[Candidate]>>,
-    candidates: usize,
+    /// Their weight, together.
+    candidate_bytes: usize,
     hot: HashMap<String, Arc<str>>,
     hot_bytes: usize,
     cold: HashMap<String, Arc<str>>,
@@ -115,6 +157,10 @@ struct Kept {
 
 impl Kept {
     fn keep_document(&mut self, id: String, document: Arc<str>) {
+        // Made by concurrent queries too: counted once.
+        if self.hot.contains_key(&id) {
+            return;
+        }
         if self.hot_bytes + document.len() > DOCUMENT_BYTES {
             self.cold = std::mem::take(&mut self.hot);
             self.hot_bytes = 0;
@@ -136,7 +182,7 @@ impl Kept {
 impl OsvCache {
     fn lock(&self) -> MutexGuard<'_, Kept> {
         // A panic while holding it leaves plain maps behind: still usable.
-        self.0
+        self.kept
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -166,6 +212,12 @@ impl OsvCache {
         if let Some(found) = self.lock().packages.get(&key) {
             return Ok(found.clone());
         }
+        // (Never closed: `None` would only mean reading unbounded.)
+        let _reading = self.readers.acquire().await.ok();
+        // Read meanwhile by the query this one waited for.
+        if let Some(found) = self.lock().packages.get(&key) {
+            return Ok(found.clone());
+        }
         let read: Arc<[Candidate]> = store
             .matchers_naming(ty, name)
             .await?
@@ -173,13 +225,15 @@ impl OsvCache {
             .map(|(id, m)| Candidate::of(id, &m))
             .collect();
         let mut kept = self.lock();
-        // Read at this generation or a later one: kept only if nothing moved meanwhile.
-        if kept.generation == Some(generation) {
-            if kept.candidates + read.len() > MAX_CANDIDATES {
+        // Read at this generation or a later one: kept only if nothing moved meanwhile,
+        // and counted once when concurrent queries read the same package.
+        if kept.generation == Some(generation) && !kept.packages.contains_key(&key) {
+            let weight: usize = read.iter().map(Candidate::weight).sum();
+            if kept.candidate_bytes + weight > CANDIDATE_BYTES {
                 kept.packages.clear();
-                kept.candidates = 0;
+                kept.candidate_bytes = 0;
             }
-            kept.candidates += read.len();
+            kept.candidate_bytes += weight;
             kept.packages.insert(key, read.clone());
         }
         Ok(read)
@@ -205,6 +259,7 @@ impl OsvCache {
             .map(|(id, _)| id.clone())
             .collect();
         if !missing.is_empty() {
+            let _reading = self.readers.acquire().await.ok();
             let mut made: HashMap<String, Arc<str>> = store
                 .publications_with_ids(&missing)
                 .await?
@@ -225,5 +280,33 @@ impl OsvCache {
             }
         }
         Ok(found.into_iter().flatten().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_made_by_two_concurrent_queries_is_counted_once() {
+        let mut kept = Kept::default();
+        let document: Arc<str> = Arc::from("{\"id\":\"PYSEC-2020-1\"}");
+        kept.keep_document("PYSEC-2020-1".into(), document.clone());
+        kept.keep_document("PYSEC-2020-1".into(), document.clone());
+        assert_eq!(kept.hot_bytes, document.len());
+    }
+
+    #[test]
+    fn documents_past_the_budget_push_the_older_generation_out() {
+        let mut kept = Kept::default();
+        let big: Arc<str> = Arc::from("x".repeat(DOCUMENT_BYTES / 2 + 1));
+        kept.keep_document("A".into(), big.clone());
+        kept.keep_document("B".into(), big.clone());
+        // A moved to the older generation, and comes back when asked for.
+        assert!(kept.cold.contains_key("A") && kept.hot.contains_key("B"));
+        kept.keep_document("C".into(), big.clone());
+        assert!(kept.document("A").is_none(), "two generations at most");
+        assert!(kept.document("B").is_some());
+        assert!(kept.hot_bytes <= DOCUMENT_BYTES);
     }
 }
