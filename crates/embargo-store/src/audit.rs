@@ -111,7 +111,7 @@ impl Tx {
         for entries in self.pieces(entries) {
             let sql = format!(
                 "INSERT INTO audit_log ({ENTRY_COLUMNS}) {}",
-                values(8, entries.len())
+                values(self.backend, 8, entries.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for entry in entries {

@@ -90,7 +90,7 @@ impl Tx {
         for piece in self.pieces(&numbered) {
             let sql = format!(
                 "INSERT INTO cases ({CASE_COLUMNS}, reference, receipt) {}",
-                values(21, piece.len())
+                values(self.backend, 21, piece.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (case, reference) in piece {

@@ -133,7 +133,7 @@ impl Tx {
             let sql = format!(
                 "INSERT INTO jobs (id, kind, case_id, payload, run_at, created_at, updated_at, \
                  status, attempts) {}",
-                values_and(7, jobs.len(), ", 'pending', 0")
+                values_and(self.backend, 7, jobs.len(), ", 'pending', 0")
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (id, job) in jobs {

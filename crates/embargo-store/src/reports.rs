@@ -49,7 +49,7 @@ impl Tx {
              reproduction, impact, already_public, exploited, reporter_name, reporter_email, \
              credit_kind, credit_value, openpgp_key, portal_token_hash, received_at, reply_token, \
              external_ref, portal_issued_at, reply_token_hash) {}",
-                values(20, reports.len())
+                values(self.backend, 20, reports.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for r in reports {
