@@ -15,7 +15,7 @@ use crate::support::{Web, call, json};
 
 async fn web_with_cna() -> Web {
     let mut w = Web::new().await;
-    w.state.app = w.state.app.clone().with_publication(PublicationSettings {
+    let app = w.state.app.clone().with_publication(PublicationSettings {
         publisher: Publisher {
             name: "Example Org".into(),
             base_url: "http://embargo.test".into(),
@@ -24,6 +24,7 @@ async fn web_with_cna() -> Web {
         },
         prefix: "EXAMPLE".into(),
     });
+    w.state = w.state.clone().with_app(app);
     w
 }
 
