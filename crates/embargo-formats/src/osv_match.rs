@@ -59,14 +59,7 @@ impl Asked {
         }
     }
 
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    pub fn scheme(&self) -> Scheme {
-        self.scheme
-    }
-
+    /// The version parsed by the scheme it was asked in.
     pub fn key(&self) -> Option<&VersionKey> {
         self.key.as_ref()
     }
@@ -76,7 +69,7 @@ impl Asked {
 /// lists, and each ECOSYSTEM or SEMVER range's events sorted by the ecosystem's ordering,
 /// their versions parsed. The OSV query keeps these, so that answering parses nothing but
 /// the version asked about.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Compiled {
     entries: Vec<Entry>,
 }
