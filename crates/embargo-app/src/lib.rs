@@ -40,6 +40,7 @@ mod principal;
 mod public;
 mod record;
 mod secrets;
+mod shared_read;
 mod teams;
 mod templates;
 mod tokens;

@@ -23,6 +23,8 @@ use embargo_formats::osv_match::{Asked, Compiled};
 use embargo_formats::versions::{RangeKeys, VersionKey};
 use embargo_store::{PackageMatcher, Store, StoreError};
 
+use crate::shared_read::SharedRead;
+
 /// Bytes of candidates kept at most, as [`Candidate::weight`] estimates them (about 600
 /// bytes for an advisory with two ranges: some 13,000 such advisories).
 const CANDIDATE_BYTES: usize = 8 * 1024 * 1024;
@@ -132,6 +134,7 @@ const READERS: usize = 2;
 pub(crate) struct OsvCache {
     kept: Arc<Mutex<Kept>>,
     readers: Arc<Semaphore>,
+    generation: Arc<SharedRead<i64>>,
 }
 
 impl Default for OsvCache {
@@ -139,6 +142,7 @@ impl Default for OsvCache {
         Self {
             kept: Arc::default(),
             readers: Arc::new(Semaphore::new(READERS)),
+            generation: Arc::default(),
         }
     }
 }
@@ -188,8 +192,12 @@ impl OsvCache {
     }
 
     /// The publications' generation now; everything kept from an older one is dropped.
+    /// Concurrent queries share its reads (see [`SharedRead`]).
     pub async fn current(&self, store: &Store) -> Result<i64, StoreError> {
-        let generation = store.publication_generation().await?;
+        let generation = self
+            .generation
+            .get(|| store.publication_generation())
+            .await?;
         let mut kept = self.lock();
         if kept.generation != Some(generation) {
             *kept = Kept {
