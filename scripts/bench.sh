@@ -47,18 +47,39 @@ start_baseline() {
 }
 stop_baseline() { kill "$(cat "$dir/$1.pid")" 2>/dev/null || true; }
 ratio() { python3 -c "import sys; a, b = (float(x.split()[0]) for x in sys.argv[1:3]); print(f'{a / b:.2f}x')" "$1" "$2"; }
+# Filing reports: the naive baseline (URL given by `$1 ARGS...`, a command starting it and
+# printing its address) and embargo at $2, in BENCH_PAIRS (3) alternating pairs, as one run
+# of each varied by a third on this shared machine; prints each pair, then the medians and
+# the median of the pairs' ratios.
+filing_pairs() {
+  local start="$1" url="$2" pairs=() naive naive_figures embargo_figures
+  for i in $(seq "${BENCH_PAIRS:-3}"); do
+    naive="$($start)"
+    naive_figures="$(wrk_figures "http://$naive/" report)"
+    stop_baseline baseline-insert
+    embargo_figures="$(wrk_figures "http://$url/" report)"
+    echo "pair $i: naive insert $naive_figures; embargo $embargo_figures ($(ratio "$embargo_figures" "$naive_figures"))"
+    pairs+=("$naive_figures|$embargo_figures")
+  done
+  python3 - "${pairs[@]}" <<'PY'
+import statistics, sys
+rows = [[float(side.split()[0]) for side in pair.split("|")] for pair in sys.argv[1:]]
+p99 = lambda pair, side: pair.split("|")[side].split("p99 ")[1].split(",")[0]
+naive, ours = (statistics.median(r[i] for r in rows) for i in (0, 1))
+ratio = statistics.median(o / n for n, o in rows)
+print(f"median: naive insert {naive:,.0f} req/s; embargo {ours:,.0f} req/s; median ratio {ratio:.2f}x "
+      f"(p99 of embargo's runs: {', '.join(p99(p, 1) for p in sys.argv[1:])})")
+PY
+}
 
 echo "== Filing reports, wrk -t2 -c64 (goal: 2x the naive insert, p99 under 20 ms)"
 hello="$(start_baseline baseline-hello)"
 hello_figures="$(wrk_figures "http://$hello/")"
 stop_baseline baseline-hello
 echo "baseline, axum hello:                      $hello_figures"
-naive="$(start_baseline baseline-insert "sqlite://$dir/naive.db")"
-naive_figures="$(wrk_figures "http://$naive/" report)"
-stop_baseline baseline-insert
-echo "baseline, one durable insert per request:  $naive_figures"
-embargo_figures="$(wrk_figures "http://$addr/" report)"
-echo "embargo, group commit:                     $embargo_figures ($(ratio "$embargo_figures" "$naive_figures") the naive insert)"
+start_naive_sqlite() { start_baseline baseline-insert "sqlite://$dir/naive.db"; }
+echo "baseline, one durable insert per request, and embargo's group commit:"
+filing_pairs start_naive_sqlite "$addr"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 python3 - "$bin" "$dir" <<'PY'
 import statistics, subprocess, sys, time
@@ -124,13 +145,11 @@ if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
   done
   echo "== PostgreSQL"
   psql "$BENCH_POSTGRES_URL/postgres" -qc "CREATE DATABASE ${db}_naive"
-  naive="$(start_baseline baseline-insert "$BENCH_POSTGRES_URL/${db}_naive")"
-  naive_figures="$(wrk_figures "http://$naive/" report)"
-  stop_baseline baseline-insert
+  start_naive_postgres() { start_baseline baseline-insert "$BENCH_POSTGRES_URL/${db}_naive"; }
+  echo "filing reports, baseline, one insert per request, and embargo's group commit:"
+  filing_pairs start_naive_postgres "${addrs[0]}"
+  sleep 1 # the baseline's connections close
   psql "$BENCH_POSTGRES_URL/postgres" -qc "DROP DATABASE ${db}_naive"
-  echo "filing reports, baseline, one insert per request: $naive_figures"
-  embargo_figures="$(wrk_figures "http://${addrs[0]}/" report)"
-  echo "filing reports, embargo, group commit:            $embargo_figures ($(ratio "$embargo_figures" "$naive_figures") the naive insert)"
   python3 scripts/bench_http.py "${addrs[0]}" "$n"
   python3 scripts/bench_concurrent.py "PostgreSQL, one instance" "$n" "${addrs[0]}"
   python3 scripts/bench_concurrent.py "PostgreSQL, two instances" "$n" "${addrs[@]}"
