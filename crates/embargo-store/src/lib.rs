@@ -122,6 +122,14 @@ impl Store {
         self.backend
     }
 
+    /// PostgreSQL: opens the connections the pool keeps, in the background, for a server
+    /// whose first requests would otherwise each wait for one (`open::WARM_CONNECTIONS`).
+    pub fn open_kept_connections(&self) {
+        if self.backend == Backend::Postgres {
+            tokio::spawn(open::warm(self.pool.clone()));
+        }
+    }
+
     /// Starts a write transaction, one writer at a time on both backends: `BEGIN
     /// IMMEDIATE` takes SQLite's write lock up front (two writers queue instead of failing
     /// with "database is locked" mid-transaction); on PostgreSQL a transaction-scoped

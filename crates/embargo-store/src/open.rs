@@ -486,25 +486,23 @@ pub(crate) async fn open_postgres(url: &str, mode: OpenMode) -> Result<AnyPool, 
     sqlx::any::install_default_drivers();
     // Lazy: the connection above just reached the server, and `connect` would open the
     // warm connections one after the other before `serve` could answer.
-    let pool = AnyPoolOptions::new()
+    AnyPoolOptions::new()
         .max_connections(16)
         .min_connections(WARM_CONNECTIONS)
         .acquire_timeout(Duration::from_secs(10))
         .connect_lazy(url)
-        .map_err(cannot)?;
-    tokio::spawn(warm(pool.clone()));
-    Ok(pool)
+        .map_err(cannot)
 }
 
-/// Connections opened as soon as the server starts, and reopened when an idle one is
-/// closed (sqlx's reaper keeps this many). Opening one
+/// Connections opened as soon as the server starts (commands that run once open only what
+/// they use), and reopened when an idle one is closed (sqlx's reaper keeps this many). Opening one
 /// (TLS, then password authentication) took about 100 ms: without them, the first requests
 /// after start, and the first after an idle spell, each waited that long (the dashboard's
 /// p99 at 100,000 cases was 106 ms for its first page, under 12 ms for every other).
 const WARM_CONNECTIONS: u32 = 4;
 
-/// Opens [`WARM_CONNECTIONS`] in the background: `serve` answers meanwhile.
-async fn warm(pool: AnyPool) {
+/// Opens [`WARM_CONNECTIONS`] (`Store::open_kept_connections`).
+pub(crate) async fn warm(pool: AnyPool) {
     let opened =
         futures_util::future::join_all((0..WARM_CONNECTIONS).map(|_| pool.acquire())).await;
     if let Some(Err(e)) = opened.into_iter().find(Result::is_err) {

@@ -28,6 +28,7 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
 
     let team_public_key = config.team_public_key()?;
     let app = open_app(&config, OpenMode::CreateOrMigrate).await?;
+    app.store().open_kept_connections();
     check_cve_services(&app).await?;
     check_github(&app).await?;
     let site = Site {
