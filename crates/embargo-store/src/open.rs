@@ -494,11 +494,12 @@ pub(crate) async fn open_postgres(url: &str, mode: OpenMode) -> Result<AnyPool, 
         .map_err(cannot)
 }
 
-/// Connections opened as soon as the server starts (commands that run once open only what
-/// they use), and reopened when an idle one is closed (sqlx's reaper keeps this many). Opening one
-/// (TLS, then password authentication) took about 100 ms: without them, the first requests
-/// after start, and the first after an idle spell, each waited that long (the dashboard's
-/// p99 at 100,000 cases was 106 ms for its first page, under 12 ms for every other).
+/// Connections `serve` opens as soon as it starts (commands that run once open only what
+/// they use), and that sqlx's reaper reopens when it closes an idle one. Opening one (TLS,
+/// then password authentication) is slow here: `serve` answers its first `/healthz` about
+/// 300 ms after launch on PostgreSQL, 20 to 45 ms on SQLite. Without them, the first
+/// requests after start each waited for a connection (the dashboard's p99 at 100,000 cases
+/// was 106 ms for its first page, under 12 ms for every other).
 const WARM_CONNECTIONS: u32 = 4;
 
 /// Opens [`WARM_CONNECTIONS`] (`Store::open_kept_connections`).
