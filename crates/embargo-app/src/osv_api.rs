@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use embargo_core::{Publication, ValueError};
 use embargo_formats::Package;
+use embargo_store::OsvSource;
 
 use crate::App;
 use crate::error::AppError;
@@ -89,8 +90,11 @@ impl App {
         let publisher = &self.publication.publisher;
         let vulns = self
             .osv_cache
-            .documents(&self.store, generation, &ids, |p| {
-                serde_json::to_string(&embargo_formats::osv::document(publisher, p)).ok()
+            .documents(&self.store, generation, &ids, |source| match source {
+                OsvSource::Imported(document) => Some(document),
+                OsvSource::Publication(p) => {
+                    serde_json::to_string(&embargo_formats::osv::document(publisher, &p)).ok()
+                }
             })
             .await?;
         Ok(OsvDocuments {

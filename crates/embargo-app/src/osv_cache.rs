@@ -21,7 +21,7 @@ use tokio::sync::Semaphore;
 use embargo_formats::Package;
 use embargo_formats::osv_match::{Asked, Compiled};
 use embargo_formats::versions::{RangeKeys, VersionKey};
-use embargo_store::{PackageMatcher, Store, StoreError};
+use embargo_store::{OsvSource, PackageMatcher, Store, StoreError};
 
 use crate::shared_read::SharedRead;
 
@@ -248,13 +248,13 @@ impl OsvCache {
     }
 
     /// The documents with these ids, in their order: the kept ones, and the others made by
-    /// `render` from the publications read (and kept, if still at `generation`).
+    /// `render` from what was read of them (and kept, if still at `generation`).
     pub async fn documents(
         &self,
         store: &Store,
         generation: i64,
         ids: &[String],
-        render: impl Fn(&embargo_core::Publication) -> Option<String>,
+        render: impl Fn(OsvSource) -> Option<String>,
     ) -> Result<Vec<Arc<str>>, StoreError> {
         let mut found: Vec<Option<Arc<str>>> = {
             let mut kept = self.lock();
@@ -269,10 +269,10 @@ impl OsvCache {
         if !missing.is_empty() {
             let _reading = self.readers.acquire().await.ok();
             let mut made: HashMap<String, Arc<str>> = store
-                .publications_with_ids(&missing)
+                .osv_sources_with_ids(&missing)
                 .await?
-                .iter()
-                .filter_map(|p| Some((p.id.clone(), Arc::from(render(p)?))))
+                .into_iter()
+                .filter_map(|(id, source)| Some((id, Arc::from(render(source)?))))
                 .collect();
             let mut kept = self.lock();
             let current = kept.generation == Some(generation);

@@ -57,7 +57,7 @@ pub use open::{
     sqlite_path,
 };
 pub use operations::OperationCounts;
-pub use package_matchers::PackageMatcher;
+pub use package_matchers::{OsvSource, PackageMatcher};
 pub use people::Person;
 pub use preferences::StoredPreferences;
 pub use projects::Project;
