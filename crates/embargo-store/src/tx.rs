@@ -62,16 +62,19 @@ impl Tx {
     }
 }
 
-/// `rows` cut into pieces of at most `largest` rows, each of a power-of-4 size: each size is
-/// one statement text, so the drivers' caches of prepared statements (100 per connection)
-/// keep them all, where a statement per batch size would be prepared again and again.
+/// `rows` cut into pieces of at most `largest` rows (a power of 2), each of a power-of-2
+/// size: each size is one statement text, so the drivers' caches of prepared statements
+/// (100 per connection) keep them all, where a statement per batch size would be prepared
+/// again and again. (Powers of 4 made fewer texts and more statements: a batch of 30 was
+/// 16+4+4+4+1+1 rather than 16+8+4+2. Filing reports went about 1.12x faster with powers of
+/// 2 on SQLite, in three alternating pairs; on PostgreSQL 1.00x and 1.10x.)
 pub(crate) fn pieces<T>(rows: &[T], largest: usize) -> Vec<&[T]> {
     let mut pieces = Vec::new();
     let mut rest = rows;
     while !rest.is_empty() {
         let mut size = largest.max(1);
         while size > rest.len() {
-            size = (size / 4).max(1);
+            size = (size / 2).max(1);
         }
         let (piece, tail) = rest.split_at(size);
         pieces.push(piece);
@@ -89,6 +92,11 @@ mod tests {
         let sizes: Vec<usize> = pieces.iter().map(|p| p.len()).collect();
         assert_eq!(sizes, [16, 16, 4, 1]);
         assert_eq!(pieces.concat(), rows);
+        let sizes: Vec<usize> = super::pieces(&rows[..30], 16)
+            .iter()
+            .map(|p| p.len())
+            .collect();
+        assert_eq!(sizes, [16, 8, 4, 2], "one statement per binary digit");
         assert!(super::pieces::<u32>(&[], 16).is_empty());
     }
 }
