@@ -13,8 +13,9 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::codec::{from_ts, ts, values};
+use crate::codec::{from_ts, ts};
 use crate::error::StoreError;
+use crate::rows::Rows;
 use crate::{Store, Tx};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -108,39 +109,34 @@ impl Tx {
         if entries.is_empty() {
             return Ok(seq);
         }
-        for entries in self.pieces(entries) {
-            let sql = format!(
-                "INSERT INTO audit_log ({ENTRY_COLUMNS}) {}",
-                values(self.backend, 8, entries.len())
+        let mut rows = Rows::new(self.backend, ENTRY_COLUMNS, entries.len());
+        for entry in entries {
+            let prev_hash = std::mem::take(&mut hash);
+            seq += 1;
+            let at = ts(entry.at);
+            let case = entry.case_id.map(|c| c.to_string());
+            let detail = entry.detail.to_string();
+            hash = entry_hash(
+                &prev_hash,
+                seq,
+                at,
+                &entry.actor,
+                case.as_deref().unwrap_or(""),
+                &entry.action,
+                &detail,
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for entry in entries {
-                let prev_hash = std::mem::take(&mut hash);
-                seq += 1;
-                let at = ts(entry.at);
-                let case = entry.case_id.map(|c| c.to_string());
-                let detail = entry.detail.to_string();
-                hash = entry_hash(
-                    &prev_hash,
-                    seq,
-                    at,
-                    &entry.actor,
-                    case.as_deref().unwrap_or(""),
-                    &entry.action,
-                    &detail,
-                );
-                query = query
-                    .bind(seq)
-                    .bind(at)
-                    .bind(entry.actor.clone())
-                    .bind(case)
-                    .bind(entry.action.clone())
-                    .bind(detail)
-                    .bind(prev_hash)
-                    .bind(hash.clone());
-            }
-            query.execute(self.conn()).await?;
+            rows.push(vec![
+                seq.into(),
+                at.into(),
+                entry.actor.clone().into(),
+                case.into(),
+                entry.action.clone().into(),
+                detail.into(),
+                prev_hash.into(),
+                hash.clone().into(),
+            ])?;
         }
+        rows.insert_into(self.conn(), "audit_log", &[]).await?;
         sqlx::query(
             "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) \
              ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",

@@ -10,8 +10,9 @@ use embargo_core::{
 };
 use sqlx::{AnyConnection, Row};
 
-use crate::codec::{flag, from_ts, opt_ts, parse, parse_opt, ts, values};
+use crate::codec::{flag, from_ts, opt_ts, parse, parse_opt, ts};
 use crate::error::StoreError;
+use crate::rows::{Cell, Rows, bind_cells};
 use crate::{Store, Tx};
 
 const CASE_COLUMNS: &str = "id, project, state, resolution, reject_reason, duplicate_of, \
@@ -86,26 +87,22 @@ impl Tx {
         let references = self
             .next_case_references(cases.iter().map(|c| c.received_at))
             .await?;
-        let numbered: Vec<(&Case, &String)> = cases.iter().zip(&references).collect();
-        for piece in self.pieces(&numbered) {
-            let sql = format!(
-                "INSERT INTO cases ({CASE_COLUMNS}, reference, receipt) {}",
-                values(self.backend, 21, piece.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (case, reference) in piece {
-                let receipt = case.id.receipt().trim_start_matches('#').to_string();
-                query = bind_case(query, case)
-                    .bind(reference.to_string())
-                    .bind(receipt);
-            }
-            query.execute(self.conn()).await.map_err(|e| match &e {
+        let columns = format!("{CASE_COLUMNS}, reference, receipt");
+        let mut rows = Rows::new(self.backend, &columns, cases.len());
+        for (case, reference) in cases.iter().zip(&references) {
+            let receipt = case.id.receipt().trim_start_matches('#').to_string();
+            let mut cells = case_cells(case);
+            cells.extend([Cell::from(reference.clone()), Cell::from(receipt)]);
+            rows.push(cells)?;
+        }
+        rows.insert_into(self.conn(), "cases", &[])
+            .await
+            .map_err(|e| match &e {
                 sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                     StoreError::Conflict("the project is not in the installation's scope".into())
                 }
                 _ => StoreError::from(e),
             })?;
-        }
         for case in cases {
             save_children(self.conn(), case).await?;
         }
@@ -121,7 +118,7 @@ impl Tx {
             reporter_user = $10, coordinator = $11, release_on = $12, announce_at = $13, \
             announce_zone = $14, acknowledged_at = $15, published_at = $16, fix_available = $17, \
             version = $18, due_at = $19 WHERE id = $1 AND version = $20";
-        let done = bind_case(sqlx::query(sql), case)
+        let done = bind_cells(sqlx::query(sql), case_cells(case))
             .bind(expected)
             .execute(self.conn())
             .await?;
@@ -144,9 +141,8 @@ impl Tx {
     }
 }
 
-type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
-
-fn bind_case<'q>(q: Query<'q>, c: &Case) -> Query<'q> {
+/// A case's values in the order of [`CASE_COLUMNS`].
+fn case_cells(c: &Case) -> Vec<Cell> {
     let (resolution, reason, duplicate_of) = match c.state {
         CaseState::Closed { resolution } => {
             let (reason, dup) = match resolution {
@@ -164,25 +160,27 @@ fn bind_case<'q>(q: Query<'q>, c: &Case) -> Query<'q> {
         _ => (None, None, None),
     };
     let dates = c.dates.as_ref();
-    q.bind(c.id.to_string())
-        .bind(c.project.to_string())
-        .bind(c.state.name())
-        .bind(resolution)
-        .bind(reason)
-        .bind(duplicate_of)
-        .bind(ts(c.received_at))
-        .bind(ts(c.deadlines.acknowledge_by))
-        .bind(ts(c.deadlines.disclose_by))
-        .bind(c.reporter_user.map(|u| u.to_string()))
-        .bind(c.coordinator.map(|u| u.to_string()))
-        .bind(dates.map(|d| d.release_on.to_string()))
-        .bind(dates.map(|d| d.announce_at.to_string()))
-        .bind(dates.map(|d| d.zone.to_string()))
-        .bind(c.acknowledged_at.map(ts))
-        .bind(c.published_at.map(ts))
-        .bind(c.fix_available.map(flag))
-        .bind(i64::try_from(c.version).unwrap_or(i64::MAX))
-        .bind(c.due().map(ts))
+    vec![
+        c.id.to_string().into(),
+        c.project.to_string().into(),
+        c.state.name().into(),
+        resolution.into(),
+        reason.into(),
+        duplicate_of.into(),
+        ts(c.received_at).into(),
+        ts(c.deadlines.acknowledge_by).into(),
+        ts(c.deadlines.disclose_by).into(),
+        c.reporter_user.map(|u| u.to_string()).into(),
+        c.coordinator.map(|u| u.to_string()).into(),
+        dates.map(|d| d.release_on.to_string()).into(),
+        dates.map(|d| d.announce_at.to_string()).into(),
+        dates.map(|d| d.zone.to_string()).into(),
+        c.acknowledged_at.map(ts).into(),
+        c.published_at.map(ts).into(),
+        c.fix_available.map(flag).into(),
+        i64::try_from(c.version).unwrap_or(i64::MAX).into(),
+        c.due().map(ts).into(),
+    ]
 }
 
 async fn save_children(conn: &mut AnyConnection, c: &Case) -> Result<(), StoreError> {

@@ -4,7 +4,6 @@ use std::str::FromStr;
 
 use jiff::Timestamp;
 
-use crate::Backend;
 use crate::error::StoreError;
 
 pub(crate) fn ts(t: Timestamp) -> i64 {
@@ -58,58 +57,4 @@ pub(crate) fn case_state(r: &sqlx::any::AnyRow) -> Result<embargo_core::CaseStat
         r.try_get::<Option<String>, _>("reject_reason")?.as_deref(),
         parse_opt(r.try_get("duplicate_of")?)?,
     )?)
-}
-
-/// `VALUES ($1, .., $k), ($k+1, ..), ..`: `rows` rows of `columns` placeholders each, so that
-/// many rows go in one statement (one round trip to the database's thread, not one each).
-/// On SQLite the placeholders are anonymous (`?`, bound in order): its driver looks each
-/// numbered one up by name among all of the statement's, a cost that grows with the square
-/// of their number (measured with `perf` on the intake benchmark), and anonymous ones have
-/// no name to look up.
-pub(crate) fn values(backend: Backend, columns: usize, rows: usize) -> String {
-    values_and(backend, columns, rows, "")
-}
-
-/// [`values`] with the same constants after the placeholders of each row (`, 'pending', 0`).
-pub(crate) fn values_and(backend: Backend, columns: usize, rows: usize, constants: &str) -> String {
-    let mut sql = String::from("VALUES ");
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            match backend {
-                Backend::Sqlite => sql.push('?'),
-                Backend::Postgres => {
-                    sql.push('$');
-                    sql.push_str(&(row * columns + column + 1).to_string());
-                }
-            }
-        }
-        sql.push_str(constants);
-        sql.push(')');
-    }
-    sql
-}
-
-#[cfg(test)]
-mod values_tests {
-    #[test]
-    fn placeholders_are_numbered_across_rows() {
-        use crate::Backend::{Postgres, Sqlite};
-        assert_eq!(super::values(Postgres, 2, 2), "VALUES ($1, $2), ($3, $4)");
-        assert_eq!(super::values(Postgres, 3, 1), "VALUES ($1, $2, $3)");
-        assert_eq!(
-            super::values_and(Postgres, 1, 2, ", 0"),
-            "VALUES ($1, 0), ($2, 0)"
-        );
-        assert_eq!(
-            super::values_and(Sqlite, 2, 2, ", 0"),
-            "VALUES (?, ?, 0), (?, ?, 0)"
-        );
-    }
 }

@@ -8,8 +8,9 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::codec::{from_ts, opt_ts, parse, parse_opt, ts, values_and};
+use crate::codec::{from_ts, opt_ts, parse, parse_opt, ts};
 use crate::error::StoreError;
+use crate::rows::Rows;
 use crate::{Store, Tx};
 
 #[derive(Debug, Clone)]
@@ -129,25 +130,28 @@ impl Tx {
         if jobs.is_empty() {
             return Ok(());
         }
-        for jobs in self.pieces(jobs) {
-            let sql = format!(
-                "INSERT INTO jobs (id, kind, case_id, payload, run_at, created_at, updated_at, \
-                 status, attempts) {}",
-                values_and(self.backend, 7, jobs.len(), ", 'pending', 0")
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (id, job) in jobs {
-                query = query
-                    .bind(id.to_string())
-                    .bind(job.kind.clone())
-                    .bind(job.case_id.map(|c| c.to_string()))
-                    .bind(job.payload.to_string())
-                    .bind(ts(job.run_at))
-                    .bind(ts(now))
-                    .bind(ts(now));
-            }
-            query.execute(self.conn()).await?;
+        let mut rows = Rows::new(
+            self.backend,
+            "id, kind, case_id, payload, run_at, created_at, updated_at",
+            jobs.len(),
+        );
+        for (id, job) in jobs {
+            rows.push(vec![
+                id.to_string().into(),
+                job.kind.clone().into(),
+                job.case_id.map(|c| c.to_string()).into(),
+                job.payload.to_string().into(),
+                ts(job.run_at).into(),
+                ts(now).into(),
+                ts(now).into(),
+            ])?;
         }
+        rows.insert_into(
+            self.conn(),
+            "jobs",
+            &[("status", "'pending'"), ("attempts", "0")],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -27,6 +27,7 @@ mod projects;
 mod public_search;
 mod publications;
 mod reports;
+mod rows;
 mod sealed;
 mod sessions;
 mod settings;

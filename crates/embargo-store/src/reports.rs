@@ -5,8 +5,9 @@ use embargo_core::{CaseId, Channel, CreditPreference, Email, Private, ProjectSlu
 use jiff::Timestamp;
 use sqlx::Row;
 
-use crate::codec::{flag, from_ts, parse, ts, values};
+use crate::codec::{flag, from_ts, parse, ts};
 use crate::error::{StoreError, unique_as};
+use crate::rows::Rows;
 use crate::{Store, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +34,12 @@ pub struct NewReport {
     pub received_at: Timestamp,
 }
 
+/// The columns a new report fills, in the order `insert_reports` gives them.
+const REPORT_COLUMNS: &str = "case_id, channel, title, description, affected_versions, \
+    reproduction, impact, already_public, exploited, reporter_name, reporter_email, \
+    credit_kind, credit_value, openpgp_key, portal_token_hash, received_at, reply_token, \
+    external_ref, portal_issued_at, reply_token_hash";
+
 impl Tx {
     pub async fn insert_report(&mut self, r: &NewReport) -> Result<(), StoreError> {
         self.insert_reports(std::slice::from_ref(r)).await
@@ -43,53 +50,43 @@ impl Tx {
         if reports.is_empty() {
             return Ok(());
         }
-        for reports in self.pieces(reports) {
-            let sql = format!(
-                "INSERT INTO reports (case_id, channel, title, description, affected_versions, \
-             reproduction, impact, already_public, exploited, reporter_name, reporter_email, \
-             credit_kind, credit_value, openpgp_key, portal_token_hash, received_at, reply_token, \
-             external_ref, portal_issued_at, reply_token_hash) {}",
-                values(self.backend, 20, reports.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for r in reports {
-                let c = r.content.reveal();
-                // Sealed for the mail that carries it; found again by its hash.
-                let sealed = self.sealer.seal(
-                    &r.reply_token,
-                    &format!("reports.reply_token:{}", r.case_id),
-                )?;
-                query = query
-                    .bind(r.case_id.to_string())
-                    .bind(r.channel.name())
-                    .bind(c.title.clone())
-                    .bind(c.description.clone())
-                    .bind(c.affected_versions.clone())
-                    .bind(c.reproduction.clone())
-                    .bind(c.impact.clone())
-                    .bind(flag(c.already_public))
-                    .bind(flag(c.exploited))
-                    .bind(c.reporter_name.clone())
-                    .bind(
-                        c.reporter_email
-                            .as_ref()
-                            .map(|e| AsRef::<str>::as_ref(e).to_string()),
-                    )
-                    .bind(c.credit.kind())
-                    .bind(c.credit.value().to_string())
-                    .bind(c.openpgp_key.clone())
-                    .bind(r.portal_token_hash.clone())
-                    .bind(ts(r.received_at))
-                    .bind(sealed)
-                    .bind(r.external_ref.clone())
-                    .bind(ts(r.received_at))
-                    .bind(crate::sealed::reply_token_hash(&r.reply_token));
-            }
-            query
-                .execute(self.conn())
-                .await
-                .map_err(unique_as("this report was already filed"))?;
+        let mut rows = Rows::new(self.backend, REPORT_COLUMNS, reports.len());
+        for r in reports {
+            let c = r.content.reveal();
+            // Sealed for the mail that carries it; found again by its hash.
+            let sealed = self.sealer.seal(
+                &r.reply_token,
+                &format!("reports.reply_token:{}", r.case_id),
+            )?;
+            rows.push(vec![
+                r.case_id.to_string().into(),
+                r.channel.name().into(),
+                c.title.clone().into(),
+                c.description.clone().into(),
+                c.affected_versions.clone().into(),
+                c.reproduction.clone().into(),
+                c.impact.clone().into(),
+                flag(c.already_public).into(),
+                flag(c.exploited).into(),
+                c.reporter_name.clone().into(),
+                c.reporter_email
+                    .as_ref()
+                    .map(|e| AsRef::<str>::as_ref(e).to_string())
+                    .into(),
+                c.credit.kind().into(),
+                c.credit.value().to_string().into(),
+                c.openpgp_key.clone().into(),
+                r.portal_token_hash.clone().into(),
+                ts(r.received_at).into(),
+                sealed.into(),
+                r.external_ref.clone().into(),
+                ts(r.received_at).into(),
+                crate::sealed::reply_token_hash(&r.reply_token).into(),
+            ])?;
         }
+        rows.insert_into(self.conn(), "reports", &[])
+            .await
+            .map_err(unique_as("this report was already filed"))?;
         Ok(())
     }
 
