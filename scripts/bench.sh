@@ -13,7 +13,10 @@ cargo build --release -p embargo -p embargo-baselines --quiet
 bin="$(pwd)/target/release/embargo"
 baselines="$(pwd)/target/release"
 dir="$(mktemp -d)"
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+# On any exit, the servers started so far stop too (a run that failed half-way left its
+# PostgreSQL instances and a baseline running, holding their databases).
+pids=()
+trap 'kill "$pid" "${pids[@]}" $(cat "$dir"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$dir"' EXIT
 "$bin" --data-dir "$dir" init --admin-email bench@example.org --project infra=Infrastructure >/dev/null
 # Lift the per-address limit: every request comes from 127.0.0.1 here.
 sed -i 's/^reports_per_hour = .*/reports_per_hour = 1000000/' "$dir/embargo.toml"
@@ -38,11 +41,17 @@ wrk_figures() {
     awk '/Requests\/sec/ {r=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF}
          END {printf "%s req/s, p50 %s, p99 %s%s\n", r, p50, p99, (bad ? ", non-2xx " bad : "")}'
 }
-# Starts a baseline binary; prints its address.
+# Starts a baseline binary; prints its address. Waits up to a minute: on PostgreSQL right
+# after the test suite, creating its table waited behind a checkpoint of every database the
+# suite made and dropped (a run ended here with no address).
 start_baseline() {
   "$baselines/$1" 127.0.0.1:0 "${@:2}" >"$dir/$1.out" 2>&1 &
   echo $! >"$dir/$1.pid"
-  for _ in $(seq 100); do grep -q listening "$dir/$1.out" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 600); do grep -q listening "$dir/$1.out" 2>/dev/null && break; sleep 0.1; done
+  if ! grep -q listening "$dir/$1.out"; then
+    echo "$1 did not start: $(cat "$dir/$1.out")" >&2
+    return 1
+  fi
   sed -n 's/^listening on //p' "$dir/$1.out"
 }
 stop_baseline() { kill "$(cat "$dir/$1.pid")" 2>/dev/null || true; }
