@@ -11,14 +11,11 @@
 //! whatever the batch's size. (`jsonb_each` rather than `json_each`: each row reaches `->>`
 //! in SQLite's binary form, not as text to parse again; within the noise, 1.03x.)
 //!
-//! On PostgreSQL the rows go in statements of at most [`POSTGRES_STATEMENT_BYTES`] each.
-//! Over TLS, a message longer than a TLS record (16 KiB) leaves the driver in two writes;
-//! its socket does not set `TCP_NODELAY` (sqlx 0.9.0 stopped setting it: transact-rs/sqlx
-//! issue 4335, fixed after that release), so the kernel holds the second write until the
-//! server acknowledges the first, and the server delays that acknowledgement (40 ms), as
-//! it waits for the rest of the message. Measured: filing reports at 64 connections went
-//! from about 2,500 requests/s to 320 with a batch's rows in one message over TLS, and
-//! back to 2,500 with TLS off.
+//! On PostgreSQL a batch's rows make messages longer than a TLS record (16 KiB). sqlx 0.9.0
+//! did not set `TCP_NODELAY`, so the second write of such a message waited 40 ms for the
+//! server's delayed acknowledgement: filing went from about 2,500 requests/s to 320. The
+//! vendored `sqlx-core` sets it (see `vendor/README.md`); with it, one message per table
+//! filed 1.10x and 1.21x faster than pieces of 12 KiB without it (two alternating pairs).
 
 use serde_json::Value;
 
@@ -92,10 +89,6 @@ pub(crate) fn bind_cells(q: Query<'_>, cells: Vec<Cell>) -> Query<'_> {
     cells.into_iter().fold(q, |q, cell| cell.bind(q))
 }
 
-/// The JSON of one PostgreSQL statement's rows at most (one row longer than this goes
-/// alone): with the statement around it, under a TLS record's 16 KiB (see above).
-const POSTGRES_STATEMENT_BYTES: usize = 12 * 1024;
-
 /// Rows for one table, each given as its cells in the order of `columns`.
 pub(crate) struct Rows {
     backend: Backend,
@@ -134,7 +127,7 @@ impl Rows {
     }
 
     /// `INSERT INTO table (columns) SELECT ...` of the rows, with the same `constants`
-    /// (column, SQL value) in each; executed once for each of [`Rows::parameters`].
+    /// (column, SQL value) in each; its one parameter is [`Rows::json`].
     fn insert(&self, table: &str, constants: &[(&str, &str)]) -> String {
         let names = self
             .columns
@@ -172,38 +165,16 @@ impl Rows {
         table: &str,
         constants: &[(&str, &str)],
     ) -> Result<(), sqlx::Error> {
-        let sql = self.insert(table, constants);
-        for parameter in self.parameters() {
-            sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(parameter)
-                .execute(&mut *conn)
-                .await?;
-        }
+        sqlx::query(sqlx::AssertSqlSafe(self.insert(table, constants)))
+            .bind(self.json())
+            .execute(&mut *conn)
+            .await?;
         Ok(())
     }
 
-    /// The statement's parameter for each execution, the rows in order: all of them on
-    /// SQLite, pieces of at most [`POSTGRES_STATEMENT_BYTES`] on PostgreSQL.
-    fn parameters(&self) -> Vec<String> {
-        let budget = match self.backend {
-            Backend::Sqlite => usize::MAX,
-            Backend::Postgres => POSTGRES_STATEMENT_BYTES,
-        };
-        let mut parameters: Vec<String> = Vec::new();
-        let mut current = String::new();
-        for row in &self.rows {
-            if !current.is_empty() && current.len() + row.len() + 2 > budget {
-                current.push(']');
-                parameters.push(std::mem::take(&mut current));
-            }
-            current.push(if current.is_empty() { '[' } else { ',' });
-            current.push_str(row);
-        }
-        if !current.is_empty() {
-            current.push(']');
-            parameters.push(current);
-        }
-        parameters
+    /// The rows, in order: the statement's one parameter.
+    fn json(&self) -> String {
+        format!("[{}]", self.rows.join(","))
     }
 }
 
@@ -217,7 +188,7 @@ mod tests {
         sqlite
             .push(vec![Cell::from("a"), Cell::from(None::<i64>)])
             .unwrap();
-        assert_eq!(sqlite.parameters(), [r#"[["a",null]]"#]);
+        assert_eq!(sqlite.json(), r#"[["a",null]]"#);
         assert_eq!(
             sqlite.insert("t", &[("status", "'pending'")]),
             "INSERT INTO t (id, n, status) SELECT value ->> 0, value ->> 1, 'pending' FROM jsonb_each($1)"
@@ -226,7 +197,7 @@ mod tests {
         postgres
             .push(vec![Cell::from("a"), Cell::from(7_i64)])
             .unwrap();
-        assert_eq!(postgres.parameters(), [r#"[{"id":"a","n":7}]"#]);
+        assert_eq!(postgres.json(), r#"[{"id":"a","n":7}]"#);
         assert!(
             postgres
                 .insert("t", &[])
@@ -235,36 +206,9 @@ mod tests {
     }
 
     #[test]
-    fn postgres_statements_stay_under_a_tls_record_and_keep_every_row_in_order() {
-        let text = "x".repeat(1000);
-        let mut postgres = Rows::new(Backend::Postgres, "id, text", 30);
-        let mut sqlite = Rows::new(Backend::Sqlite, "id, text", 30);
-        for i in 0..30_i64 {
-            postgres.push(vec![i.into(), text.as_str().into()]).unwrap();
-            sqlite.push(vec![i.into(), text.as_str().into()]).unwrap();
-        }
-        let pieces = postgres.parameters();
-        assert!(pieces.len() > 1);
-        let mut ids = Vec::new();
-        for piece in &pieces {
-            assert!(piece.len() <= POSTGRES_STATEMENT_BYTES, "{}", piece.len());
-            let rows: Vec<Value> = serde_json::from_str(piece).unwrap();
-            ids.extend(rows.iter().map(|r| r["id"].as_i64().unwrap()));
-        }
-        assert_eq!(ids, (0..30).collect::<Vec<_>>());
-        assert_eq!(sqlite.parameters().len(), 1, "no network to SQLite");
-        // A row longer than the budget goes alone.
-        let mut big = Rows::new(Backend::Postgres, "id, text", 2);
-        big.push(vec![1_i64.into(), "y".repeat(20_000).into()])
-            .unwrap();
-        big.push(vec![2_i64.into(), "z".into()]).unwrap();
-        assert_eq!(big.parameters().len(), 2);
-    }
-
-    #[test]
     fn a_row_of_the_wrong_width_is_refused() {
         let mut rows = Rows::new(Backend::Sqlite, "id, n", 1);
         assert!(rows.push(vec![Cell::from("a")]).is_err());
-        assert!(rows.parameters().is_empty());
+        assert_eq!(rows.json(), "[]");
     }
 }

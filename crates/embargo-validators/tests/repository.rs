@@ -40,6 +40,7 @@ fn every_vendored_folder_names_its_source() {
         "schemas/csaf",
         "schemas/cvss",
         "validators",
+        "sqlx-core",
     ] {
         let readme = vendor_dir().join(folder).join("README.md");
         let text = std::fs::read_to_string(&readme)
