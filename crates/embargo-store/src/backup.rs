@@ -409,7 +409,7 @@ fn insert_sql(table: &str, columns: &[String]) -> String {
     )
 }
 
-type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+use crate::rows::Query;
 
 fn bind_value(query: Query<'_>, value: Value, ty: ColumnType) -> Result<Query<'_>, String> {
     Ok(match (ty, value) {

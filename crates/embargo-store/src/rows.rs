@@ -93,8 +93,7 @@ pub(crate) fn bind_cells(q: Query<'_>, cells: Vec<Cell>) -> Query<'_> {
 pub(crate) struct Rows {
     backend: Backend,
     columns: Vec<String>,
-    /// Each row's JSON.
-    rows: Vec<String>,
+    rows: Vec<Value>,
 }
 
 impl Rows {
@@ -117,12 +116,10 @@ impl Rows {
             )));
         }
         let values = cells.into_iter().map(Cell::json);
-        let row = match self.backend {
+        self.rows.push(match self.backend {
             Backend::Sqlite => Value::Array(values.collect()),
             Backend::Postgres => Value::Object(self.columns.iter().cloned().zip(values).collect()),
-        };
-        self.rows
-            .push(serde_json::to_string(&row).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+        });
         Ok(())
     }
 
@@ -160,12 +157,13 @@ impl Rows {
 
     /// Inserts the rows into `table` (see [`Rows::insert`]).
     pub(crate) async fn insert_into(
-        &self,
+        self,
         conn: &mut sqlx::AnyConnection,
         table: &str,
         constants: &[(&str, &str)],
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(sqlx::AssertSqlSafe(self.insert(table, constants)))
+        let sql = self.insert(table, constants);
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(self.json())
             .execute(&mut *conn)
             .await?;
@@ -173,8 +171,8 @@ impl Rows {
     }
 
     /// The rows, in order: the statement's one parameter.
-    fn json(&self) -> String {
-        format!("[{}]", self.rows.join(","))
+    fn json(self) -> String {
+        Value::Array(self.rows).to_string()
     }
 }
 
@@ -188,21 +186,21 @@ mod tests {
         sqlite
             .push(vec![Cell::from("a"), Cell::from(None::<i64>)])
             .unwrap();
-        assert_eq!(sqlite.json(), r#"[["a",null]]"#);
         assert_eq!(
             sqlite.insert("t", &[("status", "'pending'")]),
             "INSERT INTO t (id, n, status) SELECT value ->> 0, value ->> 1, 'pending' FROM jsonb_each($1)"
         );
+        assert_eq!(sqlite.json(), r#"[["a",null]]"#);
         let mut postgres = Rows::new(Backend::Postgres, "id, n", 1);
         postgres
             .push(vec![Cell::from("a"), Cell::from(7_i64)])
             .unwrap();
-        assert_eq!(postgres.json(), r#"[{"id":"a","n":7}]"#);
         assert!(
             postgres
                 .insert("t", &[])
                 .ends_with("json_populate_recordset(NULL::t, $1::json)")
         );
+        assert_eq!(postgres.json(), r#"[{"id":"a","n":7}]"#);
     }
 
     #[test]
