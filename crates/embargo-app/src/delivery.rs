@@ -8,7 +8,8 @@ use serde_json::json;
 use crate::App;
 use crate::error::AppError;
 use crate::principal::Principal;
-use crate::secrets::{new_token, token_hash};
+use crate::secrets::new_portal_token;
+use embargo_store::portal_token_key;
 
 /// Where mail to a case's reporter goes, and how.
 #[derive(Debug, Clone)]
@@ -89,9 +90,9 @@ impl App {
         let Some(to) = self.reporter_address(case_id).await? else {
             return Ok(None);
         };
-        let token = new_token(self.random.as_ref())?;
+        let token = new_portal_token(self.random.as_ref(), now)?;
         let mut tx = self.store.begin().await?;
-        tx.add_portal_link(case_id, &token_hash(&token), now)
+        tx.add_portal_link(case_id, &portal_token_key(&token), now)
             .await?;
         self.audit(
             &mut tx,

@@ -12,8 +12,9 @@ use crate::App;
 use crate::JobSpec;
 use crate::error::AppError;
 use crate::principal::Principal;
-use crate::secrets::{new_reply_token, new_token, token_hash};
+use crate::secrets::{new_portal_token, new_reply_token};
 use crate::uploads::{Upload, check_uploads};
+use embargo_store::portal_token_key;
 
 /// A report as it arrived, with its files.
 #[derive(Debug, Clone)]
@@ -118,7 +119,7 @@ impl Planned {
             case_id,
             channel,
             content: Private::new(content),
-            portal_token_hash: token_hash(&portal_token),
+            portal_token_hash: portal_token_key(&portal_token),
             reply_token,
             external_ref,
             received_at: now,
@@ -191,8 +192,8 @@ impl App {
         let filing = Filing {
             // Time-ordered: new cases go to the end of every index keyed by case.
             case_id: CaseId::time_ordered(unix_millis(now), self.random.bytes10()?),
-            portal_token: new_token(self.random.as_ref())?,
-            reply_token: new_reply_token(self.random.as_ref())?,
+            portal_token: new_portal_token(self.random.as_ref(), now)?,
+            reply_token: new_reply_token(self.random.as_ref(), now)?,
             channel,
             content,
             attachments,
@@ -293,7 +294,7 @@ impl App {
     /// coordinating it). The link shown when the report was filed proves nothing (whoever
     /// filed it typed the address). Unknown links are "not found".
     pub async fn enter_portal(&self, token: &str, now: Timestamp) -> Result<Principal, AppError> {
-        let hash = token_hash(token);
+        let hash = portal_token_key(token);
         let case_id = self.store.case_by_portal_token_hash(&hash).await?;
         if self.store.is_mailed_portal_link(&hash).await? {
             self.bind_verified_reporter(case_id, now).await?;
@@ -341,7 +342,7 @@ impl App {
     pub async fn reporter_principal(&self, token: &str) -> Result<Principal, AppError> {
         let case = self
             .store
-            .case_by_portal_token_hash(&token_hash(token))
+            .case_by_portal_token_hash(&portal_token_key(token))
             .await?;
         Ok(Principal::Reporter(case))
     }

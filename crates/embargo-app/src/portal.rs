@@ -9,7 +9,8 @@ use crate::JobSpec;
 use crate::error::AppError;
 use crate::principal::{Principal, actor_on_case};
 use crate::record::{Draft, jobs};
-use crate::secrets::{new_token, token_hash};
+use crate::secrets::new_portal_token;
+use embargo_store::portal_token_key;
 
 /// Links mailed per case and day on request ("I lost my link").
 pub const LOST_LINKS_PER_DAY: i64 = 3;
@@ -82,8 +83,8 @@ impl App {
                 AppError::NotFound
             });
         }
-        let token = new_token(self.random.as_ref())?;
-        tx.rotate_portal_token(case_id, &token_hash(&token), now)
+        let token = new_portal_token(self.random.as_ref(), now)?;
+        tx.rotate_portal_token(case_id, &portal_token_key(&token), now)
             .await?;
         self.audit(
             &mut tx,

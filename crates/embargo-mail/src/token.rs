@@ -1,16 +1,18 @@
 //! Reply tokens: how a reply finds its case.
 //!
-//! Outgoing mail about a case carries a token of 24 lower-case hex characters twice: in the
+//! Outgoing mail about a case carries a token of lower-case hex characters twice: in the
 //! Reply-To plus address (`security+<token>@example.org`) and in the subject
 //! (`[embargo:<token>]`). Either one surviving the reporter's mail client is enough.
 
-/// Length of a token: 12 random bytes in hex.
-pub const TOKEN_LEN: usize = 24;
+/// Lengths of a token: 32 (the second it was made, then 12 random bytes, in hex), or 24
+/// (the 12 random bytes alone: cases filed before tokens began with their time, whose
+/// mail threads go on).
+pub const TOKEN_LENS: [usize; 2] = [32, 24];
 
-/// Whether `s` is exactly a token: 24 characters of `0-9a-f`. Upper case is not accepted: the
-/// desk writes lower case, and anything else was not written by it.
+/// Whether `s` is exactly a token: 32 or 24 characters of `0-9a-f`. Upper case is not
+/// accepted: the desk writes lower case, and anything else was not written by it.
 pub fn is_token(s: &str) -> bool {
-    s.len() == TOKEN_LEN && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    TOKEN_LENS.contains(&s.len()) && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// The token in a plus address `anything+<token>@domain`, if it has one.
@@ -30,10 +32,13 @@ pub fn from_subject(subject: &str) -> Option<&str> {
     let mut from = 0;
     while let Some(found) = lower.get(from..).and_then(|rest| rest.find(TAG)) {
         let start = from + found + TAG.len();
-        let candidate = subject.get(start..start + TOKEN_LEN);
-        let closed = subject.get(start + TOKEN_LEN..start + TOKEN_LEN + 1) == Some("]");
-        if let Some(token) = candidate.filter(|t| closed && is_token(t)) {
-            return Some(token);
+        let closed_token = TOKEN_LENS.iter().find_map(|len| {
+            let token = subject.get(start..start + len)?;
+            let closed = subject.get(start + len..start + len + 1) == Some("]");
+            (closed && is_token(token)).then_some(token)
+        });
+        if closed_token.is_some() {
+            return closed_token;
         }
         from = start;
     }
@@ -85,6 +90,25 @@ mod tests {
         // Multi-byte text around or inside the tag never splits a character.
         assert_eq!(from_subject(&format!("Ré: [embargo:{T}] ünïcode")), Some(T));
         assert_eq!(from_subject("[embargo:ééééééééééééééééééééééé]"), None);
+    }
+
+    #[test]
+    fn time_led_tokens_and_older_ones_are_both_found() {
+        // A token made now (its second, then the random part) and one made before.
+        let new = "6553f1000123456789abcdef01234567";
+        assert_eq!(
+            from_address(&format!("security+{new}@example.org")),
+            Some(new)
+        );
+        assert_eq!(from_subject(&format!("Re: [embargo:{new}] bug")), Some(new));
+        assert_eq!(from_subject(&format!("Re: [embargo:{T}] bug")), Some(T));
+        // Lengths in between, or longer, are not tokens.
+        assert_eq!(
+            from_address(&format!("security+{}@example.org", &new[..28])),
+            None
+        );
+        assert_eq!(from_subject(&format!("[embargo:{}]", &new[..30])), None);
+        assert_eq!(from_subject(&format!("[embargo:{new}0]")), None);
     }
 
     #[test]

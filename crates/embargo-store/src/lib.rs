@@ -34,6 +34,7 @@ mod settings;
 mod summaries;
 mod teams;
 mod texts;
+mod token_keys;
 mod tx;
 
 use std::path::Path;
@@ -69,6 +70,9 @@ pub use sessions::{ApiTokenInfo, Session};
 pub use summaries::{CaseCursor, CaseQuery, CaseSummary, StateFilter};
 pub use teams::Team;
 pub use texts::{Draft, Invitation};
+pub use token_keys::{
+    PORTAL_TOKEN_BYTES, REPLY_TOKEN_BYTES, portal_token_key, reply_token_key, time_led_token,
+};
 pub use tx::Tx;
 
 /// The database. Cheap to clone (a pool).

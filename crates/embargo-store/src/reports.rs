@@ -81,7 +81,7 @@ impl Tx {
                 sealed.into(),
                 r.external_ref.clone().into(),
                 ts(r.received_at).into(),
-                crate::sealed::reply_token_hash(&r.reply_token).into(),
+                crate::token_keys::reply_token_key(&r.reply_token).into(),
             ])?;
         }
         rows.insert_into(self.conn(), "reports", &[])
@@ -241,7 +241,7 @@ impl Store {
     pub async fn case_by_reply_token(&self, token: &str) -> Result<CaseId, StoreError> {
         let id: String =
             sqlx::query_scalar("SELECT case_id FROM reports WHERE reply_token_hash = $1")
-                .bind(crate::sealed::reply_token_hash(token))
+                .bind(crate::token_keys::reply_token_key(token))
                 .fetch_optional(self.pool())
                 .await?
                 .ok_or(StoreError::NotFound)?;

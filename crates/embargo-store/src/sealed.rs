@@ -235,7 +235,7 @@ impl crate::Store {
                 self.sealer
                     .seal(&token, &format!("reports.reply_token:{case_id}"))?,
             )
-            .bind(reply_token_hash(&token))
+            .bind(crate::token_keys::reply_token_key(&token))
             .execute(tx.conn())
             .await?;
         }
@@ -271,12 +271,6 @@ fn verify_key(sealer: &Sealer, check: &serde_json::Value) -> Result<(), StoreErr
                 .into(),
         ))
     }
-}
-
-/// How a reply token is looked up: its SHA-256, hex.
-pub(crate) fn reply_token_hash(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 #[cfg(test)]

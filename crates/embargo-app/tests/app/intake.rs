@@ -113,3 +113,72 @@ async fn a_batch_of_good_reports_is_numbered_chained_and_queued_like_reports_fil
         assert_eq!(entries[0].action, "report_received");
     }
 }
+
+/// Links and reply tokens begin with the second they were made (so their keys are
+/// appended to their indexes); those of cases filed before keep working.
+#[tokio::test]
+async fn portal_links_and_reply_tokens_open_their_case_whether_made_now_or_before() {
+    use embargo_app::Principal;
+    use embargo_core::{Case, CaseId, Channel, Private};
+    use sha2::{Digest, Sha256};
+
+    let t = TestApp::new().await;
+    let filed = t.submit().await;
+    let second = format!("{:08x}", t.now().as_second());
+    assert_eq!(filed.portal_token.len(), 72);
+    assert!(filed.portal_token.starts_with(&second));
+    assert_eq!(filed.reply_token.len(), 32);
+    assert!(filed.reply_token.starts_with(&second));
+    let opened = t.app.reporter_principal(&filed.portal_token).await.unwrap();
+    assert!(matches!(opened, Principal::Reporter(id) if id == filed.case_id));
+    let by_reply = t
+        .store
+        .case_by_reply_token(&filed.reply_token)
+        .await
+        .unwrap();
+    assert_eq!(by_reply, filed.case_id);
+    // The secret part alone, or the time alone, opens nothing.
+    assert!(
+        t.app
+            .reporter_principal(&filed.portal_token[8..])
+            .await
+            .is_err()
+    );
+    assert!(
+        t.store
+            .case_by_reply_token(&filed.reply_token[..24])
+            .await
+            .is_err()
+    );
+
+    // A case filed before: a 64-digit link stored by its SHA-256, a 24-digit reply token.
+    let old_link = "5f".repeat(32);
+    let old_reply = "0a1b2c3d4e5f60718293a4b5";
+    let case = Case::received(
+        CaseId::from_random_bytes([9; 16]),
+        ProjectSlug::parse(embargo_testkit::PROJECT).unwrap(),
+        t.now(),
+        None,
+        &t.policy,
+    );
+    let mut tx = t.store.begin().await.unwrap();
+    tx.insert_case(&case).await.unwrap();
+    tx.insert_report(&embargo_store::NewReport {
+        case_id: case.id,
+        channel: Channel::Email,
+        content: Private::new(report("old@example.net")),
+        portal_token_hash: hex::encode(Sha256::digest(&old_link)),
+        reply_token: old_reply.into(),
+        external_ref: None,
+        received_at: t.now(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let opened = t.app.reporter_principal(&old_link).await.unwrap();
+    assert!(matches!(opened, Principal::Reporter(id) if id == case.id));
+    assert_eq!(
+        t.store.case_by_reply_token(old_reply).await.unwrap(),
+        case.id
+    );
+}
