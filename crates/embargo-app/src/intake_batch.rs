@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::App;
 use crate::error::AppError;
 use crate::intake::{Filing, Planned, Submitted, scope_error};
+use crate::intake_checkpoints::Checkpoints;
 
 /// The most reports in one transaction.
 const MAX_BATCH: usize = 64;
@@ -90,7 +91,8 @@ impl App {
     /// grow with the load and a lone report is written at once.
     async fn write_batches(self, mut receiver: mpsc::Receiver<(Filing, Answer)>) {
         let (committed, to_sync) = mpsc::channel(COMMITTED);
-        let syncer = tokio::spawn(self.clone().sync_batches(to_sync));
+        let checkpoints = Checkpoints::new(self.store.clone());
+        let syncer = tokio::spawn(self.clone().sync_batches(to_sync, checkpoints.clone()));
         while let Some(first) = receiver.recv().await {
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
@@ -99,6 +101,7 @@ impl App {
                     Err(_) => break,
                 }
             }
+            checkpoints.before_batch().await;
             let answers = self.write_batch(batch).await;
             if committed.send(answers).await.is_err() {
                 // The syncer is gone: its receiver dropped the answers, so submitters hear
@@ -111,8 +114,9 @@ impl App {
         let _ = syncer.await;
     }
 
-    /// The syncer: one sync for every batch committed meanwhile, then their answers.
-    async fn sync_batches(self, mut to_sync: mpsc::Receiver<Committed>) {
+    /// The syncer: one sync for every batch committed meanwhile, then their answers; then,
+    /// now and then, a copy of the log into the database behind the writer.
+    async fn sync_batches(self, mut to_sync: mpsc::Receiver<Committed>, checkpoints: Checkpoints) {
         while let Some(first) = to_sync.recv().await {
             let mut batches = vec![first];
             while let Ok(next) = to_sync.try_recv() {
@@ -131,6 +135,9 @@ impl App {
                 };
                 // The submitter may have gone (a closed connection): the report stays.
                 let _ = answer.send(outcome);
+            }
+            if synced.is_ok() {
+                checkpoints.after_sync();
             }
         }
     }

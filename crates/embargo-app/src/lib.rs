@@ -26,6 +26,7 @@ mod github_tracking;
 mod heartbeat;
 mod intake;
 mod intake_batch;
+mod intake_checkpoints;
 mod invitations;
 mod job_spec;
 mod messages;

@@ -155,16 +155,16 @@ pub(crate) async fn open_sqlite(path: &Path, mode: OpenMode) -> Result<AnyPool, 
 ///   keeps the pages it changes in a journal of its own, which SQLite otherwise writes to a
 ///   temporary file made and deleted for every statement. That was 40 of the 85 KB written
 ///   per report, and the syscalls that wrote them;
-/// - a checkpoint every 4,000 pages of log (16 MB) rather than 1,000: a checkpoint copies
-///   each changed page once however often the log holds it, and the last pages of the two
-///   dozen tables and indexes a report goes into are in every batch. Measured at 64
-///   connections: about 10% more reports per second, and the slowest commit went from
-///   364 ms to 24 ms (a checkpoint waits for the disk inside the commit that makes it).
+/// - no checkpoint of its own before 16,000 pages of log (64 MB): the log is copied into
+///   the database behind the writer, from another connection, and the writer only copies
+///   what was committed meanwhile (`Store::checkpoint_behind_writer`, `finish_checkpoint`).
+///   Its own checkpoint, made inside a commit while every waiting report waits, is left
+///   for a log nobody else copied (the copying stopped on an error).
 const BATCH_PRAGMAS: [(&str, &str); 4] = [
     ("synchronous", "NORMAL"),
     ("cache_size", "-8192"),
     ("temp_store", "MEMORY"),
-    ("wal_autocheckpoint", "4000"),
+    ("wal_autocheckpoint", "16000"),
 ];
 
 /// The batch writer's own connection (see [`BATCH_PRAGMAS`]): a pool of one, opened when

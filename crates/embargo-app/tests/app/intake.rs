@@ -182,3 +182,47 @@ async fn portal_links_and_reply_tokens_open_their_case_whether_made_now_or_befor
         case.id
     );
 }
+
+/// SQLite: the write-ahead log is copied into the database behind the intake writer, soon
+/// after a batch is durable, rather than by the writer itself once the log is long (inside
+/// a commit, while every waiting report waited). A copy of the database file alone, as a
+/// careless file backup would take it, holds the reports filed a moment ago.
+#[tokio::test]
+async fn the_log_is_copied_into_the_database_behind_the_writer() {
+    let t = TestApp::new().await;
+    if t.store.backend() != embargo_store::Backend::Sqlite {
+        return; // PostgreSQL has no such log to copy.
+    }
+    let mut filings = Vec::new();
+    for n in 0..30 {
+        let app = t.app.clone();
+        let now = t.now();
+        let content = report(&format!("r{n}@example.net"));
+        filings.push(tokio::spawn(async move {
+            app.submit_report(intake(content), now).await
+        }));
+    }
+    for f in filings {
+        f.await.unwrap().unwrap();
+    }
+    let copy = t.dir.path().join("copy.db");
+    let mut in_file_alone = 0;
+    for _ in 0..50 {
+        std::fs::copy(&t.db_path, &copy).unwrap();
+        let url = format!("sqlite://{}", copy.display());
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        in_file_alone = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM reports")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        for leftover in ["copy.db", "copy.db-wal", "copy.db-shm"] {
+            let _ = std::fs::remove_file(t.dir.path().join(leftover));
+        }
+        if in_file_alone == 30 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(in_file_alone, 30);
+}
