@@ -182,7 +182,22 @@ impl App {
 
     /// The policy's clocks now: what an administrator set, else the configured defaults.
     pub async fn current_policy(&self) -> Result<embargo_core::Policy, AppError> {
-        match self.store.setting("policy").await? {
+        self.stored_policy(self.store.setting("policy").await?)
+    }
+
+    /// The policy as `tx` sees it.
+    pub(crate) async fn policy_in(
+        &self,
+        tx: &mut embargo_store::Tx,
+    ) -> Result<embargo_core::Policy, AppError> {
+        self.stored_policy(tx.setting("policy").await?)
+    }
+
+    fn stored_policy(
+        &self,
+        stored: Option<serde_json::Value>,
+    ) -> Result<embargo_core::Policy, AppError> {
+        match stored {
             Some(v) => serde_json::from_value(v)
                 .map_err(|e| AppError::Internal(format!("stored policy: {e}"))),
             None => Ok(self.policy),

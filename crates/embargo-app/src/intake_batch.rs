@@ -146,18 +146,16 @@ impl App {
     /// batch is durable.
     async fn write_batch(&self, batch: Vec<(Filing, Answer)>) -> Committed {
         let (filings, answers): (Vec<Filing>, Vec<Answer>) = batch.into_iter().unzip();
-        let outcomes = match self.current_policy().await {
-            // Files are stored one by one, so a batch with files is written that way.
-            Ok(policy) if filings.iter().any(Filing::has_files) => {
-                self.write_one_by_one(filings, &policy).await
-            }
-            Ok(policy) => match self.write_together(&filings, &policy).await {
+        // Files are stored one by one, so a batch with files is written that way.
+        let outcomes = if filings.iter().any(Filing::has_files) {
+            self.write_one_by_one(filings).await
+        } else {
+            match self.write_together(&filings).await {
                 Ok(submitted) => submitted.into_iter().map(Ok).collect(),
                 // One filing refused (its project left the scope meanwhile): each is
                 // written alone, and the refused one is undone alone.
-                Err(_) => self.write_one_by_one(filings, &policy).await,
-            },
-            Err(e) => unavailable(filings.len(), &e),
+                Err(_) => self.write_one_by_one(filings).await,
+            }
         };
         answers.into_iter().zip(outcomes).collect()
     }
@@ -165,16 +163,15 @@ impl App {
     /// A batch without files in a handful of statements, whatever its size: the cases,
     /// the reports, the audit entries (chained in batch order) and the jobs. The filings
     /// stay for the one-by-one path should one be refused (their texts are copied, never
-    /// files: a batch with files does not come here).
-    async fn write_together(
-        &self,
-        filings: &[Filing],
-        policy: &embargo_core::Policy,
-    ) -> Result<Vec<Submitted>, AppError> {
+    /// files: a batch with files does not come here). The deadlines follow the policy the
+    /// batch's transaction reads.
+    async fn write_together(&self, filings: &[Filing]) -> Result<Vec<Submitted>, AppError> {
+        let mut tx = self.store.begin_batch().await?;
+        let policy = self.policy_in(&mut tx).await?;
         let now = filings.iter().map(Filing::now).max().unwrap_or_default();
         let planned: Vec<Planned> = filings
             .iter()
-            .map(|f| Planned::new(f.clone(), policy).0)
+            .map(|f| Planned::new(f.clone(), &policy).0)
             .collect();
         let entries: Vec<_> = planned.iter().map(|p| p.audit_entry(&[])).collect();
         let specs: Vec<_> = planned.iter().flat_map(|p| p.jobs.clone()).collect();
@@ -187,7 +184,6 @@ impl App {
             reports.push(p.report);
             submitted.push(p.submitted);
         }
-        let mut tx = self.store.begin_batch().await?;
         tx.insert_cases(&cases).await.map_err(scope_error)?;
         tx.insert_reports(&reports).await?;
         tx.append_audit_entries(&entries).await?;
@@ -197,20 +193,20 @@ impl App {
     }
 
     /// Each filing behind its own savepoint, in one transaction.
-    async fn write_one_by_one(
-        &self,
-        filings: Vec<Filing>,
-        policy: &embargo_core::Policy,
-    ) -> Vec<Result<Submitted, AppError>> {
+    async fn write_one_by_one(&self, filings: Vec<Filing>) -> Vec<Result<Submitted, AppError>> {
         let n = filings.len();
         let mut tx = match self.store.begin_batch().await {
             Ok(tx) => tx,
             Err(e) => return unavailable(n, &AppError::from(e)),
         };
+        let policy = match self.policy_in(&mut tx).await {
+            Ok(policy) => policy,
+            Err(e) => return unavailable(n, &e),
+        };
         let mut done = Vec::with_capacity(n);
         for filing in filings {
             let outcome = match tx.begin_item().await {
-                Ok(()) => match self.write_filing(&mut tx, filing, policy).await {
+                Ok(()) => match self.write_filing(&mut tx, filing, &policy).await {
                     Ok(submitted) => tx.keep_item().await.map(|()| submitted).map_err(Into::into),
                     Err(refused) => match tx.undo_item().await {
                         Ok(()) => Err(refused),

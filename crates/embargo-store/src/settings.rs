@@ -9,20 +9,38 @@ use crate::{Store, Tx};
 
 impl Store {
     pub async fn setting(&self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
-        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        let row = sqlx::query(SETTING)
             .bind(key)
             .fetch_optional(self.pool())
             .await?;
-        row.map(|r| {
-            let text: String = r.try_get("value")?;
-            serde_json::from_str(&text)
-                .map_err(|e| StoreError::Corrupt(format!("setting {key}: {e}")))
-        })
-        .transpose()
+        parse_setting(key, row)
     }
 }
 
+const SETTING: &str = "SELECT value FROM settings WHERE key = $1";
+
+fn parse_setting(
+    key: &str,
+    row: Option<sqlx::any::AnyRow>,
+) -> Result<Option<serde_json::Value>, StoreError> {
+    row.map(|r| {
+        let text: String = r.try_get("value")?;
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("setting {key}: {e}")))
+    })
+    .transpose()
+}
+
 impl Tx {
+    /// A setting as this transaction sees it (the intake writer reads the policy on its own
+    /// connection, instead of waiting for one of the pool's).
+    pub async fn setting(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        let row = sqlx::query(SETTING)
+            .bind(key)
+            .fetch_optional(self.conn())
+            .await?;
+        parse_setting(key, row)
+    }
+
     pub async fn set_setting(
         &mut self,
         key: &str,
