@@ -49,9 +49,14 @@ start_postgres() {
     "${as_pg[@]}" pg_createcluster "$version" main >/dev/null
   fi
   if ! pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $4}' | grep -q online; then
-    pg_ctlcluster --skip-systemctl-redirect "$version" main start >&2
+    # pg_ctl gives up after a minute, but the server goes on starting: after an unclean
+    # stop it first syncs its whole data directory (over a minute on a machine whose test
+    # runs left many databases), and the tests then failed on connections it refused.
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start >&2 || true
   fi
   port="$(pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $3}')"
+  for _ in $(seq 600); do pg_isready -q -h 127.0.0.1 -p "$port" && break; sleep 1; done
+  pg_isready -h 127.0.0.1 -p "$port" >&2
   "${as_pg[@]}" psql -p "$port" -qtAc "DO \$\$ BEGIN
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'embargo') THEN
         CREATE ROLE embargo LOGIN SUPERUSER PASSWORD 'embargo';
