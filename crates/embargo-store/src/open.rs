@@ -86,7 +86,6 @@ fn migrator(backend: Backend) -> Migrator {
         20 "publication_order" "0020_publication_order.sql",
         21 "intake_pages" "0021_intake_pages.sql",
         22 "publication_generation" "0022_publication_generation.sql",
-        23 "receipt_by_scan" "0023_receipt_by_scan.sql",
     ])
 }
 

@@ -220,17 +220,7 @@ impl Sql {
                 "SELECT x.id FROM cases x WHERE x.id >= {from} AND x.id < {to}"
             ));
             if receipt.len() == 8 {
-                parts.push(match backend {
-                    // A new (time-ordered, version 7) id ends with its receipt; SQLite keeps
-                    // no index of receipts (migration 23), so its ids are read whole.
-                    Backend::Sqlite => format!(
-                        "SELECT x.id FROM cases x \
-                         WHERE substr(x.id, 15, 1) = '7' AND substr(x.id, 29) = {from}"
-                    ),
-                    Backend::Postgres => {
-                        format!("SELECT x.id FROM cases x WHERE x.receipt = {from}")
-                    }
-                });
+                parts.push(format!("SELECT x.id FROM cases x WHERE x.receipt = {from}"));
             }
         }
         // A whole reference is looked up as one, not as the words "emb" and "2026".
