@@ -54,8 +54,8 @@ impl Checkpoints {
                 while this.pending.swap(false, Ordering::AcqRel) {
                     match this.store.checkpoint_behind_writer().await {
                         Ok(()) => this.copied.store(true, Ordering::Release),
-                        // The server is stopping: nothing to report (it was logged at
-                        // every stop under load).
+                        // The server is stopping: nothing to report (a stop under load
+                        // logged this as a failed copy).
                         Err(e) if e.is_closed() => return,
                         // The writer's own checkpoints take over (`BATCH_PRAGMAS`).
                         Err(e) => tracing::warn!("copying the write-ahead log: {e}"),
