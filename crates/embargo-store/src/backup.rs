@@ -48,6 +48,7 @@ const TABLES: &[&str] = &[
     "invitations",
     "advisory_drafts",
     "publications",
+    "publication_osv_sources",
     "publication_packages",
     "publication_commits",
     "advisory_counters",

@@ -20,6 +20,7 @@ mod messages;
 mod metrics;
 mod open;
 mod operations;
+mod osv_sources;
 mod package_matchers;
 mod people;
 mod preferences;
@@ -59,7 +60,8 @@ pub use open::{
     sqlite_path,
 };
 pub use operations::OperationCounts;
-pub use package_matchers::{OsvSource, PackageMatcher};
+pub use osv_sources::OsvSource;
+pub use package_matchers::PackageMatcher;
 pub use people::Person;
 pub use preferences::StoredPreferences;
 pub use projects::Project;

@@ -86,6 +86,7 @@ fn migrator(backend: Backend) -> Migrator {
         20 "publication_order" "0020_publication_order.sql",
         21 "intake_pages" "0021_intake_pages.sql",
         22 "publication_generation" "0022_publication_generation.sql",
+        23 "publication_osv_sources" "0023_publication_osv_sources.sql",
     ])
 }
 

@@ -114,25 +114,9 @@ impl Store {
             .collect()
     }
 
-    /// What the OSV query answers with for these ids, in the order given: an imported
-    /// advisory's source document as it was kept, the publication otherwise. (Most of an
-    /// answer's cost was reading whole publications, only to send their source again.
-    /// Reading the source in SQL instead, with `->>`, was slower still: SQLite's JSON
-    /// parser on the connection's thread against serde skipping the fields not wanted.)
-    pub async fn osv_sources_with_ids(
-        &self,
-        ids: &[String],
-    ) -> Result<Vec<(String, OsvSource)>, StoreError> {
-        self.documents_with_ids(ids)
-            .await?
-            .into_iter()
-            .map(|(id, document)| Ok((id, OsvSource::read(&document)?)))
-            .collect()
-    }
-
     /// The stored documents of the publications with these ids, in the order given (an id
     /// with no publication is left out).
-    async fn documents_with_ids(
+    pub(crate) async fn documents_with_ids(
         &self,
         ids: &[String],
     ) -> Result<Vec<(String, String)>, StoreError> {
@@ -188,42 +172,4 @@ impl Store {
             tx.commit().await?;
         }
     }
-}
-
-/// A publication as the OSV query answers with it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum OsvSource {
-    /// Imported from an OSV database: the document as kept at import (a JSON object,
-    /// written by `serde_json` from its parsed value), given back as published.
-    Imported(String),
-    /// Any other: exported from the model.
-    Publication(Box<Publication>),
-}
-
-impl OsvSource {
-    fn read(document: &str) -> Result<Self, StoreError> {
-        /// The one field wanted: the rest is skipped, not built.
-        #[derive(Deserialize)]
-        struct SourceOnly {
-            #[serde(default)]
-            osv_source: Option<String>,
-        }
-        let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
-        match serde_json::from_str::<SourceOnly>(document)
-            .map_err(corrupt)?
-            .osv_source
-        {
-            // As `embargo_formats::osv::document` decides: a source that is not a JSON
-            // object is no source, and the model is exported instead.
-            Some(source) if is_json_object(&source) => Ok(Self::Imported(source)),
-            _ => Ok(Self::Publication(Box::new(
-                serde_json::from_str(document).map_err(corrupt)?,
-            ))),
-        }
-    }
-}
-
-fn is_json_object(text: &str) -> bool {
-    text.trim_start().starts_with('{')
-        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
 }

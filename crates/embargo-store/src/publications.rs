@@ -212,7 +212,8 @@ impl Tx {
                 p.id
             )));
         }
-        self.insert_packages(p, &new.packages).await
+        self.insert_packages(p, &new.packages).await?;
+        self.keep_osv_source(p).await
     }
 }
 
@@ -280,7 +281,8 @@ impl Tx {
             .bind(&p.id)
             .execute(self.conn())
             .await?;
-        self.insert_packages(p, &new.packages).await
+        self.insert_packages(p, &new.packages).await?;
+        self.keep_osv_source_again(p).await
     }
 
     /// Replaces the commits of `repo` that a publication's GIT ranges affect.

@@ -655,3 +655,85 @@ async fn osv_queries_follow_withdrawals_and_matchers_are_filled_on_upgrade() {
     assert_eq!(hits(&t.app, "1.2").await, 0);
     assert!(t.app.osv_vuln("GHSA-aaaa-bbbb-cccc").await.is_ok());
 }
+
+/// An imported advisory is answered with its OSV document exactly as imported, read from
+/// the sources kept beside the publications: a newer import replaces it, a publication
+/// whose source is not kept is read whole, and the upgrade that began keeping them keeps
+/// those of the advisories imported before it.
+#[tokio::test]
+async fn imported_sources_are_answered_as_imported_across_reimports_and_the_upgrade() {
+    let t = TestApp::new().await;
+    let id = "GHSA-dddd-eeee-ffff".to_string();
+    let import = async |modified: &str, details: &str| {
+        let d = serde_json::json!({
+            "id": id, "modified": modified, "published": "2024-01-01T00:00:00Z",
+            "summary": "A flaw", "details": details,
+            "affected": [{"package": {"ecosystem": "PyPI", "name": "other-lib"},
+                          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.5"}]}]}],
+        });
+        let imported = embargo_formats::import::from_json(&d.to_string(), t.now()).unwrap();
+        t.app
+            .import_published(Principal::Operator, &[imported], t.now())
+            .await
+            .unwrap();
+    };
+    let served = async || match t
+        .store
+        .osv_sources_with_ids(std::slice::from_ref(&id))
+        .await
+        .unwrap()[..]
+    {
+        [(_, embargo_store::OsvSource::Imported(ref text))] => text.clone(),
+        ref other => panic!("{other:?}"),
+    };
+    let kept = async || t.store.publication(&id).await.unwrap().osv_source.unwrap();
+    import("2024-02-01T00:00:00Z", "as first published").await;
+    assert_eq!(served().await, kept().await);
+    assert!(served().await.contains("as first published"));
+    import("2024-03-01T00:00:00Z", "as revised").await;
+    let revised = served().await;
+    assert_eq!(revised, kept().await);
+    assert!(revised.contains("as revised") && !revised.contains("as first published"));
+    // Before the upgrade: nothing kept, the publication is read whole, to the same text.
+    let pool = sqlx::AnyPool::connect(&t.db_url).await.unwrap();
+    sqlx::query("DROP TABLE publication_osv_sources")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE publication_osv_sources (publication_id TEXT, source TEXT)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(served().await, revised);
+    // The upgrade itself, on this backend.
+    let upgrade = if t.db_url.starts_with("postgres") {
+        include_str!("../../../embargo-store/migrations/postgres/0023_publication_osv_sources.sql")
+    } else {
+        include_str!("../../../embargo-store/migrations/sqlite/0023_publication_osv_sources.sql")
+    };
+    sqlx::query("DROP TABLE publication_osv_sources")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(upgrade))
+        .execute(&pool)
+        .await
+        .unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM publication_osv_sources")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+    assert_eq!(served().await, revised);
+    let q = OsvQuery {
+        package: Some(OsvPackage {
+            purl: Some("pkg:pypi/other-lib".into()),
+            ..OsvPackage::default()
+        }),
+        version: Some("1.0".into()),
+        ..OsvQuery::default()
+    };
+    let answer = t.app.osv_query_documents(&q, OSV_PAGE_SIZE).await.unwrap();
+    assert_eq!(answer.vulns.len(), 1);
+    assert_eq!(&*answer.vulns[0], revised.as_str());
+}
