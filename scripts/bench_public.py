@@ -7,7 +7,8 @@ Prints, each against a baseline measured in the same run:
 - median and p99 latency, one keep-alive connection, of the index, an advisory page, the
   Atom feed, a search, a CSAF document and the OSV query, against GET /healthz (goal: p99
   under 30 ms), and the conditional and compressed answers;
-- OSV query throughput with wrk (-t2 -c64) against GET /healthz (goal: 5,000 requests/s).
+- OSV query throughput with wrk (-t2 -c64) against GET /healthz (goal: 5,000 requests/s),
+  and again for 50-advisory answers on documents of real size (another installation).
 
   python3 scripts/bench_public.py BIN DATA_DIR COUNT REQUESTS
 DATA_DIR must be fresh from `embargo init`."""
@@ -16,21 +17,28 @@ import http.client, json, os, shutil, statistics, subprocess, sys, tempfile, tim
 bin, data, count, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 here = os.path.dirname(os.path.abspath(__file__))
 
-# A history: COUNT OSV advisories over 200 PyPI packages, two ranges each.
-src = tempfile.mkdtemp()
-for i in range(count):
-    pkg = f"package-{i % 200}"
-    doc = {
-        "schema_version": "1.7.5", "id": f"PYSEC-2020-{i}", "modified": "2024-01-01T00:00:00Z",
-        "published": "2023-06-01T00:00:00Z", "summary": f"Vulnerability {i} in {pkg}",
-        "details": "Details " * 50,
-        "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
-        "affected": [{"package": {"ecosystem": "PyPI", "name": pkg}, "ranges": [{"type": "ECOSYSTEM", "events": [
-            {"introduced": "0"}, {"fixed": f"1.{i % 50}.0"}, {"introduced": "2.0.0"}, {"fixed": f"2.{i % 30}.1"}]}]}],
-        "references": [{"type": "WEB", "url": f"https://example.org/{i}"}],
-    }
-    with open(os.path.join(src, f"{i}.json"), "w") as f:
-        json.dump(doc, f)
+def history(words):
+    """A history: COUNT OSV advisories over 200 PyPI packages, two ranges each, whose
+    details are WORDS words long. Returns its directory."""
+    src = tempfile.mkdtemp()
+    for i in range(count):
+        pkg = f"package-{i % 200}"
+        doc = {
+            "schema_version": "1.7.5", "id": f"PYSEC-2020-{i}", "modified": "2024-01-01T00:00:00Z",
+            "published": "2023-06-01T00:00:00Z", "summary": f"Vulnerability {i} in {pkg}",
+            "details": "Details " * words,
+            "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+            "affected": [{"package": {"ecosystem": "PyPI", "name": pkg}, "ranges": [{"type": "ECOSYSTEM", "events": [
+                {"introduced": "0"}, {"fixed": f"1.{i % 50}.0"}, {"introduced": "2.0.0"}, {"fixed": f"2.{i % 30}.1"}]}]}],
+            "references": [{"type": "WEB", "url": f"https://example.org/{i}"}],
+        }
+        with open(os.path.join(src, f"{i}.json"), "w") as f:
+            json.dump(doc, f)
+    return src
+
+
+# About 900 bytes a document.
+src = history(50)
 t = time.perf_counter()
 subprocess.run([bin, "--data-dir", data, "import", src], check=True, capture_output=True)
 took = time.perf_counter() - t
@@ -139,3 +147,32 @@ try:
 finally:
     serve.terminate()
     serve.wait()
+
+# The 50-advisory answer again on documents of real size: the medians of the corpus' PyPA,
+# Go and RustSec advisories (crates/embargo-formats/tests/corpus/) are 1.2-1.5 KB, these
+# about 1.7 KB; together more than the documents the query keeps in memory (10 MiB).
+real = tempfile.mkdtemp()
+subprocess.run([bin, "--data-dir", real, "init", "--admin-email", "bench@example.org", "--project", "infra=Infra"],
+               check=True, capture_output=True)
+src = history(140)
+sizes = [os.path.getsize(os.path.join(src, name)) for name in os.listdir(src)]
+subprocess.run([bin, "--data-dir", real, "import", src], check=True, capture_output=True)
+shutil.rmtree(src)
+script = os.path.join(tempfile.mkdtemp(), "query.lua")
+with open(script, "w") as f:
+    f.write(open(os.path.join(here, "wrk_osv_query.lua")).read().replace("VERSION", "1.3.0"))
+serve = subprocess.Popen([bin, "--data-dir", real, "serve", "--listen", "127.0.0.1:0", "--log", "warn"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+try:
+    addr = serve.stdout.readline().strip().rsplit("http://", 1)[1]
+    hz, _ = wrk(f"http://{addr}/healthz")
+    rate, p99 = wrk(f"http://{addr}", script)
+    status = {l.split(":")[0]: int(l.split()[1]) for l in open(f"/proc/{serve.pid}/status") if l.startswith("VmRSS")}
+    print(f"documents of real size ({statistics.median(sizes) / 1000:.2f} KB, {sum(sizes) / 1e6:.1f} MB in all): "
+          f"wrk -t2 -c64, POST /v1/query, a version most "
+          f"advisories affect: {rate:,.0f} req/s, p99 {p99} ({rate/hz:.2f}x /healthz at {hz:,.0f}; goal 5,000 req/s); "
+          f"resident memory {status['VmRSS'] / 1024:.0f} MiB")
+finally:
+    serve.terminate()
+    serve.wait()
+    shutil.rmtree(real)
