@@ -89,6 +89,7 @@ pub use job_spec::JobSpec;
 pub use metrics::{AGE_GROUPS, DurationStat, Metrics, OUTCOMES, PromiseStat, WeekRow};
 pub use operations::Operations;
 pub use osv_api::{OSV_MAX_BATCH, OSV_PAGE_SIZE, OsvDocuments, OsvPackage, OsvPage, OsvQuery};
+pub use osv_cache::DOCUMENT_BYTES as OSV_DOCUMENT_BYTES;
 /// Stored shapes the views hand out (read-only).
 pub use paging::{PageRequest, PublicationPage};
 pub use portal::LOST_LINKS_PER_DAY;
@@ -166,6 +167,14 @@ impl App {
         self.intake_queue = intake_batch::IntakeQueue::default();
         // Its documents name the publisher.
         self.osv_cache = osv_cache::OsvCache::default();
+        self
+    }
+
+    /// How many bytes of OSV documents the OSV query keeps in memory between queries
+    /// (default [`OSV_DOCUMENT_BYTES`]): a history larger than that is partly read again
+    /// for each answer.
+    pub fn with_osv_document_bytes(mut self, bytes: usize) -> Self {
+        self.osv_cache = osv_cache::OsvCache::keeping(bytes);
         self
     }
 

@@ -8,9 +8,10 @@
 //! All of it is dropped when the publications' generation (kept by triggers, see migration
 //! 22) moves: a publication, a revision, a withdrawal or an import by any process. Both
 //! parts are bounded by the bytes they hold: past [`CANDIDATE_BYTES`] (an estimate) the
-//! packages are read again, and past [`DOCUMENT_BYTES`] documents chosen at random make
-//! room. So at most about 18 MiB, whatever the number of advisories: the server's resident
-//! memory stays under its goal of 64 MiB (README, "Benchmarks").
+//! packages are read again, and past [`DOCUMENT_BYTES`] (or the configured
+//! `osv_documents_mib`) documents chosen at random make room. So at most about 18 MiB by
+//! default, whatever the number of advisories: the server's resident memory stays under its
+//! goal of 64 MiB (README, "What is public").
 //!
 //! Why at random: a client that goes round more documents than fit (a scanner through a
 //! long lockfile, or the benchmark through its 200 packages) finds none of them in a cache
@@ -33,11 +34,11 @@ use crate::shared_read::SharedRead;
 /// Bytes of candidates kept at most, as [`Candidate::weight`] estimates them (about 600
 /// bytes for an advisory with two ranges: some 13,000 such advisories).
 const CANDIDATE_BYTES: usize = 8 * 1024 * 1024;
-/// Bytes of documents kept at most: all 10,000 of the benchmark's (9 MB, about 900 bytes
-/// each). Measured after the public benchmark with all of them kept: 62 MiB resident, of
-/// which 37 MiB allocated, as much as with 4 MiB kept (the reads they save allocated as
-/// much meanwhile).
-const DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+/// Bytes of documents kept at most, unless configured (`osv_documents_mib`): all 10,000 of
+/// the benchmark's (9 MB, about 900 bytes each). Measured after the public benchmark with
+/// all of them kept: 62 MiB resident, of which 37 MiB allocated, as much as with 4 MiB kept
+/// (the reads they save allocated as much meanwhile).
+pub const DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 
 /// One publication naming a package, ready to be matched.
 #[derive(Debug)]
@@ -147,15 +148,22 @@ pub(crate) struct OsvCache {
 
 impl Default for OsvCache {
     fn default() -> Self {
+        Self::keeping(DOCUMENT_BYTES)
+    }
+}
+
+impl OsvCache {
+    /// One that keeps up to `document_bytes` of documents.
+    pub fn keeping(document_bytes: usize) -> Self {
         Self {
-            kept: Arc::default(),
+            kept: Arc::new(Mutex::new(Kept::keeping(document_bytes))),
             readers: Arc::new(Semaphore::new(READERS)),
             generation: Arc::default(),
         }
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Kept {
     /// The publications' generation all of this was read at.
     generation: Option<i64>,
@@ -164,15 +172,28 @@ struct Kept {
     candidate_bytes: usize,
     documents: HashMap<String, Arc<str>>,
     document_bytes: usize,
+    /// The most `document_bytes` may be.
+    budget: usize,
 }
 
 impl Kept {
+    fn keeping(budget: usize) -> Self {
+        Self {
+            generation: None,
+            packages: HashMap::new(),
+            candidate_bytes: 0,
+            documents: HashMap::new(),
+            document_bytes: 0,
+            budget,
+        }
+    }
+
     fn keep_document(&mut self, id: String, document: Arc<str>) {
         // Made by concurrent queries too: counted once.
-        if self.documents.contains_key(&id) || document.len() > DOCUMENT_BYTES {
+        if self.documents.contains_key(&id) || document.len() > self.budget {
             return;
         }
-        if self.document_bytes + document.len() > DOCUMENT_BYTES {
+        if self.document_bytes + document.len() > self.budget {
             self.make_room(document.len());
         }
         self.document_bytes += document.len();
@@ -183,7 +204,7 @@ impl Kept {
     /// walk through the map comes once per many documents kept). They go in the map's
     /// order, which its hasher's random seed makes as good as a random choice.
     fn make_room(&mut self, room: usize) {
-        let target = (DOCUMENT_BYTES - DOCUMENT_BYTES / 8).saturating_sub(room);
+        let target = (self.budget - self.budget / 8).saturating_sub(room);
         let mut bytes = self.document_bytes;
         self.documents.retain(|_, d| {
             if bytes <= target {
@@ -219,7 +240,7 @@ impl OsvCache {
         if kept.generation != Some(generation) {
             *kept = Kept {
                 generation: Some(generation),
-                ..Kept::default()
+                ..Kept::keeping(kept.budget)
             };
         }
         Ok(generation)
@@ -314,7 +335,7 @@ mod tests {
 
     #[test]
     fn a_document_made_by_two_concurrent_queries_is_counted_once() {
-        let mut kept = Kept::default();
+        let mut kept = Kept::keeping(DOCUMENT_BYTES);
         let document: Arc<str> = Arc::from("{\"id\":\"PYSEC-2020-1\"}");
         kept.keep_document("PYSEC-2020-1".into(), document.clone());
         kept.keep_document("PYSEC-2020-1".into(), document.clone());
@@ -326,7 +347,7 @@ mod tests {
     /// none: each was dropped just before it was asked for again).
     #[test]
     fn going_round_more_documents_than_fit_finds_those_kept_within_the_budget() {
-        let mut kept = Kept::default();
+        let mut kept = Kept::keeping(DOCUMENT_BYTES);
         let size = 10_000;
         let count = 2 * DOCUMENT_BYTES / size;
         let document: Arc<str> = Arc::from("x".repeat(size));
@@ -350,7 +371,7 @@ mod tests {
 
     #[test]
     fn a_document_larger_than_the_budget_is_not_kept() {
-        let mut kept = Kept::default();
+        let mut kept = Kept::keeping(DOCUMENT_BYTES);
         kept.keep_document("A".into(), Arc::from("x".repeat(DOCUMENT_BYTES + 1)));
         assert!(kept.document("A").is_none());
         assert_eq!(kept.document_bytes, 0);

@@ -38,6 +38,9 @@ impl Serialize for Secret {
     }
 }
 
+/// The OSV query's documents kept in memory by default ([`embargo_app::OSV_DOCUMENT_BYTES`]).
+pub const DEFAULT_OSV_DOCUMENTS_MIB: u32 = 10;
+
 /// The file's shape: every key optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,6 +52,8 @@ pub struct FileConfig {
     pub log: Option<String>,
     /// Requests served at once; more are shed with 503 and `Retry-After`.
     pub max_in_flight: Option<usize>,
+    /// MiB of OSV documents the OSV query keeps in memory between queries.
+    pub osv_documents_mib: Option<u32>,
     pub policy: Option<Policy>,
     pub intake: Option<IntakeConfig>,
     pub openpgp: Option<OpenPgpConfig>,
@@ -315,6 +320,8 @@ pub struct Config {
     pub log: String,
     /// Requests served at once before load is shed (503, `Retry-After`).
     pub max_in_flight: usize,
+    /// MiB of OSV documents the OSV query keeps in memory between queries.
+    pub osv_documents_mib: u32,
     pub policy: Policy,
     pub intake: IntakeConfig,
     pub openpgp: OpenPgpConfig,
@@ -495,6 +502,16 @@ impl Config {
                 }
                 Some(n) => n,
                 None => embargo_web::shed::DEFAULT_MAX_IN_FLIGHT,
+            },
+            osv_documents_mib: match file.osv_documents_mib {
+                Some(n @ 1..=4096) => n,
+                Some(_) => {
+                    return Err(ConfigError::Value {
+                        key: "osv_documents_mib",
+                        message: "must be between 1 and 4096".into(),
+                    });
+                }
+                None => DEFAULT_OSV_DOCUMENTS_MIB,
             },
             policy: file.policy.unwrap_or_default(),
             intake,

@@ -24,6 +24,9 @@ pub fn initial_file(organization: &str, listen: &str, database_url: &str) -> Str
          log = \"info\"\n\n\
          # Requests served at once; more are answered 503 with Retry-After (load shedding).\n\
          # max_in_flight = 256\n\n\
+         # Memory for the OSV query's documents between queries (MiB). Answers from a\n\
+         # history larger than this are partly read from the database again.\n\
+         # osv_documents_mib = 10\n\n\
          # The policy's clocks, in days.\n\
          [policy]\n\
          acknowledge_within_days = 7\n\
@@ -132,6 +135,15 @@ mod tests {
         // deny_unknown_fields: a misspelt key would be refused here.
         let parsed: FileConfig = toml::from_str(&uncommented).unwrap();
         assert!(parsed.public_url.is_some() && parsed.max_in_flight.is_some());
+        assert_eq!(
+            parsed.osv_documents_mib,
+            Some(crate::config::DEFAULT_OSV_DOCUMENTS_MIB)
+        );
+        assert_eq!(
+            crate::config::DEFAULT_OSV_DOCUMENTS_MIB as usize * 1024 * 1024,
+            embargo_app::OSV_DOCUMENT_BYTES,
+            "the file's example is the default"
+        );
         assert!(parsed.policy.is_some() && parsed.intake.is_some());
         assert!(parsed.openpgp.is_some() && parsed.worker.is_some());
         assert!(parsed.smtp.is_some() && parsed.cve_services.is_some());

@@ -101,6 +101,7 @@ pub async fn open_app(config: &Config, mode: OpenMode) -> Result<App, Failure> {
     let app = App::new(store, config.policy, Arc::new(OsRandom))
         .with_organization(&config.organization)
         .with_publication(publication)
+        .with_osv_document_bytes(config.osv_documents_mib as usize * 1024 * 1024)
         .with_case_limits(embargo_app::CaseLimits {
             attachment_quota_bytes: i64::from(config.intake.attachment_quota_mib) * 1024 * 1024,
             reporter_posts_per_hour: i64::from(config.intake.reporter_posts_per_hour),

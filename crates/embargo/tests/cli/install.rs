@@ -402,6 +402,11 @@ fn limits_and_proxies_are_checked_at_load_time() {
             "attachment_quota_mib = 0\n".to_string(),
             "intake.attachment_quota_mib: 0 would refuse",
         ),
+        (
+            "# osv_documents_mib = 10\n",
+            "osv_documents_mib = 0\n".to_string(),
+            "osv_documents_mib: must be between 1 and 4096",
+        ),
     ] {
         let edited = original.replacen(find, &setting, 1);
         assert_ne!(edited, original);
