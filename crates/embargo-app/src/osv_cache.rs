@@ -17,7 +17,8 @@
 //! long lockfile, or the benchmark through its 200 packages) finds none of them in a cache
 //! that drops the least recently used, or the older of two generations, as it did before:
 //! each document is dropped just before it is asked for again. Dropping at random, it finds
-//! as many as fit; frequent documents are kept about as well.
+//! all of them when they fit, and part of them when they do not (about a fifth when twice as
+//! many go round as fit, simulated); frequent documents are kept about as well.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
