@@ -7,10 +7,9 @@
 
 use embargo_core::Publication;
 use serde::Deserialize;
-use sqlx::Row;
 
 use crate::error::StoreError;
-use crate::{Backend, Store, Tx};
+use crate::{Store, Tx};
 
 /// A publication as the OSV query answers with it.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,31 +51,21 @@ fn is_json_object(text: &str) -> bool {
 }
 
 impl Tx {
-    /// Keeps the OSV source of a publication just inserted, if it has one.
+    /// Keeps the OSV source of a publication just written (inserted, revised or
+    /// withdrawn), instead of the one it had; none if it has none.
     pub(crate) async fn keep_osv_source(&mut self, p: &Publication) -> Result<(), StoreError> {
-        if let Some(source) = p.osv_source.as_deref().filter(|s| is_json_object(s)) {
-            sqlx::query(
-                "INSERT INTO publication_osv_sources (publication_id, source) VALUES ($1, $2)",
+        let query = match p.osv_source.as_deref().filter(|s| is_json_object(s)) {
+            Some(source) => sqlx::query(
+                "INSERT INTO publication_osv_sources (publication_id, source) VALUES ($1, $2) \
+                 ON CONFLICT (publication_id) DO UPDATE SET source = excluded.source",
             )
             .bind(&p.id)
-            .bind(source)
-            .execute(self.conn())
-            .await?;
-        }
+            .bind(source),
+            None => sqlx::query("DELETE FROM publication_osv_sources WHERE publication_id = $1")
+                .bind(&p.id),
+        };
+        query.execute(self.conn()).await?;
         Ok(())
-    }
-
-    /// Keeps the OSV source of a publication just revised (or withdrawn) instead of the
-    /// one it had.
-    pub(crate) async fn keep_osv_source_again(
-        &mut self,
-        p: &Publication,
-    ) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM publication_osv_sources WHERE publication_id = $1")
-            .bind(&p.id)
-            .execute(self.conn())
-            .await?;
-        self.keep_osv_source(p).await
     }
 }
 
@@ -87,31 +76,12 @@ impl Store {
         &self,
         ids: &[String],
     ) -> Result<Vec<(String, OsvSource)>, StoreError> {
-        if ids.is_empty() {
-            // Most queries match nothing: no round trip for them.
-            return Ok(Vec::new());
-        }
-        // One parameter, a JSON array: one statement text whatever the page's size (it
-        // stays prepared), and no list of parameters to bind by name.
-        let list = match self.backend() {
-            Backend::Sqlite => "SELECT value FROM json_each($1)",
-            Backend::Postgres => "SELECT json_array_elements_text($1::json)",
-        };
-        let sql = format!(
-            "SELECT publication_id, source FROM publication_osv_sources \
-             WHERE publication_id IN ({list})"
-        );
-        let ids_json =
-            serde_json::to_string(ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let mut found = std::collections::HashMap::with_capacity(ids.len());
-        for r in sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(ids_json)
-            .fetch_all(self.pool())
+        let mut found: std::collections::HashMap<String, OsvSource> = self
+            .texts_by_id("publication_osv_sources", "publication_id", "source", ids)
             .await?
-        {
-            let id: String = r.try_get(0)?;
-            found.insert(id, OsvSource::Imported(r.try_get(1)?));
-        }
+            .into_iter()
+            .map(|(id, source)| (id, OsvSource::Imported(source)))
+            .collect();
         if found.len() < ids.len() {
             let rest: Vec<String> = ids
                 .iter()

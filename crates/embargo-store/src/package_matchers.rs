@@ -120,33 +120,44 @@ impl Store {
         &self,
         ids: &[String],
     ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut found = self
+            .texts_by_id("publications", "id", "document", ids)
+            .await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| Some((id.clone(), found.remove(id)?)))
+            .collect())
+    }
+
+    /// `value` of the rows of `table` whose `key` is one of `ids`, by key (names written in
+    /// this crate, never given by a user).
+    pub(crate) async fn texts_by_id(
+        &self,
+        table: &'static str,
+        key: &'static str,
+        value: &'static str,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
         if ids.is_empty() {
             // Most queries match nothing: no round trip for them.
-            return Ok(Vec::new());
+            return Ok(std::collections::HashMap::new());
         }
-        let mut found = std::collections::HashMap::with_capacity(ids.len());
         // One parameter, a JSON array: one statement text whatever the page's size (it
         // stays prepared), and no list of parameters to bind by name.
         let list = match self.backend() {
             crate::Backend::Sqlite => "SELECT value FROM json_each($1)",
             crate::Backend::Postgres => "SELECT json_array_elements_text($1::json)",
         };
-        let sql = format!("SELECT id, document FROM publications WHERE id IN ({list})");
+        let sql = format!("SELECT {key}, {value} FROM {table} WHERE {key} IN ({list})");
         let ids_json =
             serde_json::to_string(ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(ids_json)
             .fetch_all(self.pool())
             .await?
-        {
-            let id: String = r.try_get("id")?;
-            let document: String = r.try_get("document")?;
-            found.insert(id, document);
-        }
-        Ok(ids
             .iter()
-            .filter_map(|id| Some((id.clone(), found.remove(id)?)))
-            .collect())
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
     }
 
     /// Fills the matchers of publications stored before they were kept (once, after the

@@ -282,7 +282,7 @@ impl Tx {
             .execute(self.conn())
             .await?;
         self.insert_packages(p, &new.packages).await?;
-        self.keep_osv_source_again(p).await
+        self.keep_osv_source(p).await
     }
 
     /// Replaces the commits of `repo` that a publication's GIT ranges affect.

@@ -38,8 +38,8 @@ impl Serialize for Secret {
     }
 }
 
-/// The OSV query's documents kept in memory by default ([`embargo_app::OSV_DOCUMENT_BYTES`]).
-pub const DEFAULT_OSV_DOCUMENTS_MIB: u32 = 10;
+/// The OSV query's documents kept in memory by default, in MiB.
+pub const DEFAULT_OSV_DOCUMENTS_MIB: u32 = (embargo_app::OSV_DOCUMENT_BYTES >> 20) as u32;
 
 /// The file's shape: every key optional.
 #[derive(Debug, Default, Deserialize)]
