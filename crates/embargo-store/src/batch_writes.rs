@@ -7,7 +7,14 @@
 //! synced), and [`Store::sync_batches`] syncs the log afterwards, outside the lock. An
 //! fsync covers every frame written before it, so once it returns the batch is exactly as
 //! durable as a `FULL` commit would have made it: its writer answers only then.
-//! PostgreSQL commits durably (and groups concurrent commits itself): nothing to add.
+//!
+//! PostgreSQL does the same with its own means: the batch writer's connection commits with
+//! `synchronous_commit = off` (the commit is in the log, not yet flushed), and the sync is
+//! a durable commit of a transaction of its own, whose flush covers every earlier commit.
+//! Every write takes one advisory lock (`Store::begin`), which a durable batch commit held
+//! for the whole flush: measured, about 1.2x the reports per second without it.
+//! Either way, until the sync a crash of the database server (SQLite: of the machine) can
+//! lose a committed batch that nobody was told of.
 
 use std::path::{Path, PathBuf};
 
@@ -19,19 +26,23 @@ impl Store {
     /// (SQLite). Its commit is not durable until [`Store::sync_batches`] returned: nobody
     /// may be told before.
     pub async fn begin_batch(&self) -> Result<Tx, StoreError> {
-        match (&self.backend, &self.batch_writer) {
-            (Backend::Sqlite, Some(writer)) => Ok(Tx {
-                inner: writer.begin_with("BEGIN IMMEDIATE").await?,
-                sealer: self.sealer.clone(),
-                backend: self.backend,
-            }),
-            _ => self.begin().await,
+        match &self.batch_writer {
+            Some(writer) => self.begin_on(writer).await,
+            None => self.begin().await,
         }
     }
 
-    /// Makes every batch committed so far durable (SQLite: syncs the write-ahead log).
+    /// Makes every batch committed so far durable (SQLite: syncs the write-ahead log;
+    /// PostgreSQL: commits a transaction that waits for the log to be flushed).
     pub async fn sync_batches(&self) -> Result<(), StoreError> {
         let Some(database) = self.sqlite_file.clone() else {
+            if self.backend == Backend::Postgres {
+                // Taking a transaction id makes the commit write a record, and a durable
+                // commit flushes the log up to it: every batch committed before, too.
+                sqlx::query("SELECT pg_current_xact_id()::text")
+                    .execute(self.pool())
+                    .await?;
+            }
             return Ok(());
         };
         tokio::task::spawn_blocking(move || sync_log(&database))
@@ -49,7 +60,7 @@ impl Store {
     /// (up to 35 ms every few hundred reports under load: the slowest answers). Nothing to
     /// do on PostgreSQL.
     pub async fn checkpoint_behind_writer(&self) -> Result<(), StoreError> {
-        if self.batch_writer.is_none() {
+        if self.sqlite_file.is_none() {
             return Ok(());
         }
         sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
@@ -63,7 +74,7 @@ impl Store {
     /// database and the next batch writes it over from its start instead of making it
     /// longer.
     pub async fn finish_checkpoint(&self) -> Result<(), StoreError> {
-        let Some(writer) = &self.batch_writer else {
+        let (Some(writer), Some(_)) = (&self.batch_writer, &self.sqlite_file) else {
             return Ok(());
         };
         sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")

@@ -85,7 +85,7 @@ pub struct Store {
     /// The SQLite file, for [`Store::check_integrity`]'s sentence and for syncing its
     /// write-ahead log ([`Store::sync_batches`]).
     sqlite_file: Option<Arc<Path>>,
-    /// SQLite: the batch writer's own connection ([`Store::begin_batch`]).
+    /// The batch writer's own connection ([`Store::begin_batch`]).
     batch_writer: Option<AnyPool>,
     /// The secrets key, once [`Store::unseal_with`] loaded it.
     sealer: sealed::Sealer,
@@ -114,7 +114,7 @@ impl Store {
                 pool: open::open_postgres(url, mode).await?,
                 backend: Backend::Postgres,
                 sqlite_file: None,
-                batch_writer: None,
+                batch_writer: Some(open::open_postgres_batch_writer(url)?),
                 sealer: sealed::Sealer::default(),
             };
             store.backfill_due().await?;
@@ -143,10 +143,15 @@ impl Store {
     /// advisory lock does the same across every instance sharing the database, so the
     /// audit chain, per-case sequences and counters never fork.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
+        self.begin_on(&self.pool).await
+    }
+
+    /// [`Store::begin`] on a connection of `pool`.
+    pub(crate) async fn begin_on(&self, pool: &AnyPool) -> Result<Tx, StoreError> {
         let inner = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = pool.begin().await?;
                 // The key is the application id SQLite files carry ("embg").
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(i64::from(APPLICATION_ID))

@@ -495,6 +495,27 @@ pub(crate) async fn open_postgres(url: &str, mode: OpenMode) -> Result<AnyPool, 
         .map_err(cannot)
 }
 
+/// The batch writer's own connection on PostgreSQL: a pool of one, opened when the first
+/// batch is written. Its commits do not wait for the disk (`synchronous_commit = off`):
+/// [`crate::Store::sync_batches`] makes them durable afterwards, while the next batch is
+/// written, and nobody is answered before.
+pub(crate) fn open_postgres_batch_writer(url: &str) -> Result<AnyPool, StoreError> {
+    let shown = redacted_url(url);
+    AnyPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::query("SET synchronous_commit = off")
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect_lazy(url)
+        .map_err(|e| StoreError::Refused(format!("cannot reach the database {shown}: {e}")))
+}
+
 /// Connections `serve` opens as soon as it starts (commands that run once open only what
 /// they use), and that sqlx's reaper reopens when it closes an idle one. Opening one (TLS,
 /// then password authentication) is slow here: `serve` answers its first `/healthz` about

@@ -8,6 +8,7 @@
 // second copy of this crate.
 mod audit;
 mod backup;
+mod batches;
 mod cases;
 #[path = "../../../embargo-testkit/src/database.rs"]
 mod database;
