@@ -87,6 +87,7 @@ fn migrator(backend: Backend) -> Migrator {
         21 "intake_pages" "0021_intake_pages.sql",
         22 "publication_generation" "0022_publication_generation.sql",
         23 "publication_osv_sources" "0023_publication_osv_sources.sql",
+        24 "batch_state_counts" "0024_batch_state_counts.sql",
     ])
 }
 

@@ -1,6 +1,7 @@
 //! Group commit: reports filed at the same moment are committed together, each answered
 //! once its batch is durable; a refused report in a batch is undone alone.
 
+use embargo_app::{DashboardFilter, Principal};
 use embargo_core::ProjectSlug;
 use embargo_testkit::{TestApp, intake, report};
 
@@ -112,6 +113,20 @@ async fn a_batch_of_good_reports_is_numbered_chained_and_queued_like_reports_fil
         assert_eq!(entries.len(), 1, "{entries:?}");
         assert_eq!(entries[0].action, "report_received");
     }
+    // The desk's counts by state, kept by a trigger as each batch's cases are inserted
+    // (on PostgreSQL once per statement), hold every one of them.
+    let coord = Principal::User(t.people.coordinator);
+    let page = t
+        .app
+        .dashboard(coord, &DashboardFilter::default(), None, 50, t.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        page.counts.iter().map(|(_, n)| n).sum::<i64>(),
+        41,
+        "{:?}",
+        page.counts
+    );
 }
 
 /// Links and reply tokens begin with the second they were made (so their keys are
