@@ -33,13 +33,19 @@ if ! command -v wrk >/dev/null 2>&1; then
   $SUDO apt-get install -y -qq wrk >/dev/null
 fi
 # Requests/s, p50 and p99 of `wrk -t2 -c64 -d10s` on URL (with the report script when a
-# second argument is given).
+# second argument is given), and the CPU time the whole machine spent per request meanwhile
+# (server, database, wrk and whatever else runs): at most `nproc` cores' worth is there, so
+# it bounds what any number of connections can reach.
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 wrk_figures() {
-  local script=()
+  local script=() before
   [ -n "${2:-}" ] && script=(-s scripts/wrk_report.lua)
-  wrk -t2 -c64 -d"${BENCH_WRK_SECONDS:-10}"s --latency "${script[@]}" "$1" |
-    awk '/Requests\/sec/ {r=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF}
-         END {printf "%s req/s, p50 %s, p99 %s%s\n", r, p50, p99, (bad ? ", non-2xx " bad : "")}'
+  before="$(busy_ticks)"
+  wrk -t2 -c64 -d"${BENCH_WRK_SECONDS:-10}"s --latency "${script[@]}" "$1" >"$dir/wrk.out"
+  awk -v busy="$(( $(busy_ticks) - before ))" -v hz="$(getconf CLK_TCK)" '
+    /requests in/ {n=$1} /Requests\/sec/ {r=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF}
+    END {printf "%s req/s, p50 %s, p99 %s%s, machine CPU %.0f us/request\n", r, p50, p99,
+         (bad ? ", non-2xx " bad : ""), (n ? busy / hz / n * 1e6 : 0)}' "$dir/wrk.out"
 }
 # Starts a baseline binary; prints its address. Waits up to a minute: on PostgreSQL right
 # after the test suite, creating its table waited behind a checkpoint of every database the
@@ -70,14 +76,19 @@ filing_pairs() {
     echo "pair $i: naive insert $naive_figures; embargo $embargo_figures ($(ratio "$embargo_figures" "$naive_figures"))"
     pairs+=("$naive_figures|$embargo_figures")
   done
-  python3 - "${pairs[@]}" <<'PY'
+  python3 - "$(nproc)" "${pairs[@]}" <<'PY'
 import statistics, sys
-rows = [[float(side.split()[0]) for side in pair.split("|")] for pair in sys.argv[1:]]
+cores, pairs = int(sys.argv[1]), sys.argv[2:]
+rows = [[float(side.split()[0]) for side in pair.split("|")] for pair in pairs]
 p99 = lambda pair, side: pair.split("|")[side].split("p99 ")[1].split(",")[0]
 naive, ours = (statistics.median(r[i] for r in rows) for i in (0, 1))
 ratio = statistics.median(o / n for n, o in rows)
+cpu = lambda side: statistics.median(float(p.split("|")[side].split("machine CPU ")[1].split()[0]) for p in pairs)
 print(f"median: naive insert {naive:,.0f} req/s; embargo {ours:,.0f} req/s; median ratio {ratio:.2f}x "
-      f"(p99 of embargo's runs: {', '.join(p99(p, 1) for p in sys.argv[1:])})")
+      f"(p99 of embargo's runs: {', '.join(p99(p, 1) for p in pairs)})")
+print(f"machine CPU per request, medians: naive insert {cpu(0):.0f} us, embargo {cpu(1):.0f} us "
+      f"({cores} cores give at most {cores * 1e6 / cpu(1):,.0f} reports/s at embargo's cost, "
+      f"{cores * 1e6 / cpu(0):,.0f} at the naive one's)")
 PY
 }
 
