@@ -8,7 +8,7 @@
 //! fsync covers every frame written before it, so once it returns the batch is exactly as
 //! durable as a `FULL` commit would have made it: its writer answers only then.
 //!
-//! PostgreSQL does the same with its own means: the batch writer's connection commits with
+//! PostgreSQL does the same with its own means: a batch's transaction commits with
 //! `synchronous_commit = off` (the commit is in the log, not yet flushed), and the sync is
 //! a durable commit of a transaction of its own, whose flush covers every earlier commit.
 //! Every write takes one advisory lock (`Store::begin`), which a durable batch commit held
@@ -27,7 +27,11 @@ impl Store {
     /// may be told before.
     pub async fn begin_batch(&self) -> Result<Tx, StoreError> {
         match &self.batch_writer {
-            Some(writer) => self.begin_on(writer).await,
+            // PostgreSQL: the commit does not wait for the disk (see above).
+            Some(writer) => {
+                self.begin_on(writer, "SET LOCAL synchronous_commit = off;")
+                    .await
+            }
             None => self.begin().await,
         }
     }

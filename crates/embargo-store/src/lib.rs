@@ -143,21 +143,25 @@ impl Store {
     /// advisory lock does the same across every instance sharing the database, so the
     /// audit chain, per-case sequences and counters never fork.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        self.begin_on(&self.pool).await
+        self.begin_on(&self.pool, "").await
     }
 
-    /// [`Store::begin`] on a connection of `pool`.
-    pub(crate) async fn begin_on(&self, pool: &AnyPool) -> Result<Tx, StoreError> {
+    /// [`Store::begin`] on a connection of `pool`, with `settings` (PostgreSQL `SET LOCAL`
+    /// statements, each ending with `;`) for this transaction alone.
+    pub(crate) async fn begin_on(
+        &self,
+        pool: &AnyPool,
+        settings: &'static str,
+    ) -> Result<Tx, StoreError> {
         let inner = match self.backend {
             Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+            // One round trip: the simple protocol takes several statements at once. The
+            // lock's key is the application id SQLite files carry ("embg").
             Backend::Postgres => {
-                let mut tx = pool.begin().await?;
-                // The key is the application id SQLite files carry ("embg").
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(i64::from(APPLICATION_ID))
-                    .execute(&mut *tx)
-                    .await?;
-                tx
+                pool.begin_with(sqlx::AssertSqlSafe(format!(
+                    "BEGIN; {settings} SELECT pg_advisory_xact_lock({APPLICATION_ID})"
+                )))
+                .await?
             }
         };
         Ok(Tx {

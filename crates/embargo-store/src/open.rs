@@ -497,22 +497,12 @@ pub(crate) async fn open_postgres(url: &str, mode: OpenMode) -> Result<AnyPool, 
 }
 
 /// The batch writer's own connection on PostgreSQL: a pool of one, opened when the first
-/// batch is written. Its commits do not wait for the disk (`synchronous_commit = off`):
-/// [`crate::Store::sync_batches`] makes them durable afterwards, while the next batch is
-/// written, and nobody is answered before.
+/// batch is written (one backend keeps its statements prepared and its caches warm).
 pub(crate) fn open_postgres_batch_writer(url: &str) -> Result<AnyPool, StoreError> {
     let shown = redacted_url(url);
     AnyPoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(10))
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                sqlx::query("SET synchronous_commit = off")
-                    .execute(&mut *conn)
-                    .await?;
-                Ok(())
-            })
-        })
         .connect_lazy(url)
         .map_err(|e| StoreError::Refused(format!("cannot reach the database {shown}: {e}")))
 }
