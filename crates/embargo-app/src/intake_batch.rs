@@ -122,7 +122,13 @@ impl App {
             while let Ok(next) = to_sync.try_recv() {
                 batches.push(next);
             }
-            let synced = self.store.sync_batches().await;
+            // The newest batch's last case filed vouches for all of them (PostgreSQL).
+            let newest = batches
+                .iter()
+                .rev()
+                .flat_map(|batch| batch.iter().rev())
+                .find_map(|(_, outcome)| outcome.as_ref().ok().map(|s| s.case_id));
+            let synced = self.store.sync_batches(newest).await;
             if let Err(e) = &synced {
                 tracing::error!("syncing committed reports failed: {e}");
             }

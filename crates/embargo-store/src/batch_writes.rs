@@ -18,6 +18,9 @@
 
 use std::path::{Path, PathBuf};
 
+use embargo_core::CaseId;
+use sqlx::Row;
+
 use crate::error::StoreError;
 use crate::{Backend, Store, Tx};
 
@@ -38,14 +41,30 @@ impl Store {
 
     /// Makes every batch committed so far durable (SQLite: syncs the write-ahead log;
     /// PostgreSQL: commits a transaction that waits for the log to be flushed).
-    pub async fn sync_batches(&self) -> Result<(), StoreError> {
+    /// `newest` is a case the newest of those batches filed, if any: on PostgreSQL the sync
+    /// fails unless it is still there, since a server that crashed before flushing lost the
+    /// batch, and the sync would otherwise succeed on the restarted server and have its
+    /// submitters told that their reports were kept.
+    pub async fn sync_batches(&self, newest: Option<CaseId>) -> Result<(), StoreError> {
         let Some(database) = self.sqlite_file.clone() else {
             if self.backend == Backend::Postgres {
                 // Taking a transaction id makes the commit write a record, and a durable
-                // commit flushes the log up to it: every batch committed before, too.
-                sqlx::query("SELECT pg_current_xact_id()::text")
-                    .execute(self.pool())
-                    .await?;
+                // commit flushes the log up to it: every batch committed before, too. A
+                // crash loses the end of the log only, so the newest batch still being
+                // there vouches for the older ones.
+                let row = sqlx::query(
+                    "SELECT pg_current_xact_id()::text AS xid, (CAST($1 AS TEXT) IS NULL \
+                     OR EXISTS (SELECT 1 FROM cases WHERE id = $1)) AS kept",
+                )
+                .bind(newest.map(|id| id.to_string()))
+                .fetch_one(self.pool())
+                .await?;
+                let kept: bool = row.try_get("kept")?;
+                if !kept {
+                    return Err(StoreError::Refused(
+                        "the database lost reports committed just before (did it restart?)".into(),
+                    ));
+                }
             }
             return Ok(());
         };
