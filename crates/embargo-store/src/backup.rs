@@ -18,7 +18,7 @@ use sqlx::{Row, ValueRef};
 
 use crate::error::StoreError;
 use crate::open::latest_schema_version;
-use crate::{Backend, Store};
+use crate::{Backend, Store, Tx};
 
 const FORMAT: &str = "embargo-backup";
 const FORMAT_VERSION: u32 = 1;
@@ -195,18 +195,14 @@ impl Store {
     /// Reads a backup into this database, which must be empty (freshly migrated). All or
     /// nothing: one transaction, refused as a whole on any bad line.
     pub async fn restore(&self, input: impl BufRead) -> Result<BackupSummary, StoreError> {
-        let bad = |line: usize, why: &str| {
-            StoreError::Refused(format!("the backup is not usable (line {line}): {why}"))
-        };
         let mut lines = input.lines().enumerate();
         let header: Header = match lines.next() {
-            Some((_, Ok(text))) => {
-                serde_json::from_str(&text).map_err(|_| bad(1, "this is not an embargo backup"))?
-            }
-            _ => return Err(bad(1, "the file is empty")),
+            Some((_, Ok(text))) => serde_json::from_str(&text)
+                .map_err(|_| unusable(1, "this is not an embargo backup"))?,
+            _ => return Err(unusable(1, "the file is empty")),
         };
         if header.format != FORMAT || header.version != FORMAT_VERSION {
-            return Err(bad(
+            return Err(unusable(
                 1,
                 "this is not an embargo backup this version can read",
             ));
@@ -233,42 +229,49 @@ impl Store {
             }
         }
 
-        let mut current: Option<(String, Vec<ColumnType>)> = None;
+        let mut current: Option<Pending> = None;
         let mut rows = 0u64;
         let mut tables = 0usize;
         let mut ended = false;
         for (index, text) in lines {
             let number = index + 1;
-            let text = text.map_err(|e| bad(number, &e.to_string()))?;
+            let text = text.map_err(|e| unusable(number, &e.to_string()))?;
             if ended {
-                return Err(bad(number, "text after the end line"));
+                return Err(unusable(number, "text after the end line"));
             }
             let line: Line =
-                serde_json::from_str(&text).map_err(|e| bad(number, &e.to_string()))?;
+                serde_json::from_str(&text).map_err(|e| unusable(number, &e.to_string()))?;
             match line {
                 Line::Table { table, columns } => {
                     if !TABLES.contains(&table.as_str()) {
-                        return Err(bad(number, &format!("unknown table {table:?}")));
+                        return Err(unusable(number, &format!("unknown table {table:?}")));
                     }
                     let types = self
                         .column_types_for(&table, &columns)
                         .await
-                        .map_err(|why| bad(number, &format!("table {table}: {why}")))?;
+                        .map_err(|why| unusable(number, &format!("table {table}: {why}")))?;
                     tables += 1;
-                    current = Some((insert_sql(&table, &columns), types));
+                    if let Some(done) = current.as_mut() {
+                        done.insert(&mut tx).await?;
+                    }
+                    current = Some(Pending {
+                        table,
+                        columns,
+                        types,
+                        rows: Vec::new(),
+                    });
                 }
                 Line::Row(values) => {
-                    let Some((sql, types)) = &current else {
-                        return Err(bad(number, "a row before any table line"));
+                    let Some(pending) = current.as_mut() else {
+                        return Err(unusable(number, "a row before any table line"));
                     };
-                    if values.len() != types.len() {
-                        return Err(bad(number, "a row with the wrong number of values"));
+                    if values.len() != pending.types.len() {
+                        return Err(unusable(number, "a row with the wrong number of values"));
                     }
-                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-                    for (value, ty) in values.into_iter().zip(types) {
-                        query = bind_value(query, value, *ty).map_err(|why| bad(number, &why))?;
+                    pending.rows.push((number, values));
+                    if pending.rows.len() * pending.types.len() >= RESTORE_VALUES {
+                        pending.insert(&mut tx).await?;
                     }
-                    query.execute(tx.conn()).await?;
                     rows += 1;
                 }
                 Line::End {
@@ -276,14 +279,17 @@ impl Store {
                     rows: expected,
                 } => {
                     if expected != rows {
-                        return Err(bad(
+                        return Err(unusable(
                             number,
                             &format!("the end line counts {expected} rows, the file holds {rows}"),
                         ));
                     }
+                    if let Some(done) = current.as_mut() {
+                        done.insert(&mut tx).await?;
+                    }
                     ended = true;
                 }
-                Line::End { .. } => return Err(bad(number, "a malformed end line")),
+                Line::End { .. } => return Err(unusable(number, "a malformed end line")),
             }
         }
         if !ended {
@@ -401,13 +407,58 @@ impl Store {
     }
 }
 
-fn insert_sql(table: &str, columns: &[String]) -> String {
-    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
-    format!(
-        "INSERT INTO {table} ({}) VALUES ({})",
-        columns.join(", "),
-        placeholders.join(", ")
-    )
+/// A refusal of the backup's line `line` (counted from 1).
+fn unusable(line: usize, why: &str) -> StoreError {
+    StoreError::Refused(format!("the backup is not usable (line {line}): {why}"))
+}
+
+/// Values a restore inserts in one statement at most: a statement a row took 93 s to
+/// restore 615,073 rows into SQLite, a round trip each. (SQLite takes up to 32,766
+/// parameters a statement, PostgreSQL 65,535.)
+const RESTORE_VALUES: usize = 8_000;
+
+/// Rows of one table read from a backup and not inserted yet, each with its line number.
+struct Pending {
+    table: String,
+    columns: Vec<String>,
+    types: Vec<ColumnType>,
+    rows: Vec<(usize, Vec<Value>)>,
+}
+
+impl Pending {
+    /// Inserts the rows read so far, in one statement.
+    async fn insert(&mut self, tx: &mut Tx) -> Result<(), StoreError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let width = self.columns.len();
+        // SQLite's `?`, not `$N`: its driver looks each `$N` up by name, a scan of the
+        // statement's names per value (85% of a restore's time at 8,000 values a statement).
+        let placeholder = |n: usize| match tx.backend {
+            Backend::Sqlite => "?".to_string(),
+            Backend::Postgres => format!("${n}"),
+        };
+        let tuples: Vec<String> = (0..self.rows.len())
+            .map(|r| {
+                let cells: Vec<String> = (1..=width).map(|c| placeholder(r * width + c)).collect();
+                format!("({})", cells.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            self.table,
+            self.columns.join(", "),
+            tuples.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (number, values) in self.rows.drain(..) {
+            for (value, ty) in values.into_iter().zip(&self.types) {
+                query = bind_value(query, value, *ty).map_err(|why| unusable(number, &why))?;
+            }
+        }
+        query.execute(tx.conn()).await?;
+        Ok(())
+    }
 }
 
 use crate::rows::Query;

@@ -101,6 +101,27 @@ async fn a_restore_refuses_a_used_database_and_a_truncated_file_and_changes_noth
     let e = target.restore(&b"hello\n"[..]).await.unwrap_err();
     assert!(e.to_string().contains("not an embargo backup"), "{e}");
 
+    // A value that does not fit its column is named by its line, wherever it falls in the
+    // rows inserted together.
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let table = lines
+        .iter()
+        .position(|l| l.contains("\"table\":\"audit_log\""))
+        .unwrap();
+    let row = table + 2; // its second row
+    let mut values: Vec<serde_json::Value> = serde_json::from_str(&lines[row]).unwrap();
+    values[0] = serde_json::json!({ "x": 1 });
+    lines[row] = serde_json::to_string(&values).unwrap();
+    let e = target
+        .restore(lines.join("\n").as_bytes())
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains(&format!("(line {}):", row + 1)),
+        "{e}"
+    );
+    assert_eq!(target.verify_audit().await.unwrap().entries, 0);
+
     // The refusals left it empty: the real restore still works.
     target.restore(backup.as_slice()).await.unwrap();
     assert!(target.verify_audit().await.unwrap().is_intact());
