@@ -25,18 +25,12 @@ use crate::error::StoreError;
 use crate::{Backend, Store, Tx};
 
 impl Store {
-    /// A write transaction for a batch of filings, on the batch writer's own connection
-    /// (SQLite). Its commit is not durable until [`Store::sync_batches`] returned: nobody
-    /// may be told before.
+    /// A write transaction for a batch of filings, on the batch writer's own connection.
+    /// Its commit is not durable until [`Store::sync_batches`] returned: nobody may be told
+    /// before. (The setting is PostgreSQL's; SQLite's connection has its own pragmas.)
     pub async fn begin_batch(&self) -> Result<Tx, StoreError> {
-        match &self.batch_writer {
-            // PostgreSQL: the commit does not wait for the disk (see above).
-            Some(writer) => {
-                self.begin_on(writer, "SET LOCAL synchronous_commit = off;")
-                    .await
-            }
-            None => self.begin().await,
-        }
+        self.begin_on(&self.batch_writer, "SET LOCAL synchronous_commit = off;")
+            .await
     }
 
     /// Makes every batch committed so far durable (SQLite: syncs the write-ahead log;
@@ -46,32 +40,38 @@ impl Store {
     /// batch, and the sync would otherwise succeed on the restarted server and have its
     /// submitters told that their reports were kept.
     pub async fn sync_batches(&self, newest: Option<CaseId>) -> Result<(), StoreError> {
-        let Some(database) = self.sqlite_file.clone() else {
-            if self.backend == Backend::Postgres {
-                // Taking a transaction id makes the commit write a record, and a durable
-                // commit flushes the log up to it: every batch committed before, too. A
-                // crash loses the end of the log only, so the newest batch still being
-                // there vouches for the older ones.
-                let row = sqlx::query(
-                    "SELECT pg_current_xact_id()::text AS xid, (CAST($1 AS TEXT) IS NULL \
-                     OR EXISTS (SELECT 1 FROM cases WHERE id = $1)) AS kept",
-                )
-                .bind(newest.map(|id| id.to_string()))
-                .fetch_one(self.pool())
-                .await?;
-                let kept: bool = row.try_get("kept")?;
-                if !kept {
-                    return Err(StoreError::Refused(
-                        "the database lost reports committed just before (did it restart?)".into(),
-                    ));
-                }
+        match &self.sqlite_file {
+            Some(database) => {
+                let database = database.clone();
+                tokio::task::spawn_blocking(move || sync_log(&database))
+                    .await
+                    .map_err(|e| StoreError::Database(sqlx::Error::Io(std::io::Error::other(e))))?
+                    .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))
             }
-            return Ok(());
-        };
-        tokio::task::spawn_blocking(move || sync_log(&database))
-            .await
-            .map_err(|e| StoreError::Database(sqlx::Error::Io(std::io::Error::other(e))))?
-            .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))
+            None => self.flush_log_past(newest).await,
+        }
+    }
+
+    /// PostgreSQL: taking a transaction id makes the commit write a record, and a durable
+    /// commit flushes the log up to it: every batch committed before, too. A crash loses
+    /// the end of the log only, so the newest batch still being there vouches for the
+    /// older ones.
+    async fn flush_log_past(&self, newest: Option<CaseId>) -> Result<(), StoreError> {
+        let row = sqlx::query(
+            "SELECT pg_current_xact_id()::text AS xid, (CAST($1 AS TEXT) IS NULL \
+             OR EXISTS (SELECT 1 FROM cases WHERE id = $1)) AS kept",
+        )
+        .bind(newest.map(|id| id.to_string()))
+        .fetch_one(self.pool())
+        .await?;
+        let kept: bool = row.try_get("kept")?;
+        if kept {
+            Ok(())
+        } else {
+            Err(StoreError::Refused(
+                "the database lost reports committed just before (did it restart?)".into(),
+            ))
+        }
     }
 }
 
@@ -83,7 +83,7 @@ impl Store {
     /// (up to 35 ms every few hundred reports under load: the slowest answers). Nothing to
     /// do on PostgreSQL.
     pub async fn checkpoint_behind_writer(&self) -> Result<(), StoreError> {
-        if self.sqlite_file.is_none() {
+        if self.backend != Backend::Sqlite {
             return Ok(());
         }
         sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
@@ -97,11 +97,11 @@ impl Store {
     /// database and the next batch writes it over from its start instead of making it
     /// longer.
     pub async fn finish_checkpoint(&self) -> Result<(), StoreError> {
-        let (Some(writer), Some(_)) = (&self.batch_writer, &self.sqlite_file) else {
+        if self.backend != Backend::Sqlite {
             return Ok(());
-        };
+        }
         sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(writer)
+            .execute(&self.batch_writer)
             .await?;
         Ok(())
     }

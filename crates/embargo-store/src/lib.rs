@@ -86,7 +86,7 @@ pub struct Store {
     /// write-ahead log ([`Store::sync_batches`]).
     sqlite_file: Option<Arc<Path>>,
     /// The batch writer's own connection ([`Store::begin_batch`]).
-    batch_writer: Option<AnyPool>,
+    batch_writer: AnyPool,
     /// The secrets key, once [`Store::unseal_with`] loaded it.
     sealer: sealed::Sealer,
 }
@@ -98,7 +98,7 @@ impl Store {
             pool: open::open_sqlite(path, mode).await?,
             backend: Backend::Sqlite,
             sqlite_file: Some(Arc::from(path)),
-            batch_writer: Some(open::open_sqlite_batch_writer(path)?),
+            batch_writer: open::open_sqlite_batch_writer(path)?,
             sealer: sealed::Sealer::default(),
         };
         store.backfill_due().await?;
@@ -114,7 +114,7 @@ impl Store {
                 pool: open::open_postgres(url, mode).await?,
                 backend: Backend::Postgres,
                 sqlite_file: None,
-                batch_writer: Some(open::open_postgres_batch_writer(url)?),
+                batch_writer: open::open_postgres_batch_writer(url)?,
                 sealer: sealed::Sealer::default(),
             };
             store.backfill_due().await?;
@@ -199,9 +199,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        if let Some(writer) = &self.batch_writer {
-            writer.close().await;
-        }
+        self.batch_writer.close().await;
         self.pool.close().await;
     }
 

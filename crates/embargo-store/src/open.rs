@@ -477,8 +477,7 @@ fn redacted_by_hand(url: &str) -> String {
 /// migrates with PostgreSQL's own driver, then serves it through the neutral pool.
 pub(crate) async fn open_postgres(url: &str, mode: OpenMode) -> Result<AnyPool, StoreError> {
     let shown = redacted_url(url);
-    let cannot =
-        |e: sqlx::Error| StoreError::Refused(format!("cannot reach the database {shown}: {e}"));
+    let cannot = |e: sqlx::Error| cannot_reach(&shown, e);
     // One plain connection checks and migrates: a pool would retry a refused connection
     // until its timeout, and an operator with a wrong URL should hear so at once.
     let mut native = PgConnection::connect(url).await.map_err(cannot)?;
@@ -499,12 +498,16 @@ pub(crate) async fn open_postgres(url: &str, mode: OpenMode) -> Result<AnyPool, 
 /// The batch writer's own connection on PostgreSQL: a pool of one, opened when the first
 /// batch is written (one backend keeps its statements prepared and its caches warm).
 pub(crate) fn open_postgres_batch_writer(url: &str) -> Result<AnyPool, StoreError> {
-    let shown = redacted_url(url);
     AnyPoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(10))
         .connect_lazy(url)
-        .map_err(|e| StoreError::Refused(format!("cannot reach the database {shown}: {e}")))
+        .map_err(|e| cannot_reach(&redacted_url(url), e))
+}
+
+/// A server that cannot be reached, named without its password (`shown`).
+fn cannot_reach(shown: &str, e: sqlx::Error) -> StoreError {
+    StoreError::Refused(format!("cannot reach the database {shown}: {e}"))
 }
 
 /// Connections `serve` opens as soon as it starts (commands that run once open only what
