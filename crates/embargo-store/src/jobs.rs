@@ -207,6 +207,7 @@ impl Store {
         for kind in kinds {
             query = query.bind(*kind);
         }
+        let _turn = self.write_turn().await;
         let row = query.fetch_optional(self.pool()).await?;
         row.as_ref().map(row_job).transpose()
     }
@@ -268,6 +269,7 @@ impl Store {
 
     /// Puts a dead job back in the queue, due now, with a fresh count of attempts.
     pub async fn retry_job(&self, id: JobId, now: Timestamp) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         let done = sqlx::query(
             "UPDATE jobs SET status = 'pending', run_at = $2, attempts = 0, locked_until = NULL, updated_at = $2 WHERE id = $1 AND status = 'dead'",
         )
@@ -283,6 +285,7 @@ impl Store {
     }
 
     pub async fn finish_job(&self, id: JobId, now: Timestamp) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query("UPDATE jobs SET status = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1")
             .bind(id.to_string())
             .bind(ts(now))
@@ -303,6 +306,7 @@ impl Store {
             Some(t) => ("pending", Some(ts(t))),
             None => ("dead", None),
         };
+        let _turn = self.write_turn().await;
         sqlx::query(
             "UPDATE jobs SET status = $2, run_at = COALESCE($3, run_at), last_error = $4, \
              locked_until = NULL, updated_at = $5 WHERE id = $1",

@@ -37,6 +37,7 @@ mod teams;
 mod texts;
 mod token_keys;
 mod tx;
+mod write_gate;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -87,6 +88,8 @@ pub struct Store {
     sqlite_file: Option<Arc<Path>>,
     /// The batch writer's own connection ([`Store::begin_batch`]).
     batch_writer: AnyPool,
+    /// This process's writers of a SQLite file, in one queue (`write_gate`).
+    writers: write_gate::WriteGate,
     /// The secrets key, once [`Store::unseal_with`] loaded it.
     sealer: sealed::Sealer,
 }
@@ -99,6 +102,7 @@ impl Store {
             backend: Backend::Sqlite,
             sqlite_file: Some(Arc::from(path)),
             batch_writer: open::open_sqlite_batch_writer(path)?,
+            writers: write_gate::WriteGate::sqlite(),
             sealer: sealed::Sealer::default(),
         };
         store.backfill_due().await?;
@@ -115,6 +119,7 @@ impl Store {
                 backend: Backend::Postgres,
                 sqlite_file: None,
                 batch_writer: open::open_postgres_batch_writer(url)?,
+                writers: write_gate::WriteGate::none(),
                 sealer: sealed::Sealer::default(),
             };
             store.backfill_due().await?;
@@ -153,6 +158,7 @@ impl Store {
         pool: &AnyPool,
         settings: &'static str,
     ) -> Result<Tx, StoreError> {
+        let turn = self.writers.turn().await;
         let inner = match self.backend {
             Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
             // One round trip: the simple protocol takes several statements at once. The
@@ -168,6 +174,7 @@ impl Store {
             inner,
             sealer: self.sealer.clone(),
             backend: self.backend,
+            _turn: turn,
         })
     }
 
@@ -178,6 +185,7 @@ impl Store {
             inner,
             sealer: self.sealer.clone(),
             backend: self.backend,
+            _turn: write_gate::WriteTurn::none(),
         })
     }
 
@@ -205,5 +213,11 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Waits for this process's turn to write, for a single statement that writes outside
+    /// a transaction (a transaction waits for it in [`Store::begin`]).
+    pub(crate) async fn write_turn(&self) -> write_gate::WriteTurn {
+        self.writers.turn().await
     }
 }

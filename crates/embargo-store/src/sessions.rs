@@ -166,11 +166,22 @@ impl Tx {
     }
 }
 
+/// How often a session or an API token in use is marked so (`last_seen_at`,
+/// `last_used_at`): once a minute, not at every request. Each mark is a write, and a
+/// Coordinator's page or API read that writes waits for its turn behind the reports being
+/// filed (`write_gate`); the account page shows the time to the minute anyway.
+const MARKED_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_mins(1);
+
+/// Whether a mark made at `last` (or never) is older than [`MARKED_EVERY`] at `now`.
+fn stale_mark(last: Option<Timestamp>, now: Timestamp) -> bool {
+    last.is_none_or(|last| now.duration_since(last) >= MARKED_EVERY)
+}
+
 impl Store {
     /// The live session with this token hash; expired sessions are removed on the way.
     pub async fn session(&self, token_hash: &str, now: Timestamp) -> Result<Session, StoreError> {
         let row = sqlx::query(
-            "SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1",
+            "SELECT user_id, csrf_token, expires_at, last_seen_at FROM sessions WHERE token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(self.pool())
@@ -185,15 +196,19 @@ impl Store {
             self.end_session(token_hash).await?;
             return Err(StoreError::NotFound);
         }
-        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
-            .bind(token_hash)
-            .bind(ts(now))
-            .execute(self.pool())
-            .await?;
+        if stale_mark(opt_ts(row.try_get("last_seen_at")?)?, now) {
+            let _turn = self.write_turn().await;
+            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
+                .bind(token_hash)
+                .bind(ts(now))
+                .execute(self.pool())
+                .await?;
+        }
         Ok(session)
     }
 
     pub async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(self.pool())
@@ -201,22 +216,30 @@ impl Store {
         Ok(())
     }
 
-    /// The owner of a live API token, marking it used.
+    /// The owner of a live API token, marking it used (to the minute, see [`MARKED_EVERY`]).
     pub async fn api_token_user(
         &self,
         token_hash: &str,
         now: Timestamp,
     ) -> Result<UserId, StoreError> {
-        let user: String = sqlx::query_scalar(
-            "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL \
-             AND (expires_at IS NULL OR expires_at > $2) RETURNING user_id",
+        let row = sqlx::query(
+            "SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1 \
+             AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
         )
         .bind(token_hash)
         .bind(ts(now))
         .fetch_optional(self.pool())
         .await?
         .ok_or(StoreError::NotFound)?;
-        parse(&user)
+        if stale_mark(opt_ts(row.try_get("last_used_at")?)?, now) {
+            let _turn = self.write_turn().await;
+            sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
+                .bind(token_hash)
+                .bind(ts(now))
+                .execute(self.pool())
+                .await?;
+        }
+        parse(&row.try_get::<String, _>("user_id")?)
     }
 
     /// One person's tokens (`Some`), or everyone's (`None`, for administrators), oldest
@@ -241,6 +264,7 @@ impl Store {
         id: uuid::Uuid,
         now: Timestamp,
     ) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         let done = sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND ($2 IS NULL OR user_id = $2) AND revoked_at IS NULL")
             .bind(id.to_string())
             .bind(user.map(|u| u.to_string()))

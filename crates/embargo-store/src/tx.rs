@@ -11,6 +11,8 @@ pub struct Tx {
     /// Seals and opens secrets written and read in this transaction.
     pub(crate) sealer: crate::sealed::Sealer,
     pub(crate) backend: crate::Backend,
+    /// This process's turn to write, held until the commit or rollback (`write_gate`).
+    pub(crate) _turn: crate::write_gate::WriteTurn,
 }
 
 impl Tx {
