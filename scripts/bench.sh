@@ -100,6 +100,10 @@ echo "baseline, axum hello:                      $hello_figures"
 start_naive_sqlite() { start_baseline baseline-insert "sqlite://$dir/naive.db"; }
 echo "baseline, one durable insert per request, and embargo's group commit:"
 filing_pairs start_naive_sqlite "$addr"
+# A Coordinator's reads while reports keep flooding in (the same installation).
+token="$("$bin" --data-dir "$dir" user token --email bench@example.org --name bench | tail -1)"
+echo "== The desk during a report flood"
+python3 scripts/bench_desk_flood.py "$addr" "$token" "${BENCH_WRK_SECONDS:-10}"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 python3 - "$bin" "$dir" <<'PY'
 import statistics, subprocess, sys, time
@@ -171,6 +175,9 @@ if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
   filing_pairs start_naive_postgres "${addrs[0]}"
   sleep 1 # the baseline's connections close
   psql "$BENCH_POSTGRES_URL/postgres" -qc "DROP DATABASE ${db}_naive"
+  token="$("$bin" --data-dir "$gdir" user token --email bench@example.org --name bench | tail -1)"
+  echo "== The desk during a report flood (PostgreSQL)"
+  python3 scripts/bench_desk_flood.py "${addrs[0]}" "$token" "${BENCH_WRK_SECONDS:-10}"
   python3 scripts/bench_http.py "${addrs[0]}" "$n"
   python3 scripts/bench_concurrent.py "PostgreSQL, one instance" "$n" "${addrs[0]}"
   python3 scripts/bench_concurrent.py "PostgreSQL, two instances" "$n" "${addrs[@]}"
