@@ -192,14 +192,39 @@ impl Store {
             crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             crate::Backend::Sqlite => "",
         };
+        let kinds_in = placeholders.join(", ");
+        let next = match self.backend() {
+            crate::Backend::Postgres => format!(
+                "SELECT id FROM jobs \
+                 WHERE ((status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_until < $1)) \
+                 AND kind IN ({kinds_in}) \
+                 ORDER BY run_at, id LIMIT 1{skip_locked}"
+            ),
+            // The earliest due job of each kind, one seek each in `jobs_claimable`, then the
+            // earliest of those and of the jobs whose lease ran out (a few at most): the due
+            // jobs of kinds this runner does not handle are never read (migration 25).
+            crate::Backend::Sqlite => {
+                let earliest: Vec<String> = placeholders
+                    .iter()
+                    .map(|kind| {
+                        format!(
+                            "SELECT * FROM (SELECT id, run_at FROM jobs INDEXED BY jobs_claimable \
+                             WHERE status = 'pending' AND kind = {kind} AND run_at <= $1 \
+                             ORDER BY run_at, id LIMIT 1)"
+                        )
+                    })
+                    .collect();
+                format!(
+                    "SELECT id FROM ({} UNION ALL SELECT id, run_at FROM jobs \
+                     WHERE status = 'running' AND locked_until < $1 AND kind IN ({kinds_in})) \
+                     ORDER BY run_at, id LIMIT 1",
+                    earliest.join(" UNION ALL ")
+                )
+            }
+        };
         let sql = format!(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
-             WHERE id = (SELECT id FROM jobs \
-                 WHERE ((status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_until < $1)) \
-                 AND kind IN ({}) \
-                 ORDER BY run_at, id LIMIT 1{skip_locked}) \
-             RETURNING {JOB_COLUMNS}",
-            placeholders.join(", ")
+             WHERE id = ({next}) RETURNING {JOB_COLUMNS}"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(ts(now))

@@ -132,3 +132,48 @@ async fn a_token_in_use_is_marked_once_a_minute() {
         Err(StoreError::NotFound)
     ));
 }
+
+/// A claim takes the earliest due job of the kinds asked for, whatever waits of other
+/// kinds (mail without a mail server): earlier jobs of other kinds and jobs not due yet are
+/// left, and jobs of the same time go by id.
+#[tokio::test]
+async fn a_claim_takes_the_earliest_due_job_of_its_kinds_only() {
+    let (_dir, _url, store) = fresh().await;
+    let (_, case) = seed(&store).await;
+    let at = |minutes: i64| now() + SignedDuration::from_mins(minutes);
+    let plan = [
+        (1u8, "notify_team_new_report", at(-60)), // unhandled, earliest
+        (2, "publish_advisory", at(-5)),
+        (3, "disclose_at_deadline", at(-10)),
+        (4, "publish_advisory", at(-10)), // same time as 3: after it by id
+        (5, "disclose_at_deadline", at(5)), // not due
+        (6, "notify_team_new_report", at(-30)),
+    ];
+    let mut tx = store.begin().await.unwrap();
+    for (n, kind, run_at) in plan {
+        let job = NewJob {
+            kind: kind.into(),
+            case_id: Some(case.id),
+            payload: serde_json::json!({ "n": n }),
+            run_at,
+        };
+        tx.enqueue_job(JobId::from_random_bytes([n; 16]), &job, now())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let lease = SignedDuration::from_mins(5);
+    let kinds = ["publish_advisory", "disclose_at_deadline", "cve_record"];
+    let mut claimed = Vec::new();
+    while let Some(job) = store.claim_job(now(), lease, &kinds).await.unwrap() {
+        claimed.push(job.payload["n"].as_u64().unwrap());
+    }
+    assert_eq!(claimed, [3, 4, 2]);
+    // Their leases run out: claimed again, in the same order, with the one now due.
+    let later = at(6);
+    let mut again = Vec::new();
+    while let Some(job) = store.claim_job(later, lease, &kinds).await.unwrap() {
+        again.push(job.payload["n"].as_u64().unwrap());
+    }
+    assert_eq!(again, [3, 4, 2, 5]);
+}
