@@ -237,8 +237,8 @@ impl Store {
         row.as_ref().map(row_job).transpose()
     }
 
-    /// Counts of the queue at `now` (done jobs are not read: the `jobs_due` index on
-    /// status serves the rest).
+    /// Counts of the queue at `now` (done jobs are not read: an index led by status serves
+    /// the rest, `jobs_due` on PostgreSQL, `jobs_claimable` on SQLite).
     pub async fn queue_summary(&self, now: Timestamp) -> Result<QueueSummary, StoreError> {
         let row = sqlx::query(
             "SELECT \
