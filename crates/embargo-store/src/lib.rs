@@ -32,6 +32,7 @@ mod rows;
 mod sealed;
 mod sessions;
 mod settings;
+mod statistics;
 mod summaries;
 mod teams;
 mod texts;

@@ -14,6 +14,7 @@ mod cases;
 mod database;
 mod opening;
 mod sealing;
+mod statistics;
 mod writers;
 
 use std::path::Path;

@@ -100,6 +100,7 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
         let _ = worker_stopped.await;
     }));
     let integrity = check_integrity_in_background(&app);
+    let statistics = refresh_statistics_in_background(&app);
     let mut found = integrity.clone();
     let stop = async move {
         tokio::select! {
@@ -111,6 +112,7 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
     let served = embargo_web::serve(listener, state, stop).await;
     let _ = stop_worker.send(());
     let _ = worker_task.await;
+    statistics.abort();
     if let Some(task) = metrics_task {
         task.abort();
     }
@@ -139,6 +141,27 @@ fn check_integrity_in_background(
         }
     });
     found
+}
+
+/// How often `serve` lets the database's planner catch up with its growth (see
+/// `Store::refresh_statistics`: usually a look at the tables' sizes and nothing more).
+const STATISTICS_EVERY: Duration = Duration::from_secs(10);
+
+/// Refreshes the planner's statistics every [`STATISTICS_EVERY`] while serving: a flood of
+/// reports into a new installation would otherwise be read with plans made for an empty
+/// database.
+fn refresh_statistics_in_background(app: &embargo_app::App) -> tokio::task::JoinHandle<()> {
+    let store = app.store().clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(STATISTICS_EVERY);
+        every.tick().await; // the first tick is at once; the store just gathered them
+        loop {
+            every.tick().await;
+            if let Err(e) = store.refresh_statistics().await {
+                tracing::warn!(error = %e, "refreshing the query planner's statistics failed");
+            }
+        }
+    })
 }
 
 /// `embargo worker`: the job runner alone, until SIGINT or SIGTERM.
