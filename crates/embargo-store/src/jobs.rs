@@ -185,24 +185,20 @@ impl Store {
         }
         let until = now.checked_add(lease).unwrap_or(Timestamp::MAX);
         let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
-        // Several workers may claim at once (PostgreSQL, several instances): a row another
-        // claim holds is skipped, not waited for and then claimed twice. SQLite has one
-        // writer at a time anyway.
-        let skip_locked = match self.backend() {
-            crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            crate::Backend::Sqlite => "",
-        };
         let kinds_in = placeholders.join(", ");
         let next = match self.backend() {
+            // Several workers may claim at once (several instances): a row another claim
+            // holds is skipped, not waited for and then claimed twice.
             crate::Backend::Postgres => format!(
                 "SELECT id FROM jobs \
                  WHERE ((status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_until < $1)) \
                  AND kind IN ({kinds_in}) \
-                 ORDER BY run_at, id LIMIT 1{skip_locked}"
+                 ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
             ),
             // The earliest due job of each kind, one seek each in `jobs_claimable`, then the
             // earliest of those and of the jobs whose lease ran out (a few at most): the due
-            // jobs of kinds this runner does not handle are never read (migration 25).
+            // jobs of kinds this runner does not handle are never read (migration 25). One
+            // writer at a time here anyway: nothing to skip.
             crate::Backend::Sqlite => {
                 let earliest: Vec<String> = placeholders
                     .iter()

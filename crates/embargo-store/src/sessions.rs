@@ -172,12 +172,29 @@ impl Tx {
 /// filed (`write_gate`); the account page shows the time to the minute anyway.
 const MARKED_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_mins(1);
 
-/// Whether a mark made at `last` (or never) is older than [`MARKED_EVERY`] at `now`.
-fn stale_mark(last: Option<Timestamp>, now: Timestamp) -> bool {
-    last.is_none_or(|last| now.duration_since(last) >= MARKED_EVERY)
-}
-
 impl Store {
+    /// Marks the session or token `token_hash` in use at `now` with `update` (its table's
+    /// statement, `$1` the hash and `$2` the time), unless its mark made at `last` is
+    /// younger than [`MARKED_EVERY`].
+    async fn mark_in_use(
+        &self,
+        update: &'static str,
+        token_hash: &str,
+        last: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        if last.is_some_and(|last| now.duration_since(last) < MARKED_EVERY) {
+            return Ok(());
+        }
+        let _turn = self.write_turn().await;
+        sqlx::query(update)
+            .bind(token_hash)
+            .bind(ts(now))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// The live session with this token hash; expired sessions are removed on the way.
     pub async fn session(&self, token_hash: &str, now: Timestamp) -> Result<Session, StoreError> {
         let row = sqlx::query(
@@ -196,14 +213,13 @@ impl Store {
             self.end_session(token_hash).await?;
             return Err(StoreError::NotFound);
         }
-        if stale_mark(opt_ts(row.try_get("last_seen_at")?)?, now) {
-            let _turn = self.write_turn().await;
-            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
-                .bind(token_hash)
-                .bind(ts(now))
-                .execute(self.pool())
-                .await?;
-        }
+        self.mark_in_use(
+            "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1",
+            token_hash,
+            opt_ts(row.try_get("last_seen_at")?)?,
+            now,
+        )
+        .await?;
         Ok(session)
     }
 
@@ -231,14 +247,13 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         .ok_or(StoreError::NotFound)?;
-        if stale_mark(opt_ts(row.try_get("last_used_at")?)?, now) {
-            let _turn = self.write_turn().await;
-            sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
-                .bind(token_hash)
-                .bind(ts(now))
-                .execute(self.pool())
-                .await?;
-        }
+        self.mark_in_use(
+            "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1",
+            token_hash,
+            opt_ts(row.try_get("last_used_at")?)?,
+            now,
+        )
+        .await?;
         parse(&row.try_get::<String, _>("user_id")?)
     }
 
