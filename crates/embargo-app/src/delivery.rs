@@ -119,6 +119,21 @@ impl App {
         Ok(self.store.claim_job(now, lease, kinds).await?)
     }
 
+    /// Up to `limit` more due jobs of `kind`, claimed at once (see
+    /// [`embargo_store::Store::claim_jobs_of_kind`]).
+    pub async fn claim_jobs_of_kind(
+        &self,
+        now: Timestamp,
+        lease: jiff::SignedDuration,
+        kind: &str,
+        limit: u32,
+    ) -> Result<Vec<embargo_store::Job>, AppError> {
+        Ok(self
+            .store
+            .claim_jobs_of_kind(now, lease, kind, limit)
+            .await?)
+    }
+
     pub async fn finish_job(
         &self,
         id: embargo_core::JobId,

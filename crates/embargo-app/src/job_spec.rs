@@ -61,6 +61,10 @@ pub enum JobSpec {
         user: UserId,
         subject: String,
         body: String,
+        /// The further cases a digest's copy names, besides the job's own: the copy goes
+        /// only if the person may still see each of them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cases: Vec<CaseId>,
     },
     /// Publish or update the case's CVE record at CVE Services.
     CveRecord {
@@ -220,6 +224,7 @@ mod tests {
                 user: u,
                 subject: "s".into(),
                 body: "b".into(),
+                cases: vec![c],
             },
             JobSpec::CveRecord {
                 case_id: c,

@@ -151,6 +151,7 @@ impl App {
                 user: *user,
                 subject: subject.to_string(),
                 body: body.to_string(),
+                cases: Vec::new(),
             };
             let job = NewJob {
                 kind: spec.kind().to_string(),
@@ -163,6 +164,55 @@ impl App {
         }
         tx.commit().await?;
         Ok(chosen.len())
+    }
+
+    /// After a digest of new reports (`source`, about `cases`): one personal copy per
+    /// person who chose `event`, naming only the cases they may see as team, and none for
+    /// a person who may see none of them. `compose` writes a copy's subject and body from
+    /// the cases it names (positions in `cases`).
+    pub async fn enqueue_personal_digests(
+        &self,
+        source: JobId,
+        cases: &[CaseId],
+        event: &str,
+        compose: impl Fn(&[usize]) -> (String, String),
+        now: Timestamp,
+    ) -> Result<usize, AppError> {
+        let mut copies = Vec::new();
+        for user in self.store.people_mailed_for(event).await? {
+            let mut visible = Vec::new();
+            for (i, case_id) in cases.iter().enumerate() {
+                if self.personal_recipient(user, *case_id).await?.is_some() {
+                    visible.push(i);
+                }
+            }
+            let Some(first) = visible.first().map(|&i| cases[i]) else {
+                continue;
+            };
+            let (subject, body) = compose(&visible);
+            let spec = crate::JobSpec::NotifyPerson {
+                user,
+                subject,
+                body,
+                cases: visible.iter().skip(1).map(|&i| cases[i]).collect(),
+            };
+            let job = NewJob {
+                kind: spec.kind().to_string(),
+                case_id: Some(first),
+                payload: spec.payload(),
+                run_at: now,
+            };
+            copies.push((
+                crate::delivery::delivery_job_id(source, &format!("person:{user}")),
+                job,
+            ));
+        }
+        let mut tx = self.store.begin().await?;
+        for (id, job) in &copies {
+            tx.enqueue_job_once(*id, job, now).await?;
+        }
+        tx.commit().await?;
+        Ok(copies.len())
     }
 
     /// Where a personal notice about the case goes, if the person may still see the case as

@@ -233,6 +233,48 @@ impl Store {
         row.as_ref().map(row_job).transpose()
     }
 
+    /// Claims up to `limit` more due jobs of one `kind` at once, earliest first (a burst of
+    /// notices that the runner sums up in one: see the worker's digest). Only pending jobs:
+    /// a job whose lease ran out is claimed alone by [`Store::claim_job`].
+    pub async fn claim_jobs_of_kind(
+        &self,
+        now: Timestamp,
+        lease: SignedDuration,
+        kind: &str,
+        limit: u32,
+    ) -> Result<Vec<Job>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let until = now.checked_add(lease).unwrap_or(Timestamp::MAX);
+        let due = match self.backend() {
+            crate::Backend::Postgres => {
+                "SELECT id FROM jobs WHERE status = 'pending' AND kind = $3 AND run_at <= $1 \
+                 ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED"
+            }
+            crate::Backend::Sqlite => {
+                "SELECT id FROM jobs INDEXED BY jobs_claimable \
+                 WHERE status = 'pending' AND kind = $3 AND run_at <= $1 \
+                 ORDER BY run_at, id LIMIT $4"
+            }
+        };
+        let sql = format!(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
+             WHERE id IN ({due}) RETURNING {JOB_COLUMNS}"
+        );
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(ts(now))
+            .bind(ts(until))
+            .bind(kind)
+            .bind(i64::from(limit));
+        let _turn = self.write_turn().await;
+        let rows = query.fetch_all(self.pool()).await?;
+        let mut jobs = rows.iter().map(row_job).collect::<Result<Vec<_>, _>>()?;
+        // RETURNING gives no order.
+        jobs.sort_by_key(|j| (j.run_at, j.id));
+        Ok(jobs)
+    }
+
     /// Counts of the queue at `now` (done jobs are not read: an index led by status serves
     /// the rest, `jobs_due` on PostgreSQL, `jobs_claimable` on SQLite).
     pub async fn queue_summary(&self, now: Timestamp) -> Result<QueueSummary, StoreError> {

@@ -2,7 +2,7 @@
 
 use embargo_app::AppError;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Failure {
     pub temporary: bool,
     pub message: String,

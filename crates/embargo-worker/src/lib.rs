@@ -4,6 +4,7 @@
 mod channels;
 mod compose;
 mod cve_jobs;
+mod digest;
 mod failure;
 mod github_jobs;
 mod handlers;
@@ -214,7 +215,8 @@ impl Worker {
                 user,
                 subject,
                 body,
-            } => self.notify_person(job, user, subject, body).await,
+                cases,
+            } => self.notify_person(job, user, (subject, body), &cases).await,
             JobSpec::AcknowledgementReminder { case_id } => {
                 self.acknowledgement_reminder(job, case_id).await
             }
@@ -256,20 +258,68 @@ impl Worker {
         }
     }
 
-    /// Claims and runs one due job. `Ok(None)` when nothing is due. The job runs isolated
-    /// (see `runner`): whatever its handler does, this returns and the next job can run.
-    pub async fn run_once(&self) -> Result<Option<Ran>, embargo_app::AppError> {
+    /// Claims and runs one due job, or a burst of new-report notices as one digest (see
+    /// `digest`). Empty when nothing is due. Each job runs isolated (see `runner`):
+    /// whatever its handler does, this returns and the next job can run.
+    pub async fn run_once(&self) -> Result<Vec<Ran>, embargo_app::AppError> {
         let now = (self.clock)();
         let mut kinds = self.kinds();
         kinds.extend(self.handlers.keys().map(String::as_str));
         let Some(job) = self.app.claim_job(now, self.lease, &kinds).await? else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
+        if job.kind != embargo_app::jobs::NOTIFY_TEAM_NEW_REPORT
+            || self.handlers.contains_key(&job.kind)
+        {
+            return Ok(vec![self.run_claimed(job).await?]);
+        }
+        let more = self
+            .app
+            .claim_jobs_of_kind(now, self.lease, &job.kind, digest::DIGEST_MAX - 1)
+            .await?;
+        let mut burst = vec![job];
+        burst.extend(more);
+        if burst.len() < digest::DIGEST_FROM {
+            let mut ran = Vec::with_capacity(burst.len());
+            for job in burst {
+                ran.push(self.run_claimed(job).await?);
+            }
+            return Ok(ran);
+        }
+        let worker = self.clone();
+        let jobs = burst.clone();
+        let outcome = runner::isolated(&burst[0].kind, self.job_time_limit(), async move {
+            worker.notify_team_new_reports(&jobs).await
+        })
+        .await;
+        let mut ran = Vec::with_capacity(burst.len());
+        for job in &burst {
+            ran.push(self.record(job, outcome.clone()).await?);
+        }
+        Ok(ran)
+    }
+
+    /// Runs one claimed job and records its outcome.
+    async fn run_claimed(&self, job: Job) -> Result<Ran, embargo_app::AppError> {
+        let worker = self.clone();
+        let claimed = job.clone();
+        let outcome = runner::isolated(&job.kind, self.job_time_limit(), async move {
+            worker.handle(&claimed).await
+        })
+        .await;
+        self.record(&job, outcome).await
+    }
+
+    /// Marks a claimed job done, to be retried, or dead, after `outcome`.
+    async fn record(
+        &self,
+        job: &Job,
+        outcome: Result<(), Failure>,
+    ) -> Result<Ran, embargo_app::AppError> {
         let kind = job.kind.clone();
         let (id, attempts) = (job.id, job.attempts);
-        let outcome = runner::isolated(self.clone(), job, self.job_time_limit()).await;
         let now = (self.clock)();
-        Ok(Some(match outcome {
+        Ok(match outcome {
             Ok(()) => {
                 self.app.finish_job(id, now).await?;
                 Ran::Done { kind }
@@ -292,16 +342,19 @@ impl Worker {
                 self.app.fail_job(id, &f.message, None, now).await?;
                 Ran::Dead { kind }
             }
-        }))
+        })
     }
 
     /// Runs due jobs until none is left (the tests' way to let time pass).
     pub async fn run_until_idle(&self) -> Result<Vec<Ran>, embargo_app::AppError> {
         let mut ran = Vec::new();
-        while let Some(r) = self.run_once().await? {
-            ran.push(r);
+        loop {
+            let step = self.run_once().await?;
+            if step.is_empty() {
+                return Ok(ran);
+            }
+            ran.extend(step);
         }
-        Ok(ran)
     }
 
     /// Runs until `shutdown`, looking for due jobs every `every`. The loop runs under a
@@ -337,8 +390,8 @@ impl Worker {
                     return;
                 }
                 match self.run_once().await {
-                    Ok(Some(_)) => self.tick(),
-                    Ok(None) => break,
+                    Ok(ran) if !ran.is_empty() => self.tick(),
+                    Ok(_) => break,
                     Err(e) => {
                         tracing::error!(error = %e, "worker: cannot reach the job queue");
                         break;

@@ -30,8 +30,8 @@ impl Worker {
         &self,
         job: &Job,
         user: UserId,
-        subject: String,
-        body: String,
+        (subject, body): (String, String),
+        further: &[CaseId],
     ) -> Result<(), Failure> {
         let case_id: CaseId = job
             .case_id
@@ -40,6 +40,12 @@ impl Worker {
         let Some(to) = self.app.personal_recipient(user, case_id).await? else {
             return Ok(());
         };
+        // A digest's copy names several cases: removed from any of them, nothing either.
+        for case_id in further {
+            if self.app.personal_recipient(user, *case_id).await?.is_none() {
+                return Ok(());
+            }
+        }
         self.send(Outgoing {
             to: Self::mailbox(&to.name, to.email.as_ref())?,
             reply_to: None,

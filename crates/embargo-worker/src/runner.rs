@@ -6,16 +6,17 @@
 use std::future::Future;
 use std::time::Duration;
 
-use embargo_app::Job;
-
-use crate::Worker;
 use crate::failure::Failure;
 
-/// Runs `job` in its own task, at most `limit`. A panic comes back as a failure carrying
-/// the panic's message (kept in the job row, which is private like the payload).
-pub(crate) async fn isolated(worker: Worker, job: Job, limit: Duration) -> Result<(), Failure> {
-    let kind = job.kind.clone();
-    let task = tokio::spawn(async move { worker.handle(&job).await });
+/// Runs `handler` (one job's, or a digest's for several) in its own task, at most `limit`.
+/// A panic comes back as a failure carrying the panic's message (kept in the job row,
+/// which is private like the payload).
+pub(crate) async fn isolated(
+    kind: &str,
+    limit: Duration,
+    handler: impl Future<Output = Result<(), Failure>> + Send + 'static,
+) -> Result<(), Failure> {
+    let task = tokio::spawn(handler);
     let abort = task.abort_handle();
     match tokio::time::timeout(limit, task).await {
         Ok(Ok(outcome)) => outcome,

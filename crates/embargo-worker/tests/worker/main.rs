@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod cve_services;
+mod digest;
 mod github;
 mod github_steps;
 mod personal;

@@ -1,0 +1,147 @@
+//! A burst of new reports told to the team in one notice. A flood of machine-written reports
+//! made one notice per report: mail to the team's list, a delivery per chat room and webhook,
+//! and a copy per person who chose the event, so thousands of each, and the team's mail
+//! caught up for minutes after the flood. When at least [`DIGEST_FROM`] new-report notices
+//! are due at once, the runner claims them together (up to [`DIGEST_MAX`]) and this sends
+//! one digest in their place: the same references, projects and deadlines, in a list.
+//! A smaller burst keeps a notice per report.
+
+use embargo_app::{Job, jobs};
+use embargo_core::CaseId;
+use jiff::Timestamp;
+
+use crate::Worker;
+use crate::compose::Outgoing;
+use crate::failure::Failure;
+
+/// Fewer new-report notices due at once than this are sent one by one.
+pub(crate) const DIGEST_FROM: usize = 5;
+
+/// The most notices one digest stands for; the rest make the next one.
+pub(crate) const DIGEST_MAX: u32 = 200;
+
+/// The most reports a digest lists one by one; it counts the rest and links the dashboard.
+const LISTED: usize = 50;
+
+/// What a digest says about one new report (never its text, as for a single notice).
+struct NewReport {
+    case_id: CaseId,
+    reference: String,
+    project: String,
+    received_at: Timestamp,
+    acknowledge_by: Timestamp,
+}
+
+impl Worker {
+    /// Tells the team of every case `jobs` (new-report notices) name, in one notice.
+    pub(crate) async fn notify_team_new_reports(&self, jobs: &[Job]) -> Result<(), Failure> {
+        let first = jobs
+            .first()
+            .ok_or_else(|| Failure::permanent("an empty digest"))?;
+        let mut reports = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let case_id = job
+                .case_id
+                .ok_or_else(|| Failure::permanent("the job names no case"))?;
+            let case = self.app.case_as_system(case_id).await?;
+            reports.push(NewReport {
+                case_id,
+                reference: self.reference(case_id).await?,
+                project: case.project.to_string(),
+                received_at: case.received_at,
+                acknowledge_by: case.deadlines.acknowledge_by,
+            });
+        }
+        // In the order they arrived (references count up; "EMB-2026-10000" after "-9999").
+        reports.sort_by(|a, b| {
+            (a.received_at, a.reference.len(), &a.reference).cmp(&(
+                b.received_at,
+                b.reference.len(),
+                &b.reference,
+            ))
+        });
+        let all: Vec<usize> = (0..reports.len()).collect();
+        let (subject, body) = self.digest(&reports, &all);
+        let now = (self.clock)();
+
+        let notice = serde_json::json!({
+            "event": jobs::NOTIFY_TEAM_NEW_REPORT,
+            "case_id": null,
+            "reference": null,
+            "cases": reports.iter().map(|r| serde_json::json!({
+                "case_id": r.case_id,
+                "reference": r.reference,
+                "project": r.project,
+            })).collect::<Vec<_>>(),
+            "subject": subject,
+            "text": body,
+            "source": first.id,
+            "announcement": null,
+        });
+        self.app
+            .enqueue_deliveries(first.id, None, &self.channels.names(), &notice, now)
+            .await?;
+        if self.mailer.is_some() {
+            let cases: Vec<CaseId> = reports.iter().map(|r| r.case_id).collect();
+            self.app
+                .enqueue_personal_digests(
+                    first.id,
+                    &cases,
+                    jobs::NOTIFY_TEAM_NEW_REPORT,
+                    |visible| self.digest(&reports, visible),
+                    now,
+                )
+                .await?;
+        }
+        let (Some(team), Some(_)) = (self.team.clone(), &self.mailer) else {
+            return Ok(());
+        };
+        self.send(Outgoing {
+            to: team,
+            reply_to: None,
+            subject,
+            body,
+            encrypt_to: None,
+            message_id: self.message_id(first),
+        })
+        .await
+    }
+
+    /// The subject and body of a digest naming `shown` (positions in `reports`).
+    fn digest(&self, reports: &[NewReport], shown: &[usize]) -> (String, String) {
+        let listed: Vec<&NewReport> = shown.iter().filter_map(|&i| reports.get(i)).collect();
+        let mut projects: Vec<&str> = listed.iter().map(|r| r.project.as_str()).collect();
+        projects.sort_unstable();
+        projects.dedup();
+        let count = match listed.len() {
+            1 => "1 new security report".to_string(),
+            n => format!("{n} new security reports"),
+        };
+        let subject = format!(
+            "[{}] {count} ({})",
+            self.links.organization,
+            projects.join(", ")
+        );
+        let url = &self.links.public_url;
+        let mut body = format!(
+            "{count} among several that arrived at once, listed here in place of a notice \
+             each.\nAcknowledge each by its date (policy).\n\n"
+        );
+        for r in listed.iter().take(LISTED) {
+            body.push_str(&format!(
+                "{reference}  {project}  acknowledge by {due}\n  {url}/cases/{id}\n",
+                reference = r.reference,
+                project = r.project,
+                due = r.acknowledge_by.strftime("%Y-%m-%d %H:%M UTC"),
+                id = r.case_id,
+            ));
+        }
+        if listed.len() > LISTED {
+            body.push_str(&format!(
+                "\n... and {} more: {url}/cases\n",
+                listed.len() - LISTED
+            ));
+        }
+        (subject, body)
+    }
+}
