@@ -142,6 +142,14 @@ impl App {
         Ok(self.store.finish_job(id, now).await?)
     }
 
+    pub async fn finish_jobs(
+        &self,
+        ids: &[embargo_core::JobId],
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        Ok(self.store.finish_jobs(ids, now).await?)
+    }
+
     pub async fn fail_job(
         &self,
         id: embargo_core::JobId,

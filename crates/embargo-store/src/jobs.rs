@@ -156,6 +156,9 @@ impl Tx {
     }
 }
 
+const FINISH: &str = "UPDATE jobs SET status = 'done', locked_until = NULL, last_error = NULL, \
+                      updated_at = $2 WHERE id = $1";
+
 impl Store {
     /// Jobs of one case (or all when `None`), oldest first.
     pub async fn jobs(&self, case: Option<CaseId>) -> Result<Vec<Job>, StoreError> {
@@ -349,12 +352,25 @@ impl Store {
 
     pub async fn finish_job(&self, id: JobId, now: Timestamp) -> Result<(), StoreError> {
         let _turn = self.write_turn().await;
-        sqlx::query("UPDATE jobs SET status = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1")
+        sqlx::query(FINISH)
             .bind(id.to_string())
             .bind(ts(now))
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+
+    /// Marks several jobs done in one transaction (a digest's): one commit, not one each.
+    pub async fn finish_jobs(&self, ids: &[JobId], now: Timestamp) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        for id in ids {
+            sqlx::query(FINISH)
+                .bind(id.to_string())
+                .bind(ts(now))
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.commit().await
     }
 
     /// Records a failure: retried at `retry_at`, or dead when `retry_at` is `None`.

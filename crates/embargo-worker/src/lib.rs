@@ -292,6 +292,14 @@ impl Worker {
             worker.notify_team_new_reports(&jobs).await
         })
         .await;
+        if outcome.is_ok() {
+            let ids: Vec<_> = burst.iter().map(|j| j.id).collect();
+            self.app.finish_jobs(&ids, (self.clock)()).await?;
+            return Ok(burst
+                .into_iter()
+                .map(|j| Ran::Done { kind: j.kind })
+                .collect());
+        }
         let mut ran = Vec::with_capacity(burst.len());
         for job in &burst {
             ran.push(self.record(job, outcome.clone()).await?);

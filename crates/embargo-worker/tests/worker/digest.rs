@@ -178,3 +178,27 @@ async fn a_digest_copy_is_not_sent_to_someone_removed_from_one_of_its_cases() {
         "the copy names a case its reader may no longer see"
     );
 }
+
+#[tokio::test]
+async fn a_digest_that_cannot_be_mailed_is_retried_whole() {
+    let (t, sink, worker) = setup().await;
+    sink.refuse(true);
+    let cases = burst(&t, 8).await;
+    let ran = worker.run_until_idle().await.unwrap();
+    assert_eq!(ran.len(), 8, "{ran:?}");
+    assert!(
+        ran.iter()
+            .all(|r| matches!(r, embargo_worker::Ran::Retry { .. })),
+        "every notice the digest stood for waits for the retry: {ran:?}"
+    );
+    sink.refuse(false);
+    t.clock.advance(crate::days(1) / 24 / 30); // two minutes
+    let ran = worker.run_until_idle().await.unwrap();
+    assert_eq!(ran.len(), 8, "{ran:?}");
+    let team = to(&sink, "team@example.org");
+    assert_eq!(team.len(), 1, "one digest on the retry");
+    let digest = text(&team[0]);
+    for (_, reference) in &cases {
+        assert!(digest.contains(reference.as_str()), "{reference}");
+    }
+}
