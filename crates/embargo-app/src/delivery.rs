@@ -5,10 +5,10 @@ use embargo_core::{CaseId, Email, MessageId, Visibility};
 use jiff::Timestamp;
 use serde_json::json;
 
-use crate::App;
 use crate::error::AppError;
 use crate::principal::Principal;
 use crate::secrets::new_portal_token;
+use crate::{App, NewReportLine};
 use embargo_store::portal_token_key;
 
 /// Where mail to a case's reporter goes, and how.
@@ -40,6 +40,12 @@ impl App {
     /// The case's reference (`EMB-2026-0042`), for notices to the team.
     pub async fn case_reference_as_system(&self, case_id: CaseId) -> Result<String, AppError> {
         Ok(self.store.case_reference(case_id).await?)
+    }
+
+    /// What a digest of new reports lists about each of `cases` (see
+    /// [`embargo_store::Store::new_report_lines`]).
+    pub async fn new_report_lines(&self, cases: &[CaseId]) -> Result<Vec<NewReportLine>, AppError> {
+        Ok(self.store.new_report_lines(cases).await?)
     }
 
     /// The reporter's address, or `None` when they gave none (they read the portal).

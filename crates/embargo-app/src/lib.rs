@@ -70,6 +70,7 @@ pub use drafts::DRAFT_KINDS;
 pub use duplicates::{AdvisoryHint, CaseHint, DuplicateHints};
 pub use email::{Filed, IncomingMail};
 pub use embargo_store::ApiTokenInfo;
+pub use embargo_store::NewReportLine;
 pub use embargo_store::PublicationFilter;
 pub use embargo_store::looks_like_case_reference;
 pub use embargo_store::{

@@ -115,3 +115,54 @@ mod tests {
         ));
     }
 }
+
+/// What a digest of new reports says about one case (never its text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReportLine {
+    pub case_id: CaseId,
+    pub reference: String,
+    pub project: String,
+    pub received_at: Timestamp,
+    pub acknowledge_by: Timestamp,
+}
+
+impl Store {
+    /// The digest lines of the cases `ids` names, in the order they were received; a case
+    /// that is gone is left out. One query for the lot: loading 200 whole cases for a
+    /// digest read about 1,200 rows while a flood was being filed.
+    pub async fn new_report_lines(&self, ids: &[CaseId]) -> Result<Vec<NewReportLine>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, reference, project, received_at, acknowledge_by FROM cases \
+             WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(id.to_string());
+        }
+        let mut lines = Vec::with_capacity(ids.len());
+        for row in query.fetch_all(self.pool()).await? {
+            let id: String = row.try_get("id")?;
+            lines.push(NewReportLine {
+                case_id: parse(&id)?,
+                reference: row.try_get("reference")?,
+                project: row.try_get("project")?,
+                received_at: crate::codec::from_ts(row.try_get("received_at")?)?,
+                acknowledge_by: crate::codec::from_ts(row.try_get("acknowledge_by")?)?,
+            });
+        }
+        // References count up ("EMB-2026-10000" after "-9999").
+        lines.sort_by(|a, b| {
+            (a.received_at, a.reference.len(), &a.reference).cmp(&(
+                b.received_at,
+                b.reference.len(),
+                &b.reference,
+            ))
+        });
+        Ok(lines)
+    }
+}

@@ -48,7 +48,7 @@ use sqlx::AnyPool;
 pub use attachments::{AttachmentInfo, NewAttachment};
 pub use audit::{AuditEntry, AuditProblem, AuditReport, NewAuditEntry};
 pub use backup::BackupSummary;
-pub use case_refs::{CASE_REFERENCE_PREFIX, looks_like_case_reference};
+pub use case_refs::{CASE_REFERENCE_PREFIX, NewReportLine, looks_like_case_reference};
 pub use cve_pool::PooledCve;
 pub use duplicates::{CandidateCase, ReporterRecord};
 pub use error::StoreError;

@@ -6,9 +6,9 @@
 //! one digest in their place: the same references, projects and deadlines, in a list.
 //! A smaller burst keeps a notice per report.
 
+use embargo_app::NewReportLine;
 use embargo_app::{Job, jobs};
 use embargo_core::CaseId;
-use jiff::Timestamp;
 
 use crate::Worker;
 use crate::compose::Outgoing;
@@ -23,43 +23,23 @@ pub(crate) const DIGEST_MAX: u32 = 200;
 /// The most reports a digest lists one by one; it counts the rest and links the dashboard.
 const LISTED: usize = 50;
 
-/// What a digest says about one new report (never its text, as for a single notice).
-struct NewReport {
-    case_id: CaseId,
-    reference: String,
-    project: String,
-    received_at: Timestamp,
-    acknowledge_by: Timestamp,
-}
-
 impl Worker {
     /// Tells the team of every case `jobs` (new-report notices) name, in one notice.
     pub(crate) async fn notify_team_new_reports(&self, jobs: &[Job]) -> Result<(), Failure> {
         let first = jobs
             .first()
             .ok_or_else(|| Failure::permanent("an empty digest"))?;
-        let mut reports = Vec::with_capacity(jobs.len());
+        let mut cases = Vec::with_capacity(jobs.len());
         for job in jobs {
-            let case_id = job
-                .case_id
-                .ok_or_else(|| Failure::permanent("the job names no case"))?;
-            let case = self.app.case_as_system(case_id).await?;
-            reports.push(NewReport {
-                case_id,
-                reference: self.reference(case_id).await?,
-                project: case.project.to_string(),
-                received_at: case.received_at,
-                acknowledge_by: case.deadlines.acknowledge_by,
-            });
+            cases.push(
+                job.case_id
+                    .ok_or_else(|| Failure::permanent("the job names no case"))?,
+            );
         }
-        // In the order they arrived (references count up; "EMB-2026-10000" after "-9999").
-        reports.sort_by(|a, b| {
-            (a.received_at, a.reference.len(), &a.reference).cmp(&(
-                b.received_at,
-                b.reference.len(),
-                &b.reference,
-            ))
-        });
+        let reports = self.app.new_report_lines(&cases).await?;
+        if reports.is_empty() {
+            return Ok(()); // every case is gone (erased): nothing to tell
+        }
         let all: Vec<usize> = (0..reports.len()).collect();
         let (subject, body) = self.digest(&reports, &all);
         let now = (self.clock)();
@@ -108,8 +88,8 @@ impl Worker {
     }
 
     /// The subject and body of a digest naming `shown` (positions in `reports`).
-    fn digest(&self, reports: &[NewReport], shown: &[usize]) -> (String, String) {
-        let listed: Vec<&NewReport> = shown.iter().filter_map(|&i| reports.get(i)).collect();
+    fn digest(&self, reports: &[NewReportLine], shown: &[usize]) -> (String, String) {
+        let listed: Vec<&NewReportLine> = shown.iter().filter_map(|&i| reports.get(i)).collect();
         let mut projects: Vec<&str> = listed.iter().map(|r| r.project.as_str()).collect();
         projects.sort_unstable();
         projects.dedup();
