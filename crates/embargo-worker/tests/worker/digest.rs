@@ -202,3 +202,35 @@ async fn a_digest_that_cannot_be_mailed_is_retried_whole() {
         assert!(digest.contains(reference.as_str()), "{reference}");
     }
 }
+
+#[tokio::test]
+async fn during_a_flood_digests_go_out_at_most_every_ten_seconds() {
+    let (t, sink, worker) = setup().await;
+    burst(&t, 6).await;
+    assert_eq!(worker.run_until_idle().await.unwrap().len(), 6);
+    // The flood goes on: the next notices wait for the pause, even a lone one.
+    let next = burst(&t, 7).await;
+    assert!(worker.run_until_idle().await.unwrap().is_empty());
+    t.clock.advance(jiff::SignedDuration::from_secs(9));
+    assert!(worker.run_until_idle().await.unwrap().is_empty());
+    t.clock.advance(jiff::SignedDuration::from_secs(1));
+    assert_eq!(worker.run_until_idle().await.unwrap().len(), 7);
+    let team = to(&sink, "team@example.org");
+    assert_eq!(team.len(), 2, "two digests");
+    let second = text(&team[1]);
+    for (_, reference) in &next {
+        assert!(second.contains(reference.as_str()), "{reference}: {second}");
+    }
+    // Once the flood is over, a lone report after the pause has its own notice again.
+    t.clock.advance(jiff::SignedDuration::from_secs(10));
+    let lone = t.submit().await;
+    worker.run_until_idle().await.unwrap();
+    let reference = t.store.case_reference(lone.case_id).await.unwrap();
+    let team = to(&sink, "team@example.org");
+    assert_eq!(team.len(), 3);
+    assert!(
+        team[2]
+            .data
+            .contains(&format!("New security report {reference}"))
+    );
+}
