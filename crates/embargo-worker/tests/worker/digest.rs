@@ -16,7 +16,8 @@ async fn burst(t: &embargo_testkit::TestApp, n: usize) -> Vec<(CaseId, String)> 
     cases
 }
 
-async fn choose_new_reports(t: &embargo_testkit::TestApp, who: embargo_core::UserId) {
+/// `who` chooses to be mailed a copy of new-report notices.
+pub(crate) async fn choose_new_reports(t: &embargo_testkit::TestApp, who: embargo_core::UserId) {
     t.app
         .set_preferences(
             Principal::User(who),

@@ -10,15 +10,7 @@ async fn a_new_report_mails_the_coordinators_who_chose_it_and_nobody_else() {
     let (t, sink, worker) = setup().await;
     let p = t.people;
     for who in [p.coordinator2, p.developer] {
-        t.app
-            .set_preferences(
-                Principal::User(who),
-                "Europe/Paris",
-                &[jobs::NOTIFY_TEAM_NEW_REPORT.to_string()],
-                t.now(),
-            )
-            .await
-            .unwrap();
+        crate::digest::choose_new_reports(&t, who).await;
     }
     let s = t.submit().await;
     worker.run_until_idle().await.unwrap();
