@@ -139,37 +139,20 @@ impl App {
         body: &str,
         now: Timestamp,
     ) -> Result<usize, AppError> {
-        let mut chosen = Vec::new();
-        for user in self.store.people_mailed_for(event).await? {
-            if self.personal_recipient(user, case_id).await?.is_some() {
-                chosen.push(user);
-            }
-        }
-        let mut tx = self.store.begin().await?;
-        for user in &chosen {
-            let spec = crate::JobSpec::NotifyPerson {
-                user: *user,
-                subject: subject.to_string(),
-                body: body.to_string(),
-                cases: Vec::new(),
-            };
-            let job = NewJob {
-                kind: spec.kind().to_string(),
-                case_id: Some(case_id),
-                payload: spec.payload(),
-                run_at: now,
-            };
-            let id = crate::delivery::delivery_job_id(source, &format!("person:{user}"));
-            tx.enqueue_job_once(id, &job, now).await?;
-        }
-        tx.commit().await?;
-        Ok(chosen.len())
+        self.enqueue_personal_digests(
+            source,
+            &[case_id],
+            event,
+            |_| (subject.to_string(), body.to_string()),
+            now,
+        )
+        .await
     }
 
-    /// After a digest of new reports (`source`, about `cases`): one personal copy per
-    /// person who chose `event`, naming only the cases they may see as team, and none for
-    /// a person who may see none of them. `compose` writes a copy's subject and body from
-    /// the cases it names (positions in `cases`).
+    /// After a team notice about `cases` (a digest of new reports names several): one
+    /// personal copy per person who chose `event`, naming only the cases they may see as
+    /// team, and none for a person who may see none of them. `compose` writes a copy's
+    /// subject and body from the cases it names (positions in `cases`).
     pub async fn enqueue_personal_digests(
         &self,
         source: JobId,

@@ -12,19 +12,19 @@
 
 use std::sync::atomic::Ordering;
 
-use embargo_app::{Job, NewReportLine, jobs};
+use embargo_app::{AppError, Job, NewReportLine, jobs};
 use embargo_core::CaseId;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::Worker;
 use crate::compose::Outgoing;
 use crate::failure::Failure;
+use crate::{Ran, Worker, runner};
 
 /// Fewer new-report notices due at once than this are sent one by one.
-pub(crate) const DIGEST_FROM: usize = 5;
+const DIGEST_FROM: usize = 5;
 
 /// The most notices one digest stands for; the rest make the next one.
-pub(crate) const DIGEST_MAX: u32 = 500;
+const DIGEST_MAX: u32 = 500;
 
 /// The least time between two digests; new-report notices wait meanwhile.
 const DIGEST_PAUSE: SignedDuration = SignedDuration::from_secs(10);
@@ -39,8 +39,52 @@ impl Worker {
         now.as_second() < last.saturating_add(DIGEST_PAUSE.as_secs())
     }
 
-    pub(crate) fn digest_sent(&self, now: Timestamp) {
+    fn digest_sent(&self, now: Timestamp) {
         self.last_digest.store(now.as_second(), Ordering::Release);
+    }
+
+    /// After claiming new-report notice `job`: claims the others due and runs them as one
+    /// digest, or one by one when fewer than [`DIGEST_FROM`] are due.
+    pub(crate) async fn run_new_report_notices(
+        &self,
+        job: Job,
+        now: Timestamp,
+    ) -> Result<Vec<Ran>, AppError> {
+        let more = self
+            .app
+            .claim_jobs_of_kind(now, self.lease, &job.kind, DIGEST_MAX - 1)
+            .await?;
+        let mut burst = vec![job];
+        burst.extend(more);
+        if burst.len() < DIGEST_FROM {
+            let mut ran = Vec::with_capacity(burst.len());
+            for job in burst {
+                ran.push(self.run_claimed(job).await?);
+            }
+            return Ok(ran);
+        }
+        let worker = self.clone();
+        let jobs = burst.clone();
+        let outcome = runner::isolated(
+            jobs::NOTIFY_TEAM_NEW_REPORT,
+            self.job_time_limit(),
+            async move { worker.notify_team_new_reports(&jobs).await },
+        )
+        .await;
+        if outcome.is_ok() {
+            let ids: Vec<_> = burst.iter().map(|j| j.id).collect();
+            self.app.finish_jobs(&ids, (self.clock)()).await?;
+            self.digest_sent(now);
+            return Ok(burst
+                .into_iter()
+                .map(|j| Ran::Done { kind: j.kind })
+                .collect());
+        }
+        let mut ran = Vec::with_capacity(burst.len());
+        for job in &burst {
+            ran.push(self.record(job, outcome.clone()).await?);
+        }
+        Ok(ran)
     }
 
     /// Tells the team of every case `jobs` (new-report notices) name, in one notice.

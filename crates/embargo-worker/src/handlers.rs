@@ -147,7 +147,7 @@ impl Worker {
 
     /// The case's reference for the team (`EMB-2026-0042`); reporters are told their
     /// receipt instead.
-    pub(crate) async fn reference(&self, case_id: CaseId) -> Result<String, Failure> {
+    async fn reference(&self, case_id: CaseId) -> Result<String, Failure> {
         Ok(self.app.case_reference_as_system(case_id).await?)
     }
 

@@ -280,43 +280,11 @@ impl Worker {
         {
             return Ok(vec![self.run_claimed(job).await?]);
         }
-        let more = self
-            .app
-            .claim_jobs_of_kind(now, self.lease, &job.kind, digest::DIGEST_MAX - 1)
-            .await?;
-        let mut burst = vec![job];
-        burst.extend(more);
-        if burst.len() < digest::DIGEST_FROM {
-            let mut ran = Vec::with_capacity(burst.len());
-            for job in burst {
-                ran.push(self.run_claimed(job).await?);
-            }
-            return Ok(ran);
-        }
-        let worker = self.clone();
-        let jobs = burst.clone();
-        let outcome = runner::isolated(&burst[0].kind, self.job_time_limit(), async move {
-            worker.notify_team_new_reports(&jobs).await
-        })
-        .await;
-        if outcome.is_ok() {
-            let ids: Vec<_> = burst.iter().map(|j| j.id).collect();
-            self.app.finish_jobs(&ids, (self.clock)()).await?;
-            self.digest_sent(now);
-            return Ok(burst
-                .into_iter()
-                .map(|j| Ran::Done { kind: j.kind })
-                .collect());
-        }
-        let mut ran = Vec::with_capacity(burst.len());
-        for job in &burst {
-            ran.push(self.record(job, outcome.clone()).await?);
-        }
-        Ok(ran)
+        self.run_new_report_notices(job, now).await
     }
 
     /// Runs one claimed job and records its outcome.
-    async fn run_claimed(&self, job: Job) -> Result<Ran, embargo_app::AppError> {
+    pub(crate) async fn run_claimed(&self, job: Job) -> Result<Ran, embargo_app::AppError> {
         let worker = self.clone();
         let claimed = job.clone();
         let outcome = runner::isolated(&job.kind, self.job_time_limit(), async move {
@@ -327,7 +295,7 @@ impl Worker {
     }
 
     /// Marks a claimed job done, to be retried, or dead, after `outcome`.
-    async fn record(
+    pub(crate) async fn record(
         &self,
         job: &Job,
         outcome: Result<(), Failure>,
