@@ -165,7 +165,7 @@ impl App {
         for user in self.store.people_mailed_for(event).await? {
             let mut visible = Vec::new();
             for (i, case_id) in cases.iter().enumerate() {
-                if self.personal_recipient(user, *case_id).await?.is_some() {
+                if self.sees_as_team(user, *case_id).await? {
                     visible.push(i);
                 }
             }
@@ -205,15 +205,22 @@ impl App {
         user: UserId,
         case_id: CaseId,
     ) -> Result<Option<PersonalNotice>, AppError> {
+        if !self.sees_as_team(user, case_id).await? {
+            return Ok(None);
+        }
+        let person = self.store.person(user).await?;
+        Ok(Some(PersonalNotice {
+            name: person.display_name.to_string(),
+            email: person.email,
+        }))
+    }
+
+    /// Whether the person may see the case as team now. A digest asks this of each case it
+    /// names, for each reader: without loading the reader again each time.
+    pub async fn sees_as_team(&self, user: UserId, case_id: CaseId) -> Result<bool, AppError> {
         match self.roles_on(Principal::User(user), case_id).await {
-            Ok((_, roles)) if roles.team() => {
-                let person = self.store.person(user).await?;
-                Ok(Some(PersonalNotice {
-                    name: person.display_name.to_string(),
-                    email: person.email,
-                }))
-            }
-            Ok(_) | Err(AppError::NotFound) => Ok(None),
+            Ok((_, roles)) => Ok(roles.team()),
+            Err(AppError::NotFound) => Ok(false),
             Err(e) => Err(e),
         }
     }

@@ -42,7 +42,7 @@ impl Worker {
         };
         // A digest's copy names several cases: removed from any of them, nothing either.
         for case_id in further {
-            if self.app.personal_recipient(user, *case_id).await?.is_none() {
+            if !self.app.sees_as_team(user, *case_id).await? {
                 return Ok(());
             }
         }
