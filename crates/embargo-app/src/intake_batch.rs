@@ -101,7 +101,7 @@ impl App {
                     Err(_) => break,
                 }
             }
-            checkpoints.before_batch(batch.len()).await;
+            checkpoints.before_batch().await;
             let answers = self.write_batch(batch).await;
             if committed.send(answers).await.is_err() {
                 // The syncer is gone: its receiver dropped the answers, so submitters hear

@@ -7,15 +7,9 @@
 //! after each) while the writer goes on; once it is done, the writer copies
 //! between two batches only what was committed meanwhile, after which the log is written
 //! over from its start. See `embargo_store::batch_writes`.
-//!
-//! That finishing copy syncs the log and then the database while every report waiting
-//! for the next batch waits too: 10–18 ms measured under a flood. Made after every copy
-//! (every ~150 ms), it delayed about a tenth of a flood's reports past 25 ms; so under
-//! a flood the writer finishes only once the log grew long ([`FINISH_AT_PAGES`]), and
-//! otherwise whenever a batch is small enough for the wait not to matter.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use embargo_store::Store;
@@ -24,17 +18,6 @@ use embargo_store::Store;
 /// reports this keeps to a few syncs a second, and under a flood each copies a few
 /// thousand pages of log.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
-
-/// A batch this small (a trickle of reports, or the end of a flood) waits for the
-/// finishing copy: few reports wait with it.
-const QUIET_BATCH: usize = 4;
-
-/// Under a flood, a log of this many pages (about 47 MiB, 3,000 reports) is finished
-/// anyway: the log must start over now and then. Measured (10 s floods, 64 connections):
-/// finishing after every copy, 9–13% of reports took over 25 ms in the server, against
-/// 4–6% finishing once a second or every three. The writer's own checkpoint, made inside
-/// a commit, comes only past this (`BATCH_PRAGMAS` in `embargo_store`).
-const FINISH_AT_PAGES: u64 = 12_000;
 
 /// Shared by the writer and the syncer of one installation process.
 #[derive(Clone)]
@@ -46,8 +29,6 @@ pub(crate) struct Checkpoints {
     running: Arc<AtomicBool>,
     /// A copy ended and the writer has not finished it yet.
     copied: Arc<AtomicBool>,
-    /// Pages in the log at the end of the last copy.
-    log_pages: Arc<AtomicU64>,
 }
 
 impl Checkpoints {
@@ -57,7 +38,6 @@ impl Checkpoints {
             pending: Arc::default(),
             running: Arc::default(),
             copied: Arc::default(),
-            log_pages: Arc::default(),
         }
     }
 
@@ -73,10 +53,7 @@ impl Checkpoints {
             loop {
                 while this.pending.swap(false, Ordering::AcqRel) {
                     match this.store.checkpoint_behind_writer().await {
-                        Ok(pages) => {
-                            this.log_pages.store(pages, Ordering::Release);
-                            this.copied.store(true, Ordering::Release);
-                        }
+                        Ok(()) => this.copied.store(true, Ordering::Release),
                         // The server is stopping: nothing to report (a stop under load
                         // logged this as a failed copy).
                         Err(e) if e.is_closed() => return,
@@ -96,13 +73,9 @@ impl Checkpoints {
         });
     }
 
-    /// The writer, before a batch of `reports`: finishes a copy that ended since, when the
-    /// batch is small or the log long.
-    pub(crate) async fn before_batch(&self, reports: usize) {
-        let due =
-            reports <= QUIET_BATCH || self.log_pages.load(Ordering::Acquire) >= FINISH_AT_PAGES;
-        if due
-            && self.copied.swap(false, Ordering::AcqRel)
+    /// The writer, before a batch: finishes a copy that ended since the last batch.
+    pub(crate) async fn before_batch(&self) {
+        if self.copied.swap(false, Ordering::AcqRel)
             && let Err(e) = self.store.finish_checkpoint().await
         {
             tracing::warn!("finishing the copy of the write-ahead log: {e}");

@@ -157,17 +157,16 @@ pub(crate) async fn open_sqlite(path: &Path, mode: OpenMode) -> Result<AnyPool, 
 ///   keeps the pages it changes in a journal of its own, which SQLite otherwise writes to a
 ///   temporary file made and deleted for every statement. That was 40 of the 85 KB written
 ///   per report, and the syscalls that wrote them;
-/// - no checkpoint of its own before 32,000 pages of log (128 MB): the log is copied into
+/// - no checkpoint of its own before 16,000 pages of log (64 MB): the log is copied into
 ///   the database behind the writer, from another connection, and the writer only copies
-///   what was committed meanwhile (`Store::checkpoint_behind_writer`, `finish_checkpoint`),
-///   under a flood once the log has 12,000 pages (`intake_checkpoints` in `embargo_app`).
+///   what was committed meanwhile (`Store::checkpoint_behind_writer`, `finish_checkpoint`).
 ///   Its own checkpoint, made inside a commit while every waiting report waits, is left
 ///   for a log nobody else copied (the copying stopped on an error).
 const BATCH_PRAGMAS: [(&str, &str); 4] = [
     ("synchronous", "NORMAL"),
     ("cache_size", "-8192"),
     ("temp_store", "MEMORY"),
-    ("wal_autocheckpoint", "32000"),
+    ("wal_autocheckpoint", "16000"),
 ];
 
 /// The batch writer's own connection (see [`BATCH_PRAGMAS`]): a pool of one, opened when

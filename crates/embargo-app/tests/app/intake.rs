@@ -242,10 +242,10 @@ async fn the_log_is_copied_into_the_database_behind_the_writer() {
     assert_eq!(in_file_alone, 30);
 }
 
-/// SQLite: under a steady trickle of reports the writer never waits for a copy to reach the
-/// log's end, and the copier never gets there between two commits. The writer finishes
-/// each copy before a batch this small, so the log starts over instead of growing with
-/// every report (the copy behind it alone never lets it).
+/// SQLite: under a steady trickle of reports the copier behind the writer never gets to
+/// the log's end between two commits. The writer finishes each copy before its next batch,
+/// so the log starts over instead of growing with every report (the copy behind it alone
+/// never lets it).
 #[tokio::test]
 async fn a_trickle_of_reports_keeps_the_log_short() {
     let t = TestApp::new().await;
@@ -265,7 +265,7 @@ async fn a_trickle_of_reports_keeps_the_log_short() {
         .unwrap();
     let pages: i64 = sqlx::Row::try_get(&row, 1).unwrap();
     pool.close().await;
-    // Each lone report writes about 35 pages: 5,300 measured for the 150 without restarts,
-    // about 300 with (the reports of the last tenth of a second or so).
+    // Each lone report writes about 35 pages: 5,300 measured for the 150 with the writer
+    // never finishing a copy, about 300 when it does (the reports of the last copy's pause).
     assert!(pages < 2_000, "the log kept {pages} pages");
 }
