@@ -44,22 +44,22 @@ pub fn new_token(random: &dyn Random) -> Result<String, AppError> {
     Ok(hex::encode(b))
 }
 
-/// A reporter's portal link token: the second it was made, then 256 random bits, hex.
+/// A reporter's portal link token: the millisecond it was made, then 256 random bits, hex.
 /// Only its key is stored (`embargo_store::portal_token_key`), which the time makes land
 /// at the end of its index.
 pub fn new_portal_token(random: &dyn Random, now: Timestamp) -> Result<String, AppError> {
     let mut b = [0u8; embargo_store::PORTAL_TOKEN_BYTES];
     random.fill(&mut b)?;
-    Ok(embargo_store::time_led_token(now.as_second(), &b))
+    Ok(embargo_store::time_led_token(now.as_millisecond(), &b))
 }
 
-/// An e-mail reply token: the second it was made, then 96 random bits, as 32 hex
+/// An e-mail reply token: the millisecond it was made, then 96 random bits, as 32 hex
 /// characters. It only lets mail be filed on a case (never read it), so it may travel in
 /// subjects and addresses.
 pub fn new_reply_token(random: &dyn Random, now: Timestamp) -> Result<String, AppError> {
     let mut b = [0u8; embargo_store::REPLY_TOKEN_BYTES];
     random.fill(&mut b)?;
-    Ok(embargo_store::time_led_token(now.as_second(), &b))
+    Ok(embargo_store::time_led_token(now.as_millisecond(), &b))
 }
 
 pub fn token_hash(token: &str) -> String {

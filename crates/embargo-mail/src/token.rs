@@ -4,9 +4,9 @@
 //! Reply-To plus address (`security+<token>@example.org`) and in the subject
 //! (`[embargo:<token>]`). Either one surviving the reporter's mail client is enough.
 
-/// Lengths of a token: 32 (the second it was made, then 12 random bytes, in hex), or 24
-/// (the 12 random bytes alone: cases filed before tokens began with their time, whose
-/// mail threads go on).
+/// Lengths of a token: 32 (8 hex digits of the time it was made, then 12 random bytes, in
+/// hex), or 24 (the 12 random bytes alone: cases filed before tokens began with their time,
+/// whose mail threads go on).
 pub const TOKEN_LENS: [usize; 2] = [32, 24];
 
 /// Whether `s` is exactly a token: 32 or 24 characters of `0-9a-f`. Upper case is not
@@ -94,7 +94,7 @@ mod tests {
 
     #[test]
     fn time_led_tokens_and_older_ones_are_both_found() {
-        // A token made now (its second, then the random part) and one made before.
+        // A token made now (its time, then the random part) and one made before.
         let new = "6553f1000123456789abcdef01234567";
         assert_eq!(
             from_address(&format!("security+{new}@example.org")),
