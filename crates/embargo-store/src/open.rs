@@ -89,6 +89,7 @@ fn migrator(backend: Backend) -> Migrator {
         23 "publication_osv_sources" "0023_publication_osv_sources.sql",
         24 "batch_state_counts" "0024_batch_state_counts.sql",
         25 "job_claims_by_kind" "0025_job_claims_by_kind.sql",
+        26 "receipts_in_search" "0026_receipts_in_search.sql",
     ])
 }
 

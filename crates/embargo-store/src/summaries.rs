@@ -212,7 +212,7 @@ impl Sql {
             format!("SELECT x.id FROM cases x WHERE x.reference = {exact}"),
             format!("SELECT p.case_id FROM cve_pool p WHERE p.cve_id = {exact}"),
         ];
-        // An id or its start: a range of the primary key; a reporter's receipt: its index.
+        // An id or its start: a range of the primary key; a reporter's receipt: an index.
         if receipt.len() >= 4 && receipt.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
             let from = self.param(Param::Text(receipt.clone()));
             let to = self.param(Param::Text(format!("{receipt}~")));
@@ -220,7 +220,19 @@ impl Sql {
                 "SELECT x.id FROM cases x WHERE x.id >= {from} AND x.id < {to}"
             ));
             if receipt.len() == 8 {
-                parts.push(format!("SELECT x.id FROM cases x WHERE x.receipt = {from}"));
+                parts.push(match backend {
+                    // The receipt is a column of the full-text index (migration 26).
+                    Backend::Sqlite => {
+                        let q = self.param(Param::Text(format!("receipt : \"{receipt}\"")));
+                        format!(
+                            "SELECT r3.case_id FROM reports r3 WHERE r3.rowid IN \
+                             (SELECT rowid FROM reports_search WHERE reports_search MATCH {q})"
+                        )
+                    }
+                    Backend::Postgres => {
+                        format!("SELECT x.id FROM cases x WHERE x.receipt = {from}")
+                    }
+                });
             }
         }
         // A whole reference is looked up as one, not as the words "emb" and "2026".
@@ -240,6 +252,8 @@ impl Sql {
                         .map(|w| format!("\"{w}\"*"))
                         .collect::<Vec<_>>()
                         .join(" AND ");
+                    // Words of the texts, not the start of some receipt.
+                    let query = format!("{{title reporter_name reporter_email}} : ({query})");
                     let q = self.param(Param::Text(query));
                     format!(
                         "SELECT r2.case_id FROM reports r2 WHERE r2.rowid IN \

@@ -112,6 +112,11 @@ async fn cases_are_found_by_reference_words_and_reporter_and_paged_most_urgent_f
     let by_receipt = search(&ids[4].receipt().replace('#', "%23")).await;
     assert_eq!(by_receipt["cases"].as_array().unwrap().len(), 1);
     assert_eq!(by_receipt["cases"][0]["id"], ids[4].to_string());
+    // Its first digits are not a word of any case.
+    assert_eq!(
+        search(&ids[4].receipt()[1..6]).await["cases"],
+        serde_json::json!([])
+    );
     assert_eq!(
         search("no such words").await["cases"],
         serde_json::json!([])
