@@ -130,6 +130,7 @@ async fn found(app: &embargo_app::App, who: Principal, text: &str, now: jiff::Ti
 async fn words_are_found_by_their_start_in_titles_and_reporters_also_after_a_restore() {
     let t = TestApp::new().await;
     let coord = Principal::User(t.people.coordinator);
+    let mut receipts = Vec::new();
     for (title, from) in [
         (
             "Shell injection in the needle parser",
@@ -140,10 +141,23 @@ async fn words_are_found_by_their_start_in_titles_and_reporters_also_after_a_res
     ] {
         let mut content = embargo_testkit::report(from);
         content.title = title.into();
-        t.app
+        let filed = t
+            .app
             .submit_report(embargo_testkit::intake(content), t.now())
             .await
             .unwrap();
+        receipts.push(filed.case_id.receipt());
+    }
+    // A receipt as the reporter quotes it finds its case; its first digits are no word.
+    let receipt = receipts[1].clone();
+    let start = receipt[1..6].to_string();
+    let expect = [
+        (receipt.as_str(), 1),
+        (&receipt[1..], 1),
+        (start.as_str(), 0),
+    ];
+    for (text, n) in expect {
+        assert_eq!(found(&t.app, coord, text, t.now()).await, n, "{text:?}");
     }
     let expect = [
         ("needle pars", 1),
@@ -168,6 +182,25 @@ async fn words_are_found_by_their_start_in_titles_and_reporters_also_after_a_res
     store.restore(backup.as_slice()).await.unwrap();
     let app = embargo_app::App::new(store, t.policy, std::sync::Arc::new(embargo_app::OsRandom));
     for (text, n) in expect {
+        assert_eq!(
+            found(&app, coord, text, t.now()).await,
+            n,
+            "restored: {text:?}"
+        );
+    }
+    // The index made again from the reports and their cases' receipts (as migration 26
+    // made it on an installation with cases) finds the same.
+    let pool = sqlx::AnyPool::connect(&copy).await.unwrap();
+    sqlx::query("INSERT INTO reports_search (reports_search) VALUES ('rebuild')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO reports_search (reports_search) VALUES ('integrity-check')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    for (text, n) in [(receipt.as_str(), 1), (start.as_str(), 0), ("elsewhere", 2)] {
         assert_eq!(
             found(&app, coord, text, t.now()).await,
             n,
