@@ -226,10 +226,13 @@ async fn the_log_is_copied_into_the_database_behind_the_writer() {
         std::fs::copy(&t.db_path, &copy).unwrap();
         let url = format!("sqlite://{}", copy.display());
         let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        // A copy taken while the copier writes pages into the file can be torn (SQLite
+        // finds it malformed, seen once in CI): that copy does not count, the next is
+        // taken. The one that counts 30 was read whole.
         in_file_alone = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM reports")
             .fetch_one(&pool)
             .await
-            .unwrap();
+            .unwrap_or(-1);
         pool.close().await;
         for leftover in ["copy.db", "copy.db-wal", "copy.db-shm"] {
             let _ = std::fs::remove_file(t.dir.path().join(leftover));
