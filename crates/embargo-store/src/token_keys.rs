@@ -11,10 +11,11 @@
 //! they are told apart by their length.
 //!
 //! The digits count milliseconds, modulo 2^32 (they wrap every 49.7 days: nothing reads
-//! them as a time, they only keep a batch's keys together). They first counted seconds: under a flood of 4,000 reports a second, a second's keys filled some 80
-//! pages of each index, and every batch of 30 reports still wrote 25 of them, a third of
-//! the pages its commit wrote. Those tokens keep working: the digits are part of the
-//! token, whatever they counted.
+//! them as a time, they only keep a batch's keys together). They first counted seconds:
+//! under a flood of 4,000 reports a second, a second's keys filled some 80 pages of each
+//! index, and every batch of 30 reports still wrote 25 of them, a quarter of the pages its
+//! commit wrote. Those tokens keep working: the digits are part of the token, whatever
+//! they counted.
 
 use sha2::{Digest, Sha256};
 
