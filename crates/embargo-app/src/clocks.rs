@@ -153,14 +153,46 @@ pub enum ScheduledPublication {
     Blocked(String),
 }
 
-/// The reminder before the acknowledgement deadline, unless it would be due already.
-pub(crate) fn acknowledgement_reminder(
+/// The acknowledgement deadline's clock, one job at intake: the reminder, which queues the
+/// alert at the deadline when it has run; the alert alone when the reminder would be due
+/// already (a policy with a short acknowledgement time).
+pub(crate) fn acknowledgement_clock(
     case: &embargo_core::Case,
     now: Timestamp,
-) -> Option<(crate::JobSpec, Timestamp)> {
-    let at = case.deadlines.acknowledge_by - ACKNOWLEDGEMENT_REMINDER;
-    (at > now).then_some((
-        crate::JobSpec::AcknowledgementReminder { case_id: case.id },
-        at,
-    ))
+) -> (crate::JobSpec, Timestamp) {
+    let due = case.deadlines.acknowledge_by;
+    let at = due - ACKNOWLEDGEMENT_REMINDER;
+    if at > now {
+        let reminder = crate::JobSpec::AcknowledgementReminder {
+            case_id: case.id,
+            then_due: true,
+        };
+        (reminder, at)
+    } else {
+        (crate::JobSpec::AcknowledgementDue { case_id: case.id }, due)
+    }
+}
+
+impl App {
+    /// The reminder's follow-up: the alert at the acknowledgement deadline, queued once
+    /// however often the reminder runs (its id is derived from the reminder's).
+    pub async fn queue_acknowledgement_due(
+        &self,
+        reminder: embargo_core::JobId,
+        case: &embargo_core::Case,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let spec = crate::JobSpec::AcknowledgementDue { case_id: case.id };
+        let job = embargo_store::NewJob {
+            kind: spec.kind().to_string(),
+            case_id: Some(case.id),
+            payload: spec.payload(),
+            run_at: case.deadlines.acknowledge_by,
+        };
+        let id = crate::delivery_job_id(reminder, spec.kind());
+        let mut tx = self.store.begin().await?;
+        tx.enqueue_job_once(id, &job, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -99,15 +99,11 @@ impl Planned {
         // came by e-mail gets its portal link mailed.
         let mut jobs = vec![
             (JobSpec::NotifyTeamNewReport { case_id }, now),
-            (
-                JobSpec::AcknowledgementDue { case_id },
-                case.deadlines.acknowledge_by,
-            ),
+            crate::clocks::acknowledgement_clock(&case, now),
         ];
         if mail_portal_link {
             jobs.push((JobSpec::SendPortalLink { case_id }, now));
         }
-        jobs.extend(crate::clocks::acknowledgement_reminder(&case, now));
         let submitted = Submitted {
             case_id,
             portal_token: portal_token.clone(),

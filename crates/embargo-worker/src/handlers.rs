@@ -294,10 +294,22 @@ impl Worker {
         &self,
         job: &Job,
         case_id: CaseId,
+        then_due: bool,
     ) -> Result<(), Failure> {
         let reference = self.reference(case_id).await?;
         let case = self.app.case_as_system(case_id).await?;
         if case.acknowledged_at.is_some() || !case.state.is_open() {
+            return Ok(());
+        }
+        // The alert is queued before the reminder goes, so that it comes even if this mail
+        // never does.
+        if then_due {
+            self.app
+                .queue_acknowledgement_due(job.id, &case, (self.clock)())
+                .await?;
+        }
+        // Caught up after a pause, past the deadline: the alert speaks instead.
+        if (self.clock)() >= case.deadlines.acknowledge_by {
             return Ok(());
         }
         let subject = format!(

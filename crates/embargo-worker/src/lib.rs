@@ -221,8 +221,8 @@ impl Worker {
                 body,
                 cases,
             } => self.notify_person(job, user, (subject, body), &cases).await,
-            JobSpec::AcknowledgementReminder { case_id } => {
-                self.acknowledgement_reminder(job, case_id).await
+            JobSpec::AcknowledgementReminder { case_id, then_due } => {
+                self.acknowledgement_reminder(job, case_id, then_due).await
             }
             JobSpec::DisclosureWarning {
                 case_id,

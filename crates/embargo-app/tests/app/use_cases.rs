@@ -31,7 +31,12 @@ async fn a_report_becomes_a_case_with_deadlines_audit_and_jobs() {
         .map(|j| (j.kind, j.run_at))
         .collect();
     assert!(kinds.contains(&(jobs::NOTIFY_TEAM_NEW_REPORT.to_string(), t.now())));
-    assert!(kinds.contains(&(jobs::ACKNOWLEDGEMENT_DUE.to_string(), s.acknowledge_by)));
+    // The acknowledgement clock: the reminder two days ahead (it queues the alert at the
+    // deadline when it runs).
+    assert!(kinds.contains(&(
+        jobs::ACKNOWLEDGEMENT_REMINDER.to_string(),
+        s.acknowledge_by - days(2)
+    )));
     // The secret link opens exactly this case; anything else is "not found".
     assert_eq!(
         t.app.reporter_principal(&s.portal_token).await.unwrap(),

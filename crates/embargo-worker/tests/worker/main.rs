@@ -1,6 +1,7 @@
 //! The worker against a real SMTP server on loopback and a real store, with a fake clock.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
+mod acknowledgement;
 mod cve_services;
 mod digest;
 mod github;
@@ -22,7 +23,7 @@ const FIXTURES: &str = concat!(
     "/../embargo-mail/tests/fixtures"
 );
 
-async fn setup() -> (TestApp, SmtpSink, Worker) {
+pub(crate) async fn setup() -> (TestApp, SmtpSink, Worker) {
     let t = TestApp::new().await;
     let sink = SmtpSink::start().await;
     let worker = worker_on(t.app.clone(), &sink, &t);
@@ -30,7 +31,7 @@ async fn setup() -> (TestApp, SmtpSink, Worker) {
 }
 
 /// A worker of `app` delivering to `sink`, on the test's clock.
-fn worker_on(app: embargo_app::App, sink: &SmtpSink, t: &TestApp) -> Worker {
+pub(crate) fn worker_on(app: embargo_app::App, sink: &SmtpSink, t: &TestApp) -> Worker {
     let mailer = Mailer::new(&SmtpSettings {
         host: "127.0.0.1".into(),
         port: sink.addr.port(),
@@ -56,7 +57,7 @@ fn worker_on(app: embargo_app::App, sink: &SmtpSink, t: &TestApp) -> Worker {
     .unwrap()
 }
 
-fn to(sink: &SmtpSink, who: &str) -> Vec<Received> {
+pub(crate) fn to(sink: &SmtpSink, who: &str) -> Vec<Received> {
     sink.messages()
         .into_iter()
         .filter(|m| m.to.iter().any(|t| t == who))
@@ -291,32 +292,6 @@ async fn a_mail_server_that_is_down_delays_mail_and_blocks_nothing() {
         "{ran:?}"
     );
     assert_eq!(to(&sink, "reporter@elsewhere.example").len(), 1);
-}
-
-#[tokio::test]
-async fn an_unacknowledged_report_is_flagged_to_the_team_on_its_deadline() {
-    let (t, sink, worker) = setup().await;
-    let late = t.submit().await;
-    let handled = t.submit().await;
-    t.app
-        .acknowledge(
-            Principal::User(t.people.coordinator),
-            handled.case_id,
-            "ack",
-            t.now(),
-        )
-        .await
-        .unwrap();
-    worker.run_until_idle().await.unwrap();
-    t.clock.advance(days(7));
-    worker.run_until_idle().await.unwrap();
-    let overdue: Vec<_> = to(&sink, "team@example.org")
-        .into_iter()
-        .filter(|m| m.data.contains("Acknowledgement overdue"))
-        .collect();
-    assert_eq!(overdue.len(), 1);
-    let reference = t.store.case_reference(late.case_id).await.unwrap();
-    assert!(overdue[0].data.contains(&reference));
 }
 
 #[tokio::test]
@@ -578,31 +553,6 @@ async fn an_extension_moves_the_clock_and_old_jobs_stay_silent() {
     assert_eq!(
         t.store.case(s.case_id).await.unwrap().state,
         embargo_core::CaseState::Published
-    );
-}
-
-#[tokio::test]
-async fn an_unacknowledged_report_gets_a_reminder_then_an_alert() {
-    let (t, sink, worker) = setup().await;
-    t.submit().await;
-    worker.run_until_idle().await.unwrap();
-    t.clock
-        .advance(days(5) + jiff::SignedDuration::from_hours(1));
-    worker.run_until_idle().await.unwrap();
-    t.clock.advance(days(2));
-    worker.run_until_idle().await.unwrap();
-    let subjects: Vec<String> = to(&sink, "team@example.org")
-        .iter()
-        .map(|m| {
-            embargo_mail::parse(m.data.as_bytes(), None, &embargo_mail::Limits::default())
-                .unwrap()
-                .subject
-        })
-        .collect();
-    assert!(
-        subjects[1].contains("Acknowledgement due soon")
-            && subjects[2].contains("Acknowledgement overdue"),
-        "{subjects:?}"
     );
 }
 
