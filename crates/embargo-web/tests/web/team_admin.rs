@@ -161,6 +161,8 @@ async fn an_invitation_link_sets_a_password_and_signs_in_once() {
 async fn failed_deliveries_are_listed_and_can_be_retried() {
     let w = with_passwords().await;
     let s = w.t.submit().await;
+    // A second report: its jobs wait beside the first's acknowledgement clock.
+    w.t.submit().await;
     let job = w.t.store.jobs(Some(s.case_id)).await.unwrap()[0].clone();
     w.t.store
         .fail_job(job.id, "550 mailbox unavailable", None, w.t.now())
@@ -182,7 +184,7 @@ async fn failed_deliveries_are_listed_and_can_be_retried() {
     let due: Vec<_> = pending.iter().filter(|j| j.run_at <= w.t.now()).collect();
     assert!(
         pending.len() >= 2,
-        "a new report makes several jobs: {jobs:?}"
+        "new reports make several jobs: {jobs:?}"
     );
     assert!(
         page.contains(&format!(
