@@ -152,8 +152,16 @@ pub(crate) async fn open_sqlite(path: &Path, mode: OpenMode) -> Result<AnyPool, 
 /// What the batch writer's connection changes of [`SQLITE_PRAGMAS`]:
 /// - its commits do not wait for the disk, as the writer syncs the log itself once a batch
 ///   committed, while the next batch is written (`crate::batch_writes`);
-/// - a page cache of 8 MiB, as it writes into every index of `cases` and `reports`, where a
-///   report's random tokens land on pages of their own;
+/// - a page cache of 16 MiB, as it writes into every index of `cases` and `reports` and
+///   into the reports' full-text index, whose merges read back whole segments. With 8 MiB,
+///   a process filing without pause fell off a cliff at about 170,000 reports: it read
+///   8.7 GB in 10 s (against 0.2–0.4 GB before), most of it in the full-text index's
+///   merges, and filed 2,100–2,600 reports/s with p99s of 130–200 ms instead of 4,000–5,000
+///   and 30–60 ms (2026-12-04, three runs). With 16 MiB the same began in the tenth round
+///   of 10 s, at about 380,000 reports (the process held 56 MiB, 44 MiB with 8); 32 MiB
+///   held through six rounds at 73 MiB. A restarted process filed at full speed again at
+///   any of these sizes (why is not known yet), so this bounds one long flood, not the
+///   installation's size;
 /// - statement journals in memory: each multi-row insert inside the batch's transaction
 ///   keeps the pages it changes in a journal of its own, which SQLite otherwise writes to a
 ///   temporary file made and deleted for every statement. That was 40 of the 85 KB written
@@ -165,7 +173,7 @@ pub(crate) async fn open_sqlite(path: &Path, mode: OpenMode) -> Result<AnyPool, 
 ///   for a log nobody else copied (the copying stopped on an error).
 const BATCH_PRAGMAS: [(&str, &str); 4] = [
     ("synchronous", "NORMAL"),
-    ("cache_size", "-8192"),
+    ("cache_size", "-16384"),
     ("temp_store", "MEMORY"),
     ("wal_autocheckpoint", "16000"),
 ];
