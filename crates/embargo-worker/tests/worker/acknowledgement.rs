@@ -22,6 +22,14 @@ async fn pending(t: &TestApp, case: CaseId) -> Vec<String> {
     kinds
 }
 
+/// The case's Coordinator acknowledges it now.
+async fn acknowledge(t: &TestApp, case: CaseId) {
+    t.app
+        .acknowledge(Principal::User(t.people.coordinator), case, "ack", t.now())
+        .await
+        .unwrap();
+}
+
 fn subjects(sink: &embargo_testkit::smtp::SmtpSink) -> Vec<String> {
     to(sink, "team@example.org")
         .iter()
@@ -73,15 +81,7 @@ async fn the_report_queues_one_clock_and_its_reminder_queues_the_alert_once() {
 async fn an_acknowledged_report_gets_neither_reminder_nor_alert() {
     let (t, sink, worker) = setup().await;
     let s = t.submit().await;
-    t.app
-        .acknowledge(
-            Principal::User(t.people.coordinator),
-            s.case_id,
-            "ack",
-            t.now(),
-        )
-        .await
-        .unwrap();
+    acknowledge(&t, s.case_id).await;
     t.clock.advance(days(8));
     worker.run_until_idle().await.unwrap();
     assert_eq!(pending(&t, s.case_id).await, Vec::<String>::new());
@@ -172,15 +172,7 @@ async fn an_unacknowledged_report_is_flagged_to_the_team_on_its_deadline() {
     let (t, sink, worker) = setup().await;
     let late = t.submit().await;
     let handled = t.submit().await;
-    t.app
-        .acknowledge(
-            Principal::User(t.people.coordinator),
-            handled.case_id,
-            "ack",
-            t.now(),
-        )
-        .await
-        .unwrap();
+    acknowledge(&t, handled.case_id).await;
     worker.run_until_idle().await.unwrap();
     t.clock.advance(days(7));
     worker.run_until_idle().await.unwrap();
