@@ -5,7 +5,7 @@ use embargo_app::{JobStatus, Principal, jobs};
 use embargo_core::{CaseId, JobId};
 use embargo_testkit::{TestApp, days};
 
-use crate::{setup, to};
+use crate::{setup, team_subjects, to};
 
 /// The kinds of the case's jobs that have not run yet, sorted.
 async fn pending(t: &TestApp, case: CaseId) -> Vec<String> {
@@ -28,17 +28,6 @@ async fn acknowledge(t: &TestApp, case: CaseId) {
         .acknowledge(Principal::User(t.people.coordinator), case, "ack", t.now())
         .await
         .unwrap();
-}
-
-fn subjects(sink: &embargo_testkit::smtp::SmtpSink) -> Vec<String> {
-    to(sink, "team@example.org")
-        .iter()
-        .map(|m| {
-            embargo_mail::parse(m.data.as_bytes(), None, &embargo_mail::Limits::default())
-                .unwrap()
-                .subject
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -85,7 +74,7 @@ async fn an_acknowledged_report_gets_neither_reminder_nor_alert() {
     t.clock.advance(days(8));
     worker.run_until_idle().await.unwrap();
     assert_eq!(pending(&t, s.case_id).await, Vec::<String>::new());
-    let said = subjects(&sink);
+    let said = team_subjects(&sink);
     assert!(
         !said.iter().any(|s| s.contains("Acknowledgement")),
         "{said:?}"
@@ -131,7 +120,7 @@ async fn an_older_reminder_queues_no_second_alert() {
     assert_eq!(alerts, 2);
     t.clock.advance(days(2));
     worker.run_until_idle().await.unwrap();
-    let said = subjects(&sink);
+    let said = team_subjects(&sink);
     let count = |what: &str| said.iter().filter(|s| s.contains(what)).count();
     // Each reminder speaks (the older one has no way to know of the newer).
     assert_eq!((count("due soon"), count("overdue")), (2, 2), "{said:?}");
@@ -149,7 +138,7 @@ async fn a_short_acknowledgement_time_queues_the_alert_alone() {
     assert_eq!(pending(&t, s.case_id).await, [jobs::ACKNOWLEDGEMENT_DUE]);
     t.clock.advance(days(1));
     worker.run_until_idle().await.unwrap();
-    let said = subjects(&sink);
+    let said = team_subjects(&sink);
     assert!(said.iter().any(|s| s.contains("overdue")), "{said:?}");
     assert!(!said.iter().any(|s| s.contains("due soon")), "{said:?}");
 }
@@ -162,7 +151,7 @@ async fn a_reminder_caught_up_past_the_deadline_gives_way_to_the_alert() {
     worker.run_until_idle().await.unwrap();
     t.clock.advance(days(8));
     worker.run_until_idle().await.unwrap();
-    let said = subjects(&sink);
+    let said = team_subjects(&sink);
     let count = |what: &str| said.iter().filter(|s| s.contains(what)).count();
     assert_eq!((count("due soon"), count("overdue")), (0, 1), "{said:?}");
 }
@@ -195,7 +184,7 @@ async fn an_unacknowledged_report_gets_a_reminder_then_an_alert_on_its_deadline(
     worker.run_until_idle().await.unwrap();
     t.clock.advance(days(2));
     worker.run_until_idle().await.unwrap();
-    let subjects = subjects(&sink);
+    let subjects = team_subjects(&sink);
     assert!(
         subjects[1].contains("Acknowledgement due soon")
             && subjects[2].contains("Acknowledgement overdue"),

@@ -64,6 +64,18 @@ pub(crate) fn to(sink: &SmtpSink, who: &str) -> Vec<Received> {
         .collect()
 }
 
+/// The subjects of the mails the team's address received, in order.
+pub(crate) fn team_subjects(sink: &SmtpSink) -> Vec<String> {
+    to(sink, "team@example.org")
+        .iter()
+        .map(|m| {
+            embargo_mail::parse(m.data.as_bytes(), None, &embargo_mail::Limits::default())
+                .unwrap()
+                .subject
+        })
+        .collect()
+}
+
 /// The body of a received message as text (quoted-printable and soft breaks undone).
 fn text(m: &Received) -> String {
     let incoming =
@@ -696,13 +708,8 @@ async fn the_advisory_is_published_at_the_announcement_time_once_approved() {
         .await;
     let forgotten = t.scheduled_case(7).await;
     let subjects = |sink: &SmtpSink| -> Vec<String> {
-        to(sink, "team@example.org")
-            .iter()
-            .map(|m| {
-                embargo_mail::parse(m.data.as_bytes(), None, &embargo_mail::Limits::default())
-                    .unwrap()
-                    .subject
-            })
+        team_subjects(sink)
+            .into_iter()
             .filter(|s| s.contains("announcement") || s.contains("as scheduled"))
             .collect()
     };
