@@ -194,6 +194,7 @@ impl App {
         tx.insert_reports(&reports).await?;
         tx.append_audit_entries(&entries).await?;
         tx.enqueue_jobs(&jobs, now).await?;
+        tx.merge_search_index().await?;
         tx.commit().await?;
         Ok(submitted)
     }
@@ -222,6 +223,9 @@ impl App {
                 Err(e) => Err(e.into()),
             };
             done.push(outcome);
+        }
+        if let Err(e) = tx.merge_search_index().await {
+            return unavailable(n, &AppError::from(e));
         }
         match tx.commit().await {
             Ok(()) => done,

@@ -113,7 +113,12 @@ async fn pages_cross_from_due_cases_to_closed_ones_and_counts_match_what_is_seen
     );
 }
 
-async fn found(app: &embargo_app::App, who: Principal, text: &str, now: jiff::Timestamp) -> usize {
+pub(crate) async fn found(
+    app: &embargo_app::App,
+    who: Principal,
+    text: &str,
+    now: jiff::Timestamp,
+) -> usize {
     let filter = DashboardFilter {
         text: Some(text.into()),
         view: DashboardView::All,
