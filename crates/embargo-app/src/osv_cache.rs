@@ -11,7 +11,7 @@
 //! packages are read again, and past [`DOCUMENT_BYTES`] (or the configured
 //! `osv_documents_mib`) documents chosen at random make room. So at most about 18 MiB by
 //! default, whatever the number of advisories: the server's resident memory stays under its
-//! goal of 64 MiB (README, "What is public").
+//! goal of 64 MiB (README, "How fast it is").
 //!
 //! Why at random: a client that goes round more documents than fit (a scanner through a
 //! long lockfile, or the benchmark through its 200 packages) finds none of them in a cache
