@@ -93,18 +93,22 @@ pub struct Store {
     writers: write_gate::WriteGate,
     /// The secrets key, once [`Store::unseal_with`] loaded it.
     sealer: sealed::Sealer,
+    /// When the planner's statistics were last gathered while serving (SQLite).
+    statistics_gathered: statistics::GatheredAt,
 }
 
 impl Store {
     /// Opens (and if allowed, creates and migrates) the SQLite database at `path`.
     pub async fn open(path: &Path, mode: OpenMode) -> Result<Self, StoreError> {
+        let statistics_gathered = statistics::GatheredAt::default();
         let store = Self {
-            pool: open::open_sqlite(path, mode).await?,
+            pool: open::open_sqlite(path, mode, statistics_gathered.clone()).await?,
             backend: Backend::Sqlite,
             sqlite_file: Some(Arc::from(path)),
             batch_writer: open::open_sqlite_batch_writer(path)?,
             writers: write_gate::WriteGate::sqlite(),
             sealer: sealed::Sealer::default(),
+            statistics_gathered,
         };
         store.backfill_due().await?;
         store.backfill_matchers().await?;
@@ -122,6 +126,7 @@ impl Store {
                 batch_writer: open::open_postgres_batch_writer(url)?,
                 writers: write_gate::WriteGate::none(),
                 sealer: sealed::Sealer::default(),
+                statistics_gathered: statistics::GatheredAt::default(),
             };
             store.backfill_due().await?;
             store.backfill_matchers().await?;

@@ -21,6 +21,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Connection, SqlStr, SqlitePool};
 
 use crate::error::StoreError;
+use crate::statistics::GatheredAt;
 
 /// SQLite's `application_id` header field for embargo databases: "embg" in ASCII.
 pub const APPLICATION_ID: i32 = 0x656d_6267;
@@ -137,13 +138,22 @@ const SQLITE_PRAGMAS: [(&str, &str); 6] = [
 const READ_CONNECTIONS: u32 = 4;
 
 /// Opens a SQLite file: checked and migrated with SQLite's own driver (pragmas, header,
-/// integrity), then served through the backend-neutral pool every query uses.
-pub(crate) async fn open_sqlite(path: &Path, mode: OpenMode) -> Result<AnyPool, StoreError> {
+/// integrity), then served through the backend-neutral pool every query uses. A connection
+/// opened before the statistics were last `gathered` is replaced rather than handed out.
+pub(crate) async fn open_sqlite(
+    path: &Path,
+    mode: OpenMode,
+    gathered: GatheredAt,
+) -> Result<AnyPool, StoreError> {
     let native = open_native_sqlite(path, mode).await?;
     native.close().await;
     sqlx::any::install_default_drivers();
     // The same settings as the native pool (WAL persists in the file itself).
     neutral_sqlite_options(READ_CONNECTIONS, &[])
+        .before_acquire(move |_, connection| {
+            let current = gathered.read_by(connection.age);
+            Box::pin(async move { Ok(current) })
+        })
         .connect(&sqlite_url(path))
         .await
         .map_err(|e| refused_open(path, e))
@@ -153,15 +163,12 @@ pub(crate) async fn open_sqlite(path: &Path, mode: OpenMode) -> Result<AnyPool, 
 /// - its commits do not wait for the disk, as the writer syncs the log itself once a batch
 ///   committed, while the next batch is written (`crate::batch_writes`);
 /// - a page cache of 16 MiB, as it writes into every index of `cases` and `reports` and
-///   into the reports' full-text index, whose merges read back whole segments. With 8 MiB,
-///   a process filing without pause fell off a cliff at about 170,000 reports: it read
-///   8.7 GB in 10 s (against 0.2–0.4 GB before), most of it in the full-text index's
-///   merges, and filed 2,100–2,600 reports/s with p99s of 130–200 ms instead of 4,000–5,000
-///   and 30–60 ms (2026-12-04, three runs). With 16 MiB the same began in the tenth round
-///   of 10 s, at about 380,000 reports (the process held 56 MiB, 44 MiB with 8); 32 MiB
-///   held through six rounds at 73 MiB. A restarted process filed at full speed again at
-///   any of these sizes (why is not known yet), so this bounds one long flood, not the
-///   installation's size;
+///   into the reports' full-text index. It was raised from 8 MiB on 2026-12-04 against a
+///   cliff that a process filing without pause fell off (8 MiB: at about 170,000 reports;
+///   16 MiB: at about 380,000), whose cause was found later: a statement of the index
+///   planned as a scan from the statistics of an empty installation (`crate::statistics`).
+///   8 MiB has not been measured again without the scan; 16 stays until it is (the
+///   process's memory is within its goal either way);
 /// - statement journals in memory: each multi-row insert inside the batch's transaction
 ///   keeps the pages it changes in a journal of its own, which SQLite otherwise writes to a
 ///   temporary file made and deleted for every statement. That was 40 of the 85 KB written

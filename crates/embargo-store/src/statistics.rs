@@ -7,6 +7,9 @@
 //! (p99 25.1) once the statistics were gathered again. PostgreSQL's autovacuum analyzes
 //! grown tables by itself.
 
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use crate::error::StoreError;
 use crate::{Backend, Store};
 
@@ -44,6 +47,7 @@ impl Store {
                 .await?;
         }
         if analyzed {
+            self.statistics_gathered.mark();
             self.reload_batch_writer_statistics().await?;
         }
         Ok(())
@@ -71,39 +75,64 @@ impl Store {
     }
 }
 
+/// When this process last gathered statistics. A connection plans from those it read when
+/// it opened, whatever another connection gathers since: the read pool replaces, when next
+/// handed out, each connection opened before (`open::open_sqlite`). Reloading them in place
+/// would do as well, but a pool keeps nothing per connection to tell which one already
+/// did; a new connection costs a millisecond, once per gathering (a few times in a flood
+/// that grows an installation a thousandfold, then rarely).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GatheredAt(Arc<Mutex<Option<Instant>>>);
+
+impl GatheredAt {
+    fn mark(&self) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+    }
+
+    /// Whether a connection opened `age` ago read the latest statistics.
+    pub(crate) fn read_by(&self, age: Duration) -> bool {
+        match *self.0.lock().unwrap_or_else(PoisonError::into_inner) {
+            Some(gathered) => age < gathered.elapsed(),
+            None => true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use sqlx::Row;
+    use sqlx::{Any, Executor, Row};
 
     use crate::{OpenMode, Store};
 
-    /// How the batch writer's connection would remove a merged segment of the reports'
-    /// full-text index (the statement FTS5 prepares for it).
-    async fn segment_removal_plan(store: &Store) -> String {
+    /// How a connection would remove a merged segment of the reports' full-text index (the
+    /// statement FTS5 prepares for it on the connection that writes the index).
+    async fn segment_removal_plan<'c>(connection: impl Executor<'c, Database = Any>) -> String {
         let rows = sqlx::query(
             "EXPLAIN QUERY PLAN DELETE FROM reports_search_data WHERE id >= $1 AND id <= $2",
         )
         .bind(1_i64 << 37)
         .bind((2_i64 << 37) - 1)
-        .fetch_all(&store.batch_writer)
+        .fetch_all(connection)
         .await
         .unwrap();
         rows.iter().map(|row| row.get::<String, _>(3)).collect()
     }
 
-    #[tokio::test]
-    async fn the_batch_writer_plans_from_the_statistics_gathered_while_serving() {
+    const SCANNED: &str = "SCAN reports_search_data";
+    const SOUGHT: &str =
+        "SEARCH reports_search_data USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)";
+
+    async fn installation() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("embargo.db"), OpenMode::CreateOrMigrate)
             .await
             .unwrap();
-        let plan = segment_removal_plan(&store).await;
-        assert!(
-            plan.starts_with("SCAN"),
-            "an empty index is scanned: {plan}"
-        );
-        // The index grows as a flood's batches write it (pages of a segment FTS5 does
-        // not know of: only the planner looks at them).
+        (dir, store)
+    }
+
+    /// The index grows as a flood's batches write it (pages of a segment FTS5 does not
+    /// know of: only the planner looks at them).
+    async fn grow_the_index(store: &Store) {
         sqlx::query(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
              INSERT INTO reports_search_data (id, block) SELECT (1000 << 37) + i, zeroblob(64) FROM n",
@@ -111,11 +140,31 @@ mod tests {
         .execute(store.pool())
         .await
         .unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_batch_writer_plans_from_the_statistics_gathered_while_serving() {
+        let (_dir, store) = installation().await;
+        assert_eq!(segment_removal_plan(&store.batch_writer).await, SCANNED);
+        grow_the_index(&store).await;
         store.refresh_statistics().await.unwrap();
-        let plan = segment_removal_plan(&store).await;
-        assert!(
-            plan.contains("rowid>? AND rowid<?"),
-            "a segment is found by its rows' ids once the index has grown: {plan}"
-        );
+        assert_eq!(segment_removal_plan(&store.batch_writer).await, SOUGHT);
+    }
+
+    #[tokio::test]
+    async fn the_read_pool_plans_from_the_statistics_gathered_while_serving() {
+        let (_dir, store) = installation().await;
+        let mut first = store.pool().acquire().await.unwrap();
+        let mut second = store.pool().acquire().await.unwrap();
+        assert_eq!(segment_removal_plan(&mut *first).await, SCANNED);
+        assert_eq!(segment_removal_plan(&mut *second).await, SCANNED);
+        drop((first, second));
+        grow_the_index(&store).await;
+        store.refresh_statistics().await.unwrap();
+        // The refresh gathered them on one of the two; both are handed out again.
+        let mut first = store.pool().acquire().await.unwrap();
+        let mut second = store.pool().acquire().await.unwrap();
+        assert_eq!(segment_removal_plan(&mut *first).await, SOUGHT);
+        assert_eq!(segment_removal_plan(&mut *second).await, SOUGHT);
     }
 }
