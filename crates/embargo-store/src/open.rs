@@ -162,13 +162,15 @@ pub(crate) async fn open_sqlite(
 /// What the batch writer's connection changes of [`SQLITE_PRAGMAS`]:
 /// - its commits do not wait for the disk, as the writer syncs the log itself once a batch
 ///   committed, while the next batch is written (`crate::batch_writes`);
-/// - a page cache of 16 MiB, as it writes into every index of `cases` and `reports` and
-///   into the reports' full-text index. It was raised from 8 MiB on 2026-12-04 against a
-///   cliff that a process filing without pause fell off (8 MiB: at about 170,000 reports;
-///   16 MiB: at about 380,000), whose cause was found later: a statement of the index
-///   planned as a scan from the statistics of an empty installation (`crate::statistics`).
-///   8 MiB has not been measured again without the scan; 16 stays until it is (the
-///   process's memory is within its goal either way);
+/// - a page cache of 8 MiB, as it writes into every index of `cases` and `reports` and
+///   into the reports' full-text index (the read pool's connections keep 1 MiB each). It
+///   was 16 MiB for a day, against a cliff that a process filing without pause fell off
+///   (with 8 MiB at about 170,000 reports, with 16 at about 380,000), until its cause was
+///   found: a statement of the index planned as a scan from the statistics of an empty
+///   installation (`crate::statistics`). Without the scan, three alternating pairs of
+///   fresh installations, four 10 s floods each (about 380,000 reports): 8 MiB filed
+///   1.01-1.04x the reports of 16 MiB with the same p99s (12-15 ms), and the process held
+///   40-42 MiB instead of 50-51;
 /// - statement journals in memory: each multi-row insert inside the batch's transaction
 ///   keeps the pages it changes in a journal of its own, which SQLite otherwise writes to a
 ///   temporary file made and deleted for every statement. That was 40 of the 85 KB written
@@ -180,7 +182,7 @@ pub(crate) async fn open_sqlite(
 ///   for a log nobody else copied (the copying stopped on an error).
 const BATCH_PRAGMAS: [(&str, &str); 4] = [
     ("synchronous", "NORMAL"),
-    ("cache_size", "-16384"),
+    ("cache_size", "-8192"),
     ("temp_store", "MEMORY"),
     ("wal_autocheckpoint", "16000"),
 ];
