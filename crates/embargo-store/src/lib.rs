@@ -105,7 +105,7 @@ impl Store {
             pool: open::open_sqlite(path, mode, statistics_gathered.clone()).await?,
             backend: Backend::Sqlite,
             sqlite_file: Some(Arc::from(path)),
-            batch_writer: open::open_sqlite_batch_writer(path)?,
+            batch_writer: open::open_sqlite_batch_writer(path, statistics_gathered.clone())?,
             writers: write_gate::WriteGate::sqlite(),
             sealer: sealed::Sealer::default(),
             statistics_gathered,

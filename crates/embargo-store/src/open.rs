@@ -138,8 +138,7 @@ const SQLITE_PRAGMAS: [(&str, &str); 6] = [
 const READ_CONNECTIONS: u32 = 4;
 
 /// Opens a SQLite file: checked and migrated with SQLite's own driver (pragmas, header,
-/// integrity), then served through the backend-neutral pool every query uses. A connection
-/// opened before the statistics were last `gathered` is replaced rather than handed out.
+/// integrity), then served through the backend-neutral pool every query uses.
 pub(crate) async fn open_sqlite(
     path: &Path,
     mode: OpenMode,
@@ -149,11 +148,7 @@ pub(crate) async fn open_sqlite(
     native.close().await;
     sqlx::any::install_default_drivers();
     // The same settings as the native pool (WAL persists in the file itself).
-    neutral_sqlite_options(READ_CONNECTIONS, &[])
-        .before_acquire(move |_, connection| {
-            let current = gathered.read_by(connection.age);
-            Box::pin(async move { Ok(current) })
-        })
+    neutral_sqlite_options(READ_CONNECTIONS, &[], gathered)
         .connect(&sqlite_url(path))
         .await
         .map_err(|e| refused_open(path, e))
@@ -189,8 +184,11 @@ const BATCH_PRAGMAS: [(&str, &str); 4] = [
 
 /// The batch writer's own connection (see [`BATCH_PRAGMAS`]): a pool of one, opened when
 /// the first batch is written.
-pub(crate) fn open_sqlite_batch_writer(path: &Path) -> Result<AnyPool, StoreError> {
-    neutral_sqlite_options(1, &BATCH_PRAGMAS)
+pub(crate) fn open_sqlite_batch_writer(
+    path: &Path,
+    gathered: GatheredAt,
+) -> Result<AnyPool, StoreError> {
+    neutral_sqlite_options(1, &BATCH_PRAGMAS, gathered)
         .connect_lazy(&sqlite_url(path))
         .map_err(|e| refused_open(path, e))
 }
@@ -200,13 +198,19 @@ fn sqlite_url(path: &Path) -> String {
 }
 
 /// A pool of the backend-neutral driver on a SQLite file, each connection set to
-/// [`SQLITE_PRAGMAS`] but for `overrides`.
+/// [`SQLITE_PRAGMAS`] but for `overrides`. A connection opened before the planner's
+/// statistics were last `gathered` is replaced rather than handed out (see [`GatheredAt`]).
 fn neutral_sqlite_options(
     connections: u32,
     overrides: &'static [(&'static str, &'static str)],
+    gathered: GatheredAt,
 ) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(connections)
+        .before_acquire(move |_, connection| {
+            let current = gathered.read_by(connection.age);
+            Box::pin(async move { Ok(current) })
+        })
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 for (name, value) in SQLITE_PRAGMAS {

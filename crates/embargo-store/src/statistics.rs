@@ -48,36 +48,21 @@ impl Store {
         }
         if analyzed {
             self.statistics_gathered.mark();
-            self.reload_batch_writer_statistics().await?;
         }
-        Ok(())
-    }
-
-    /// A connection reads the statistics when it opens and keeps planning from them,
-    /// whatever another connection gathers since; its statements stay as they were planned,
-    /// among them those FTS5 prepares once for the full-text index. The batch writer's
-    /// connection opens with the first report, on an installation with next to nothing
-    /// in it, and from those statistics FTS5 planned the removal of a merged segment as a
-    /// scan of the whole index (`DELETE ... WHERE id >= ? AND id <= ?` on a table said to
-    /// hold 2 rows). Measured in one long flood: from about 300,000 reports each batch read
-    /// the index's 30 MB again, and filing fell from 8,000 to 1,500 reports/s, until a
-    /// restart. `ANALYZE sqlite_schema` reads the statistics again and has the connection's
-    /// statements planned again when next run. A writer not yet opened will read them then.
-    async fn reload_batch_writer_statistics(&self) -> Result<(), StoreError> {
-        if self.batch_writer.size() == 0 {
-            return Ok(());
-        }
-        let _turn = self.write_turn().await;
-        sqlx::query("ANALYZE sqlite_schema")
-            .execute(&self.batch_writer)
-            .await?;
         Ok(())
     }
 }
 
-/// When this process last gathered statistics. A connection plans from those it read when
-/// it opened, whatever another connection gathers since: the read pool replaces, when next
-/// handed out, each connection opened before (`open::open_sqlite`). Reloading them in place
+/// When this process last gathered statistics. A connection reads them when it opens and
+/// keeps planning from them, whatever another connection gathers since, and so do the
+/// statements it prepared: among them those FTS5 prepares once for the full-text index.
+/// The batch writer's connection opens with the first report, on an installation with next
+/// to nothing in it, and from those statistics FTS5 planned the removal of a merged segment
+/// as a scan of the whole index (`DELETE ... WHERE id >= ? AND id <= ?` on a table said to
+/// hold 2 rows). Measured in one long flood: from about 300,000 reports each batch read the
+/// index's 30 MB again, and filing fell from 8,000 to 1,500 reports/s, until a restart.
+/// So both pools replace, when next handed out, each connection opened before the latest
+/// gathering (`open::neutral_sqlite_options`). Reloading in place (`ANALYZE sqlite_schema`)
 /// would do as well, but a pool keeps nothing per connection to tell which one already
 /// did; a new connection costs a millisecond, once per gathering (a few times in a flood
 /// that grows an installation a thousandfold, then rarely).
